@@ -1,0 +1,13 @@
+// cdktf entry point: one stack per environments/*.json, validated before anything is synthesized.
+import { buildApp } from "./stacks/app";
+import { loadEnvironments } from "./src/config/load";
+import { isKitError } from "./src/errors";
+
+try {
+  const { app } = buildApp(loadEnvironments());
+  app.synth();
+} catch (error) {
+  if (!isKitError(error)) throw error;
+  process.stderr.write(`${error.message}\n${error.fix ? `Fix: ${error.fix}\n` : ""}`);
+  process.exit(1);
+}

@@ -1,0 +1,151 @@
+// `plan`: synthesizes environments offline and describes what would be created, from the synthesized JSON itself.
+// It needs no credentials and contacts nothing; values known only after apply are shown as references.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadEnvironments } from "../config/load";
+
+export interface PlanOptions {
+  /** Environment names; empty means every file in the environments directory. */
+  readonly environments: readonly string[];
+  readonly environmentsDir?: string;
+  /** Where cdktf writes stacks/<env>/cdk.tf.json. */
+  readonly outdir: string;
+}
+
+export interface PlannedBlock {
+  /** Terraform address, such as `oci_identity_domains_app.identity_app_AF928140`. */
+  readonly address: string;
+  /** Construct path, such as `dev/identity/app`. */
+  readonly path: string;
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+export interface PlannedOutput {
+  readonly name: string;
+  readonly value: string;
+  readonly sensitive: boolean;
+}
+
+export interface StackPlan {
+  readonly environment: string;
+  readonly protected: boolean;
+  readonly synthesizedFile: string;
+  readonly providers: readonly PlannedBlock[];
+  readonly resources: readonly PlannedBlock[];
+  readonly dataSources: readonly PlannedBlock[];
+  readonly outputs: readonly PlannedOutput[];
+}
+
+export interface PlanResult {
+  readonly stacks: readonly StackPlan[];
+}
+
+/** Attributes worth showing per type; the rest stays in cdk.tf.json. */
+const SHOWN_ATTRIBUTES: Record<string, readonly string[]> = {
+  oci: ["alias", "region", "auth", "config_file_profile"],
+  oci_identity_domain: ["display_name", "license_type", "compartment_id", "home_region", "admin_user_name"],
+  oci_identity_domains: ["compartment_id", "display_name"],
+  oci_identity_domains_setting: ["idcs_endpoint", "signing_cert_public_access", "csr_access"],
+  oci_identity_domains_app: [
+    "display_name", "idcs_endpoint", "client_type", "audience", "scopes", "allowed_scopes", "trust_scope",
+    "allowed_grants", "redirect_uris", "access_token_expiry", "active",
+  ],
+  oci_identity_domains_user: ["user_name", "emails"],
+};
+
+export function describeValue(value: unknown): string {
+  if (typeof value === "string") {
+    const reference = /^\$\{([A-Za-z0-9_.\-[\]]+)\}$/.exec(value);
+    if (reference) return `(known after apply: ${reference[1]})`;
+    return value.includes("${") ? "(known after apply)" : value;
+  }
+  if (Array.isArray(value)) return value.map(describeListItem).join(", ");
+  return JSON.stringify(value);
+}
+
+function describeListItem(item: unknown): string {
+  if (item !== null && typeof item === "object") {
+    const record = item as Record<string, unknown>;
+    const key = record.value ?? record.fqs;
+    return key === undefined ? JSON.stringify(item) : describeValue(key);
+  }
+  return describeValue(item);
+}
+
+function plannedBlocks(byType: Record<string, Record<string, Record<string, unknown>>> | undefined): PlannedBlock[] {
+  return Object.entries(byType ?? {}).flatMap(([type, instances]) =>
+    Object.entries(instances).map(([name, body]) => ({
+      address: `${type}.${name}`,
+      path: String((body["//"] as { metadata?: { path?: string } } | undefined)?.metadata?.path ?? name),
+      attributes: shownAttributes(type, body),
+    })),
+  );
+}
+
+function shownAttributes(type: string, body: Record<string, unknown>): Record<string, string> {
+  const shown: Record<string, string> = {};
+  for (const key of SHOWN_ATTRIBUTES[type] ?? []) {
+    if (body[key] !== undefined) shown[key] = describeValue(body[key]);
+  }
+  return shown;
+}
+
+function planFromSynthesized(environment: string, isProtected: boolean, file: string): StackPlan {
+  const json = JSON.parse(readFileSync(file, "utf8")) as Record<string, any>;
+  const providers = Object.entries<Record<string, unknown>[]>(json.provider ?? {}).flatMap(([name, configs]) =>
+    configs.map((config) => ({ address: `provider.${name}`, path: name, attributes: shownAttributes(name, config) })),
+  );
+  const outputs = Object.entries<{ value: unknown; sensitive?: boolean }>(json.output ?? {}).map(([name, output]) => ({
+    name,
+    sensitive: output.sensitive === true,
+    value: output.sensitive === true ? "(sensitive)" : describeValue(output.value),
+  }));
+  return {
+    environment,
+    protected: isProtected,
+    synthesizedFile: file,
+    providers,
+    resources: plannedBlocks(json.resource),
+    dataSources: plannedBlocks(json.data),
+    outputs,
+  };
+}
+
+export async function plan(options: PlanOptions): Promise<PlanResult> {
+  const environments = loadEnvironments({
+    dir: options.environmentsDir,
+    only: options.environments.length > 0 ? options.environments : undefined,
+  });
+  // cdktf and the generated bindings are the slow part of start-up; only this command needs them.
+  const { buildApp } = await import("../../stacks/app");
+  const { app } = buildApp(environments, { outdir: options.outdir });
+  app.synth();
+  return {
+    stacks: environments.map((environment) =>
+      planFromSynthesized(
+        environment.name,
+        environment.settings.protected,
+        join(options.outdir, "stacks", environment.name, "cdk.tf.json"),
+      ),
+    ),
+  };
+}
+
+export function renderPlan(result: PlanResult): string {
+  const lines: string[] = [];
+  const block = (marker: string, item: PlannedBlock) => {
+    lines.push(`  ${marker} ${item.address}  (${item.path})`);
+    for (const [key, value] of Object.entries(item.attributes)) lines.push(`      ${key} = ${value}`);
+  };
+  for (const stack of result.stacks) {
+    lines.push(`Environment "${stack.environment}"${stack.protected ? " (protected)" : ""}: offline plan, nothing was deployed`);
+    lines.push(`  synthesized: ${stack.synthesizedFile}`);
+    for (const provider of stack.providers) block("*", provider);
+    for (const dataSource of stack.dataSources) block("<=", dataSource);
+    for (const resource of stack.resources) block("+", resource);
+    lines.push("  outputs:");
+    for (const output of stack.outputs) lines.push(`      ${output.name} = ${output.value}`);
+    lines.push("");
+  }
+  return lines.join("\n");
+}

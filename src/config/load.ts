@@ -1,0 +1,179 @@
+// Reads environment files into typed, validated environments; collects every problem before failing.
+// It never reads secrets: a secret-looking key in a file is an error that says where the value comes from.
+import { readdirSync, readFileSync } from "node:fs";
+import { basename, join, relative } from "node:path";
+import type { z } from "zod";
+import { KitError } from "../errors";
+import { environmentSchema, type EnvironmentSettings } from "./schema";
+
+export interface Environment {
+  /** The file name without `.json`; also the cdktf stack id. */
+  readonly name: string;
+  readonly file: string;
+  readonly settings: EnvironmentSettings;
+}
+
+export interface ConfigProblem {
+  readonly file: string;
+  /** JSON path such as `identityProvider.app.scopes[1].value`; empty for the whole file. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export const DEFAULT_ENVIRONMENTS_DIR = "environments";
+
+/** Stack ids end up in file names, Terraform state keys and resource names. */
+const SAFE_ENVIRONMENT_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
+
+/** Keys that would hold a secret, compared without case, `_` or `-`. */
+const SECRET_KEY = /(secret|password|passwd|pwd|privatekey|apikey|token)$/;
+const SECRET_KEY_ALLOWED = new Set(["accesstokenexpiryseconds"]);
+const SECRET_SOURCES =
+  "secrets never live in environment files: the client secret is the stack's sensitive output " +
+  "(the kit reads it through terraform, or from OCI_CLIENT_SECRET), and the database password comes from " +
+  "ORDS_DB_PASSWORD or an interactive prompt. Remove this key";
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((part, index) => (typeof part === "number" ? `[${part}]` : `${index === 0 ? "" : "."}${String(part)}`))
+    .join("");
+}
+
+export function formatProblems(problems: readonly ConfigProblem[]): string {
+  return problems.map((p) => `${p.file}${p.path === "" ? "" : `: ${p.path}`}: ${p.message}`).join("\n");
+}
+
+function configError(problems: readonly ConfigProblem[]): KitError {
+  const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+  return new KitError("CONFIG_INVALID", `Invalid environment configuration (${count}):\n${formatProblems(problems)}`, {
+    fix: "Correct the fields named above; nothing was synthesized or deployed.",
+    details: { problems },
+  });
+}
+
+function describeZodIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "invalid_type":
+      return issue.input === undefined
+        ? `is required (expected ${issue.expected}); add it`
+        : `must be ${issue.expected === "object" ? "an object" : `a ${issue.expected}`}, not ${describeValue(issue.input)}`;
+    case "unrecognized_keys":
+      return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}: remove or fix the spelling (unknown keys are errors)`;
+    case "invalid_value":
+      return issue.message.startsWith("Invalid") ? `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}` : issue.message;
+    default:
+      return issue.message;
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "string" ? `the string ${JSON.stringify(value)}` : `${typeof value} ${JSON.stringify(value)}`;
+}
+
+function findSecretKeys(value: unknown, path: PropertyKey[] = []): PropertyKey[][] {
+  if (Array.isArray(value)) return value.flatMap((item, index) => findSecretKeys(item, [...path, index]));
+  if (value === null || typeof value !== "object") return [];
+  return Object.entries(value).flatMap(([key, child]) => {
+    const normalized = key.toLowerCase().replace(/[-_]/g, "");
+    const here = SECRET_KEY.test(normalized) && !SECRET_KEY_ALLOWED.has(normalized) ? [[...path, key]] : [];
+    return [...here, ...findSecretKeys(child, [...path, key])];
+  });
+}
+
+/** Validates already-parsed JSON; `file` is used in messages only. */
+export function parseEnvironment(name: string, file: string, json: unknown): { environment?: Environment; problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  if (!SAFE_ENVIRONMENT_NAME.test(name)) {
+    problems.push({
+      file,
+      path: "",
+      message: `environment name "${name}" is not a safe stack id: rename the file to start with a letter and use only letters, digits, "-" and "_" (at most 63 characters)`,
+    });
+  }
+  const secretPaths = findSecretKeys(json);
+  for (const path of secretPaths) problems.push({ file, path: formatPath(path), message: SECRET_SOURCES });
+  if (secretPaths.length > 0) return { problems };
+
+  const parsed = environmentSchema.safeParse(json);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push({ file, path: formatPath(issue.path), message: describeZodIssue(issue) });
+    }
+  }
+  if (problems.length > 0 || !parsed.success) return { problems };
+  return { environment: { name, file, settings: parsed.data }, problems };
+}
+
+function readEnvironmentFile(file: string): { environment?: Environment; problems: ConfigProblem[] } {
+  const name = basename(file, ".json");
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    return { problems: [{ file, path: "", message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})` }] };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { problems: [{ file, path: "", message: `is not valid JSON: ${(error as Error).message}` }] };
+  }
+  return parseEnvironment(name, file, json);
+}
+
+/** Rules that only show when several environments are read together. */
+export function crossEnvironmentProblems(environments: readonly Environment[]): ConfigProblem[] {
+  const byDomainName = new Map<string, Environment>();
+  const problems: ConfigProblem[] = [];
+  for (const environment of environments) {
+    const domain = environment.settings.identityProvider.domain;
+    if (domain.mode !== "create" || domain.displayName === undefined) continue;
+    const other = byDomainName.get(domain.displayName);
+    if (other !== undefined) {
+      problems.push({
+        file: environment.file,
+        path: "identityProvider.domain.displayName",
+        message: `"${domain.displayName}" is also created by ${other.file}: give each environment its own domain display name, or reuse the domain with mode "existing"`,
+      });
+    } else {
+      byDomainName.set(domain.displayName, environment);
+    }
+  }
+  return problems;
+}
+
+export interface LoadOptions {
+  /** Directory of `<name>.json` files. */
+  readonly dir?: string;
+  /** Load only these environment names (all files are still checked for cross-file clashes). */
+  readonly only?: readonly string[];
+}
+
+/** Loads every environment file in the directory; throws one CONFIG_INVALID error listing all problems. */
+export function loadEnvironments(options: LoadOptions = {}): Environment[] {
+  const dir = options.dir ?? DEFAULT_ENVIRONMENTS_DIR;
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((entry) => entry.endsWith(".json")).sort();
+  } catch {
+    throw new KitError("CONFIG_NOT_FOUND", `No environments directory at ${dir}`, {
+      fix: "Run from the project root, or copy environments/example.json to environments/<name>.json.",
+    });
+  }
+  const display = (file: string) => relative(process.cwd(), join(dir, file)) || file;
+  const results = files.map((file) => readEnvironmentFile(display(file)));
+  const environments = results.flatMap((result) => (result.environment ? [result.environment] : []));
+  const problems = [...results.flatMap((result) => result.problems), ...crossEnvironmentProblems(environments)];
+  if (problems.length > 0) throw configError(problems);
+
+  if (options.only === undefined) return environments;
+  const missing = options.only.filter((name) => !environments.some((environment) => environment.name === name));
+  if (missing.length > 0) {
+    throw new KitError("CONFIG_NOT_FOUND", `No environment file for ${missing.map((name) => `"${name}"`).join(", ")} in ${dir}`, {
+      fix: `Create ${missing.map((name) => join(dir, `${name}.json`)).join(", ")} (copy example.json), or pick one of: ${environments.map((e) => e.name).join(", ")}.`,
+    });
+  }
+  return environments.filter((environment) => options.only?.includes(environment.name));
+}

@@ -1,0 +1,266 @@
+// The zod schema of one environment file: shapes, defaults and per-file rules.
+// Rules that span several files (duplicate domain names) live in load.ts; secrets are refused there too.
+import { z } from "zod";
+import { joinFqs } from "../naming";
+
+/** Values the OCI provider accepts for `license_type` (facts.md §1). */
+export const LICENSE_TYPES = ["free", "premium", "external-user", "oracle-apps", "oracle-apps-premium"] as const;
+export const OCI_AUTH_METHODS = ["ApiKey", "SecurityToken", "InstancePrincipal", "ResourcePrincipal"] as const;
+export const CSR_ACCESS_VALUES = ["none", "readOnly", "readWrite"] as const;
+/** Grants an OCI confidential app can hold; the kit's flows need the first two. */
+export const OAUTH_GRANTS = [
+  "client_credentials",
+  "authorization_code",
+  "refresh_token",
+  "password",
+  "implicit",
+  "urn:ietf:params:oauth:grant-type:jwt-bearer",
+  "urn:ietf:params:oauth:grant-type:device_code",
+] as const;
+/** `trust_scope` values; the console's "All" is Account and "Specific" is Explicit (facts.md §1). */
+export const TRUST_SCOPES = ["Explicit", "Account", "Default"] as const;
+
+/** The loopback callback `token --user` listens on, and Postman's callback. */
+export const KIT_LOOPBACK_CALLBACK = "http://127.0.0.1:8765/callback";
+export const POSTMAN_CALLBACK = "https://oauth.pstmn.io/v1/callback";
+export const DEFAULT_REDIRECT_URIS = [KIT_LOOPBACK_CALLBACK, POSTMAN_CALLBACK];
+/** facts.md §1 marks `iss` unsettled; the slash form is what real tokens show. */
+export const DEFAULT_OCI_ISSUER = "https://identity.oraclecloud.com/";
+
+/**
+ * Characters a scope value may hold. The value doubles as the ORDS privilege name, which the
+ * kit passes as a bind; whitespace, quotes and semicolons are refused so it can never look like SQL.
+ */
+const SCOPE_VALUE = /^[A-Za-z0-9._:/-]+$/;
+const OCID = (kind: string) => new RegExp(`^ocid1\\.${kind}\\.[a-z0-9-]+\\.[a-z0-9-]*\\.[a-z0-9]+$`);
+const REGION = /^[a-z]+(-[a-z]+)+-\d+$/;
+
+const nonEmpty = (what: string) => z.string().trim().min(1, `${what} must not be empty`);
+
+const httpsUrl = (what: string) =>
+  z.string().refine((value) => {
+    try {
+      return new URL(value).protocol === "https:";
+    } catch {
+      return false;
+    }
+  }, `${what} must be an absolute https:// URL`);
+
+const redirectUri = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return url.protocol === "https:" || (url.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname));
+  } catch {
+    return false;
+  }
+}, "redirect URI must be an absolute https:// URL, or http:// on a loopback host");
+
+const compartmentOcid = z
+  .string()
+  .regex(OCID("(compartment|tenancy)"), "must be a compartment or tenancy OCID (ocid1.compartment.oc1..… or ocid1.tenancy.oc1..…)");
+
+export const ociProviderSchema = z.strictObject({
+  /** Region of the provider; the identity-domain endpoints themselves are global. */
+  region: z.string().regex(REGION, "must be an OCI region identifier such as eu-frankfurt-1"),
+  /** The tenancy's home region: domain create/update/delete go there (others answer 403 NotAllowed). */
+  homeRegion: z.string().regex(REGION, "must be an OCI region identifier such as eu-frankfurt-1"),
+  auth: z.enum(OCI_AUTH_METHODS).default("ApiKey"),
+  configFileProfile: nonEmpty("configFileProfile").optional(),
+}).superRefine((provider, ctx) => {
+  if (provider.auth === "SecurityToken" && provider.configFileProfile === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["configFileProfile"],
+      message: 'auth "SecurityToken" needs configFileProfile: name the ~/.oci/config profile that `oci session authenticate` wrote',
+    });
+  }
+});
+
+const domainAdminSchema = z.strictObject({
+  email: z.email("must be an e-mail address"),
+  firstName: nonEmpty("firstName"),
+  lastName: nonEmpty("lastName"),
+  userName: nonEmpty("userName"),
+  /** OCI requires is_notification_bypassed whenever the admin fields are set. */
+  notificationBypassed: z.boolean(),
+});
+
+const ADMIN_FIELDS = ["email", "firstName", "lastName", "userName", "notificationBypassed"] as const;
+
+export const domainSchema = z.strictObject({
+  mode: z.enum(["create", "existing"], "must be \"create\" (the kit creates the domain) or \"existing\" (reuse one)"),
+  // create
+  compartmentId: compartmentOcid.optional(),
+  displayName: nonEmpty("displayName").optional(),
+  description: nonEmpty("description").optional(),
+  licenseType: z.enum(LICENSE_TYPES, `must be one of ${LICENSE_TYPES.join(", ")}`).optional(),
+  /** All-or-nothing: OCI answers 400 when only some admin fields are set. */
+  admin: domainAdminSchema.partial().optional(),
+  // existing
+  url: httpsUrl("url").optional(),
+}).superRefine((domain, ctx) => {
+  const need = (key: keyof typeof domain, why: string) => {
+    if (domain[key] === undefined) ctx.addIssue({ code: "custom", path: [key], message: `is required: ${why}` });
+  };
+  const forbid = (key: keyof typeof domain, why: string) => {
+    if (domain[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: `is not allowed here: ${why}` });
+  };
+  if (domain.mode === "create") {
+    need("compartmentId", 'a "create" domain needs the compartment OCID it lives in');
+    need("displayName", 'a "create" domain needs a display name');
+    need("description", 'a "create" domain needs a description (OCI requires one)');
+    need("licenseType", `a "create" domain needs licenseType, one of ${LICENSE_TYPES.join(", ")}`);
+    forbid("url", 'a "create" domain gets its URL from OCI; remove url, or set mode to "existing"');
+    if (domain.admin !== undefined) {
+      const missing = ADMIN_FIELDS.filter((field) => domain.admin?.[field] === undefined);
+      if (missing.length > 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["admin"],
+          message: `admin fields go together (OCI answers 400 otherwise): missing ${missing.join(", ")}; set all of ${ADMIN_FIELDS.join(", ")} or remove admin`,
+        });
+      }
+    }
+  } else {
+    forbid("description", "the kit never modifies a reused domain");
+    forbid("licenseType", "the kit never modifies a reused domain");
+    forbid("admin", "the kit never modifies a reused domain");
+    const byUrl = domain.url !== undefined;
+    const byLookup = domain.compartmentId !== undefined || domain.displayName !== undefined;
+    if (byUrl && byLookup) {
+      ctx.addIssue({ code: "custom", path: ["url"], message: "give either url, or compartmentId + displayName to look the domain up, not both" });
+    } else if (!byUrl) {
+      need("compartmentId", 'an "existing" domain needs url, or compartmentId + displayName (the tenancy OCID for the Default domain)');
+      need("displayName", 'an "existing" domain needs url, or compartmentId + displayName ("Default" for the Default domain)');
+    }
+  }
+});
+
+export const clientAccessSchema = z.strictObject({
+  /** Manage `signing_cert_public_access = true` ("Configure client access"), so ORDS can fetch the JWKS anonymously. */
+  manageSigningCertPublicAccess: z.boolean().default(true),
+  /** Required by the settings resource; PutSetting replaces the object, so state it explicitly. */
+  csrAccess: z.enum(CSR_ACCESS_VALUES, `must be one of ${CSR_ACCESS_VALUES.join(", ")}`).optional(),
+});
+
+export const scopeSchema = z.strictObject({
+  value: z
+    .string()
+    .min(1, "scope value must not be empty: it becomes the ORDS privilege name")
+    .regex(
+      SCOPE_VALUE,
+      "scope value can only hold letters, digits and . _ : / - (no whitespace, quotes or semicolons): it becomes the ORDS privilege name",
+    )
+    .max(255, "scope value is longer than 255 characters"),
+  description: nonEmpty("description"),
+  requiresConsent: z.boolean().default(false),
+});
+
+export const appSchema = z.strictObject({
+  displayName: nonEmpty("displayName"),
+  /** The primary audience; tokens carry it as `aud` exactly as written. */
+  primaryAudience: nonEmpty("primaryAudience"),
+  scopes: z.array(scopeSchema).min(1, "needs at least one scope: the first one names the ORDS privilege"),
+  grants: z.array(z.enum(OAUTH_GRANTS, `must be one of ${OAUTH_GRANTS.join(", ")}`)).min(1).default(["client_credentials", "authorization_code"]),
+  redirectUris: z.array(redirectUri).default(DEFAULT_REDIRECT_URIS),
+  accessTokenExpirySeconds: z.number().int().positive().max(31_536_000).default(3600),
+  active: z.boolean().default(true),
+  /** Grant the app its own scopes through `allowed_scopes { fqs }` (facts.md §1). */
+  allowOwnScopes: z.boolean().default(true),
+  /** Optional `trust_scope`; whether it alone suffices is unsettled (facts.md §1), so it is opt-in. */
+  trustScope: z.enum(TRUST_SCOPES).optional(),
+}).superRefine((app, ctx) => {
+  const seen = new Map<string, number>();
+  app.scopes.forEach((scope, index) => {
+    const first = seen.get(scope.value);
+    if (first !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["scopes", index, "value"],
+        message: `duplicate scope "${scope.value}" (also scopes[${first}]): each scope value must be unique`,
+      });
+    } else {
+      seen.set(scope.value, index);
+    }
+    const slashes = joinSlashCount(app.primaryAudience, scope.value);
+    if (slashes !== 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["scopes", index, "value"],
+        message:
+          `the fully qualified scope "${joinFqs(app.primaryAudience, scope.value)}" has ${slashes} "/" at the audience/scope join; ` +
+          'OCI concatenates them with nothing in between, so exactly one must carry the slash (e.g. audience "ords-api/" and scope "emp.read")',
+      });
+    }
+  });
+  if (app.grants.includes("authorization_code") && app.redirectUris.length === 0) {
+    ctx.addIssue({ code: "custom", path: ["redirectUris"], message: "the authorization_code grant needs at least one redirect URI" });
+  }
+  if (!app.allowOwnScopes && app.trustScope === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["allowOwnScopes"],
+      message: "the app could not request its own scope: keep allowOwnScopes true or set trustScope",
+    });
+  }
+});
+
+function joinSlashCount(audience: string, scope: string): number {
+  return (audience.endsWith("/") ? 1 : 0) + (scope.startsWith("/") ? 1 : 0);
+}
+
+export const demoUserSchema = z.strictObject({
+  userName: nonEmpty("userName"),
+  email: z.email("must be an e-mail address"),
+  givenName: nonEmpty("givenName"),
+  familyName: nonEmpty("familyName"),
+});
+
+export const ociIdentityProviderSchema = z.strictObject({
+  type: z.literal("oci"),
+  provider: ociProviderSchema,
+  domain: domainSchema,
+  clientAccess: clientAccessSchema.default({ manageSigningCertPublicAccess: true }),
+  app: appSchema,
+  demoUser: demoUserSchema.optional(),
+  /** The `iss` ORDS compares exactly; unsettled in facts.md §1, so overridable. */
+  issuer: httpsUrl("issuer").default(DEFAULT_OCI_ISSUER),
+}).superRefine((idp, ctx) => {
+  const access = idp.clientAccess;
+  if (access.manageSigningCertPublicAccess && access.csrAccess === undefined && idp.domain.mode === "existing") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["clientAccess", "csrAccess"],
+      message:
+        "is required when the kit manages client access on a reused domain: the settings PUT replaces csr_access, " +
+        'so state the domain\'s current value ("none", "readOnly" or "readWrite"), or set manageSigningCertPublicAccess to false',
+    });
+  }
+  if (!access.manageSigningCertPublicAccess && access.csrAccess !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["clientAccess", "csrAccess"], message: "has no effect when manageSigningCertPublicAccess is false; remove it" });
+  }
+});
+
+export const environmentSchema = z.strictObject({
+  /** Documentation only; editors use it for completion. */
+  $schema: z.string().optional(),
+  /** A protected environment is never torn down casually. */
+  protected: z.boolean().default(false),
+  identityProvider: z.discriminatedUnion("type", [ociIdentityProviderSchema], {
+    error: 'must have type "oci"',
+  }),
+});
+
+export type EnvironmentConfigInput = z.input<typeof environmentSchema>;
+export type EnvironmentSettings = z.output<typeof environmentSchema>;
+export type OciIdentityProviderConfig = z.output<typeof ociIdentityProviderSchema>;
+export type DomainConfig = z.output<typeof domainSchema>;
+export type AppConfig = z.output<typeof appSchema>;
+export type ScopeConfig = z.output<typeof scopeSchema>;
+export type DemoUserConfig = z.output<typeof demoUserSchema>;
+export type DomainAdminConfig = z.output<typeof domainAdminSchema>;
+
+/** The admin block once validation has proved it complete. */
+export function domainAdmin(domain: DomainConfig): DomainAdminConfig | undefined {
+  return domain.admin === undefined ? undefined : domainAdminSchema.parse(domain.admin);
+}

@@ -1,0 +1,34 @@
+// The kit's one error type with stable codes; message factories for errors shared across modules.
+// It deliberately holds no secrets: callers pass names and non-secret values only.
+
+export type KitErrorCode =
+  | "CONFIG_INVALID"
+  | "CONFIG_NOT_FOUND"
+  | "CONFIG_SECRET_IN_FILE"
+  | "CONFIG_CONFLICT";
+
+export interface KitErrorOptions {
+  /** What to do about it, in one line. */
+  readonly fix?: string;
+  readonly cause?: unknown;
+  /** Structured details (path, expected, actual …) so callers never parse the message. */
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+export class KitError extends Error {
+  readonly code: KitErrorCode;
+  readonly fix: string | undefined;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: KitErrorCode, message: string, options: KitErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "KitError";
+    this.code = code;
+    this.fix = options.fix;
+    this.details = options.details ?? {};
+  }
+}
+
+export function isKitError(error: unknown, code?: KitErrorCode): error is KitError {
+  return error instanceof KitError && (code === undefined || error.code === code);
+}
