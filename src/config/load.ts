@@ -30,7 +30,7 @@ const SECRET_KEY = /(secret|password|passwd|pwd|privatekey|apikey|token)$/;
 const SECRET_KEY_ALLOWED = new Set(["accesstokenexpiryseconds"]);
 const SECRET_SOURCES =
   "secrets never live in environment files: the client secret is the stack's sensitive output " +
-  "(the kit reads it through terraform, or from OCI_CLIENT_SECRET), and the database password comes from " +
+  "(the kit reads it through terraform, or from ORDS_JWT_CLIENT_SECRET), and the database password comes from " +
   "ORDS_DB_PASSWORD or an interactive prompt. Remove this key";
 
 export function formatPath(path: readonly PropertyKey[]): string {
