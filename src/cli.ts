@@ -5,6 +5,14 @@ import { isKitError } from "./errors";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
+/**
+ * Loads a command module on first use, so start-up stays fast. It uses require, not import():
+ * the bin runs TypeScript through tsx's require hook, and a dynamic import() would bypass it.
+ */
+function lazy<T>(modulePath: string): T {
+  return require(modulePath) as T;
+}
+
 function print(result: unknown, json: boolean, render: () => string): void {
   process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : `${render()}\n`);
 }
@@ -24,7 +32,7 @@ export function buildProgram(): Command {
     .option("--outdir <dir>", "synthesis output directory", "cdktf.out")
     .option("--environments-dir <dir>", "directory of environment files", "environments")
     .action(async (environments: string[], options: { json?: boolean; outdir: string; environmentsDir: string }) => {
-      const { plan, renderPlan } = await import("./commands/plan");
+      const { plan, renderPlan } = lazy<typeof import("./commands/plan")>("./commands/plan");
       const result = await plan({ environments, outdir: options.outdir, environmentsDir: options.environmentsDir });
       print(result, options.json === true, () => renderPlan(result));
     });

@@ -117,7 +117,7 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     only: options.environments.length > 0 ? options.environments : undefined,
   });
   // cdktf and the generated bindings are the slow part of start-up; only this command needs them.
-  const { buildApp } = await import("../../stacks/app");
+  const { buildApp } = require("../../stacks/app") as typeof import("../../stacks/app");
   const { app } = buildApp(environments, { outdir: options.outdir });
   app.synth();
   return {

@@ -1,0 +1,69 @@
+// The main job: `plan` (npm start) synthesizes offline, shows what would be created, and never shows a secret.
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { exampleJson, PROJECT_ROOT } from "./support/environments";
+import { runCli, runCommand } from "./support/run-cli";
+
+const CANARIES = { ORDS_DB_PASSWORD: "canary-db-password-7f3a", ORDS_JWT_CLIENT_SECRET: "canary-client-secret-9b1c" };
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+describe("plan (npm start)", () => {
+  const outdir = mkdtempSync(join(tmpdir(), "plan-out-"));
+  const run = runCli(["plan", "example", "--outdir", outdir], CANARIES);
+
+  test("succeeds offline and lists the identity resources with their key values", () => {
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/Environment "example": offline plan, nothing was deployed/);
+    expect(run.stdout).toMatch(/\+ oci_identity_domain\.\S+ +\(example\/identity\/domain\)/);
+    expect(run.stdout).toMatch(/signing_cert_public_access = true/);
+    expect(run.stdout).toMatch(/allowed_scopes = ords-jwt-example\/demo\.read/);
+    expect(run.stdout).toMatch(/client_secret = \(sensitive\)/);
+  });
+
+  test("writes the synthesized stack where it says", () => {
+    expect(run.stdout).toContain(join(outdir, "stacks", "example", "cdk.tf.json"));
+    expect(JSON.parse(readFileSync(join(outdir, "stacks", "example", "cdk.tf.json"), "utf8")).resource.oci_identity_domains_app).toBeDefined();
+  });
+
+  test("puts no secret from the environment into stdout, stderr or any synthesized file", () => {
+    const everything = [run.stdout, run.stderr, ...filesUnder(outdir).map((file) => readFileSync(file, "utf8"))].join("\n");
+    for (const canary of Object.values(CANARIES)) expect(everything).not.toContain(canary);
+  });
+
+  test("--json prints the same plan as data", () => {
+    const json = runCli(["plan", "example", "--json", "--outdir", mkdtempSync(join(tmpdir(), "plan-json-"))]);
+    expect(json.status).toBe(0);
+    const result = JSON.parse(json.stdout);
+    expect(result.stacks[0].environment).toBe("example");
+    expect(result.stacks[0].outputs).toContainEqual({ name: "client_secret", value: "(sensitive)", sensitive: true });
+  });
+
+  test("fails with exit code 2 naming the file and path when the config is bad", () => {
+    const dir = mkdtempSync(join(tmpdir(), "plan-envs-"));
+    const json = exampleJson();
+    json.identityProvider.domain.licenseType = "enterprise";
+    writeFileSync(join(dir, "dev.json"), JSON.stringify(json));
+    const bad = runCli(["plan", "--environments-dir", dir, "--outdir", mkdtempSync(join(tmpdir(), "plan-bad-"))]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/dev\.json: identityProvider\.domain\.licenseType: must be one of free/);
+    expect(bad.stdout).toBe("");
+  });
+});
+
+describe("cdktf synth", () => {
+  test("synthesizes one stack per environment file through cdktf.json", () => {
+    const project = mkdtempSync(join(tmpdir(), "cdktf-project-"));
+    const output = join(project, "out");
+    mkdirSync(output);
+    const run = runCommand(join(PROJECT_ROOT, "node_modules", ".bin", "cdktf"), ["synth", "--output", output], {}, PROJECT_ROOT);
+    expect(run.status).toBe(0);
+    expect(readdirSync(join(output, "stacks"))).toContain("example");
+  });
+});

@@ -1,0 +1,36 @@
+// Test helpers: environment configs built from the committed example, and in-memory synthesis of their stacks.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Testing } from "cdktf";
+import { parseEnvironment, type ConfigProblem, type Environment } from "../../src/config/load";
+import { EnvironmentStack } from "../../stacks/environment-stack";
+
+export const PROJECT_ROOT = join(__dirname, "..", "..");
+
+/** A fresh, mutable copy of environments/example.json. */
+export function exampleJson(): any {
+  return JSON.parse(readFileSync(join(PROJECT_ROOT, "environments", "example.json"), "utf8"));
+}
+
+export function problemsFor(json: unknown, name = "dev"): ConfigProblem[] {
+  return parseEnvironment(name, `environments/${name}.json`, json).problems;
+}
+
+export function environmentFrom(json: unknown, name = "dev"): Environment {
+  const { environment, problems } = parseEnvironment(name, `environments/${name}.json`, json);
+  if (environment === undefined) throw new Error(`test config is invalid:\n${problems.map((p) => `${p.path}: ${p.message}`).join("\n")}`);
+  return environment;
+}
+
+/** Synthesizes one environment's stack and returns the Terraform JSON. */
+export function synthesize(json: unknown, name = "dev"): Record<string, any> {
+  const stack = new EnvironmentStack(Testing.app(), { environment: environmentFrom(json, name) });
+  return JSON.parse(Testing.synth(stack, true));
+}
+
+/** The single instance of a resource (or data source) type in a synthesized stack. */
+export function onlyBlock(synthesized: Record<string, any>, type: string, kind: "resource" | "data" = "resource"): Record<string, any> {
+  const instances = Object.values(synthesized[kind]?.[type] ?? {});
+  if (instances.length !== 1) throw new Error(`expected one ${kind} ${type}, found ${instances.length}`);
+  return instances[0] as Record<string, any>;
+}
