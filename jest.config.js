@@ -5,5 +5,9 @@ module.exports = {
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.(t|j)sx?$": ["@swc/jest", { jsc: { target: "es2022" } }] },
+  // jose, openid-client and its oauth4webapi ship ESM only. Node loads them with require() at run time, but
+  // jest's module registry cannot, so swc also turns these three packages into CommonJS; nothing else in
+  // node_modules is transformed.
+  transformIgnorePatterns: ["/node_modules/(?!(jose|openid-client|oauth4webapi)/)"],
   testTimeout: 60000,
 };

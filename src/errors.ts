@@ -5,7 +5,30 @@ export type KitErrorCode =
   | "CONFIG_INVALID"
   | "CONFIG_NOT_FOUND"
   | "CONFIG_SECRET_IN_FILE"
-  | "CONFIG_CONFLICT";
+  | "CONFIG_CONFLICT"
+  // CLI usage (exit code 2): a flag or argument is missing or contradicts another.
+  | "USAGE_INVALID"
+  // Bounded outbound HTTP (src/http/bounded-fetch.ts).
+  | "HTTP_INVALID_URL"
+  | "HTTP_INSECURE_URL"
+  | "HTTP_TIMEOUT"
+  | "HTTP_RESPONSE_TOO_LARGE"
+  | "HTTP_NETWORK"
+  // Stack outputs and the client secret (src/stack-outputs.ts).
+  | "OUTPUTS_UNAVAILABLE"
+  | "OUTPUT_MISSING"
+  | "SECRET_MISSING"
+  // OAuth flows (src/oauth/).
+  | "OAUTH_DISCOVERY_FAILED"
+  | "OAUTH_TOKEN_FAILED"
+  | "OAUTH_CALLBACK_FAILED"
+  | "OAUTH_CALLBACK_PORT_IN_USE"
+  | "OAUTH_LOGIN_TIMEOUT"
+  // Tokens the kit decodes (src/jwt/decode.ts).
+  | "TOKEN_MALFORMED"
+  // doctor --mirror-jwks (src/doctor/mirror.ts).
+  | "MIRROR_REFUSED"
+  | "MIRROR_RESTORE_FAILED";
 
 export interface KitErrorOptions {
   /** What to do about it, in one line. */

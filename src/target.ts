@@ -1,0 +1,148 @@
+// Resolves what token, call and doctor talk to: flags first, then the environment file (through the naming
+// model), then the deployed stack's outputs, read lazily and only when a value is still missing.
+import { readFileSync } from "node:fs";
+import { loadEnvironments, type Environment } from "./config/load";
+import { KitError } from "./errors";
+import { ociDomainBaseUrl, ociDomainEndpoints, ociIdentityNames, type DomainEndpoints, type IdentityNames } from "./naming";
+import type { ClientSettings } from "./oauth/client";
+import type { HttpOptions } from "./http/bounded-fetch";
+import { Secret } from "./secret";
+import { LazyOutputs, resolveClientSecret, stackDirFor, terraformOutputsSource, type OutputsSource } from "./stack-outputs";
+
+/** Where a token passed on the command line may also come from, so it stays out of the process list. */
+export const TOKEN_ENV = "ORDS_JWT_TOKEN";
+
+export interface TargetOptions {
+  /** Environment name; undefined for a standalone run driven by flags. */
+  readonly environment?: string;
+  readonly environmentsDir?: string;
+  /** Where the stacks were synthesized. @default "cdktf.out" */
+  readonly outdir?: string;
+  /** Replaces the terraform source (tests, and the later per-environment outputs file). */
+  readonly outputsSource?: OutputsSource;
+}
+
+/** The ORDS section of an environment, as far as these tools use it. */
+export interface OrdsTargetSettings {
+  readonly baseUrl?: string;
+  readonly jwtProfile?: {
+    readonly allowedSkewSeconds?: number | null;
+    readonly allowedAgeSeconds?: number | null;
+    readonly roleClaimName?: string | null;
+  };
+}
+
+export interface Target {
+  readonly environment: Environment | undefined;
+  readonly names: IdentityNames | undefined;
+  readonly outputs: LazyOutputs;
+  /** Endpoints known from the config alone (a reused domain given by URL); others come from outputs. */
+  readonly configEndpoints: DomainEndpoints | undefined;
+  readonly ords: OrdsTargetSettings | undefined;
+}
+
+export function loadTarget(options: TargetOptions): Target {
+  if (options.environment === undefined) {
+    return { environment: undefined, names: undefined, outputs: new LazyOutputs(options.outputsSource), configEndpoints: undefined, ords: undefined };
+  }
+  const [environment] = loadEnvironments({ dir: options.environmentsDir, only: [options.environment] });
+  if (environment === undefined) throw new KitError("CONFIG_NOT_FOUND", `No environment "${options.environment}"`);
+  const idp = environment.settings.identityProvider;
+  const source = options.outputsSource ?? terraformOutputsSource({ stackDir: stackDirFor(environment.name, options.outdir) });
+  const domainUrl = idp.domain.mode === "existing" ? idp.domain.url : undefined;
+  return {
+    environment,
+    names: ociIdentityNames(idp),
+    outputs: new LazyOutputs(source),
+    configEndpoints: domainUrl === undefined ? undefined : ociDomainEndpoints(ociDomainBaseUrl(domainUrl)),
+    ords: (environment.settings as { ords?: OrdsTargetSettings }).ords,
+  };
+}
+
+/** The domain endpoints: from the config when it names the domain URL, else from the `domain_url` output. */
+export async function domainEndpoints(target: Target): Promise<DomainEndpoints | undefined> {
+  if (target.configEndpoints !== undefined) return target.configEndpoints;
+  if (target.outputs.source === undefined) return undefined;
+  const domainUrl = (await target.outputs.get()).domainUrl;
+  return domainUrl === undefined ? undefined : ociDomainEndpoints(ociDomainBaseUrl(domainUrl));
+}
+
+export interface OAuthFlags {
+  readonly tokenUrl?: string;
+  readonly authorizeUrl?: string;
+  readonly discoveryUrl?: string;
+  readonly clientId?: string;
+  readonly scope?: string;
+}
+
+/**
+ * Client settings for the token flows. Explicit `--token-url` means "no discovery" unless
+ * `--discovery-url` is given too; with an environment the domain's discovery document is used.
+ */
+export async function oauthSettings(target: Target, flags: OAuthFlags, http: HttpOptions): Promise<{ settings: ClientSettings; scope: string }> {
+  const scope = flags.scope ?? target.names?.clientCredentialsScope;
+  if (scope === undefined) {
+    throw new KitError("USAGE_INVALID", "No scope to request", { fix: "Pass --scope <audience><scope value> (the fully qualified scope), or name an environment." });
+  }
+  const standalone = flags.tokenUrl !== undefined;
+  const endpoints = standalone ? undefined : await domainEndpoints(target);
+  const tokenUrl = flags.tokenUrl ?? endpoints?.tokenUrl ?? (target.outputs.source ? await target.outputs.require("tokenUrl", "--token-url") : undefined);
+  if (tokenUrl === undefined) {
+    throw new KitError("USAGE_INVALID", "No token endpoint", { fix: "Pass --token-url (and --client-id, with the secret in ORDS_JWT_CLIENT_SECRET), or name an environment." });
+  }
+  const clientId = flags.clientId ?? (target.outputs.source ? await target.outputs.require("clientId", "--client-id") : undefined);
+  if (clientId === undefined) throw new KitError("USAGE_INVALID", "No client id", { fix: "Pass --client-id, or name a deployed environment." });
+  const clientSecret = await resolveClientSecret(target.outputs);
+  return {
+    scope,
+    settings: {
+      clientId,
+      clientSecret,
+      http,
+      endpoints: {
+        discoveryUrl: flags.discoveryUrl ?? endpoints?.discoveryUrl,
+        tokenUrl,
+        authorizeUrl: flags.authorizeUrl ?? endpoints?.authorizeUrl,
+        issuer: target.names?.issuer,
+      },
+    },
+  };
+}
+
+/** The ORDS base URL of the schema: flag first, then the environment's `ords.baseUrl`. */
+export function ordsBaseUrl(target: Target, flag: string | undefined): string | undefined {
+  return flag ?? target.ords?.baseUrl;
+}
+
+/** An absolute URL, or a path joined to the ORDS base URL with exactly one slash. */
+export function resolveEndpointUrl(pathOrUrl: string, baseUrl: string | undefined): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(pathOrUrl)) return pathOrUrl;
+  if (baseUrl === undefined) {
+    throw new KitError("USAGE_INVALID", `"${pathOrUrl}" is a path, but there is no ORDS base URL to resolve it against`, {
+      fix: "Pass a full URL, or --base-url, or set ords.baseUrl in the environment.",
+    });
+  }
+  return `${baseUrl.replace(/\/+$/, "")}/${pathOrUrl.replace(/^\/+/, "")}`;
+}
+
+/** A token given by flag, file or environment variable; `-` as a file means stdin. Never echoed. */
+export function tokenFromInputs(inputs: { token?: string; tokenFile?: string }, env: NodeJS.ProcessEnv = process.env): Secret | undefined {
+  if (inputs.token !== undefined && inputs.tokenFile !== undefined) {
+    throw new KitError("USAGE_INVALID", "Give either --token or --token-file, not both", { fix: "Drop one of them." });
+  }
+  if (inputs.token !== undefined) return new Secret(inputs.token.trim());
+  if (inputs.tokenFile !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(inputs.tokenFile === "-" ? 0 : inputs.tokenFile, "utf8");
+    } catch (cause) {
+      throw new KitError("USAGE_INVALID", `Cannot read --token-file ${inputs.tokenFile}: ${(cause as NodeJS.ErrnoException).code ?? "error"}`, {
+        cause,
+        fix: "Give a readable file holding only the access token.",
+      });
+    }
+    return new Secret(text.trim());
+  }
+  const fromEnv = env[TOKEN_ENV];
+  return fromEnv === undefined || fromEnv.trim() === "" ? undefined : new Secret(fromEnv.trim());
+}
