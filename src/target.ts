@@ -1,6 +1,7 @@
 // Resolves what token, call and doctor talk to: flags first, then the environment file (through the naming
 // model), then the deployed stack's outputs, read lazily and only when a value is still missing.
 import { readFileSync } from "node:fs";
+import { TOKEN_ENV } from "./cli-flags";
 import { loadEnvironments, type Environment } from "./config/load";
 import { KitError } from "./errors";
 import { ociDomainBaseUrl, ociDomainEndpoints, ociIdentityNames, type DomainEndpoints, type IdentityNames } from "./naming";
@@ -9,8 +10,7 @@ import type { HttpOptions } from "./http/bounded-fetch";
 import { Secret } from "./secret";
 import { LazyOutputs, resolveClientSecret, stackDirFor, terraformOutputsSource, type OutputsSource } from "./stack-outputs";
 
-/** Where a token passed on the command line may also come from, so it stays out of the process list. */
-export const TOKEN_ENV = "ORDS_JWT_TOKEN";
+export { TOKEN_ENV };
 
 export interface TargetOptions {
   /** Environment name; undefined for a standalone run driven by flags. */

@@ -284,7 +284,7 @@ export function checkTokenAudience(view: TokenView, expected: string | undefined
   const values = typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud.filter((value): value is string => typeof value === "string") : [];
   if (values.length === 0) return fail(id, "the token has no aud", "Request the token for the API's audience (for OCI: scope = audience + scope value).");
   if (expected === undefined) return skip(id, `token aud ${JSON.stringify(aud)}; no expected audience to compare`, "Pass --audience, or name an environment.");
-  if (values.includes(expected)) return pass(id, `aud ${JSON.stringify(aud)} contains "${expected}"`);
+  if (values.includes(expected)) return pass(id, typeof aud === "string" ? `aud "${aud}" equals the profile audience` : `aud ${JSON.stringify(aud)} contains the profile audience "${expected}"`);
   const shown = `token aud ${JSON.stringify(aud)} does not ${typeof aud === "string" ? "equal" : "contain"} the profile audience "${expected}"`;
   if (clientId !== undefined && values.includes(clientId)) {
     return fail(
@@ -311,7 +311,7 @@ export function checkTokenTime(view: TokenView, expectations: Expectations, nowS
   const { exp, nbf, iat } = view.claims;
   const skew = expectations.allowedSkewSeconds ?? 0;
   const age = expectations.allowedAgeSeconds;
-  const skewNote = expectations.allowedSkewSeconds === undefined ? "no skew tolerance (profile skew unknown)" : `skew ${skew} s`;
+  const skewNote = expectations.allowedSkewSeconds === undefined ? "no skew tolerance: the profile's skew is not known here" : `skew ${skew} s`;
   const at = (seconds: number) => new Date(seconds * 1000).toISOString();
   if (typeof exp === "number" && nowSeconds > exp + skew) {
     return fail(id, `the token expired at ${at(exp)}, ${nowSeconds - exp} s ago (${skewNote})`, "Get a fresh token; check this machine's clock if it should still be valid.");

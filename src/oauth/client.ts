@@ -2,7 +2,7 @@
 // Every request goes through the bounded fetch; tokens and the secret stay in Secret wrappers. No flow is hand-written.
 import * as client from "openid-client";
 import { KitError } from "../errors";
-import { createBoundedFetch, httpLimits, type HttpOptions } from "../http/bounded-fetch";
+import { checkUrl, createBoundedFetch, httpLimits, type HttpOptions } from "../http/bounded-fetch";
 import { Secret } from "../secret";
 import { listenForCallback, type CallbackListenerOptions } from "./loopback";
 
@@ -66,18 +66,37 @@ const TOKEN_ERROR_FIXES: Record<string, string> = {
   unsupported_grant_type: "The IdP does not support this grant for the app: check identityProvider.app.grants.",
 };
 
-function mapOAuthError(error: unknown, what: string): KitError {
+function tokenError(what: string, status: number, code: string, description: string | undefined, cause: unknown): KitError {
+  return new KitError("OAUTH_TOKEN_FAILED", `${what}: the IdP answered ${status} ${code}${description ? `: ${description}` : ""}`, {
+    cause,
+    fix: TOKEN_ERROR_FIXES[code] ?? "Read the IdP's error above; check the app's grants, scopes and credentials.",
+    details: { status, error: code, errorDescription: description },
+  });
+}
+
+/** The OAuth error body of a 401 that came with a WWW-Authenticate challenge (openid-client stops before reading it). */
+async function challengeBody(error: client.WWWAuthenticateChallengeError): Promise<{ error?: string; error_description?: string }> {
+  try {
+    const body = (await error.response.clone().json()) as { error?: unknown; error_description?: unknown };
+    return {
+      error: typeof body.error === "string" ? body.error : undefined,
+      error_description: typeof body.error_description === "string" ? body.error_description : undefined,
+    };
+  } catch {
+    return {};
+  }
+}
+
+async function mapOAuthError(error: unknown, what: string): Promise<KitError> {
   const kit = kitErrorIn(error);
   if (kit !== undefined) {
     return new KitError(kit.code, `${what}: ${kit.message}`, { cause: error, fix: kit.fix, details: kit.details });
   }
-  if (error instanceof client.ResponseBodyError) {
-    const description = error.error_description ? `: ${error.error_description}` : "";
-    return new KitError("OAUTH_TOKEN_FAILED", `${what}: the IdP answered ${error.status} ${error.error}${description}`, {
-      cause: error,
-      fix: TOKEN_ERROR_FIXES[error.error] ?? "Read the IdP's error above; check the app's grants, scopes and credentials.",
-      details: { status: error.status, error: error.error, errorDescription: error.error_description },
-    });
+  if (error instanceof client.ResponseBodyError) return tokenError(what, error.status, error.error, error.error_description, error);
+  if (error instanceof client.WWWAuthenticateChallengeError) {
+    const body = await challengeBody(error);
+    const scheme = error.cause[0]?.scheme ?? "unknown";
+    return tokenError(what, error.status, body.error ?? `(challenge ${scheme})`, body.error_description, error);
   }
   if (error instanceof client.AuthorizationResponseError) {
     const description = error.error_description ? `: ${error.error_description}` : "";
@@ -89,7 +108,15 @@ function mapOAuthError(error: unknown, what: string): KitError {
   }
   const status = (error as { cause?: { status?: number } } | undefined)?.cause?.status;
   const code = (error as { code?: string } | undefined)?.code;
-  const message = error instanceof Error ? error.message : String(error);
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  const detail = cause instanceof Error && error instanceof Error && cause.message !== error.message ? `: ${cause.message}` : "";
+  const message = `${error instanceof Error ? error.message : String(error)}${detail}`;
+  if (code === "OAUTH_INVALID_RESPONSE" && /state/.test(detail)) {
+    return new KitError("OAUTH_CALLBACK_FAILED", `${what}: ${message}`, {
+      cause: error,
+      fix: "The callback did not come from the login this command started: start the login again and use only the printed URL.",
+    });
+  }
   return new KitError("OAUTH_TOKEN_FAILED", `${what}: ${message}${status === undefined ? "" : ` (HTTP ${status})`}`, {
     cause: error,
     fix: "Check the token endpoint URL and that it answers OAuth JSON (not an HTML login or proxy page).",
@@ -105,10 +132,25 @@ function applyHttp(config: client.Configuration, http: HttpOptions): void {
   if (limits.allowInsecure) client.allowInsecureRequests(config);
 }
 
+/**
+ * HTTP Basic with `client_id:secret` exactly as given, the way OCI documents it and curl -u sends it.
+ * openid-client's ClientSecretBasic form-encodes both first (RFC 6749 §2.3.1), turning the `-` in a secret
+ * into `%2D`; whether an identity domain decodes that is not documented, so the kit sends the plain form.
+ */
+export function plainClientSecretBasic(clientId: string, clientSecret: Secret): client.ClientAuth {
+  return (_as, _client, _body, headers) => {
+    headers.set("authorization", `Basic ${Buffer.from(`${clientId}:${clientSecret.reveal()}`, "utf8").toString("base64")}`);
+  };
+}
+
 async function configure(settings: ClientSettings, need: "token" | "authorize"): Promise<Configured> {
   const http = settings.http ?? {};
-  const auth = client.ClientSecretBasic(settings.clientSecret.reveal());
+  const auth = plainClientSecretBasic(settings.clientId, settings.clientSecret);
   const { endpoints } = settings;
+  // Refuse http:// (without --allow-insecure) and malformed URLs before anything is sent.
+  for (const url of [endpoints.discoveryUrl, endpoints.tokenUrl, need === "authorize" ? endpoints.authorizeUrl : undefined]) {
+    if (url !== undefined) checkUrl(url, http);
+  }
   const notes: string[] = [];
   if (endpoints.discoveryUrl !== undefined) {
     try {
@@ -121,7 +163,7 @@ async function configure(settings: ClientSettings, need: "token" | "authorize"):
       applyHttp(config, http);
       return { config, source: "discovery", notes };
     } catch (error) {
-      const mapped = mapOAuthError(error, `Discovery at ${endpoints.discoveryUrl} failed`);
+      const mapped = await mapOAuthError(error, `Discovery at ${endpoints.discoveryUrl} failed`);
       const fallback = need === "token" ? endpoints.tokenUrl : endpoints.authorizeUrl;
       if (fallback === undefined || endpoints.tokenUrl === undefined) {
         throw new KitError("OAUTH_DISCOVERY_FAILED", mapped.message, {
@@ -171,7 +213,7 @@ export async function clientCredentialsToken(settings: ClientSettings, scope: st
     const tokens = await client.clientCredentialsGrant(configured.config, { scope });
     return toResult(tokens, configured, "client_credentials");
   } catch (error) {
-    throw mapOAuthError(error, `Client-credentials token request to ${String(configured.config.serverMetadata().token_endpoint)} failed`);
+    throw await mapOAuthError(error, `Client-credentials token request to ${String(configured.config.serverMetadata().token_endpoint)} failed`);
   }
 }
 
@@ -209,7 +251,7 @@ export async function authorizationCodeToken(settings: ClientSettings, options: 
       const tokens = await client.authorizationCodeGrant(configured.config, callbackUrl, { pkceCodeVerifier: verifier, expectedState: state });
       return toResult(tokens, configured, "authorization_code");
     } catch (error) {
-      throw mapOAuthError(error, "Authorization-code exchange failed");
+      throw await mapOAuthError(error, "Authorization-code exchange failed");
     }
   } finally {
     await listener.close();

@@ -1,0 +1,48 @@
+// Parsers for the numeric and URL flags of token, call and doctor: flags become typed values here, once.
+// Bad values are commander usage errors (exit code 2); nothing else in the kit re-parses flag text.
+import { InvalidArgumentError } from "commander";
+
+/** Where a token may come from instead of --token, so it stays out of the process list. */
+export const TOKEN_ENV = "ORDS_JWT_TOKEN";
+
+/** A whole number ≥ min (and ≤ max when given). */
+export function integerFlag(min: number, max?: number): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`must be a whole number (got "${value}")`);
+    const parsed = Number(value);
+    if (parsed < min) throw new InvalidArgumentError(`must be at least ${min}`);
+    if (max !== undefined && parsed > max) throw new InvalidArgumentError(`must be at most ${max}`);
+    return parsed;
+  };
+}
+
+/** An absolute http(s) URL; the https-only rule is enforced when it is used (see --allow-insecure). */
+export function urlFlag(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("scheme");
+  } catch {
+    throw new InvalidArgumentError(`must be an absolute https:// URL (got "${value}")`);
+  }
+  return value;
+}
+
+/** Repeatable flag: `--role a --role b`. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** Options every networked command shares. */
+export interface NetworkFlags {
+  readonly allowInsecure?: boolean;
+  readonly timeoutMs?: number;
+  readonly maxResponseBytes?: number;
+}
+
+export function httpFromFlags(flags: NetworkFlags): { allowInsecure: boolean; timeoutMs?: number; maxResponseBytes?: number } {
+  return {
+    allowInsecure: flags.allowInsecure === true,
+    ...(flags.timeoutMs === undefined ? {} : { timeoutMs: flags.timeoutMs }),
+    ...(flags.maxResponseBytes === undefined ? {} : { maxResponseBytes: flags.maxResponseBytes }),
+  };
+}

@@ -1,0 +1,100 @@
+// `call <env> <path-or-url>`: calls an ORDS endpoint with a token (fetched, or given) or deliberately without one,
+// and reports status, WWW-Authenticate and body. The token is sent, never shown.
+import { boundedFetch, type HttpOptions } from "../http/bounded-fetch";
+import { clientCredentialsToken } from "../oauth/client";
+import type { Secret } from "../secret";
+import type { OutputsSource } from "../stack-outputs";
+import { loadTarget, oauthSettings, ordsBaseUrl, resolveEndpointUrl, tokenFromInputs, type OAuthFlags } from "../target";
+
+export interface CallOptions extends OAuthFlags {
+  readonly environment?: string;
+  readonly pathOrUrl: string;
+  readonly environmentsDir?: string;
+  readonly outdir?: string;
+  /** A token to send instead of fetching one. */
+  readonly token?: string;
+  readonly tokenFile?: string;
+  /** Send no token: a 401 is then the expected, successful outcome. */
+  readonly noToken?: boolean;
+  /** ORDS base URL of the schema. @default the environment's ords.baseUrl */
+  readonly baseUrl?: string;
+  /** @default "GET" */
+  readonly method?: string;
+  /** A JSON request body. */
+  readonly data?: string;
+  readonly http?: HttpOptions;
+  readonly outputsSource?: OutputsSource;
+}
+
+export interface CallResult {
+  readonly method: string;
+  readonly url: string;
+  readonly status: number;
+  readonly wwwAuthenticate: string | null;
+  readonly contentType: string | null;
+  readonly body: string;
+  /** How the token was obtained: none, given, or client credentials. */
+  readonly token: "none" | "given" | "client_credentials";
+  /** What counts as success: 2xx with a token, 401 without. */
+  readonly expected: "2xx" | "401";
+  readonly ok: boolean;
+  readonly verdict: string;
+}
+
+export async function call(options: CallOptions): Promise<CallResult> {
+  const target = loadTarget({ environment: options.environment, environmentsDir: options.environmentsDir, outdir: options.outdir, outputsSource: options.outputsSource });
+  const url = resolveEndpointUrl(options.pathOrUrl, ordsBaseUrl(target, options.baseUrl));
+  const http = options.http ?? {};
+  let bearer: Secret | undefined;
+  let tokenSource: CallResult["token"] = "none";
+  if (options.noToken !== true) {
+    bearer = tokenFromInputs(options);
+    tokenSource = "given";
+    if (bearer === undefined) {
+      const { settings, scope } = await oauthSettings(target, options, http);
+      bearer = (await clientCredentialsToken(settings, scope)).accessToken;
+      tokenSource = "client_credentials";
+    }
+  }
+  const method = (options.method ?? "GET").toUpperCase();
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (bearer !== undefined) headers.authorization = `Bearer ${bearer.reveal()}`;
+  if (options.data !== undefined) headers["content-type"] = "application/json";
+  const response = await boundedFetch(url, { method, headers, body: options.data }, http);
+  const status = response.status;
+  const expected = options.noToken === true ? "401" : "2xx";
+  const success = status >= 200 && status < 300;
+  let ok: boolean;
+  let verdict: string;
+  if (options.noToken === true) {
+    ok = status === 401;
+    verdict = ok
+      ? "401 without a token, as expected: the endpoint is protected"
+      : success
+        ? `${status} without a token: the endpoint is NOT protected`
+        : `${status} without a token; expected 401`;
+  } else {
+    ok = success;
+    verdict = ok ? "success" : status === 401 ? "401 with the token: run `doctor` to find out which rule failed" : `${status} is not a success`;
+    if (response.redirectTo !== undefined) verdict += ` (redirect to ${response.redirectTo}, not followed)`;
+  }
+  return {
+    method,
+    url,
+    status,
+    wwwAuthenticate: response.headers.get("www-authenticate"),
+    contentType: response.headers.get("content-type"),
+    body: response.text(),
+    token: tokenSource,
+    expected,
+    ok,
+    verdict,
+  };
+}
+
+export function renderCall(result: CallResult): string {
+  const lines = [`${result.method} ${result.url}`, `status: ${result.status}${result.ok ? "" : " (failed)"} — ${result.verdict}`];
+  lines.push(`WWW-Authenticate: ${result.wwwAuthenticate ?? "(none)"}`);
+  lines.push("", result.body);
+  return lines.join("\n");
+}

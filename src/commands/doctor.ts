@@ -1,0 +1,245 @@
+// `doctor [env]`: works out what ORDS will say about a token and why, one check per rule, from the environment or
+// from flags. It returns the check list; it never prints a token, whole or partial.
+import { CHECK_IDS, DEFAULT_JWKS_SIZE_LIMIT_BYTES, type CheckResult, type Expectations } from "../doctor/checks";
+import { MIRROR_WARNING, runMirror, type MirrorDatabase } from "../doctor/mirror";
+import type { OrdsStateView } from "../doctor/ords-checks";
+import { doctorFailed, DEFAULT_DOCTOR_TIMEOUT_MS, ordered, runDoctor, type DoctorPlan, type Known } from "../doctor/run";
+import { KitError } from "../errors";
+import type { HttpOptions } from "../http/bounded-fetch";
+import { clientCredentialsToken } from "../oauth/client";
+import type { OutputsSource } from "../stack-outputs";
+import { domainEndpoints, loadTarget, oauthSettings, ordsBaseUrl, resolveEndpointUrl, tokenFromInputs, type OAuthFlags, type Target } from "../target";
+
+/** Database access for the profile.* / privilege.* checks and the mirror; built by the CLI from the ORDS settings. */
+export interface DoctorDatabase {
+  /** Why there is none (no ords section, no password …), shown on the skipped checks. */
+  readonly unavailable?: string;
+  readState?(): Promise<OrdsStateView>;
+  readonly mirror?: MirrorDatabase;
+  close?(): Promise<void>;
+}
+
+export interface DoctorOptions extends OAuthFlags {
+  readonly environment?: string;
+  readonly environmentsDir?: string;
+  readonly outdir?: string;
+  readonly issuer?: string;
+  readonly audience?: string;
+  readonly jwkUrl?: string;
+  readonly privilege?: string;
+  /** JSON pointer of the role claim: role mode. */
+  readonly roleClaim?: string;
+  readonly roles?: readonly string[];
+  readonly token?: string;
+  readonly tokenFile?: string;
+  /** Endpoint to call: a path under the ORDS base URL, or a full URL. @default the demo module, when configured */
+  readonly url?: string;
+  readonly baseUrl?: string;
+  readonly allowedSkewSeconds?: number;
+  readonly allowedAgeSeconds?: number;
+  /** @default DEFAULT_JWKS_SIZE_LIMIT_BYTES (10 000; unsettled, see facts) */
+  readonly jwksSizeLimitBytes?: number;
+  readonly http?: HttpOptions;
+  readonly outputsSource?: OutputsSource;
+  readonly database?: DoctorDatabase;
+  readonly mirrorJwks?: boolean;
+  readonly force?: boolean;
+  /** Aborted on Ctrl-C (the mirror restores at once). */
+  readonly signal?: AbortSignal;
+  readonly now?: () => number;
+  readonly log?: (line: string) => void;
+}
+
+export interface DoctorCommandResult {
+  readonly checks: readonly CheckResult[];
+}
+
+function once<T>(run: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => (pending ??= run());
+}
+
+async function known<T>(what: () => Promise<T | undefined>, missing: string): Promise<Known<T>> {
+  try {
+    const value = await what();
+    return value === undefined ? { missing } : { value };
+  } catch (error) {
+    if (error instanceof KitError) return { error };
+    throw error;
+  }
+}
+
+/** The demo module's path, when the environment turns it on: the doctor's default endpoint. */
+function demoPath(target: Target): string | undefined {
+  const demo = (target.ords as { demoModule?: boolean | { basePath?: string; pattern?: string } } | undefined)?.demoModule;
+  if (demo === undefined || demo === false) return undefined;
+  const basePath = demo === true ? "/demo/" : (demo.basePath ?? "/demo/");
+  const pattern = demo === true ? "hello" : (demo.pattern ?? "hello");
+  return `${basePath.replace(/^\/+/, "")}${pattern}`;
+}
+
+function relativeTo(url: string, baseUrl: string | undefined): string | undefined {
+  if (baseUrl === undefined) return undefined;
+  const base = baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`;
+  return url.startsWith(base) ? url.slice(base.length).split("?")[0] : undefined;
+}
+
+export async function doctor(options: DoctorOptions): Promise<DoctorCommandResult> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const target = loadTarget({ environment: options.environment, environmentsDir: options.environmentsDir, outdir: options.outdir, outputsSource: options.outputsSource });
+  const http: HttpOptions = { ...options.http, timeoutMs: options.http?.timeoutMs ?? DEFAULT_DOCTOR_TIMEOUT_MS };
+  if (options.mirrorJwks === true && target.environment?.settings.protected === true && options.force !== true) {
+    throw new KitError("MIRROR_REFUSED", `Refusing --mirror-jwks: environment "${target.environment.name}" is protected and the mirror replaces its JWT profile for a while`, {
+      fix: "Add --force if you really mean it (troubleshooting only; the profile is restored afterwards).",
+    });
+  }
+  const names = target.names;
+  const jwtProfile = target.ords?.jwtProfile;
+  const positive = (value: number | null | undefined) => (typeof value === "number" && value > 0 ? value : undefined);
+
+  const jwkUrl = options.jwkUrl !== undefined ? { value: options.jwkUrl } : await known(async () => (await domainEndpoints(target))?.jwkUrl ?? (target.outputs.source ? await target.outputs.require("jwkUrl", "--jwk-url") : undefined), "pass --jwk-url, or name an environment");
+  const given = tokenFromInputs(options);
+  // Only for the aud-vs-client-id hint: read the outputs for it only when the token request reads them anyway.
+  const clientId =
+    options.clientId ?? (given === undefined && target.environment !== undefined ? await target.outputs.get().then((outputs) => outputs.clientId).catch(() => undefined) : undefined);
+  const configuredRoles = (target.ords as { privilege?: { roles?: string[] } } | undefined)?.privilege?.roles;
+
+  const expectations: Expectations = {
+    issuer: options.issuer ?? names?.issuer,
+    audience: options.audience ?? names?.audience,
+    jwkUrl: "value" in jwkUrl ? jwkUrl.value : undefined,
+    privilege: options.privilege ?? names?.privilege,
+    roleClaim: options.roleClaim ?? jwtProfile?.roleClaimName ?? undefined,
+    roles: options.roles !== undefined && options.roles.length > 0 ? options.roles : configuredRoles !== undefined && configuredRoles.length > 0 ? configuredRoles : undefined,
+    allowedSkewSeconds: options.allowedSkewSeconds ?? positive(jwtProfile?.allowedSkewSeconds),
+    allowedAgeSeconds: options.allowedAgeSeconds ?? positive(jwtProfile?.allowedAgeSeconds),
+    fqs: names?.scopes.map((scope) => scope.fqs),
+    clientId,
+    jwksSizeLimitBytes: options.jwksSizeLimitBytes ?? DEFAULT_JWKS_SIZE_LIMIT_BYTES,
+  };
+
+  const canRequest = options.tokenUrl !== undefined || target.environment !== undefined;
+  const token: DoctorPlan["token"] =
+    given !== undefined
+      ? { given }
+      : canRequest
+        ? {
+            description: "client credentials",
+            // Memoized: the mirror reuses the token the checks got.
+            request: once(async () => {
+              const { settings, scope } = await oauthSettings(target, options, http);
+              return (await clientCredentialsToken(settings, scope)).accessToken;
+            }),
+          }
+        : { missing: "pass --token or --token-file, or --token-url and --client-id with ORDS_JWT_CLIENT_SECRET, or name an environment" };
+
+  const baseUrl = ordsBaseUrl(target, options.baseUrl);
+  const endpoint = await known(async () => {
+    const pathOrUrl = options.url ?? demoPath(target);
+    if (pathOrUrl === undefined) return undefined;
+    const url = resolveEndpointUrl(pathOrUrl, baseUrl);
+    return { url, relativePath: relativeTo(url, baseUrl) };
+  }, "no endpoint to call: pass --url");
+
+  const database = options.database;
+  const ordsState: DoctorPlan["ordsState"] =
+    database?.readState !== undefined
+      ? { read: () => (database.readState as () => Promise<OrdsStateView>)() }
+      : { missing: database?.unavailable ?? "no database access configured" };
+
+  try {
+    const result = await runDoctor({ expectations, jwkUrl, token, endpoint, ordsState, http, now: options.now });
+    if (options.mirrorJwks !== true) return result;
+    return { checks: ordered([...result.checks, ...(await mirror(options, { database, jwkUrl, endpoint, baseUrl, token, http, log, checks: result.checks }))]) };
+  } finally {
+    await database?.close?.();
+  }
+}
+
+interface MirrorInputs {
+  readonly database: DoctorDatabase | undefined;
+  readonly jwkUrl: Known<string>;
+  readonly endpoint: Known<{ url: string; relativePath?: string }>;
+  readonly baseUrl: string | undefined;
+  readonly token: DoctorPlan["token"];
+  readonly http: HttpOptions;
+  readonly log: (line: string) => void;
+  readonly checks: readonly CheckResult[];
+}
+
+async function mirror(options: DoctorOptions, inputs: MirrorInputs): Promise<CheckResult[]> {
+  const refuse = (message: string, fix: string): CheckResult[] => [
+    { id: "mirror.jwks", status: "fail", message: `not run: ${message}`, fix },
+    { id: "mirror.restore", status: "skip", message: "nothing was changed", fix: "" },
+  ];
+  if (inputs.database?.mirror === undefined) return refuse(inputs.database?.unavailable ?? "no database access configured", "Configure ords.connectString and ords.user and set ORDS_DB_PASSWORD.");
+  if (!("value" in inputs.jwkUrl)) return refuse("no JWK URL", "Pass --jwk-url, or name a deployed environment.");
+  if (!("value" in inputs.endpoint)) return refuse("no endpoint URL", "Pass --url.");
+  if (inputs.baseUrl === undefined) return refuse("no ORDS base URL to serve the mirror from", "Pass --base-url, or set ords.baseUrl.");
+  let bearer;
+  if ("given" in inputs.token) bearer = inputs.token.given;
+  else if ("request" in inputs.token) {
+    try {
+      bearer = await inputs.token.request();
+    } catch (error) {
+      return refuse(`no token (${error instanceof Error ? error.message : String(error)})`, "Fix token.request first.");
+    }
+  } else return refuse("no token", "Pass --token or --token-file.");
+  const authenticated = inputs.checks.find((check) => check.id === "endpoint.authenticated");
+  const statusWithIdpJwks = authenticated?.status === "fail" && / answered 401/.test(authenticated.message) ? 401 : authenticated?.status === "pass" ? 200 : undefined;
+  inputs.log(MIRROR_WARNING);
+  try {
+    const report = await runMirror({
+      database: inputs.database.mirror,
+      ordsBaseUrl: inputs.baseUrl,
+      jwkUrl: inputs.jwkUrl.value,
+      endpointUrl: inputs.endpoint.value.url,
+      token: bearer,
+      http: inputs.http,
+      signal: options.signal,
+      statusWithIdpJwks,
+      log: inputs.log,
+    });
+    return [...report.checks];
+  } catch (error) {
+    if (error instanceof KitError) return refuse(error.message, error.fix ?? "");
+    throw error;
+  }
+}
+
+export interface OpenDatabaseOptions {
+  readonly environment?: string;
+  readonly environmentsDir?: string;
+}
+
+/** Database access for an environment with an `ords` section; the connection opens on first use. */
+export async function openDoctorDatabase(options: OpenDatabaseOptions): Promise<DoctorDatabase> {
+  if (options.environment === undefined) return { unavailable: "no environment, so no database settings" };
+  return { unavailable: "database checks are not wired yet" };
+}
+
+const SYMBOLS: Record<CheckResult["status"], string> = { pass: "✓", fail: "✗", warn: "!", skip: "–" };
+
+/** One line per check; failures and warnings get a second, indented line with the fix. */
+export function renderDoctor(result: DoctorCommandResult): string {
+  const width = Math.max(...CHECK_IDS.map((id) => id.length));
+  const lines: string[] = [];
+  for (const check of result.checks) {
+    lines.push(`${SYMBOLS[check.status]} ${check.id.padEnd(width)}  ${check.message}`);
+    if ((check.status === "fail" || check.status === "warn") && check.fix !== "") lines.push(`  ${" ".repeat(width)}  fix: ${check.fix}`);
+  }
+  const count = (status: CheckResult["status"]) => result.checks.filter((check) => check.status === status).length;
+  lines.push("", `${count("pass")} passed, ${count("fail")} failed, ${count("warn")} warnings, ${count("skip")} skipped`);
+  return lines.join("\n");
+}
+
+/** The JSON view, exactly {"checks":[{"id","status","message","fix"}]}. */
+export function doctorJson(result: DoctorCommandResult): { checks: CheckResult[] } {
+  return { checks: result.checks.map(({ id, status, message, fix }) => ({ id, status, message, fix })) };
+}
+
+export function failedDoctor(result: DoctorCommandResult): KitError | undefined {
+  if (!doctorFailed(result)) return undefined;
+  const failed = result.checks.filter((check) => check.status === "fail").map((check) => check.id);
+  return new KitError("DOCTOR_CHECKS_FAILED", `doctor: ${failed.length} check(s) failed: ${failed.join(", ")}`, { details: { failed } });
+}

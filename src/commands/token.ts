@@ -1,0 +1,101 @@
+// `token [env]`: gets an access token (client credentials, or authorization code + PKCE with --user) and
+// returns it for printing, or its decoded header and claims with --decode. It never logs the token or the secret.
+import { spawn } from "node:child_process";
+import type { HttpOptions } from "../http/bounded-fetch";
+import { decodeToken, type JsonObject } from "../jwt/decode";
+import { authorizationCodeToken, clientCredentialsToken, type TokenResult } from "../oauth/client";
+import type { OutputsSource } from "../stack-outputs";
+import { loadTarget, oauthSettings, type OAuthFlags } from "../target";
+
+export interface TokenOptions extends OAuthFlags {
+  /** Environment name; leave out for a standalone run with --token-url, --client-id and --scope. */
+  readonly environment?: string;
+  readonly environmentsDir?: string;
+  readonly outdir?: string;
+  /** Authorization code + PKCE through the loopback callback instead of client credentials. */
+  readonly user?: boolean;
+  /** Return the header and claims instead of the token. */
+  readonly decode?: boolean;
+  /** Loopback redirect URI for --user. @default KIT_LOOPBACK_CALLBACK */
+  readonly redirectUri?: string;
+  readonly loginTimeoutSeconds?: number;
+  /** Try to open a browser for --user. @default true */
+  readonly openBrowser?: boolean;
+  readonly http?: HttpOptions;
+  readonly outputsSource?: OutputsSource;
+  /** Receives the authorize URL for --user. @default print it to stderr (and open a browser) */
+  readonly onAuthorizeUrl?: (url: string) => void | Promise<void>;
+  /** Progress and notes (stderr). */
+  readonly log?: (line: string) => void;
+}
+
+export type TokenCommandResult =
+  | { readonly kind: "token"; readonly token: TokenResult }
+  | { readonly kind: "decoded"; readonly token: TokenResult; readonly header: JsonObject; readonly claims: JsonObject };
+
+/** Opens the default browser where one is likely available; failures are ignored (the URL is printed anyway). */
+export function openBrowser(url: string): boolean {
+  const command =
+    process.platform === "darwin"
+      ? { file: "open", args: [url] }
+      : process.platform === "win32"
+        ? { file: "cmd", args: ["/c", "start", "", url] }
+        : process.env.DISPLAY || process.env.WAYLAND_DISPLAY
+          ? { file: "xdg-open", args: [url] }
+          : undefined;
+  if (command === undefined) return false;
+  try {
+    const child = spawn(command.file, command.args, { stdio: "ignore", detached: true });
+    child.on("error", () => undefined);
+    child.unref();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function token(options: TokenOptions): Promise<TokenCommandResult> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const target = loadTarget({ environment: options.environment, environmentsDir: options.environmentsDir, outdir: options.outdir, outputsSource: options.outputsSource });
+  const { settings, scope } = await oauthSettings(target, options, options.http ?? {});
+  let result: TokenResult;
+  if (options.user === true) {
+    result = await authorizationCodeToken(settings, {
+      scope,
+      redirectUri: options.redirectUri,
+      loginTimeoutSeconds: options.loginTimeoutSeconds,
+      onAuthorizeUrl:
+        options.onAuthorizeUrl ??
+        ((url) => {
+          log(`Open this URL in a browser on this machine and log in:\n  ${url}`);
+          if (options.openBrowser !== false && openBrowser(url)) log("(a browser was opened)");
+          log("Waiting for the login callback …");
+        }),
+    });
+  } else {
+    result = await clientCredentialsToken(settings, scope);
+  }
+  for (const note of result.notes) log(`note: ${note}`);
+  if (options.decode === true) {
+    const { header, claims } = decodeToken(result.accessToken);
+    return { kind: "decoded", token: result, header, claims };
+  }
+  return { kind: "token", token: result };
+}
+
+/** The JSON view: the token itself (that is what the command is for), or header and claims with --decode. */
+export function tokenJson(result: TokenCommandResult): Record<string, unknown> {
+  if (result.kind === "decoded") return { header: result.header, claims: result.claims };
+  return {
+    access_token: result.token.accessToken.reveal(),
+    token_type: result.token.tokenType,
+    expires_in: result.token.expiresInSeconds ?? null,
+    scope: result.token.scope ?? null,
+  };
+}
+
+/** The human view: only the token, so that `$(npx ords-jwt token dev)` works; or header and claims, never the signature. */
+export function renderToken(result: TokenCommandResult): string {
+  if (result.kind === "decoded") return JSON.stringify({ header: result.header, claims: result.claims }, null, 2);
+  return result.token.accessToken.reveal();
+}
