@@ -31,7 +31,35 @@ export type KitErrorCode =
   | "MIRROR_RESTORE_FAILED"
   // Commands that ran and report a failure after printing their result (exit code 1).
   | "DOCTOR_CHECKS_FAILED"
-  | "CALL_FAILED";
+  | "CALL_FAILED"
+  // ORDS post-deploy step (src/ords/, src/commands/ords.ts).
+  | "CONFIG_ORDS_MISSING"
+  | "CONFIG_ORDS_JWK_URL_UNKNOWN"
+  | "CONFIG_ORDS_SPEC_INVALID"
+  | "CONFIG_DB_PASSWORD_MISSING"
+  | "ORDS_PROTECTED"
+  | "ORDS_NOT_INSTALLED"
+  | "ORDS_VERSION_UNSUPPORTED"
+  | "ORDS_PACKAGE_MISSING"
+  | "ORDS_ROLE_MODE_UNSUPPORTED"
+  | "ORDS_PROFILE_DELETE_UNAVAILABLE"
+  | "ORDS_SCHEMA_NOT_ENABLED"
+  | "ORDS_MODULE_MISSING"
+  | "ORDS_STATE_UNREADABLE"
+  | "ORDS_API_ERROR"
+  | "DB_AUTH_FAILED"
+  | "DB_ACL_REJECTED"
+  | "DB_UNREACHABLE"
+  | "DB_TLS_FAILED"
+  | "DB_TIMEOUT"
+  | "DB_LISTENER_REFUSED"
+  | "DB_CONFIG_DIR_MISSING"
+  | "DB_TNS_ALIAS_NOT_FOUND"
+  | "DB_SERVICE_UNKNOWN"
+  | "DB_CONNECTION_LOST"
+  | "DB_ERROR"
+  | "JWKS_NOT_READY"
+  | "JWKS_CLIENT_ACCESS_OFF";
 
 export interface KitErrorOptions {
   /** What to do about it, in one line. */

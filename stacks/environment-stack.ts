@@ -6,6 +6,8 @@ import { OciProvider } from "../.gen/providers/oci/provider";
 import type { Environment } from "../src/config/load";
 import { ociIdentityNames, type IdentityNames } from "../src/naming";
 import { OciIdentity } from "./oci-identity";
+import { OrdsPostDeploy } from "./ords-post-deploy";
+import { ordsSpecFor } from "../src/ords/spec";
 
 /** Output names; the CLI reads these from the stack, so they are part of the kit's contract. */
 export const STACK_OUTPUTS = {
@@ -30,6 +32,8 @@ export class EnvironmentStack extends TerraformStack {
   readonly environment: Environment;
   readonly names: IdentityNames;
   readonly identity: OciIdentity;
+  /** The ORDS post-deploy hook; undefined without an `ords` section or with `ords.hook: false`. */
+  readonly ordsPostDeploy: OrdsPostDeploy | undefined;
 
   constructor(scope: Construct, props: EnvironmentStackProps) {
     super(scope, props.environment.name);
@@ -45,6 +49,13 @@ export class EnvironmentStack extends TerraformStack {
         : new OciProvider(this, "oci_home", { ...providerAuth, alias: "home", region: idp.provider.homeRegion });
 
     this.identity = new OciIdentity(this, "identity", { config: idp, names: this.names, homeRegionProvider: home });
+    this.ordsPostDeploy =
+      props.environment.settings.ords?.hook === true
+        ? new OrdsPostDeploy(this, "ords", {
+            spec: ordsSpecFor(props.environment, { jwkUrl: this.identity.endpoints.jwkUrl }),
+            dependsOn: [this.identity.app, ...(this.identity.clientAccess ? [this.identity.clientAccess] : [])],
+          })
+        : undefined;
     this.addOutputs();
   }
 

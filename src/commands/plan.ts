@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadEnvironments } from "../config/load";
+import { offlineOrdsPlan, renderOfflineOrdsPlan, type OfflineOrdsPlan } from "../ords/offline";
 
 export interface PlanOptions {
   /** Environment names; empty means every file in the environments directory. */
@@ -34,6 +35,8 @@ export interface StackPlan {
   readonly resources: readonly PlannedBlock[];
   readonly dataSources: readonly PlannedBlock[];
   readonly outputs: readonly PlannedOutput[];
+  /** The ORDS calls the post-deploy step would make; absent without an `ords` section. */
+  readonly ords?: OfflineOrdsPlan;
 }
 
 export interface PlanResult {
@@ -121,13 +124,15 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
   const { app } = buildApp(environments, { outdir: options.outdir });
   app.synth();
   return {
-    stacks: environments.map((environment) =>
-      planFromSynthesized(
+    stacks: environments.map((environment) => {
+      const stack = planFromSynthesized(
         environment.name,
         environment.settings.protected,
         join(options.outdir, "stacks", environment.name, "cdk.tf.json"),
-      ),
-    ),
+      );
+      const ords = offlineOrdsPlan(environment);
+      return ords === undefined ? stack : { ...stack, ords };
+    }),
   };
 }
 
@@ -145,6 +150,7 @@ export function renderPlan(result: PlanResult): string {
     for (const resource of stack.resources) block("+", resource);
     lines.push("  outputs:");
     for (const output of stack.outputs) lines.push(`      ${output.name} = ${output.value}`);
+    if (stack.ords !== undefined) lines.push(...renderOfflineOrdsPlan(stack.ords));
     lines.push("");
   }
   return lines.join("\n");

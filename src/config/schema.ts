@@ -2,6 +2,7 @@
 // Rules that span several files (duplicate domain names) live in load.ts; secrets are refused there too.
 import { z } from "zod";
 import { joinFqs } from "../naming";
+import { ordsSchema } from "./ords-schema";
 
 /** Values the OCI provider accepts for `license_type` (facts.md §1). */
 export const LICENSE_TYPES = ["free", "premium", "external-user", "oracle-apps", "oracle-apps-premium"] as const;
@@ -249,6 +250,8 @@ export const environmentSchema = z.strictObject({
   identityProvider: z.discriminatedUnion("type", [ociIdentityProviderSchema], {
     error: 'must have type "oci"',
   }),
+  /** The ORDS post-deploy step; leave it out for an environment that only provisions the identity provider. */
+  ords: ordsSchema.optional(),
 });
 
 export type EnvironmentConfigInput = z.input<typeof environmentSchema>;

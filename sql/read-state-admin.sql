@@ -1,0 +1,205 @@
+-- read-state-admin.sql: the same read as read-state.sql, for a schema other than the connected user
+-- (ords.schema differs from ords.user). It reads the DBA_ORDS_* views filtered on the target schema,
+-- which needs ORDS_ADMINISTRATOR_ROLE (or SELECT on those views). It changes nothing.
+--
+-- Every view is read through EXECUTE IMMEDIATE of fixed text, so a view or column that this ORDS
+-- release lacks is reported under "unreadable" instead of failing the whole block. Values are binds;
+-- nothing is ever concatenated into SQL text.
+--
+-- IN binds:   :schema          the target schema, upper case as ORDS stores it
+--             :privilege_name  the privilege the kit manages (= the scope value)
+--             :role_names      JSON array of the role names in the configuration
+--             :module_names    JSON array of the module names in the configuration (protected + demo)
+-- OUT bind:   :state           JSON object { sessionUser, values, unreadable } (at most 32767 characters)
+declare
+  l_values     json_object_t := json_object_t();
+  l_unreadable json_object_t := json_object_t();
+  l_state      json_object_t := json_object_t();
+  l_schema     varchar2(128)   := :schema;
+  l_privilege  varchar2(4000)  := :privilege_name;
+  l_roles      varchar2(32767) := :role_names;
+  l_modules    varchar2(32767) := :module_names;
+
+  procedure store(p_key in varchar2, p_value in clob) is
+  begin
+    if p_value is null then
+      l_values.put_null(p_key);
+    else
+      l_values.put(p_key, dbms_lob.substr(p_value, 32767, 1));
+    end if;
+  end store;
+
+  -- Runs one fixed query that returns one value (or no row) and stores it under p_key.
+  -- A missing view or column (ORA-00942, ORA-00904) or missing grant (ORA-01031) is recorded, not raised.
+  procedure capture(p_key in varchar2, p_query in varchar2) is
+    l_value clob;
+  begin
+    execute immediate p_query into l_value;
+    store(p_key, l_value);
+  exception
+    when no_data_found then
+      store(p_key, null);
+    when too_many_rows then
+      l_unreadable.put(p_key, sqlerrm);
+    when others then
+      if sqlcode in (-942, -904, -1031) then
+        l_unreadable.put(p_key, sqlerrm);
+      else
+        raise;
+      end if;
+  end capture;
+
+  procedure capture(p_key in varchar2, p_query in varchar2, p_bind1 in varchar2) is
+    l_value clob;
+  begin
+    execute immediate p_query into l_value using p_bind1;
+    store(p_key, l_value);
+  exception
+    when no_data_found then
+      store(p_key, null);
+    when too_many_rows then
+      l_unreadable.put(p_key, sqlerrm);
+    when others then
+      if sqlcode in (-942, -904, -1031) then
+        l_unreadable.put(p_key, sqlerrm);
+      else
+        raise;
+      end if;
+  end capture;
+
+  procedure capture(p_key in varchar2, p_query in varchar2, p_bind1 in varchar2, p_bind2 in varchar2) is
+    l_value clob;
+  begin
+    execute immediate p_query into l_value using p_bind1, p_bind2;
+    store(p_key, l_value);
+  exception
+    when no_data_found then
+      store(p_key, null);
+    when too_many_rows then
+      l_unreadable.put(p_key, sqlerrm);
+    when others then
+      if sqlcode in (-942, -904, -1031) then
+        l_unreadable.put(p_key, sqlerrm);
+      else
+        raise;
+      end if;
+  end capture;
+
+  procedure capture(p_key in varchar2, p_query in varchar2, p_bind1 in varchar2, p_bind2 in varchar2, p_bind3 in varchar2) is
+    l_value clob;
+  begin
+    execute immediate p_query into l_value using p_bind1, p_bind2, p_bind3;
+    store(p_key, l_value);
+  exception
+    when no_data_found then
+      store(p_key, null);
+    when too_many_rows then
+      l_unreadable.put(p_key, sqlerrm);
+    when others then
+      if sqlcode in (-942, -904, -1031) then
+        l_unreadable.put(p_key, sqlerrm);
+      else
+        raise;
+      end if;
+  end capture;
+begin
+  -- ORDS itself: version, and the package procedures and parameters this user may call.
+  capture('version', q'{select ords.installed_version from dual}');
+  capture('procedures', q'{
+    select json_arrayagg(p.object_name || '.' || p.procedure_name returning clob)
+      from all_procedures p
+      join all_synonyms s on s.table_owner = p.owner and s.table_name = p.object_name
+     where s.owner = 'PUBLIC'
+       and s.synonym_name in ('ORDS', 'ORDS_ADMIN', 'ORDS_SECURITY', 'ORDS_SECURITY_ADMIN', 'OAUTH', 'OAUTH_ADMIN')
+       and p.procedure_name in ('CREATE_JWT_PROFILE', 'DELETE_JWT_PROFILE', 'DEFINE_PRIVILEGE', 'DELETE_PRIVILEGE',
+                                'CREATE_ROLE', 'DELETE_ROLE', 'DEFINE_MODULE', 'DELETE_MODULE')}');
+  capture('arguments', q'{
+    select json_arrayagg(a.package_name || '.' || a.object_name || '.' || a.argument_name returning clob)
+      from all_arguments a
+      join all_synonyms s on s.table_owner = a.owner and s.table_name = a.package_name
+     where s.owner = 'PUBLIC'
+       and s.synonym_name in ('ORDS_SECURITY', 'ORDS_SECURITY_ADMIN', 'OAUTH', 'OAUTH_ADMIN')
+       and a.object_name in ('CREATE_JWT_PROFILE', 'DELETE_JWT_PROFILE')
+       and a.argument_name is not null}');
+  capture('schema.status', q'{select max(status) from dba_ords_schemas where parsing_schema = :1}', l_schema);
+
+  -- The JWT profile (one per schema); each column on its own, because some are unsettled across releases.
+  capture('profile.count', q'{
+    select to_char(count(*))
+      from dba_ords_jwt_profile p join dba_ords_schemas s on s.id = p.schema_id
+     where s.parsing_schema = :1}', l_schema);
+  capture('profile.issuer', q'{
+    select p.issuer from dba_ords_jwt_profile p join dba_ords_schemas s on s.id = p.schema_id
+     where s.parsing_schema = :1}', l_schema);
+  capture('profile.audience', q'{
+    select p.audience from dba_ords_jwt_profile p join dba_ords_schemas s on s.id = p.schema_id
+     where s.parsing_schema = :1}', l_schema);
+  capture('profile.jwk_url', q'{
+    select p.jwk_url from dba_ords_jwt_profile p join dba_ords_schemas s on s.id = p.schema_id
+     where s.parsing_schema = :1}', l_schema);
+  capture('profile.description', q'{
+    select p.description from dba_ords_jwt_profile p join dba_ords_schemas s on s.id = p.schema_id
+     where s.parsing_schema = :1}', l_schema);
+  capture('profile.allowed_skew', q'{
+    select to_char(p.allowed_skew) from dba_ords_jwt_profile p join dba_ords_schemas s on s.id = p.schema_id
+     where s.parsing_schema = :1}', l_schema);
+  capture('profile.allowed_age', q'{
+    select to_char(p.allowed_age) from dba_ords_jwt_profile p join dba_ords_schemas s on s.id = p.schema_id
+     where s.parsing_schema = :1}', l_schema);
+  capture('profile.role_claim_name', q'{
+    select p.role_claim_name from dba_ords_jwt_profile p join dba_ords_schemas s on s.id = p.schema_id
+     where s.parsing_schema = :1}', l_schema);
+
+  -- The privilege named like the scope, with what it protects and the roles linked to it.
+  capture('privilege.count', q'{
+    select to_char(count(*))
+      from dba_ords_privileges p join dba_ords_schemas s on s.id = p.schema_id
+     where s.parsing_schema = :1 and p.name = :2}', l_schema, l_privilege);
+  capture('privilege.label', q'{
+    select p.label from dba_ords_privileges p join dba_ords_schemas s on s.id = p.schema_id
+     where s.parsing_schema = :1 and p.name = :2}', l_schema, l_privilege);
+  capture('privilege.description', q'{
+    select p.description from dba_ords_privileges p join dba_ords_schemas s on s.id = p.schema_id
+     where s.parsing_schema = :1 and p.name = :2}', l_schema, l_privilege);
+  capture('privilege.modules', q'{
+    select json_arrayagg(m.module_name order by m.module_name returning clob)
+      from dba_ords_privilege_modules m join dba_ords_schemas s on s.id = m.schema_id
+     where s.parsing_schema = :1 and m.privilege_name = :2}', l_schema, l_privilege);
+  capture('privilege.patterns', q'{
+    select json_arrayagg(m.pattern order by m.pattern returning clob)
+      from dba_ords_privilege_mappings m join dba_ords_schemas s on s.id = m.schema_id
+     where s.parsing_schema = :1 and m.name = :2}', l_schema, l_privilege);
+  capture('privilege.roles', q'{
+    select json_arrayagg(r.role_name order by r.role_name returning clob)
+      from dba_ords_privilege_roles r
+      join dba_ords_privileges p on p.id = r.privilege_id
+      join dba_ords_schemas s on s.id = p.schema_id
+     where s.parsing_schema = :1 and p.name = :2}', l_schema, l_privilege);
+
+  -- The configured roles that exist, and other privileges that still use them (teardown leaves those roles).
+  capture('roles', q'{
+    select json_arrayagg(r.name order by r.name returning clob)
+      from dba_ords_roles r join dba_ords_schemas s on s.id = r.schema_id
+     where s.parsing_schema = :1
+       and r.name in (select j.name from json_table(:2, '$[*]' columns (name varchar2(4000) path '$')) j)}', l_schema, l_roles);
+  capture('roles.used_elsewhere', q'{
+    select json_arrayagg(json_array(r.role_name, p.name) returning clob)
+      from dba_ords_privilege_roles r
+      join dba_ords_privileges p on p.id = r.privilege_id
+      join dba_ords_schemas s on s.id = p.schema_id
+     where s.parsing_schema = :1
+       and r.role_name in (select j.name from json_table(:2, '$[*]' columns (name varchar2(4000) path '$')) j)
+       and p.name <> :3}', l_schema, l_roles, l_privilege);
+
+  -- The configured modules that exist, with their base paths.
+  capture('modules', q'{
+    select json_arrayagg(json_array(m.name, m.uri_prefix) returning clob)
+      from dba_ords_modules m join dba_ords_schemas s on s.id = m.schema_id
+     where s.parsing_schema = :1
+       and m.name in (select j.name from json_table(:2, '$[*]' columns (name varchar2(4000) path '$')) j)}', l_schema, l_modules);
+
+  l_state.put('sessionUser', sys_context('userenv', 'session_user'));
+  l_state.put('values', l_values);
+  l_state.put('unreadable', l_unreadable);
+  :state := l_state.to_string;
+end;

@@ -1,0 +1,175 @@
+// Maps node-oracledb errors (ORA-, PLS-, NJS- codes) to one-line causes with the fix; the original code stays
+// in the message and in details.oracleCode. It never sees the password, so it cannot leak it.
+import { KitError, type KitErrorCode } from "../errors";
+
+export interface DbErrorContext {
+  readonly user: string;
+  readonly schema: string;
+  readonly connectString: string;
+  readonly adminMode: boolean;
+  /** What the kit was doing: shapes the message only. */
+  readonly phase: "connect" | "read" | "apply";
+}
+
+/** The driver's code (`ORA-01017`, `NJS-503`), if the error carries one. */
+export function oracleCodeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && /^(ORA|NJS|DPI|PLS)-\d+$/.test(code)) return code;
+  const message = (error as { message?: unknown } | null)?.message;
+  const match = typeof message === "string" ? /^(ORA|NJS|DPI)-\d{3,5}/.exec(message) : null;
+  return match?.[0];
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split("\n")[0]?.trim() ?? "";
+}
+
+/** Node-oracledb errors (NJS-500/501/503/510) after which a fresh connection attempt can succeed. */
+export const TRANSIENT_CONNECT_CODES: ReadonlySet<string> = new Set(["NJS-500", "NJS-501", "NJS-503", "NJS-510"]);
+
+export function isTransientConnectError(error: unknown): boolean {
+  const code = oracleCodeOf(error);
+  return code !== undefined && TRANSIENT_CONNECT_CODES.has(code);
+}
+
+interface Mapping {
+  readonly code: KitErrorCode;
+  readonly cause: string;
+  readonly fix: string;
+}
+
+function mappingFor(oracleCode: string, error: unknown, context: DbErrorContext): Mapping | undefined {
+  const message = error instanceof Error ? error.message : String(error);
+  const where = `${context.user}@${context.connectString}`;
+  switch (oracleCode) {
+    case "ORA-01017":
+      return {
+        code: "DB_AUTH_FAILED",
+        cause: `the database refused user ${context.user} with this password`,
+        fix: "Check ords.user and the value of ORDS_DB_PASSWORD (the account may also be locked or its password expired).",
+      };
+    case "ORA-12506":
+      return {
+        code: "DB_ACL_REJECTED",
+        cause: `the listener refused ${where}: the Autonomous Database access control list does not allow this machine`,
+        fix: "Add this machine's public IP (or CIDR) to the database's network access list, or run from an allowed network.",
+      };
+    case "NJS-503":
+      return {
+        code: "DB_UNREACHABLE",
+        cause: `cannot reach the database host of ${context.connectString}`,
+        fix: "Check host and port in ords.connectString, DNS, and any firewall or proxy on the way.",
+      };
+    case "NJS-505":
+      return {
+        code: "DB_TLS_FAILED",
+        cause: "TLS could not start: the wallet could not be used",
+        fix: "Check ords.wallet.walletLocation (it must hold ewallet.pem) and ORDS_WALLET_PASSWORD.",
+      };
+    case "NJS-506":
+      return {
+        code: "DB_TLS_FAILED",
+        cause: `the TLS handshake with ${context.connectString} failed`,
+        fix: "For mTLS give ords.wallet; for walletless TLS check that the database allows TLS without a wallet and the connect string uses tcps.",
+      };
+    case "NJS-510":
+      return {
+        code: "DB_TIMEOUT",
+        cause: `connecting to ${context.connectString} timed out`,
+        fix: "Check that the host and port are reachable from here (an access list or firewall that drops packets looks like this).",
+      };
+    case "NJS-123":
+      return {
+        code: "DB_TIMEOUT",
+        cause: "the database did not answer within the call timeout",
+        fix: "Retry; if it persists, check the database load and locks held on ORDS_METADATA objects by other sessions.",
+      };
+    case "NJS-511": {
+      const cause = /Cause: (.*)$/m.exec(message)?.[1];
+      return {
+        code: "DB_LISTENER_REFUSED",
+        cause: `the listener of ${context.connectString} refused the connection${cause ? ` (${cause.trim()})` : ""}`,
+        fix: "Check the service name in ords.connectString; on Autonomous Database also check the access control list.",
+      };
+    }
+    case "NJS-516":
+      return {
+        code: "DB_CONFIG_DIR_MISSING",
+        cause: `"${context.connectString}" looks like a TNS alias, but no directory with tnsnames.ora is set`,
+        fix: "Set ords.wallet.configDir to the (unzipped) wallet directory, or use an Easy Connect string host:port/service.",
+      };
+    case "NJS-517":
+    case "NJS-520":
+      return {
+        code: "DB_TNS_ALIAS_NOT_FOUND",
+        cause: `the TNS alias "${context.connectString}" is not in tnsnames.ora`,
+        fix: "Use one of the aliases in the wallet's tnsnames.ora (such as <db>_high), or check ords.wallet.configDir.",
+      };
+    case "NJS-518":
+      return {
+        code: "DB_SERVICE_UNKNOWN",
+        cause: `the listener does not know the service in ${context.connectString}`,
+        fix: "Check the service name (on Autonomous Database copy a connect string from the console's Database connection page).",
+      };
+    case "NJS-500":
+    case "NJS-501":
+      return {
+        code: "DB_CONNECTION_LOST",
+        cause: "the connection to the database broke",
+        fix: "Retry; nothing was committed by the kit unless it reported success.",
+      };
+    default:
+      break;
+  }
+  if (oracleCode === "ORA-06550" || oracleCode.startsWith("PLS-")) {
+    const missing = /PLS-00201: identifier '([^']+)' must be declared/.exec(message)?.[1];
+    if (missing !== undefined || /PLS-00201/.test(message)) {
+      return {
+        code: "ORDS_PACKAGE_MISSING",
+        cause: `${missing ?? "an ORDS package"} cannot be called by ${context.user}: ORDS is not installed, or the user may not execute it`,
+        fix: context.adminMode
+          ? `Grant ORDS_ADMINISTRATOR_ROLE to ${context.user} (admin mode, because ords.schema ${context.schema} differs from ords.user), or connect as ${context.schema}.`
+          : `Check that ORDS is installed in this database and ${context.schema} is REST-enabled (ORDS.ENABLE_SCHEMA).`,
+      };
+    }
+    return {
+      code: "ORDS_API_ERROR",
+      cause: "the PL/SQL block did not compile against this ORDS release",
+      fix: "Run `ords status` to see the ORDS version and packages the kit detected, and report the message above.",
+    };
+  }
+  if (/^ORA-20\d{3}$/.test(oracleCode)) {
+    return {
+      code: "ORDS_API_ERROR",
+      cause: `ORDS rejected the call: ${firstLine(error).replace(/^ORA-\d+:\s*/, "")}`,
+      fix: context.phase === "apply" ? "Nothing was changed (the block rolled back). Correct the value ORDS names, then run apply again." : "Correct the value ORDS names and retry.",
+    };
+  }
+  return undefined;
+}
+
+/** Turns a driver error into a KitError with a stable code; KitErrors pass through unchanged. */
+export function mapDbError(error: unknown, context: DbErrorContext): KitError {
+  if (error instanceof KitError) return error;
+  const oracleCode = oracleCodeOf(error);
+  const original = firstLine(error);
+  const mapping = oracleCode === undefined ? undefined : mappingFor(oracleCode, error, context);
+  const rolledBack = context.phase === "apply" ? " Nothing was changed: the block rolled back." : "";
+  if (mapping === undefined) {
+    return new KitError("DB_ERROR", `Database error while the ORDS step was ${verb(context.phase)} (${original}).${rolledBack}`, {
+      cause: error,
+      fix: "See the Oracle error above; the README's ORDS troubleshooting lists the common ones.",
+      details: { oracleCode, phase: context.phase },
+    });
+  }
+  return new KitError(mapping.code, `${oracleCode}: ${mapping.cause}.${rolledBack}`, {
+    cause: error,
+    fix: mapping.fix,
+    details: { oracleCode, original, phase: context.phase },
+  });
+}
+
+function verb(phase: DbErrorContext["phase"]): string {
+  return phase === "connect" ? "connecting" : phase === "read" ? "reading the current state" : "applying";
+}

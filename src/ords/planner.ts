@@ -1,0 +1,421 @@
+// Pure planning: desired spec + current state + chosen packages → per-object changes, the sections of sql/*.sql
+// to run, and their binds. No I/O besides reading the committed sql/ files; every value is a bind.
+import { KitError } from "../errors";
+import type { InBind } from "./db";
+import { requireJwkUrl, type OrdsSpec } from "./spec";
+import {
+  bindNames,
+  composeApplyBlock,
+  listFills,
+  ordsCalls,
+  refName,
+  sectionText,
+  SQL_FILES,
+  type SectionRef,
+} from "./sql";
+import type { OrdsState } from "./state";
+import type { OrdsApi } from "./version";
+
+export type ObjectKind = "jwt-profile" | "role" | "demo-module" | "privilege";
+/** `absent`: teardown found nothing to drop. `keep`: teardown leaves it (not the kit's, or still in use). */
+export type ChangeAction = "create" | "update" | "unchanged" | "delete" | "absent" | "keep";
+
+export interface ObjectChange {
+  readonly kind: ObjectKind;
+  readonly name: string;
+  readonly action: ChangeAction;
+  /** Why: the fields that differ, or why teardown keeps it. */
+  readonly reasons: readonly string[];
+}
+
+export interface PlannedArgument {
+  readonly name: string;
+  /** As written in the SQL: `:profile_issuer`, `l_roles`, `l_names(i)`, `ords.source_type_query_one_row`. */
+  readonly expression: string;
+  /** The bind that carries the value (for list locals: the JSON bind that fills them). */
+  readonly bind: string | null;
+  /** The bound value; lists are shown as arrays. Undefined for package constants. */
+  readonly value: InBind | readonly string[] | undefined;
+}
+
+export interface PlannedCall {
+  /** `ORDS_SECURITY.CREATE_JWT_PROFILE` */
+  readonly procedure: string;
+  readonly arguments: readonly PlannedArgument[];
+  /** One call per list element (roles). */
+  readonly perElement: boolean;
+  /** `jwt-profile.sql#ords_security.create` */
+  readonly section: string;
+}
+
+export interface ApplyBlock {
+  readonly sql: string;
+  readonly binds: Readonly<Record<string, InBind>>;
+  /** The sections in the block, in order. */
+  readonly sections: readonly string[];
+}
+
+export interface OrdsPlan {
+  readonly mode: "apply" | "teardown";
+  readonly changes: readonly ObjectChange[];
+  readonly calls: readonly PlannedCall[];
+  /** Null when there is nothing to write. */
+  readonly block: ApplyBlock | null;
+  /** The JWT profile is (re)created, so the JWKS must answer first. */
+  readonly needsJwks: boolean;
+  readonly warnings: readonly string[];
+}
+
+/** The demo handler: GET <base>/demo/hello answers {"current_user": "<token sub>"}. */
+export const DEMO_HANDLER_SOURCE = 'select :current_user as "current_user" from dual';
+export const DEMO_HANDLER_METHOD = "GET";
+export const DEMO_MODULE_STATUS = "PUBLISHED";
+
+export function managedComment(environment: string): string {
+  return `Managed by ords-jwt-kit (environment ${environment}); removed by its teardown`;
+}
+
+/** Every bind any section may use, for this spec. Composing keeps only the ones a block actually contains. */
+export function bindValuesFor(spec: OrdsSpec, lists: { rolesToCreate?: readonly string[]; rolesToDelete?: readonly string[] } = {}): Record<string, InBind> {
+  const { profile, privilege, demoModule } = spec;
+  return {
+    schema: spec.connection.schema,
+    profile_issuer: profile.issuer,
+    profile_audience: profile.audience,
+    profile_jwk_url: profile.jwkUrl,
+    profile_description: profile.description,
+    profile_allowed_skew: profile.allowedSkewSeconds,
+    profile_allowed_age: profile.allowedAgeSeconds,
+    profile_role_claim_name: profile.roleClaimName,
+    privilege_name: privilege.name,
+    privilege_label: privilege.label,
+    privilege_description: privilege.description,
+    privilege_comments: managedComment(spec.environment),
+    privilege_roles: JSON.stringify(privilege.roles),
+    privilege_patterns: JSON.stringify(privilege.patterns),
+    privilege_modules: JSON.stringify(privilege.modules),
+    roles_to_create: JSON.stringify(lists.rolesToCreate ?? []),
+    roles_to_delete: JSON.stringify(lists.rolesToDelete ?? []),
+    demo_module_name: demoModule?.name ?? null,
+    demo_base_path: demoModule?.basePath ?? null,
+    demo_pattern: demoModule?.pattern ?? null,
+    demo_method: DEMO_HANDLER_METHOD,
+    demo_source: DEMO_HANDLER_SOURCE,
+    demo_status: DEMO_MODULE_STATUS,
+    demo_comments: managedComment(spec.environment),
+  };
+}
+
+/** Binds that hold a JSON list (shown as arrays). */
+const LIST_BINDS = new Set(["privilege_roles", "privilege_patterns", "privilege_modules", "roles_to_create", "roles_to_delete"]);
+
+function displayValue(bind: string, values: Record<string, InBind>): InBind | readonly string[] {
+  const value = values[bind] ?? null;
+  return LIST_BINDS.has(bind) && typeof value === "string" ? (JSON.parse(value) as string[]) : value;
+}
+
+/** The ORDS calls of a section with their bind values, for plan output and tests. */
+export function callsOf(ref: SectionRef, values: Record<string, InBind>): PlannedCall[] {
+  const text = sectionText(ref);
+  const fills = listFills(text);
+  return ordsCalls(text).map((call) => ({
+    procedure: call.procedure,
+    perElement: call.perElement,
+    section: refName(ref),
+    arguments: call.arguments.map((arg) => {
+      const bind = /^:([a-z_]+)$/i.exec(arg.expression)?.[1]?.toLowerCase();
+      if (bind !== undefined) return { ...arg, bind, value: displayValue(bind, values) };
+      const local = /^(l_[a-z_]+)(\(i\))?$/i.exec(arg.expression)?.[1]?.toLowerCase();
+      const filledFrom = local === undefined ? undefined : fills.get(local);
+      if (filledFrom !== undefined) return { ...arg, bind: filledFrom, value: displayValue(filledFrom, values) };
+      return { ...arg, bind: null, value: undefined };
+    }),
+  }));
+}
+
+/** Puts the sections into apply.sql and keeps exactly the binds the block uses. */
+export function composeBlock(refs: readonly SectionRef[], values: Record<string, InBind>): ApplyBlock {
+  const sql = composeApplyBlock(refs);
+  const binds: Record<string, InBind> = {};
+  for (const name of bindNames(sql)) {
+    if (!(name in values)) throw new Error(`internal: no value for bind :${name}`);
+    binds[name] = values[name] ?? null;
+  }
+  return { sql, binds, sections: refs.map(refName) };
+}
+
+const ref = (file: SectionRef["file"], section: string): SectionRef => ({ file, section });
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().every((item, index) => item === [...b].sort()[index]);
+const show = (value: unknown) => (value === null || value === undefined ? "NULL" : JSON.stringify(value));
+
+function unreadableError(spec: OrdsSpec, state: OrdsState, what: string, keys: readonly string[]): KitError {
+  const reasons = keys.map((key) => state.unreadable[key]).filter((reason): reason is string => reason !== undefined);
+  const mode = spec.connection.adminMode;
+  return new KitError(
+    "ORDS_STATE_UNREADABLE",
+    `Cannot read the ${what} of schema ${spec.connection.schema} as ${spec.connection.user}${reasons.length > 0 ? ` (${reasons[0]})` : ""}`,
+    {
+      fix: mode
+        ? `Grant ${spec.connection.user} ORDS_ADMINISTRATOR_ROLE (it reads the DBA_ORDS_* views), or set ords.user to ${spec.connection.schema} and connect as the schema.`
+        : "Check that the ORDS release is 24.4 or later; `ords status` shows what could not be read.",
+      details: { keys, reasons },
+    },
+  );
+}
+
+function profileDifferences(spec: OrdsSpec, state: OrdsState, warnings: string[]): string[] {
+  const current = state.profile;
+  if (current === null || current === undefined) return [];
+  const desired = spec.profile;
+  const differences: string[] = [];
+  const compare = (field: string, stateKey: string, want: string | number | null, have: string | number | null | undefined, core: boolean) => {
+    if (have === undefined) {
+      if (core) differences.push(`${field}: could not be read (${state.unreadable[stateKey] ?? "unknown"}); replaced to be sure`);
+      else if (want !== null && field !== "description") differences.push(`${field}: could not be read; replaced to set ${show(want)}`);
+      else if (field === "description") warnings.push(`The profile's description could not be read (${state.unreadable[stateKey] ?? "unknown"}); it is not compared.`);
+      return;
+    }
+    if (want !== have) differences.push(`${field}: ${show(have)} → ${show(want)}`);
+  };
+  compare("issuer", "profile.issuer", desired.issuer, current.issuer, true);
+  compare("audience", "profile.audience", desired.audience, current.audience, true);
+  if (desired.jwkUrl === null) warnings.push("The JWK URL is not known here (pass --jwk-url, or deploy), so the profile's jwk_url was not compared.");
+  else compare("jwk_url", "profile.jwk_url", desired.jwkUrl, current.jwkUrl, true);
+  compare("description", "profile.description", desired.description, current.description, false);
+  compare("allowed_skew", "profile.allowed_skew", desired.allowedSkewSeconds, current.allowedSkewSeconds, false);
+  compare("allowed_age", "profile.allowed_age", desired.allowedAgeSeconds, current.allowedAgeSeconds, false);
+  compare("role_claim_name", "profile.role_claim_name", desired.roleClaimName, current.roleClaimName, false);
+  return differences;
+}
+
+function privilegeDifferences(spec: OrdsSpec, state: OrdsState): string[] {
+  const current = state.privilege;
+  if (current === null || current === undefined) return [];
+  const desired = spec.privilege;
+  const differences: string[] = [];
+  const scalar = (field: string, want: string, have: string | null | undefined) => {
+    if (have === undefined) differences.push(`${field}: could not be read; defined again`);
+    else if (want !== have) differences.push(`${field}: ${show(have)} → ${show(want)}`);
+  };
+  const listed = (field: string, want: readonly string[], have: readonly string[] | undefined) => {
+    if (have === undefined) differences.push(`${field}: could not be read; defined again`);
+    else if (!sameList(want, have)) differences.push(`${field}: ${show(have)} → ${show(want)}`);
+  };
+  scalar("label", desired.label, current.label);
+  scalar("description", desired.description, current.description);
+  listed("modules", desired.modules, current.modules);
+  listed("patterns", desired.patterns, current.patterns);
+  listed("roles", desired.roles, current.roles);
+  return differences;
+}
+
+/** Teardown only drops a profile that is this environment's: same issuer, audience and JWK URL. */
+function profileIsOurs(spec: OrdsSpec, state: OrdsState): { ours: boolean; reasons: string[] } {
+  const current = state.profile;
+  if (current === null || current === undefined) return { ours: false, reasons: [] };
+  const mismatches: string[] = [];
+  const check = (field: string, want: string, have: string | null | undefined) => {
+    if (have !== undefined && have !== want) mismatches.push(`${field} is ${show(have)}, not ${show(want)}`);
+  };
+  check("issuer", spec.profile.issuer, current.issuer);
+  check("audience", spec.profile.audience, current.audience);
+  if (spec.profile.jwkUrl !== null) check("jwk_url", spec.profile.jwkUrl, current.jwkUrl);
+  if (current.issuer === undefined && current.audience === undefined) mismatches.push("its issuer and audience could not be read");
+  return { ours: mismatches.length === 0, reasons: mismatches };
+}
+
+function profileDeleteRef(spec: OrdsSpec, api: OrdsApi, unknown: boolean): SectionRef {
+  const pkg = api.profileDeletePackage;
+  if (pkg === null) {
+    const schema = spec.connection.schema;
+    throw new KitError(
+      "ORDS_PROFILE_DELETE_UNAVAILABLE",
+      `The JWT profile of ${schema} has to be replaced or removed, but ${spec.connection.user} can call no DELETE_JWT_PROFILE${spec.connection.adminMode ? " with p_schema" : ""}`,
+      {
+        fix: spec.connection.adminMode
+          ? `Set ords.user to ${schema} (connect as the schema, so ORDS_SECURITY.DELETE_JWT_PROFILE applies), or delete the profile by hand as ${schema} and run again.`
+          : "Check that ORDS_SECURITY (ORDS 24.4+) is installed and callable.",
+        details: { schema, adminMode: spec.connection.adminMode },
+      },
+    );
+  }
+  return ref(SQL_FILES.jwtProfile, `${pkg}.${unknown ? "delete_if_any" : "delete"}`);
+}
+
+function finish(mode: OrdsPlan["mode"], spec: OrdsSpec, changes: ObjectChange[], refs: SectionRef[], warnings: string[], lists: Parameters<typeof bindValuesFor>[1], needsJwks: boolean): OrdsPlan {
+  const values = bindValuesFor(spec, lists);
+  return {
+    mode,
+    changes,
+    calls: refs.flatMap((r) => callsOf(r, values)),
+    block: refs.length === 0 ? null : composeBlock(refs, values),
+    needsJwks,
+    warnings,
+  };
+}
+
+/** Desired vs current → what `ords apply` does. Throws a KitError before anything runs when it cannot be applied. */
+export function planApply(spec: OrdsSpec, state: OrdsState, api: OrdsApi): OrdsPlan {
+  const warnings: string[] = [...api.warnings];
+  const changes: ObjectChange[] = [];
+  const refs: SectionRef[] = [];
+  const { connection } = spec;
+
+  if (state.schemaStatus === undefined) {
+    warnings.push(`Could not check that ${connection.schema} is REST-enabled (${state.unreadable["schema.status"] ?? "unknown"}).`);
+  } else if (state.schemaStatus === null || state.schemaStatus.toUpperCase() !== "ENABLED") {
+    throw new KitError("ORDS_SCHEMA_NOT_ENABLED", `Schema ${connection.schema} is not REST-enabled in ORDS${state.schemaStatus ? ` (status ${state.schemaStatus})` : ""}`, {
+      fix: `As ${connection.schema} run: BEGIN ORDS.ENABLE_SCHEMA(p_enabled => TRUE); COMMIT; END; (the kit does not enable schemas itself).`,
+      details: { schema: connection.schema },
+    });
+  }
+
+  // Protected modules must exist already; the demo module is the kit's own.
+  const userModules = spec.privilege.modules.filter((name) => name !== spec.demoModule?.name);
+  if (state.modules === undefined && (userModules.length > 0 || spec.demoModule !== null)) throw unreadableError(spec, state, "modules", ["modules"]);
+  const existingModules = new Map((state.modules ?? []).map((module) => [module.name, module] as const));
+  const missing = userModules.filter((name) => !existingModules.has(name));
+  if (missing.length > 0) {
+    throw new KitError("ORDS_MODULE_MISSING", `ords.privilege.modules names ${missing.map((name) => `"${name}"`).join(", ")}, which ${missing.length === 1 ? "does" : "do"} not exist in schema ${connection.schema}`, {
+      fix: "Create the module first (or deploy your REST API), or remove it from ords.privilege.modules. Nothing was changed.",
+      details: { missing, schema: connection.schema },
+    });
+  }
+
+  // JWT profile: there is no update, so a difference means delete + create in the same block.
+  const createProfile = ref(SQL_FILES.jwtProfile, `${api.profilePackage}.${api.roleMode ? "create_role_mode" : "create"}`);
+  let profileAction: ChangeAction;
+  if (state.profile === undefined) {
+    if (!connection.adminMode) throw unreadableError(spec, state, "JWT profile", ["profile.count"]);
+    profileAction = "update";
+    changes.push({ kind: "jwt-profile", name: connection.schema, action: "update", reasons: [`could not be read (${state.unreadable["profile.count"] ?? "unknown"}); replaced to be sure`] });
+    refs.push(profileDeleteRef(spec, api, true), createProfile);
+  } else if (state.profile === null) {
+    profileAction = "create";
+    changes.push({ kind: "jwt-profile", name: connection.schema, action: "create", reasons: [] });
+    refs.push(createProfile);
+  } else {
+    const differences = profileDifferences(spec, state, warnings);
+    profileAction = differences.length > 0 ? "update" : "unchanged";
+    changes.push({ kind: "jwt-profile", name: connection.schema, action: profileAction, reasons: differences });
+    if (profileAction === "update") refs.push(profileDeleteRef(spec, api, false), createProfile);
+  }
+
+  // Roles: created when missing, never changed.
+  if (spec.privilege.roles.length > 0 && state.roles === undefined) throw unreadableError(spec, state, "ORDS roles", ["roles"]);
+  const existingRoles = new Set(state.roles ?? []);
+  const rolesToCreate = spec.privilege.roles.filter((role) => !existingRoles.has(role));
+  for (const role of spec.privilege.roles) {
+    changes.push({ kind: "role", name: role, action: existingRoles.has(role) ? "unchanged" : "create", reasons: [] });
+  }
+  if (rolesToCreate.length > 0) refs.push(ref(SQL_FILES.privilege, `${api.privilegePackage}.create_roles`));
+
+  // Demo module: DEFINE_MODULE replaces it, which also drops its link to the privilege.
+  let demoRedefined = false;
+  if (spec.demoModule !== null) {
+    const current = existingModules.get(spec.demoModule.name);
+    const action: ChangeAction = current === undefined ? "create" : current.basePath === spec.demoModule.basePath ? "unchanged" : "update";
+    const reasons = action === "update" ? [`base path: ${show(current?.basePath)} → ${show(spec.demoModule.basePath)}`] : [];
+    changes.push({ kind: "demo-module", name: spec.demoModule.name, action, reasons });
+    if (action !== "unchanged") {
+      demoRedefined = true;
+      refs.push(ref(SQL_FILES.demoModule, `${api.privilegePackage}.define`));
+    }
+  }
+
+  // Privilege: DEFINE_PRIVILEGE is create-or-replace.
+  if (state.privilege === undefined) {
+    changes.push({ kind: "privilege", name: spec.privilege.name, action: "update", reasons: [`could not be read (${state.unreadable["privilege.count"] ?? "unknown"}); defined again`] });
+    refs.push(ref(SQL_FILES.privilege, `${api.privilegePackage}.define`));
+  } else if (state.privilege === null) {
+    changes.push({ kind: "privilege", name: spec.privilege.name, action: "create", reasons: [] });
+    refs.push(ref(SQL_FILES.privilege, `${api.privilegePackage}.define`));
+  } else {
+    const differences = privilegeDifferences(spec, state);
+    if (demoRedefined && differences.length === 0) differences.push(`modules: re-linked after the demo module is defined`);
+    const action: ChangeAction = differences.length > 0 ? "update" : "unchanged";
+    changes.push({ kind: "privilege", name: spec.privilege.name, action, reasons: differences });
+    if (action === "update") refs.push(ref(SQL_FILES.privilege, `${api.privilegePackage}.define`));
+  }
+
+  const needsJwks = profileAction === "create" || profileAction === "update";
+  if (needsJwks) requireJwkUrl(spec);
+  return finish("apply", spec, changes, refs, warnings, { rolesToCreate }, needsJwks);
+}
+
+/** What `ords teardown` drops: exactly the kit's objects; anything else (or still in use) is kept. */
+export function planTeardown(spec: OrdsSpec, state: OrdsState, api: OrdsApi): OrdsPlan {
+  const warnings: string[] = [...api.warnings];
+  const changes: ObjectChange[] = [];
+  const refs: SectionRef[] = [];
+  const pkg = api.privilegePackage;
+
+  if (state.privilege === undefined) throw unreadableError(spec, state, "privilege", ["privilege.count"]);
+  if (state.privilege === null) {
+    changes.push({ kind: "privilege", name: spec.privilege.name, action: "absent", reasons: [] });
+  } else {
+    changes.push({ kind: "privilege", name: spec.privilege.name, action: "delete", reasons: [] });
+    refs.push(ref(SQL_FILES.privilege, `${pkg}.delete`));
+  }
+
+  if (spec.demoModule !== null) {
+    if (state.modules === undefined) throw unreadableError(spec, state, "modules", ["modules"]);
+    const exists = state.modules.some((module) => module.name === spec.demoModule?.name);
+    changes.push({ kind: "demo-module", name: spec.demoModule.name, action: exists ? "delete" : "absent", reasons: [] });
+    if (exists) refs.push(ref(SQL_FILES.demoModule, `${pkg}.delete`));
+  }
+
+  const rolesToDelete: string[] = [];
+  if (spec.privilege.roles.length > 0) {
+    if (state.roles === undefined || state.rolesUsedElsewhere === undefined) throw unreadableError(spec, state, "ORDS roles", ["roles", "roles.used_elsewhere"]);
+    for (const role of spec.privilege.roles) {
+      const users = state.rolesUsedElsewhere.filter(([used]) => used === role).map(([, privilege]) => privilege);
+      if (!state.roles.includes(role)) {
+        changes.push({ kind: "role", name: role, action: "absent", reasons: [] });
+      } else if (users.length > 0) {
+        changes.push({ kind: "role", name: role, action: "keep", reasons: [`still used by privilege ${users.map((name) => `"${name}"`).join(", ")}`] });
+      } else {
+        changes.push({ kind: "role", name: role, action: "delete", reasons: [] });
+        rolesToDelete.push(role);
+      }
+    }
+    if (rolesToDelete.length > 0) refs.push(ref(SQL_FILES.privilege, `${pkg}.delete_roles`));
+  }
+
+  const schema = spec.connection.schema;
+  if (state.profile === undefined) {
+    changes.push({ kind: "jwt-profile", name: schema, action: "keep", reasons: [`could not be read (${state.unreadable["profile.count"] ?? "unknown"}), so it is left alone`] });
+    warnings.push(`The JWT profile of ${schema} could not be read and was left alone; remove it by hand if it is this environment's.`);
+  } else if (state.profile === null) {
+    changes.push({ kind: "jwt-profile", name: schema, action: "absent", reasons: [] });
+  } else {
+    const { ours, reasons } = profileIsOurs(spec, state);
+    if (ours) {
+      changes.push({ kind: "jwt-profile", name: schema, action: "delete", reasons: [] });
+      refs.push(profileDeleteRef(spec, api, false));
+    } else {
+      changes.push({ kind: "jwt-profile", name: schema, action: "keep", reasons: [`not this environment's: ${reasons.join("; ")}`] });
+    }
+  }
+
+  return finish("teardown", spec, changes, refs, warnings, { rolesToDelete }, false);
+}
+
+/** The state as the offline plan assumes it: ORDS installed, schema REST-enabled, nothing of the kit's there yet. */
+export function emptyState(spec: OrdsSpec): OrdsState {
+  return {
+    schema: spec.connection.schema,
+    sessionUser: spec.connection.user,
+    adminMode: spec.connection.adminMode,
+    version: null,
+    procedures: [],
+    parameters: [],
+    schemaStatus: "ENABLED",
+    profile: null,
+    privilege: null,
+    roles: [],
+    rolesUsedElsewhere: [],
+    modules: spec.privilege.modules.filter((name) => name !== spec.demoModule?.name).map((name) => ({ name, basePath: null })),
+    unreadable: {},
+  };
+}

@@ -1,0 +1,243 @@
+// Reads the current ORDS state of one schema in one round trip (sql/read-state[-admin].sql) and types it.
+// It writes nothing and decides nothing: the planner compares, the doctor diagnoses.
+import type { Environment } from "../config/load";
+import { KitError } from "../errors";
+import { ociIdentityNames } from "../naming";
+import type { OrdsDb } from "./db";
+import { mapDbError } from "./db-errors";
+import { ordsConfigOf, ordsConnectionSpecOf, type OrdsSpec } from "./spec";
+import { readSqlFile, SQL_FILES, withoutHeader } from "./sql";
+import { parseOrdsVersion, type OrdsVersion } from "./version";
+import { demoModuleOf } from "../config/ords-schema";
+
+/** Largest state document the read returns (PL/SQL VARCHAR2). */
+export const STATE_MAX_CHARS = 32767;
+
+/** What to read: the schema, and the names the kit manages in it. */
+export interface StateTarget {
+  /** Upper case. */
+  readonly schema: string;
+  readonly user: string;
+  readonly connectString: string;
+  /** Read DBA_ORDS_* for `schema` instead of USER_ORDS_*. */
+  readonly adminMode: boolean;
+  readonly privilegeName: string;
+  readonly roleNames: readonly string[];
+  readonly moduleNames: readonly string[];
+}
+
+/**
+ * The schema's JWT profile as the database has it. A field is `null` when the column is NULL and
+ * `undefined` when it could not be read (the view lacks the column on this ORDS release; see `unreadable`).
+ */
+export interface JwtProfileState {
+  readonly issuer: string | null | undefined;
+  readonly audience: string | null | undefined;
+  readonly jwkUrl: string | null | undefined;
+  readonly description: string | null | undefined;
+  readonly allowedSkewSeconds: number | null | undefined;
+  readonly allowedAgeSeconds: number | null | undefined;
+  readonly roleClaimName: string | null | undefined;
+}
+
+export interface PrivilegeState {
+  readonly name: string;
+  readonly label: string | null | undefined;
+  readonly description: string | null | undefined;
+  /** Sorted; undefined when unreadable. */
+  readonly modules: readonly string[] | undefined;
+  readonly patterns: readonly string[] | undefined;
+  readonly roles: readonly string[] | undefined;
+}
+
+export interface ModuleState {
+  readonly name: string;
+  /** The module's base path (URI prefix), such as `/demo/`. */
+  readonly basePath: string | null;
+}
+
+export interface OrdsState {
+  readonly schema: string;
+  readonly sessionUser: string;
+  readonly adminMode: boolean;
+  /** Null when `ords.installed_version` is not callable (ORDS missing, or no privilege). */
+  readonly version: OrdsVersion | null;
+  /** Callable ORDS procedures, `PACKAGE.PROCEDURE`, upper case. */
+  readonly procedures: readonly string[];
+  /** Parameters of the profile procedures, `PACKAGE.PROCEDURE.P_NAME`, upper case. */
+  readonly parameters: readonly string[];
+  /** USER_ORDS_SCHEMAS.STATUS (ENABLED/DISABLED); null when the schema is not REST-enabled; undefined when unreadable. */
+  readonly schemaStatus: string | null | undefined;
+  /** Null: no profile. Undefined: could not be read. */
+  readonly profile: JwtProfileState | null | undefined;
+  /** Null: no privilege of that name. Undefined: could not be read. */
+  readonly privilege: PrivilegeState | null | undefined;
+  /** The configured roles that exist; undefined when unreadable. */
+  readonly roles: readonly string[] | undefined;
+  /** Configured roles that other privileges still use: [role, privilege]. */
+  readonly rolesUsedElsewhere: ReadonlyArray<readonly [string, string]> | undefined;
+  /** The configured modules that exist. */
+  readonly modules: readonly ModuleState[] | undefined;
+  /** Keys that could not be read, with the Oracle message (missing view or column, or no grant). */
+  readonly unreadable: Readonly<Record<string, string>>;
+}
+
+/** The read for an ORDS spec (apply, plan, teardown, status). */
+export function stateTargetOf(spec: OrdsSpec): StateTarget {
+  return {
+    schema: spec.connection.schema,
+    user: spec.connection.user,
+    connectString: spec.connection.connectString,
+    adminMode: spec.connection.adminMode,
+    privilegeName: spec.privilege.name,
+    roleNames: spec.privilege.roles,
+    moduleNames: spec.privilege.modules,
+  };
+}
+
+/** The read for an environment file; needs no JWK URL, so it works before or after deploy. */
+export function stateTargetOfEnvironment(environment: Environment): StateTarget {
+  const ords = ordsConfigOf(environment);
+  const connection = ordsConnectionSpecOf(environment);
+  const demo = demoModuleOf(ords);
+  return {
+    schema: connection.schema,
+    user: connection.user,
+    connectString: connection.connectString,
+    adminMode: connection.adminMode,
+    privilegeName: ociIdentityNames(environment.settings.identityProvider).privilege,
+    roleNames: [...new Set(ords.privilege.roles)].sort(),
+    moduleNames: [...new Set([...ords.privilege.modules, ...(demo ? [demo.name] : [])])].sort(),
+  };
+}
+
+/** The SQL text and binds of the state read; exported for the plan view and the tests. */
+export function stateQuery(target: StateTarget): { file: string; sql: string; binds: Record<string, string | { out: "string"; maxSize: number }> } {
+  const file = target.adminMode ? SQL_FILES.readStateAdmin : SQL_FILES.readState;
+  return {
+    file,
+    sql: withoutHeader(readSqlFile(file)),
+    binds: {
+      ...(target.adminMode ? { schema: target.schema } : {}),
+      privilege_name: target.privilegeName,
+      role_names: JSON.stringify(target.roleNames),
+      module_names: JSON.stringify(target.moduleNames),
+      state: { out: "string", maxSize: STATE_MAX_CHARS },
+    },
+  };
+}
+
+type Values = Record<string, string | null | undefined>;
+
+function text(values: Values, key: string): string | null | undefined {
+  return key in values ? (values[key] ?? null) : undefined;
+}
+
+function numberOf(values: Values, key: string): number | null | undefined {
+  const value = text(values, key);
+  return value === null || value === undefined ? value : Number(value);
+}
+
+function list(values: Values, key: string, source: string): string[] | undefined {
+  const value = text(values, key);
+  if (value === undefined) return undefined;
+  if (value === null) return [];
+  const parsed = JSON.parse(value) as unknown;
+  if (!Array.isArray(parsed)) throw new KitError("ORDS_STATE_UNREADABLE", `${source}: ${key} is not a JSON array`, { fix: "Report this with the ORDS version." });
+  return parsed.map(String).sort();
+}
+
+/** Turns the read's JSON document into OrdsState; exported for tests and fakes. */
+export function parseState(json: string, target: StateTarget): OrdsState {
+  const source = target.adminMode ? SQL_FILES.readStateAdmin : SQL_FILES.readState;
+  let document: { sessionUser?: string; values?: Values; unreadable?: Record<string, string> };
+  try {
+    document = JSON.parse(json) as typeof document;
+  } catch (cause) {
+    throw new KitError("ORDS_STATE_UNREADABLE", `${source} returned something that is not JSON`, { cause, fix: "Report this with the ORDS version." });
+  }
+  const values: Values = document.values ?? {};
+  const unreadable = document.unreadable ?? {};
+  for (const key of Object.keys(unreadable)) delete values[key];
+
+  const profileCount = numberOf(values, "profile.count");
+  const profile: JwtProfileState | null | undefined =
+    profileCount === undefined
+      ? undefined
+      : profileCount === 0
+        ? null
+        : {
+            issuer: text(values, "profile.issuer"),
+            audience: text(values, "profile.audience"),
+            jwkUrl: text(values, "profile.jwk_url"),
+            description: text(values, "profile.description"),
+            allowedSkewSeconds: numberOf(values, "profile.allowed_skew"),
+            allowedAgeSeconds: numberOf(values, "profile.allowed_age"),
+            roleClaimName: text(values, "profile.role_claim_name"),
+          };
+
+  const privilegeCount = numberOf(values, "privilege.count");
+  const privilege: PrivilegeState | null | undefined =
+    privilegeCount === undefined
+      ? undefined
+      : privilegeCount === 0
+        ? null
+        : {
+            name: target.privilegeName,
+            label: text(values, "privilege.label"),
+            description: text(values, "privilege.description"),
+            modules: list(values, "privilege.modules", source),
+            patterns: list(values, "privilege.patterns", source),
+            roles: list(values, "privilege.roles", source),
+          };
+
+  const pairs = (key: string) => {
+    const value = text(values, key);
+    if (value === undefined) return undefined;
+    if (value === null) return [];
+    return (JSON.parse(value) as unknown[]).map((pair) => (Array.isArray(pair) ? pair.map((item) => (item === null ? null : String(item))) : []));
+  };
+  const moduleRows = pairs("modules");
+  const usedElsewhere = pairs("roles.used_elsewhere");
+  const versionText = text(values, "version");
+
+  return {
+    schema: target.schema,
+    sessionUser: document.sessionUser ?? target.user,
+    adminMode: target.adminMode,
+    version: versionText ? parseOrdsVersion(versionText) : null,
+    procedures: (list(values, "procedures", source) ?? []).map((name) => name.toUpperCase()),
+    parameters: (list(values, "arguments", source) ?? []).map((name) => name.toUpperCase()),
+    schemaStatus: text(values, "schema.status"),
+    profile,
+    privilege,
+    roles: list(values, "roles", source),
+    rolesUsedElsewhere: usedElsewhere?.map((pair) => [pair[0] ?? "", pair[1] ?? ""] as const),
+    modules: moduleRows?.map((row) => ({ name: row[0] ?? "", basePath: row[1] ?? null })),
+    unreadable,
+  };
+}
+
+/**
+ * Reads the current ORDS state (profile issuer/audience/JWK URL/skew/age/role claim, the privilege with
+ * its modules, patterns and roles, roles and modules) over a connected OrdsDb, in one round trip.
+ */
+export async function readOrdsState(db: OrdsDb, target: StateTarget): Promise<OrdsState> {
+  const query = stateQuery(target);
+  let json: string | null | undefined;
+  try {
+    const result = await db.execute(query.sql, query.binds);
+    json = result.outBinds?.state;
+  } catch (error) {
+    throw mapDbError(error, { ...target, phase: "read" });
+  }
+  if (json === null || json === undefined) {
+    throw new KitError("ORDS_STATE_UNREADABLE", `${query.file} returned no state`, { fix: "Report this with the ORDS version." });
+  }
+  return parseState(json, target);
+}
+
+/** readOrdsState for an environment file (what `doctor` needs): no JWK URL required. */
+export function readOrdsStateForEnvironment(db: OrdsDb, environment: Environment): Promise<OrdsState> {
+  return readOrdsState(db, stateTargetOfEnvironment(environment));
+}

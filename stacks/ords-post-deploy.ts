@@ -1,0 +1,75 @@
+// The ORDS post-deploy hook: a terraform_data whose local-exec provisioners run the kit's own `ords apply`
+// after the identity resources exist, and `ords teardown` (from `self` values only) when it is destroyed.
+// It carries non-secret values only: the DB and wallet passwords reach the CLI through the process environment.
+import { relative, resolve } from "node:path";
+import { App, DataResource, TerraformStack, Token, type ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { HOOK_SPEC_ENV, hookInputOf, type OrdsHookInput, type OrdsSpec } from "../src/ords/spec";
+
+/** The kit's CLI entry (runs the TypeScript through tsx; no build step). */
+export const KIT_BIN = resolve(__dirname, "..", "bin", "ords-jwt.cjs");
+
+export interface OrdsPostDeployProps {
+  /** The desired ORDS state; `profile.jwkUrl` may be a Terraform reference to the domain. */
+  readonly spec: OrdsSpec;
+  /**
+   * Resources the step waits for: the confidential app and the client-access setting.
+   * @default none
+   */
+  readonly dependsOn?: ITerraformDependable[];
+  /**
+   * Shell command prefix that runs the kit's CLI; `ords apply <env> …` is appended. It runs in the stack's
+   * directory (`<outdir>/stacks/<env>`), where cdktf runs terraform.
+   * @default `node "<bin/ords-jwt.cjs relative to the stack directory>"`
+   */
+  readonly command?: string;
+}
+
+/** Terraform reads `${` and `%{` in strings as templates; literal config text must not be. */
+function literal(value: string): string {
+  return Token.isUnresolved(value) ? value : value.replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+}
+
+/** The default command: node plus the kit's bin, relative to where terraform runs the provisioner. */
+export function defaultKitCommand(scope: Construct): string {
+  const stack = TerraformStack.of(scope);
+  const stackDir = resolve(App.of(scope).outdir, "stacks", stack.node.id);
+  return `node ${JSON.stringify(relative(stackDir, KIT_BIN) || KIT_BIN)}`;
+}
+
+export class OrdsPostDeploy extends Construct {
+  /** The terraform_data resource holding the hook. */
+  readonly resource: DataResource;
+  /** The flat, non-secret input it carries (also its replace trigger). */
+  readonly input: Readonly<OrdsHookInput>;
+
+  constructor(scope: Construct, id: string, props: OrdsPostDeployProps) {
+    super(scope, id);
+    const input = Object.fromEntries(Object.entries(hookInputOf(props.spec)).map(([key, value]) => [key, literal(value)])) as OrdsHookInput;
+    this.input = input;
+    const prefix = props.command ?? defaultKitCommand(this);
+    const environmentName = props.spec.environment;
+    // `self.input` is all a destroy-time provisioner may reference; jsonencode hands the CLI the same map.
+    const environment = { [HOOK_SPEC_ENV]: "${jsonencode(self.input)}" };
+    this.resource = new DataResource(this, "hook", {
+      input,
+      triggersReplace: input,
+      dependsOn: props.dependsOn,
+      provisioners: [
+        {
+          type: "local-exec",
+          command: `${prefix} ords apply ${environmentName} --spec-env ${HOOK_SPEC_ENV}`,
+          environment,
+        },
+        {
+          type: "local-exec",
+          when: "destroy",
+          // The stack's own protection (prevent_destroy on the identity resources) guards a destroy; a
+          // replacement (changed input) must be able to drop the old objects, hence --force.
+          command: `${prefix} ords teardown ${environmentName} --spec-env ${HOOK_SPEC_ENV} --force`,
+          environment,
+        },
+      ],
+    });
+  }
+}
