@@ -1,0 +1,479 @@
+// The ORDS runner against a recording fake at the OrdsDb seam: exact SQL and binds, plans, idempotence,
+// rollback on failure at every step, version fallback, role mode, admin mode, and teardown.
+import { readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { openConnection } from "../src/ords/connect";
+import { waitForJwks } from "../src/ords/readiness";
+import { renderRun } from "../src/ords/render";
+import { checkTeardownAllowed, runOrds, type OrdsCommand, type OrdsRunResult } from "../src/ords/runner";
+import { ordsSpecFor, type OrdsSpec } from "../src/ords/spec";
+import { environmentFrom, exampleJson, PROJECT_ROOT } from "./support/environments";
+import { emptyModel, FakeOrdsDatabase, OracleLikeError, type Model } from "./support/fake-ords-db";
+
+const JWK_URL = "https://idcs-0123456789abcdef.identity.oraclecloud.com/admin/v1/SigningCert/jwk";
+const PASSWORD = "Sentinel-Password-4711";
+
+let jwks: Server;
+let jwksUrl: string;
+let jwksRequests = 0;
+
+beforeAll(async () => {
+  jwks = createServer((_request, response) => {
+    jwksRequests++;
+    response.writeHead(200, { "content-type": "application/json" });
+    response.end(JSON.stringify({ keys: [{ kty: "RSA", kid: "SIGNING_KEY", n: "sXch", e: "AQAB", use: "sig" }] }));
+  });
+  await new Promise<void>((resolve) => jwks.listen(0, "127.0.0.1", resolve));
+  jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/admin/v1/SigningCert/jwk`;
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => jwks.close(() => resolve()));
+});
+
+function specFrom(mutate: (json: any) => void = () => undefined): OrdsSpec {
+  const json = exampleJson();
+  mutate(json);
+  return ordsSpecFor(environmentFrom(json), { jwkUrl: JWK_URL });
+}
+
+/** The real readiness gate against the loopback JWKS (the spec's URL is the https one ORDS requires). */
+const gateCalls: string[] = [];
+async function gate(url: string, seconds: number) {
+  gateCalls.push(url);
+  return waitForJwks(jwksUrl, { timeoutSeconds: seconds, allowInsecure: true, initialBackoffMs: 10 });
+}
+
+function run(command: OrdsCommand, spec: OrdsSpec, fake: FakeOrdsDatabase): Promise<OrdsRunResult> {
+  return runOrds(command, spec, {
+    connect: () => openConnection(spec.connection, { connector: fake.connector, env: { ORDS_DB_PASSWORD: PASSWORD }, prompt: false, attempts: 1 }),
+    waitForJwks: gate,
+    log: () => undefined,
+  });
+}
+
+function sqlFile(name: string): string {
+  const lines = readFileSync(join(PROJECT_ROOT, "sql", name), "utf8").split("\n");
+  let first = 0;
+  while (lines[first]?.startsWith("--") || lines[first]?.trim() === "") first++;
+  return lines.slice(first).join("\n").trimEnd();
+}
+
+function section(file: string, name: string): string {
+  const text = readFileSync(join(PROJECT_ROOT, "sql", file), "utf8");
+  const start = text.indexOf(`-- @section ${name}\n`);
+  if (start < 0) throw new Error(`no section ${name} in ${file}`);
+  const rest = text.slice(start + `-- @section ${name}\n`.length);
+  const end = rest.indexOf("-- @section ");
+  return (end < 0 ? rest : rest.slice(0, end)).trim();
+}
+
+function blockSections(sql: string): string[] {
+  return [...sql.matchAll(/^\s*-- ([a-z-]+\.sql#[a-z_.]+)$/gm)].map((match) => match[1] as string);
+}
+
+function withPrivilegeAndModule(model: Model, spec: OrdsSpec): Model {
+  model.profile = { issuer: spec.profile.issuer, audience: spec.profile.audience, jwkUrl: JWK_URL, description: spec.profile.description, allowedSkew: null, allowedAge: null, roleClaimName: null };
+  model.modules.set("ords_jwt_kit.demo", "/demo/");
+  model.privileges.set(spec.privilege.name, { label: spec.privilege.label, description: spec.privilege.description, roles: [], patterns: [], modules: ["ords_jwt_kit.demo"] });
+  return model;
+}
+
+beforeEach(() => {
+  gateCalls.length = 0;
+});
+
+describe("apply on an empty schema", () => {
+  test("reads with sql/read-state.sql and its exact binds, then writes one block", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel());
+    await run("apply", specFrom(), fake);
+    const [read, write] = fake.executions();
+    expect(read?.sql).toBe(sqlFile("read-state.sql"));
+    expect(read?.binds).toEqual({
+      privilege_name: "demo.read",
+      role_names: "[]",
+      module_names: '["ords_jwt_kit.demo"]',
+      state: { out: "string", maxSize: 32767 },
+    });
+    expect(blockSections(write?.sql ?? "")).toEqual(["jwt-profile.sql#ords_security.create", "demo-module.sql#ords.define", "privilege.sql#ords.define"]);
+  });
+
+  test("runs each planned section verbatim inside sql/apply.sql", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel());
+    await run("apply", specFrom(), fake);
+    const write = fake.executions()[1]?.sql ?? "";
+    for (const [file, name] of [["jwt-profile.sql", "ords_security.create"], ["demo-module.sql", "ords.define"], ["privilege.sql", "ords.define"]] as const) {
+      const indented = section(file, name).split("\n").map((line) => `  ${line}`.trimEnd()).join("\n");
+      expect(write).toContain(indented);
+    }
+    const wrapper = sqlFile("apply.sql");
+    expect(write.startsWith(wrapper.slice(0, wrapper.indexOf("-- @steps")).trimEnd())).toBe(true);
+    expect(write.endsWith(wrapper.slice(wrapper.indexOf("-- @steps") + "-- @steps".length).trim())).toBe(true);
+  });
+
+  test("binds exactly the values of the configuration, skew and age as NULL", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel());
+    await run("apply", specFrom(), fake);
+    expect(fake.executions()[1]?.binds).toEqual({
+      profile_issuer: "https://identity.oraclecloud.com/",
+      profile_audience: "ords-jwt-example/",
+      profile_jwk_url: JWK_URL,
+      profile_description: "ords-jwt-kit: dev",
+      profile_allowed_skew: null,
+      profile_allowed_age: null,
+      demo_module_name: "ords_jwt_kit.demo",
+      demo_base_path: "/demo/",
+      demo_pattern: "hello",
+      demo_method: "GET",
+      demo_source: 'select :current_user as "current_user" from dual',
+      demo_status: "PUBLISHED",
+      demo_comments: "Managed by ords-jwt-kit (environment dev); removed by its teardown",
+      privilege_name: "demo.read",
+      privilege_label: "Demo read access",
+      privilege_description: "Read access to the ORDS demo module",
+      privilege_comments: "Managed by ords-jwt-kit (environment dev); removed by its teardown",
+      privilege_roles: "[]",
+      privilege_patterns: "[]",
+      privilege_modules: '["ords_jwt_kit.demo"]',
+    });
+  });
+
+  test("leaves the schema with the profile, the demo module and the privilege protecting it", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel());
+    const result = await run("apply", specFrom(), fake);
+    expect(result.applied).toBe(true);
+    expect(fake.commits).toBe(1);
+    expect(fake.model.profile).toMatchObject({ issuer: "https://identity.oraclecloud.com/", audience: "ords-jwt-example/", jwkUrl: JWK_URL, allowedSkew: null, allowedAge: null });
+    expect(fake.model.privileges.get("demo.read")?.modules).toEqual(["ords_jwt_kit.demo"]);
+  });
+
+  test("passes the configured skew and age as numbers", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel());
+    await run("apply", specFrom((json) => (json.ords.jwtProfile = { allowedSkewSeconds: 30, allowedAgeSeconds: 600 })), fake);
+    expect(fake.executions()[1]?.binds).toMatchObject({ profile_allowed_skew: 30, profile_allowed_age: 600 });
+  });
+
+  test("waits for the JWKS at the profile's URL before writing", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel());
+    const before = jwksRequests;
+    const result = await run("apply", specFrom(), fake);
+    expect(gateCalls).toEqual([JWK_URL]);
+    expect(jwksRequests).toBeGreaterThan(before);
+    expect(result.readiness).toMatchObject({ keys: 1 });
+  });
+
+  test("hands the password to the driver only as a redacted Secret", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel());
+    const result = await run("apply", specFrom(), fake);
+    const connect = fake.calls.find((call) => call.method === "connect");
+    expect(connect?.options?.password.reveal()).toBe(PASSWORD);
+    expect(JSON.stringify(connect?.options)).not.toContain(PASSWORD);
+    expect(JSON.stringify(result)).not.toContain(PASSWORD);
+    expect(renderRun(result)).not.toContain(PASSWORD);
+  });
+});
+
+describe("plan", () => {
+  test("shows create for every object of an empty schema and writes nothing", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel());
+    const result = await run("plan", specFrom(), fake);
+    expect(result.changes.map((change) => [change.kind, change.action])).toEqual([
+      ["jwt-profile", "create"],
+      ["demo-module", "create"],
+      ["privilege", "create"],
+    ]);
+    expect(fake.executions()).toHaveLength(1);
+    expect(result.roundTrips).toMatchObject({ reads: 1, writes: 0 });
+  });
+
+  test("shows update with the differing field when the audience changed", async () => {
+    const fake = new FakeOrdsDatabase(withPrivilegeAndModule(emptyModel(), specFrom()));
+    const result = await run("plan", specFrom((json) => (json.identityProvider.app.primaryAudience = "other-api/")), fake);
+    const profile = result.changes.find((change) => change.kind === "jwt-profile");
+    expect(profile).toMatchObject({ action: "update", reasons: ['audience: "ords-jwt-example/" → "other-api/"'] });
+  });
+
+  test("shows unchanged for everything once applied", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel());
+    await run("apply", specFrom(), fake);
+    const result = await run("plan", specFrom(), fake);
+    expect(result.changes.every((change) => change.action === "unchanged")).toBe(true);
+    expect(result.summary).toBe("nothing to change");
+  });
+
+  test("renders each call with its named arguments and bind values", async () => {
+    const result = await run("plan", specFrom(), new FakeOrdsDatabase(emptyModel()));
+    const text = renderRun(result);
+    expect(text).toContain("ORDS_SECURITY.CREATE_JWT_PROFILE  [jwt-profile.sql#ords_security.create]");
+    expect(text).toContain('p_issuer       => :profile_issuer = "https://identity.oraclecloud.com/"');
+    expect(text).toContain("p_allowed_skew => :profile_allowed_skew = NULL");
+    expect(text).toContain('p_modules        => l_modules ← :privilege_modules = ["ords_jwt_kit.demo"]');
+  });
+});
+
+describe("idempotence", () => {
+  test("a second apply with nothing changed writes nothing", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel());
+    await run("apply", specFrom(), fake);
+    const second = await run("apply", specFrom(), fake);
+    expect(second.applied).toBe(false);
+    expect(second.roundTrips).toEqual({ reads: 1, writes: 0, commits: 0, rollbacks: 0 });
+    expect(second.summary).toBe("nothing to change: nothing was written");
+  });
+
+  test("a second apply does not wait for the JWKS", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel());
+    await run("apply", specFrom(), fake);
+    gateCalls.length = 0;
+    await run("apply", specFrom(), fake);
+    expect(gateCalls).toEqual([]);
+  });
+
+  test("a changed issuer replaces the profile by delete then create in one block", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel());
+    await run("apply", specFrom(), fake);
+    await run("apply", specFrom((json) => (json.identityProvider.issuer = "https://identity.oraclecloud.com")), fake);
+    expect(blockSections(fake.executions()[3]?.sql ?? "")).toEqual(["jwt-profile.sql#ords_security.delete", "jwt-profile.sql#ords_security.create"]);
+    expect(fake.model.profile?.issuer).toBe("https://identity.oraclecloud.com");
+  });
+
+  test("re-links the privilege when the demo module is redefined", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel());
+    await run("apply", specFrom(), fake);
+    await run("apply", specFrom((json) => (json.ords.demoModule = { basePath: "/hello-demo/" })), fake);
+    expect(blockSections(fake.executions()[3]?.sql ?? "")).toEqual(["demo-module.sql#ords.define", "privilege.sql#ords.define"]);
+    expect(fake.model.privileges.get("demo.read")?.modules).toEqual(["ords_jwt_kit.demo"]);
+  });
+});
+
+describe("nothing half-applied", () => {
+  const sectionsOfFirstApply = ["jwt-profile.sql#ords_security.create", "privilege.sql#ords.create_roles", "demo-module.sql#ords.define", "privilege.sql#ords.define"];
+  const withRole = (json: any) => (json.ords.privilege.roles = ["Demo Reader"]);
+
+  test.each(sectionsOfFirstApply.map((name, index) => [name, index] as const))("fails when %s raises, and nothing is committed", async (_name, index) => {
+    const fake = new FakeOrdsDatabase(emptyModel(), { failAtSection: index });
+    const before = JSON.stringify({ ...fake.model, privileges: [...fake.model.privileges], roles: [...fake.model.roles], modules: [...fake.model.modules] });
+    const error = await run("apply", specFrom(withRole), fake).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "ORDS_API_ERROR", details: { oracleCode: "ORA-20987" } });
+    expect((error as Error).message).toContain("Nothing was changed");
+    expect(fake.commits).toBe(0);
+    expect(JSON.stringify({ ...fake.model, privileges: [...fake.model.privileges], roles: [...fake.model.roles], modules: [...fake.model.modules] })).toBe(before);
+    expect(fake.calls.map((call) => call.method)).toEqual(["connect", "execute", "execute", "rollback", "close"]);
+  });
+
+  test("fails when the connection cannot be opened, and nothing is executed", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel(), { connectError: new OracleLikeError("ORA-01017", "invalid username/password; logon denied") });
+    const error = await run("apply", specFrom(), fake).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "DB_AUTH_FAILED" });
+    expect(fake.executions()).toHaveLength(0);
+  });
+
+  test("fails when the state read fails, and nothing is written", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel(), { readError: new OracleLikeError("NJS-500", "connection to Oracle Database was closed or broken") });
+    const error = await run("apply", specFrom(), fake).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "DB_CONNECTION_LOST" });
+    expect(fake.executions()).toHaveLength(1);
+    expect(fake.calls.at(-1)?.method).toBe("close");
+  });
+
+  test("fails when the JWKS never becomes ready, and nothing is written", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel());
+    const spec = specFrom();
+    const error = await runOrds("apply", spec, {
+      connect: () => openConnection(spec.connection, { connector: fake.connector, env: { ORDS_DB_PASSWORD: PASSWORD }, prompt: false }),
+      waitForJwks: (_url, _seconds) => waitForJwks("http://127.0.0.1:9/never", { timeoutSeconds: 0.3, allowInsecure: true, initialBackoffMs: 50 }),
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "JWKS_NOT_READY" });
+    expect(fake.executions()).toHaveLength(1);
+    expect(fake.model.profile).toBeNull();
+  });
+
+  test("fails when a protected module does not exist, before anything is written", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel());
+    const error = await run("apply", specFrom((json) => (json.ords.privilege.modules = ["hr.v1"])), fake).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "ORDS_MODULE_MISSING", details: { missing: ["hr.v1"] } });
+    expect(fake.executions()).toHaveLength(1);
+  });
+
+  test("fails when the schema is not REST-enabled, naming ORDS.ENABLE_SCHEMA", async () => {
+    const model = emptyModel();
+    model.schemaStatus = null;
+    const error = await run("apply", specFrom(), new FakeOrdsDatabase(model)).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "ORDS_SCHEMA_NOT_ENABLED", fix: expect.stringContaining("ORDS.ENABLE_SCHEMA") });
+  });
+});
+
+describe("ORDS versions", () => {
+  test("falls back to OAUTH with a deprecation warning on ORDS 24.2", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel("24.2.3.r1234567"));
+    const result = await run("apply", specFrom(), fake);
+    expect(result.ords).toMatchObject({ profilePackage: "OAUTH", privilegePackage: "ORDS" });
+    expect(blockSections(fake.executions()[1]?.sql ?? "")[0]).toBe("jwt-profile.sql#oauth.create");
+    expect(result.warnings.join("\n")).toMatch(/deprecated OAUTH package .*desupported from ORDS 25\.3/);
+  });
+
+  test("fails when ORDS is older than 23.3", async () => {
+    const error = await run("apply", specFrom(), new FakeOrdsDatabase(emptyModel("22.4.0.r1"))).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "ORDS_VERSION_UNSUPPORTED" });
+  });
+
+  test("fails when ORDS is not installed", async () => {
+    const model = emptyModel();
+    model.version = null;
+    model.procedures = [];
+    const error = await run("apply", specFrom(), new FakeOrdsDatabase(model)).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "ORDS_NOT_INSTALLED" });
+  });
+
+  test("fails when ORDS_SECURITY is missing on 25.3, where OAUTH is desupported", async () => {
+    const model = emptyModel("25.3.0.r1");
+    model.procedures = ["ORDS.DEFINE_PRIVILEGE", "OAUTH.CREATE_JWT_PROFILE"];
+    const error = await run("apply", specFrom(), new FakeOrdsDatabase(model)).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "ORDS_PACKAGE_MISSING" });
+  });
+});
+
+describe("role mode", () => {
+  const roleMode = (json: any) => {
+    json.ords.jwtProfile = { roleClaimName: "/roles" };
+    json.ords.privilege.roles = ["demo.reader"];
+  };
+
+  test("creates the profile with p_role_claim_name and the roles on ORDS 25.1", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel("25.1.0.100.1652"));
+    await run("apply", specFrom(roleMode), fake);
+    const write = fake.executions()[1];
+    expect(blockSections(write?.sql ?? "")).toEqual([
+      "jwt-profile.sql#ords_security.create_role_mode",
+      "privilege.sql#ords.create_roles",
+      "demo-module.sql#ords.define",
+      "privilege.sql#ords.define",
+    ]);
+    expect(write?.binds).toMatchObject({ profile_role_claim_name: "/roles", roles_to_create: '["demo.reader"]', privilege_roles: '["demo.reader"]' });
+    expect(fake.model.profile?.roleClaimName).toBe("/roles");
+  });
+
+  test("fails when role mode is configured on ORDS 24.4", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel("24.4.0.r1"));
+    const error = await run("apply", specFrom(roleMode), fake).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "ORDS_ROLE_MODE_UNSUPPORTED" });
+    expect(fake.executions()).toHaveLength(1);
+  });
+
+  test("reads a profile without a role claim column as scope mode on ORDS 24.4", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel("24.4.0.r1"));
+    await run("apply", specFrom(), fake);
+    const result = await run("plan", specFrom(), fake);
+    expect(result.changes.find((change) => change.kind === "jwt-profile")?.action).toBe("unchanged");
+  });
+});
+
+describe("admin mode (ords.schema differs from ords.user)", () => {
+  const admin = (json: any) => {
+    json.ords.user = "ADMIN";
+    json.ords.schema = "hr";
+  };
+
+  test("reads with sql/read-state-admin.sql and binds the schema", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel());
+    await run("apply", specFrom(admin), fake);
+    const read = fake.executions()[0];
+    expect(read?.sql).toBe(sqlFile("read-state-admin.sql"));
+    expect(read?.binds).toMatchObject({ schema: "HR" });
+  });
+
+  test("uses the _ADMIN packages with p_schema", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel());
+    await run("apply", specFrom(admin), fake);
+    const write = fake.executions()[1];
+    expect(blockSections(write?.sql ?? "")).toEqual(["jwt-profile.sql#ords_security_admin.create", "demo-module.sql#ords_admin.define", "privilege.sql#ords_admin.define"]);
+    expect(write?.binds).toMatchObject({ schema: "HR" });
+    expect(write?.sql).toContain("p_schema       => :schema");
+  });
+
+  test("replaces the profile with OAUTH_ADMIN.DELETE_JWT_PROFILE when ORDS_SECURITY_ADMIN has no delete", async () => {
+    const model = withPrivilegeAndModule(emptyModel("25.1.0.1"), specFrom(admin));
+    model.procedures = [...(await import("./support/fake-ords-db")).proceduresFor("25.1.0.1")].filter((name) => name !== "ORDS_SECURITY_ADMIN.DELETE_JWT_PROFILE");
+    const fake = new FakeOrdsDatabase(model);
+    const result = await run("apply", specFrom((json) => (admin(json), (json.identityProvider.issuer = "https://identity.oraclecloud.com"))), fake);
+    expect(blockSections(fake.executions()[1]?.sql ?? "")).toEqual(["jwt-profile.sql#oauth_admin.delete", "jwt-profile.sql#ords_security_admin.create"]);
+    expect(result.warnings.join("\n")).toContain("OAUTH_ADMIN.DELETE_JWT_PROFILE");
+  });
+
+  test("fails when the profile must change and no delete procedure is callable", async () => {
+    const model = withPrivilegeAndModule(emptyModel("25.3.0.1"), specFrom(admin));
+    model.procedures = [...(await import("./support/fake-ords-db")).proceduresFor("25.3.0.1")].filter((name) => name !== "ORDS_SECURITY_ADMIN.DELETE_JWT_PROFILE");
+    const fake = new FakeOrdsDatabase(model);
+    const error = await run("apply", specFrom((json) => (admin(json), (json.identityProvider.issuer = "https://identity.oraclecloud.com"))), fake).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "ORDS_PROFILE_DELETE_UNAVAILABLE", fix: expect.stringContaining("ords.user to HR") });
+    expect(fake.executions()).toHaveLength(1);
+  });
+});
+
+describe("teardown", () => {
+  test("drops the privilege, the demo module, unused roles and the profile in one block", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel());
+    const spec = specFrom((json) => (json.ords.privilege.roles = ["Demo Reader"]));
+    await run("apply", spec, fake);
+    const result = await run("teardown", spec, fake);
+    expect(result.sections).toEqual(["privilege.sql#ords.delete", "demo-module.sql#ords.delete", "privilege.sql#ords.delete_roles", "jwt-profile.sql#ords_security.delete"]);
+    expect(fake.model.profile).toBeNull();
+    expect(fake.model.privileges.size).toBe(0);
+    expect(fake.model.roles.size).toBe(0);
+    expect(fake.model.modules.size).toBe(0);
+  });
+
+  test("a second teardown finds nothing and writes nothing", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel());
+    await run("apply", specFrom(), fake);
+    await run("teardown", specFrom(), fake);
+    const again = await run("teardown", specFrom(), fake);
+    expect(again.applied).toBe(false);
+    expect(again.changes.every((change) => change.action === "absent")).toBe(true);
+    expect(again.roundTrips).toMatchObject({ reads: 1, writes: 0 });
+  });
+
+  test("keeps a role another privilege still uses", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel());
+    const spec = specFrom((json) => (json.ords.privilege.roles = ["Demo Reader"]));
+    await run("apply", spec, fake);
+    fake.model.privileges.set("someone.else", { label: null, description: null, roles: ["Demo Reader"], patterns: ["/other/*"], modules: [] });
+    const result = await run("teardown", spec, fake);
+    expect(result.changes.find((change) => change.kind === "role")).toMatchObject({ action: "keep", reasons: ['still used by privilege "someone.else"'] });
+    expect(fake.model.roles.has("Demo Reader")).toBe(true);
+  });
+
+  test("keeps a JWT profile that belongs to another issuer", async () => {
+    const model = emptyModel();
+    model.profile = { issuer: "https://login.example.com/", audience: "other", jwkUrl: "https://login.example.com/keys", description: null, allowedSkew: null, allowedAge: null, roleClaimName: null };
+    const fake = new FakeOrdsDatabase(model);
+    const result = await run("teardown", specFrom(), fake);
+    expect(result.changes.find((change) => change.kind === "jwt-profile")?.action).toBe("keep");
+    expect(fake.model.profile?.issuer).toBe("https://login.example.com/");
+  });
+
+  test("fails when the environment is protected and --force is not given", () => {
+    const spec = specFrom((json) => (json.protected = true));
+    expect(() => checkTeardownAllowed(spec, false)).toThrow(expect.objectContaining({ code: "ORDS_PROTECTED" }));
+  });
+});
+
+describe("status", () => {
+  test("shows the profile and privilege as the database has them and the drift", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel());
+    await run("apply", specFrom(), fake);
+    fake.model.privileges.get("demo.read")!.patterns = ["/extra/*"];
+    const result = await run("status", specFrom(), fake);
+    expect(result.state?.profile).toMatchObject({ issuer: "https://identity.oraclecloud.com/", jwkUrl: JWK_URL, allowedSkewSeconds: null });
+    expect(result.state?.privilege).toMatchObject({ name: "demo.read", modules: ["ords_jwt_kit.demo"], patterns: ["/extra/*"] });
+    expect(result.changes.find((change) => change.kind === "privilege")).toMatchObject({ action: "update", reasons: ['patterns: ["/extra/*"] → []'] });
+    expect(result.roundTrips).toMatchObject({ reads: 1, writes: 0 });
+  });
+
+  test("reports a problem instead of failing when a protected module is missing", async () => {
+    const result = await run("status", specFrom((json) => (json.ords.privilege.modules = ["hr.v1"])), new FakeOrdsDatabase(emptyModel()));
+    expect(result.problems).toEqual([expect.objectContaining({ code: "ORDS_MODULE_MISSING" })]);
+  });
+});
