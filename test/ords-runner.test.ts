@@ -10,7 +10,7 @@ import { renderRun } from "../src/ords/render";
 import { checkTeardownAllowed, runOrds, type OrdsCommand, type OrdsRunResult } from "../src/ords/runner";
 import { ordsSpecFor, type OrdsSpec } from "../src/ords/spec";
 import { environmentFrom, exampleJson, PROJECT_ROOT } from "./support/environments";
-import { emptyModel, FakeOrdsDatabase, OracleLikeError, type Model } from "./support/fake-ords-db";
+import { emptyModel, FakeOrdsDatabase, OracleLikeError, proceduresFor, type Model } from "./support/fake-ords-db";
 
 const JWK_URL = "https://idcs-0123456789abcdef.identity.oraclecloud.com/admin/v1/SigningCert/jwk";
 const PASSWORD = "Sentinel-Password-4711";
@@ -395,7 +395,7 @@ describe("admin mode (ords.schema differs from ords.user)", () => {
 
   test("replaces the profile with OAUTH_ADMIN.DELETE_JWT_PROFILE when ORDS_SECURITY_ADMIN has no delete", async () => {
     const model = withPrivilegeAndModule(emptyModel("25.1.0.1"), specFrom(admin));
-    model.procedures = [...(await import("./support/fake-ords-db")).proceduresFor("25.1.0.1")].filter((name) => name !== "ORDS_SECURITY_ADMIN.DELETE_JWT_PROFILE");
+    model.procedures = [...proceduresFor("25.1.0.1")].filter((name) => name !== "ORDS_SECURITY_ADMIN.DELETE_JWT_PROFILE");
     const fake = new FakeOrdsDatabase(model);
     const result = await run("apply", specFrom((json) => (admin(json), (json.identityProvider.issuer = "https://identity.oraclecloud.com"))), fake);
     expect(blockSections(fake.executions()[1]?.sql ?? "")).toEqual(["jwt-profile.sql#oauth_admin.delete", "jwt-profile.sql#ords_security_admin.create"]);
@@ -404,7 +404,7 @@ describe("admin mode (ords.schema differs from ords.user)", () => {
 
   test("fails when the profile must change and no delete procedure is callable", async () => {
     const model = withPrivilegeAndModule(emptyModel("25.3.0.1"), specFrom(admin));
-    model.procedures = [...(await import("./support/fake-ords-db")).proceduresFor("25.3.0.1")].filter((name) => name !== "ORDS_SECURITY_ADMIN.DELETE_JWT_PROFILE");
+    model.procedures = [...proceduresFor("25.3.0.1")].filter((name) => name !== "ORDS_SECURITY_ADMIN.DELETE_JWT_PROFILE");
     const fake = new FakeOrdsDatabase(model);
     const error = await run("apply", specFrom((json) => (admin(json), (json.identityProvider.issuer = "https://identity.oraclecloud.com"))), fake).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "ORDS_PROFILE_DELETE_UNAVAILABLE", fix: expect.stringContaining("ords.user to HR") });
