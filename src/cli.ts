@@ -182,16 +182,19 @@ export function buildProgram(): Command {
     .option("--outdir <dir>", "where the stacks were synthesized", "cdktf.out")
     .option("--json", 'print {"checks":[{"id","status","message","fix"}]}')
     .action(async (environment: string | undefined, options: DoctorFlags) => {
-      const { doctor, doctorJson, renderDoctor, failedDoctor, openDoctorDatabase } = lazy<typeof import("./commands/doctor")>("./commands/doctor");
+      const { doctor, doctorJson, renderDoctor, failedDoctor } = lazy<typeof import("./commands/doctor")>("./commands/doctor");
+      // Only the mirror changes anything: Ctrl-C then stops waiting and restores the profile before exiting.
       const interrupt = new AbortController();
-      const onSigint = () => interrupt.abort();
-      process.once("SIGINT", onSigint);
+      const onSigint = () => {
+        process.stderr.write("interrupted: restoring the JWT profile and removing the mirror module …\n");
+        interrupt.abort();
+      };
+      if (options.mirrorJwks === true) process.once("SIGINT", onSigint);
       try {
         const result = await doctor({
           ...options,
           environment,
           roles: options.role,
-          database: await openDoctorDatabase({ environment, environmentsDir: options.environmentsDir }),
           signal: interrupt.signal,
           http: httpFromFlags(options),
         });

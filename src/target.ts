@@ -2,7 +2,8 @@
 // model), then the deployed stack's outputs, read lazily and only when a value is still missing.
 import { readFileSync } from "node:fs";
 import { TOKEN_ENV } from "./cli-flags";
-import { loadEnvironments, type Environment } from "./config/load";
+import type { Environment } from "./config/load";
+import type { OrdsConfig } from "./config/ords-schema";
 import { KitError } from "./errors";
 import { ociDomainBaseUrl, ociDomainEndpoints, ociIdentityNames, type DomainEndpoints, type IdentityNames } from "./naming";
 import type { ClientSettings } from "./oauth/client";
@@ -22,15 +23,8 @@ export interface TargetOptions {
   readonly outputsSource?: OutputsSource;
 }
 
-/** The ORDS section of an environment, as far as these tools use it. */
-export interface OrdsTargetSettings {
-  readonly baseUrl?: string;
-  readonly jwtProfile?: {
-    readonly allowedSkewSeconds?: number | null;
-    readonly allowedAgeSeconds?: number | null;
-    readonly roleClaimName?: string | null;
-  };
-}
+/** The ORDS section of an environment (the ORDS step's config: base URL, JWT profile, privilege, demo module). */
+export type OrdsTargetSettings = OrdsConfig;
 
 export interface Target {
   readonly environment: Environment | undefined;
@@ -45,6 +39,8 @@ export function loadTarget(options: TargetOptions): Target {
   if (options.environment === undefined) {
     return { environment: undefined, names: undefined, outputs: new LazyOutputs(options.outputsSource), configEndpoints: undefined, ords: undefined };
   }
+  // The config loader pulls in zod; standalone runs (flags only) never pay for it.
+  const { loadEnvironments } = require("./config/load") as typeof import("./config/load");
   const [environment] = loadEnvironments({ dir: options.environmentsDir, only: [options.environment] });
   if (environment === undefined) throw new KitError("CONFIG_NOT_FOUND", `No environment "${options.environment}"`);
   const idp = environment.settings.identityProvider;
@@ -55,7 +51,7 @@ export function loadTarget(options: TargetOptions): Target {
     names: ociIdentityNames(idp),
     outputs: new LazyOutputs(source),
     configEndpoints: domainUrl === undefined ? undefined : ociDomainEndpoints(ociDomainBaseUrl(domainUrl)),
-    ords: (environment.settings as { ords?: OrdsTargetSettings }).ords,
+    ords: environment.settings.ords,
   };
 }
 

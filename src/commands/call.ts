@@ -1,7 +1,6 @@
 // `call <env> <path-or-url>`: calls an ORDS endpoint with a token (fetched, or given) or deliberately without one,
 // and reports status, WWW-Authenticate and body. The token is sent, never shown.
 import { boundedFetch, type HttpOptions } from "../http/bounded-fetch";
-import { clientCredentialsToken } from "../oauth/client";
 import type { Secret } from "../secret";
 import type { OutputsSource } from "../stack-outputs";
 import { loadTarget, oauthSettings, ordsBaseUrl, resolveEndpointUrl, tokenFromInputs, type OAuthFlags } from "../target";
@@ -52,6 +51,8 @@ export async function call(options: CallOptions): Promise<CallResult> {
     tokenSource = "given";
     if (bearer === undefined) {
       const { settings, scope } = await oauthSettings(target, options, http);
+      // openid-client is loaded only when a token is requested (start-up time).
+      const { clientCredentialsToken } = require("../oauth/client") as typeof import("../oauth/client");
       bearer = (await clientCredentialsToken(settings, scope)).accessToken;
       tokenSource = "client_credentials";
     }

@@ -6,7 +6,7 @@ import type { OrdsStateView } from "../doctor/ords-checks";
 import { doctorFailed, DEFAULT_DOCTOR_TIMEOUT_MS, ordered, runDoctor, type DoctorPlan, type Known } from "../doctor/run";
 import { KitError } from "../errors";
 import type { HttpOptions } from "../http/bounded-fetch";
-import { clientCredentialsToken } from "../oauth/client";
+import type { Connector } from "../ords/db";
 import type { OutputsSource } from "../stack-outputs";
 import { domainEndpoints, loadTarget, oauthSettings, ordsBaseUrl, resolveEndpointUrl, tokenFromInputs, type OAuthFlags, type Target } from "../target";
 
@@ -41,7 +41,10 @@ export interface DoctorOptions extends OAuthFlags {
   readonly jwksSizeLimitBytes?: number;
   readonly http?: HttpOptions;
   readonly outputsSource?: OutputsSource;
+  /** Replaces the database access built from the environment's `ords` section. */
   readonly database?: DoctorDatabase;
+  /** Opens the connection (tests pass a fake at the OrdsDb seam). @default node-oracledb thin */
+  readonly connector?: Connector;
   readonly mirrorJwks?: boolean;
   readonly force?: boolean;
   /** Aborted on Ctrl-C (the mirror restores at once). */
@@ -71,11 +74,10 @@ async function known<T>(what: () => Promise<T | undefined>, missing: string): Pr
 
 /** The demo module's path, when the environment turns it on: the doctor's default endpoint. */
 function demoPath(target: Target): string | undefined {
-  const demo = (target.ords as { demoModule?: boolean | { basePath?: string; pattern?: string } } | undefined)?.demoModule;
-  if (demo === undefined || demo === false) return undefined;
-  const basePath = demo === true ? "/demo/" : (demo.basePath ?? "/demo/");
-  const pattern = demo === true ? "hello" : (demo.pattern ?? "hello");
-  return `${basePath.replace(/^\/+/, "")}${pattern}`;
+  if (target.ords === undefined) return undefined;
+  const { demoModuleOf } = require("../config/ords-schema") as typeof import("../config/ords-schema");
+  const demo = demoModuleOf(target.ords);
+  return demo === undefined ? undefined : `${demo.basePath.replace(/^\/+/, "")}${demo.pattern}`;
 }
 
 function relativeTo(url: string, baseUrl: string | undefined): string | undefined {
@@ -102,7 +104,7 @@ export async function doctor(options: DoctorOptions): Promise<DoctorCommandResul
   // Only for the aud-vs-client-id hint: read the outputs for it only when the token request reads them anyway.
   const clientId =
     options.clientId ?? (given === undefined && target.environment !== undefined ? await target.outputs.get().then((outputs) => outputs.clientId).catch(() => undefined) : undefined);
-  const configuredRoles = (target.ords as { privilege?: { roles?: string[] } } | undefined)?.privilege?.roles;
+  const configuredRoles = target.ords?.privilege.roles;
 
   const expectations: Expectations = {
     issuer: options.issuer ?? names?.issuer,
@@ -128,6 +130,8 @@ export async function doctor(options: DoctorOptions): Promise<DoctorCommandResul
             // Memoized: the mirror reuses the token the checks got.
             request: once(async () => {
               const { settings, scope } = await oauthSettings(target, options, http);
+              // openid-client is loaded only when a token is requested (start-up time).
+              const { clientCredentialsToken } = require("../oauth/client") as typeof import("../oauth/client");
               return (await clientCredentialsToken(settings, scope)).accessToken;
             }),
           }
@@ -141,7 +145,7 @@ export async function doctor(options: DoctorOptions): Promise<DoctorCommandResul
     return { url, relativePath: relativeTo(url, baseUrl) };
   }, "no endpoint to call: pass --url");
 
-  const database = options.database;
+  const database = options.database ?? doctorDatabaseFor(target, { connector: options.connector, timeoutMs: http.timeoutMs ?? DEFAULT_DOCTOR_TIMEOUT_MS });
   const ordsState: DoctorPlan["ordsState"] =
     database?.readState !== undefined
       ? { read: () => (database.readState as () => Promise<OrdsStateView>)() }
@@ -207,15 +211,23 @@ async function mirror(options: DoctorOptions, inputs: MirrorInputs): Promise<Che
   }
 }
 
-export interface OpenDatabaseOptions {
-  readonly environment?: string;
-  readonly environmentsDir?: string;
-}
-
-/** Database access for an environment with an `ords` section; the connection opens on first use. */
-export async function openDoctorDatabase(options: OpenDatabaseOptions): Promise<DoctorDatabase> {
-  if (options.environment === undefined) return { unavailable: "no environment, so no database settings" };
-  return { unavailable: "database checks are not wired yet" };
+/**
+ * Database access when the environment has an `ords` section and a password is at hand; the connection opens
+ * on first use, with one attempt bounded by the doctor's step timeout.
+ */
+export function doctorDatabaseFor(target: Target, options: { connector?: Connector; timeoutMs: number; env?: NodeJS.ProcessEnv }): DoctorDatabase {
+  const environment = target.environment;
+  if (environment === undefined) return { unavailable: "no environment, so no database settings" };
+  if (environment.settings.ords === undefined) return { unavailable: `${environment.file} has no "ords" section, so there is no database to check` };
+  const env = options.env ?? process.env;
+  const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
+  if ((env.ORDS_DB_PASSWORD ?? "") === "" && !interactive) return { unavailable: "ORDS_DB_PASSWORD is not set, so the database checks were skipped" };
+  // The ORDS runner (node-oracledb, zod) loads only when there is a database to talk to.
+  const { doctorDatabaseOver } = require("../doctor/database") as typeof import("../doctor/database");
+  const { openOrdsConnection } = require("../ords/connect") as typeof import("../ords/connect");
+  return doctorDatabaseOver(environment, () =>
+    openOrdsConnection(environment, { connector: options.connector, env, attempts: 1, connectTimeoutSeconds: Math.max(1, Math.ceil(options.timeoutMs / 1000)) }),
+  );
 }
 
 const SYMBOLS: Record<CheckResult["status"], string> = { pass: "✓", fail: "✗", warn: "!", skip: "–" };

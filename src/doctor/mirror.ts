@@ -99,6 +99,7 @@ function asProfile(view: OrdsProfileView): MirrorProfile {
     issuer: view.issuer,
     audience: view.audience,
     jwkUrl: view.jwkUrl,
+    description: view.description ?? null,
     allowedSkewSeconds: view.allowedSkewSeconds ?? null,
     allowedAgeSeconds: view.allowedAgeSeconds ?? null,
     roleClaimName: view.roleClaimName ?? null,

@@ -9,6 +9,7 @@ export interface OrdsProfileView {
   readonly jwkUrl?: string | null;
   readonly allowedSkewSeconds?: number | null;
   readonly allowedAgeSeconds?: number | null;
+  readonly description?: string | null;
   /** Unsettled column: undefined when the view has no such column. */
   readonly roleClaimName?: string | null;
 }

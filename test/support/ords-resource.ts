@@ -46,6 +46,8 @@ export class OrdsResource {
   readonly handlers = new Map<string, Handler>();
   /** Why the last request was refused (ORDS logs it server-side; the client only sees the 401). */
   lastFailure: string | undefined;
+  /** Origins ORDS cannot reach (a firewall between ORDS and the identity provider); this machine still can. */
+  readonly unreachableOrigins = new Set<string>();
   /** How many times the JWKS was fetched, and from where. */
   readonly jwksFetches: string[] = [];
   readonly schemaPath: string;
@@ -150,6 +152,7 @@ export class OrdsResource {
     let jwks: { keys?: JWK[] };
     try {
       this.jwksFetches.push(profile.jwkUrl);
+      if (this.unreachableOrigins.has(new URL(profile.jwkUrl).origin)) return { failure: "JWKS unreachable from ORDS" };
       const answer = await fetch(profile.jwkUrl, { redirect: "manual", signal: AbortSignal.timeout(5000) });
       const text = await answer.text();
       if (answer.status !== 200) return { failure: `JWKS answered ${answer.status}` };

@@ -1,0 +1,186 @@
+// The doctor's database side over the ORDS step's narrow OrdsDb interface: the state read for the profile.* and
+// privilege.* checks, and the MirrorDatabase for --mirror-jwks (profile replace through jwt-profile.sql, the
+// temporary module through sql/jwks-mirror.sql). Values are always binds; the mirror's handler source carries
+// the JWKS only as base64 literals.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Environment } from "../config/load";
+import { KitError } from "../errors";
+import type { InBind, OrdsDb } from "../ords/db";
+import { mapDbError } from "../ords/db-errors";
+import { composeBlock } from "../ords/planner";
+import { ordsConnectionSpecOf, type OrdsConnectionSpec } from "../ords/spec";
+import { SQL_DIR, SQL_FILES } from "../ords/sql";
+import { readOrdsStateForEnvironment, type OrdsState } from "../ords/state";
+import { resolveOrdsApi } from "../ords/version";
+import type { MirrorDatabase, MirrorProfile, MIRROR_MODULE } from "./mirror";
+import type { OrdsStateView } from "./ords-checks";
+
+export const MIRROR_SQL_FILE = "jwks-mirror.sql";
+/** Largest JWKS the mirror serves: its base64 copy has to fit one PL/SQL VARCHAR2 bind (32767 bytes) with the code around it. */
+export const MIRROR_MAX_JWKS_BYTES = 22_000;
+/** Bytes per base64 literal (4000 characters each). */
+const CHUNK_BYTES = 3000;
+
+/** `-- @section name` blocks of sql/jwks-mirror.sql. */
+export function mirrorSections(): Map<string, string> {
+  const sections = new Map<string, string>();
+  let current: string | undefined;
+  let lines: string[] = [];
+  const flush = () => {
+    if (current !== undefined) sections.set(current, lines.join("\n").trim());
+  };
+  for (const line of readFileSync(join(SQL_DIR, MIRROR_SQL_FILE), "utf8").split("\n")) {
+    const marker = /^-- @section ([a-z_]+\.[a-z_]+)\s*$/.exec(line);
+    if (marker) {
+      flush();
+      current = marker[1];
+      lines = [];
+    } else if (current !== undefined) {
+      lines.push(line);
+    }
+  }
+  flush();
+  return sections;
+}
+
+/**
+ * The handler's PL/SQL: prints the JWKS, decoded from base64 chunks. Base64 holds only letters, digits and
+ * `+ / =`, so nothing in the key set can end the literal or change the code.
+ */
+export function mirrorHandlerSource(jwksJson: string): string {
+  const bytes = Buffer.from(jwksJson, "utf8");
+  if (bytes.byteLength > MIRROR_MAX_JWKS_BYTES) {
+    throw new KitError("MIRROR_REFUSED", `The JWKS is ${bytes.byteLength} bytes; the mirror serves at most ${MIRROR_MAX_JWKS_BYTES}`, {
+      fix: "Remove unused signing keys from the identity provider; the mirror changed nothing.",
+    });
+  }
+  const lines = ["begin", "  owa_util.mime_header('application/json', true);"];
+  for (let offset = 0; offset < bytes.byteLength; offset += CHUNK_BYTES) {
+    const chunk = bytes.subarray(offset, offset + CHUNK_BYTES).toString("base64");
+    lines.push(`  htp.prn(utl_raw.cast_to_varchar2(utl_encode.base64_decode(utl_raw.cast_to_raw('${chunk}'))));`);
+  }
+  lines.push("end;");
+  return lines.join("\n");
+}
+
+/** OrdsState (the ORDS step's read) as the doctor's view of it. */
+export function stateView(state: OrdsState): OrdsStateView {
+  const profile = state.profile ?? undefined;
+  const privilege = state.privilege ?? undefined;
+  return {
+    profile:
+      profile === undefined
+        ? undefined
+        : {
+            issuer: profile.issuer ?? null,
+            audience: profile.audience,
+            jwkUrl: profile.jwkUrl,
+            description: profile.description,
+            allowedSkewSeconds: profile.allowedSkewSeconds,
+            allowedAgeSeconds: profile.allowedAgeSeconds,
+            roleClaimName: profile.roleClaimName,
+          },
+    privileges: privilege === undefined ? [] : [{ name: privilege.name, modules: privilege.modules ?? [], patterns: privilege.patterns ?? [], roles: privilege.roles ?? [] }],
+    modules: state.modules?.filter((module) => module.basePath !== null).map((module) => ({ name: module.name, basePath: module.basePath as string })),
+  };
+}
+
+export interface DoctorDatabaseParts {
+  readState(): Promise<OrdsStateView>;
+  readonly mirror: MirrorDatabase;
+}
+
+/**
+ * The doctor's database access over one OrdsDb. `connect` runs on first use; the same connection serves the
+ * state read and the mirror.
+ */
+export function doctorDatabaseOver(environment: Environment, connect: () => Promise<OrdsDb>): DoctorDatabaseParts & { close(): Promise<void> } {
+  const connection: OrdsConnectionSpec = ordsConnectionSpecOf(environment);
+  const context = (phase: "read" | "apply") => ({ user: connection.user, schema: connection.schema, connectString: connection.connectString, adminMode: connection.adminMode, phase });
+  let db: Promise<OrdsDb> | undefined;
+  const open = () => (db ??= connect());
+  const readState = async () => readOrdsStateForEnvironment(await open(), environment);
+  const run = async (sql: string, binds: Record<string, InBind>) => {
+    try {
+      await (await open()).execute(sql, binds);
+    } catch (error) {
+      throw mapDbError(error, context("apply"));
+    }
+  };
+  const mirrorBlock = (action: "define" | "delete") => {
+    const text = mirrorSections().get(`${connection.adminMode ? "ords_admin" : "ords"}.${action}`);
+    if (text === undefined) throw new Error(`internal: ${MIRROR_SQL_FILE} has no ${action} section`);
+    return text;
+  };
+  const comments = `Temporary JWKS mirror of ords-jwt-kit doctor (environment ${environment.name}); removed when the doctor finishes`;
+
+  const mirror: MirrorDatabase = {
+    async readProfile() {
+      return stateView(await readState()).profile;
+    },
+    async publishJwks(module: typeof MIRROR_MODULE, jwksJson: string) {
+      const binds: Record<string, InBind> = {
+        mirror_module_name: module.name,
+        mirror_base_path: module.basePath,
+        mirror_pattern: module.pattern,
+        mirror_source: mirrorHandlerSource(jwksJson),
+        mirror_comments: comments,
+        ...(connection.adminMode ? { schema: connection.schema } : {}),
+      };
+      await run(mirrorBlock("define"), binds);
+    },
+    async deleteModule(name: string) {
+      await run(mirrorBlock("delete"), { mirror_module_name: name, ...(connection.adminMode ? { schema: connection.schema } : {}) });
+    },
+    async replaceProfile(profile: MirrorProfile) {
+      // The ORDS step's own sections and package choice: delete + create in one block that commits or rolls back.
+      const state = await readState();
+      const roleMode = profile.roleClaimName !== null && profile.roleClaimName !== undefined;
+      const api = resolveOrdsApi(state, { adminMode: connection.adminMode, roleMode, user: connection.user, schema: connection.schema });
+      if (api.profileDeletePackage === null) {
+        throw new KitError("ORDS_PROFILE_DELETE_UNAVAILABLE", `${connection.user} can call no DELETE_JWT_PROFILE, so the profile cannot be replaced`, {
+          fix: `Connect as ${connection.schema} (ords.user); the mirror changed nothing.`,
+        });
+      }
+      const refs = [
+        ...(state.profile === null ? [] : [{ file: SQL_FILES.jwtProfile, section: `${api.profileDeletePackage}.delete` }]),
+        { file: SQL_FILES.jwtProfile, section: `${api.profilePackage}.${roleMode ? "create_role_mode" : "create"}` },
+      ];
+      const block = composeBlock(refs, {
+        schema: connection.schema,
+        profile_issuer: profile.issuer,
+        profile_audience: profile.audience,
+        profile_jwk_url: profile.jwkUrl,
+        profile_description: profile.description ?? null,
+        profile_allowed_skew: profile.allowedSkewSeconds ?? null,
+        profile_allowed_age: profile.allowedAgeSeconds ?? null,
+        profile_role_claim_name: profile.roleClaimName ?? null,
+      });
+      await run(block.sql, block.binds);
+    },
+    async deleteProfile() {
+      const state = await readState();
+      if (state.profile === null) return;
+      const api = resolveOrdsApi(state, { adminMode: connection.adminMode, roleMode: false, user: connection.user, schema: connection.schema });
+      if (api.profileDeletePackage === null) throw new KitError("ORDS_PROFILE_DELETE_UNAVAILABLE", `${connection.user} can call no DELETE_JWT_PROFILE`);
+      const block = composeBlock([{ file: SQL_FILES.jwtProfile, section: `${api.profileDeletePackage}.delete` }], { schema: connection.schema });
+      await run(block.sql, block.binds);
+    },
+  };
+
+  return {
+    readState: async () => {
+      try {
+        return stateView(await readState());
+      } catch (error) {
+        throw error instanceof KitError ? error : mapDbError(error, context("read"));
+      }
+    },
+    mirror,
+    close: async () => {
+      if (db === undefined) return;
+      await (await db.catch(() => undefined))?.close().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,255 @@
+// doctor with database access, at the ORDS step's OrdsDb seam (a fake that stores what the loopback ORDS-like
+// resource enforces): the profile.* and privilege.* checks, the happy path end to end, and --mirror-jwks,
+// which must always restore the original profile and remove its module, also on failure and interruption.
+import { call } from "../src/commands/call";
+import { doctor, type DoctorOptions } from "../src/commands/doctor";
+import { token } from "../src/commands/token";
+import type { CheckId, CheckResult } from "../src/doctor/checks";
+import { mirrorHandlerSource } from "../src/doctor/database";
+import { MIRROR_MODULE } from "../src/doctor/mirror";
+import { Secret } from "../src/secret";
+import { staticOutputsSource } from "../src/stack-outputs";
+import { DoctorOrdsDatabase, oraError } from "./support/doctor-ords-db";
+import { startJwtWorld, type JwtWorld } from "./support/jwt-world";
+import { writeToolEnvironment, type ToolEnvironment } from "./support/tool-environment";
+
+let world: JwtWorld;
+let fake: DoctorOrdsDatabase;
+let env: ToolEnvironment;
+const DEMO_MODULE = "ords_jwt_kit.demo";
+
+function setUp(protectedEnvironment = false): void {
+  env = writeToolEnvironment(world.idp, (json) => {
+    json.protected = protectedEnvironment;
+    json.ords = { connectString: "db.example.internal:1521/FREEPDB1", user: "DEMO", baseUrl: world.resource.baseUrl, demoModule: true };
+  });
+}
+
+beforeEach(async () => {
+  world = await startJwtWorld();
+  fake = new DoctorOrdsDatabase(world.resource);
+  fake.profile = {
+    issuer: world.idp.issuer,
+    audience: world.idp.audience,
+    jwkUrl: world.idp.jwkUrl,
+    description: "ords-jwt-kit: dev",
+    allowedSkewSeconds: null,
+    allowedAgeSeconds: null,
+    roleClaimName: null,
+  };
+  fake.privileges = [{ name: "demo.read", label: "demo.read", modules: [DEMO_MODULE], patterns: [], roles: [] }];
+  fake.modules = [{ name: DEMO_MODULE, basePath: "/demo/", handlers: new Map() }];
+  fake.sync();
+  setUp();
+  process.env.ORDS_DB_PASSWORD = "Sentinel-Db-Password-1";
+});
+
+afterEach(async () => {
+  delete process.env.ORDS_DB_PASSWORD;
+  env.remove();
+  await world.close();
+});
+
+function outputs() {
+  const { idp } = world;
+  return staticOutputsSource({ domainUrl: idp.url, tokenUrl: idp.tokenUrl, jwkUrl: idp.jwkUrl, clientId: idp.clientId, clientSecret: new Secret(idp.clientSecret) });
+}
+
+async function run(overrides: Partial<DoctorOptions> = {}): Promise<readonly CheckResult[]> {
+  const result = await doctor({
+    environment: env.name,
+    environmentsDir: env.dir,
+    outputsSource: outputs(),
+    connector: fake.connector(),
+    http: { allowInsecure: true },
+    log: () => undefined,
+    ...overrides,
+  });
+  return result.checks;
+}
+
+function check(checks: readonly CheckResult[], id: CheckId): CheckResult {
+  const found = checks.find((candidate) => candidate.id === id);
+  if (found === undefined) throw new Error(`no check ${id} in ${checks.map((c) => c.id).join(", ")}`);
+  return found;
+}
+
+test("happy path end to end: token, then call, then doctor with every check passing", async () => {
+  const common = { environment: env.name, environmentsDir: env.dir, outputsSource: outputs(), http: { allowInsecure: true }, log: () => undefined };
+  const got = await token(common);
+  const called = await call({ ...common, pathOrUrl: "demo/hello", token: got.token.accessToken.reveal() });
+  expect(called).toMatchObject({ status: 200, ok: true });
+  const checks = await run();
+  expect(checks.filter((c) => c.status !== "pass")).toEqual([]);
+  expect(checks.map((c) => c.id)).toContain("privilege.protects");
+  expect(fake.closed).toBe(1);
+});
+
+test("reads the ORDS state in one round trip", async () => {
+  await run();
+  expect(fake.log).toEqual(["read-state"]);
+});
+
+test("fails profile.exists when the schema has no JWT profile", async () => {
+  fake.profile = null;
+  fake.sync();
+  const checks = await run();
+  expect(check(checks, "profile.exists")).toMatchObject({ status: "fail", fix: expect.stringContaining("ords apply") });
+  expect(check(checks, "profile.matches").status).toBe("skip");
+});
+
+test("fails profile.matches when the stored JWK URL is not the domain's", async () => {
+  fake.profile = { ...fake.profile!, jwkUrl: "https://idcs-other.identity.oraclecloud.com/admin/v1/SigningCert/jwk" };
+  fake.sync();
+  const checks = await run();
+  expect(check(checks, "profile.matches")).toMatchObject({ status: "fail", message: expect.stringContaining("jwk_url: stored") });
+});
+
+test("fails profile.skew_age when the stored skew is 0", async () => {
+  fake.profile = { ...fake.profile!, allowedSkewSeconds: 0 };
+  fake.sync();
+  const checks = await run();
+  expect(check(checks, "profile.skew_age")).toMatchObject({ status: "fail", message: expect.stringContaining("allowed skew is 0") });
+});
+
+test("fails privilege.exists when no privilege is named exactly like the scope", async () => {
+  fake.privileges = [{ ...fake.privileges[0]!, name: "Demo.Read" }];
+  fake.sync();
+  const checks = await run();
+  expect(check(checks, "privilege.exists")).toMatchObject({ status: "fail", message: expect.stringContaining('no ORDS privilege named "demo.read"') });
+  expect(check(checks, "privilege.protects").status).toBe("skip");
+});
+
+test("fails privilege.protects when the module behind --url is not protected by the privilege", async () => {
+  fake.privileges = [{ ...fake.privileges[0]!, modules: [] }];
+  fake.sync();
+  const checks = await run({ url: "demo/hello" });
+  expect(check(checks, "privilege.protects")).toMatchObject({ status: "fail", message: expect.stringContaining(`module "${DEMO_MODULE}"`) });
+  expect(check(checks, "endpoint.unauthenticated").status).toBe("fail");
+});
+
+test("fails profile.exists with the mapped cause when the database is unreachable", async () => {
+  const checks = await run({
+    connector: async () => {
+      throw Object.assign(new Error("NJS-503: connection to host db.example.internal port 1521 could not be established"), { code: "NJS-503" });
+    },
+  });
+  const exists = check(checks, "profile.exists");
+  expect(exists.status).toBe("fail");
+  expect(exists.message).toContain("cannot read the ORDS state");
+  expect(check(checks, "privilege.exists").status).toBe("skip");
+});
+
+test("skips the database checks, saying why, when ORDS_DB_PASSWORD is not set", async () => {
+  delete process.env.ORDS_DB_PASSWORD;
+  const checks = await run();
+  expect(check(checks, "profile.exists")).toMatchObject({ status: "skip", message: expect.stringContaining("ORDS_DB_PASSWORD") });
+  expect(fake.log).toEqual([]);
+});
+
+test("uses the stored role claim and the privilege's roles for token.scope", async () => {
+  fake.profile = { ...fake.profile!, roleClaimName: "/roles" };
+  fake.privileges = [{ ...fake.privileges[0]!, roles: ["demo.reader"] }];
+  fake.sync();
+  const checks = await run();
+  expect(check(checks, "token.scope")).toMatchObject({ status: "fail", message: expect.stringContaining("role mode") });
+});
+
+describe("--mirror-jwks", () => {
+  const mirrorPath = `${MIRROR_MODULE.basePath.replace(/^\//, "")}${MIRROR_MODULE.pattern}`;
+
+  function expectRestored(): void {
+    expect(fake.profile).toMatchObject({ jwkUrl: world.idp.jwkUrl, description: "ords-jwt-kit: dev", issuer: world.idp.issuer });
+    expect(fake.modules.map((module) => module.name)).toEqual([DEMO_MODULE]);
+    expect(world.resource.handlers.has(mirrorPath)).toBe(false);
+    expect(world.resource.profile?.jwkUrl).toBe(world.idp.jwkUrl);
+  }
+
+  test("shows that the IdP network path is the problem when ORDS cannot reach the JWKS, then restores", async () => {
+    world.resource.unreachableOrigins.add(world.idp.url);
+    const logged: string[] = [];
+    const checks = await run({ mirrorJwks: true, log: (line) => logged.push(line) });
+    expect(check(checks, "endpoint.authenticated")).toMatchObject({ status: "fail", message: expect.stringContaining("every check above passed") });
+    expect(check(checks, "mirror.jwks")).toMatchObject({ status: "fail", message: expect.stringContaining("ORDS cannot fetch the JWKS from the identity provider") });
+    expect(check(checks, "mirror.restore").status).toBe("pass");
+    expect(world.resource.jwksFetches).toContain(world.resource.url(mirrorPath));
+    expect(logged.join("\n")).toContain("WARNING");
+    expectRestored();
+  });
+
+  test("says the network path is not the problem when the mirrored call also fails", async () => {
+    const checks = await run({ mirrorJwks: true, token: await world.idp.mint({ scope: "Demo.Read" }) });
+    expect(check(checks, "mirror.jwks")).toMatchObject({ status: "warn", message: expect.stringContaining("still answers 401") });
+    expectRestored();
+  });
+
+  test("restores the profile and removes the module when the mirrored call fails", async () => {
+    const original = world.resource.handlers.get("demo/hello")!;
+    // While the profile points at the mirror the endpoint answers more than the call accepts, so the call fails.
+    world.resource.handlers.set("demo/hello", (user) => {
+      if (world.resource.profile?.jwkUrl.includes("jwks-mirror")) return { status: 200, body: "x".repeat(2_000_000) };
+      return original(user);
+    });
+    const checks = await run({ mirrorJwks: true, http: { allowInsecure: true, maxResponseBytes: 100_000 } });
+    expect(check(checks, "mirror.jwks")).toMatchObject({ status: "fail", message: expect.stringContaining("failed") });
+    expect(check(checks, "mirror.restore").status).toBe("pass");
+    expectRestored();
+  });
+
+  test("restores the profile and removes the module when interrupted (Ctrl-C)", async () => {
+    const interrupt = new AbortController();
+    world.resource.handlers.set("demo/hello", (user) => {
+      if (world.resource.profile?.jwkUrl.includes("jwks-mirror")) {
+        interrupt.abort();
+        return { status: 200, body: JSON.stringify({ current_user: user ?? null }) };
+      }
+      return { body: JSON.stringify({ current_user: user ?? null }) };
+    });
+    // The abort lands while the mirrored call is in flight; the mirror must stop waiting and restore.
+    const checks = await run({ mirrorJwks: true, signal: interrupt.signal });
+    expect(interrupt.signal.aborted).toBe(true);
+    expect(check(checks, "mirror.jwks")).toMatchObject({ status: "fail", message: expect.stringContaining("interrupted") });
+    expect(check(checks, "mirror.restore").status).toBe("pass");
+    expectRestored();
+  });
+
+  test("restores when publishing the module fails part-way", async () => {
+    fake.failWhen = (sql) => (/define_module/.test(sql) ? oraError(20987, "module base path is in use") : undefined);
+    const checks = await run({ mirrorJwks: true });
+    expect(check(checks, "mirror.jwks")).toMatchObject({ status: "fail", message: expect.stringContaining("ORA-20987") });
+    expect(check(checks, "mirror.restore").status).toBe("pass");
+    expectRestored();
+  });
+
+  test("reports a failed restore with the fix when the database refuses it", async () => {
+    world.resource.unreachableOrigins.add(world.idp.url);
+    let creates = 0;
+    fake.failWhen = (sql) => (/create_jwt_profile/.test(sql) && ++creates === 2 ? oraError(3113, "end-of-file on communication channel") : undefined);
+    const checks = await run({ mirrorJwks: true });
+    expect(check(checks, "mirror.restore")).toMatchObject({ status: "fail", fix: expect.stringContaining("ords apply") });
+  });
+
+  test("refuses on a protected environment without --force, changing nothing", async () => {
+    env.remove();
+    setUp(true);
+    await expect(run({ mirrorJwks: true })).rejects.toMatchObject({ code: "MIRROR_REFUSED", fix: expect.stringContaining("--force") });
+    expect(fake.log.filter((line) => line !== "read-state")).toEqual([]);
+  });
+
+  test("runs on a protected environment with --force", async () => {
+    env.remove();
+    setUp(true);
+    const checks = await run({ mirrorJwks: true, force: true });
+    expect(check(checks, "mirror.restore").status).toBe("pass");
+    expectRestored();
+  });
+});
+
+test("the mirror handler carries the JWKS only as base64 literals", () => {
+  const hostile = JSON.stringify({ keys: [{ kid: "x'); drop table t; --", kty: "RSA", n: "AQAB", e: "AQAB" }] });
+  const source = mirrorHandlerSource(hostile);
+  const literals = [...source.matchAll(/'([^']*)'/g)].map((m) => m[1] as string);
+  expect(literals.filter((literal) => literal !== "application/json").every((literal) => /^[A-Za-z0-9+/=]*$/.test(literal))).toBe(true);
+  const decoded = literals.filter((literal) => literal !== "application/json").map((literal) => Buffer.from(literal, "base64").toString("utf8")).join("");
+  expect(decoded).toBe(hostile);
+});
