@@ -10,7 +10,7 @@ begin
   ords.define_module(
     p_module_name => :mirror_module_name,
     p_base_path   => :mirror_base_path,
-    p_status      => 'PUBLISHED',
+    p_status      => :mirror_status,
     p_comments    => :mirror_comments);
   ords.define_template(
     p_module_name => :mirror_module_name,
@@ -19,7 +19,7 @@ begin
   ords.define_handler(
     p_module_name => :mirror_module_name,
     p_pattern     => :mirror_pattern,
-    p_method      => 'GET',
+    p_method      => :mirror_method,
     p_source_type => ords.source_type_plsql,
     p_source      => :mirror_source,
     p_comments    => :mirror_comments);
@@ -50,7 +50,7 @@ begin
     p_schema      => :schema,
     p_module_name => :mirror_module_name,
     p_base_path   => :mirror_base_path,
-    p_status      => 'PUBLISHED',
+    p_status      => :mirror_status,
     p_comments    => :mirror_comments);
   ords_admin.define_template(
     p_schema      => :schema,
@@ -61,7 +61,7 @@ begin
     p_schema      => :schema,
     p_module_name => :mirror_module_name,
     p_pattern     => :mirror_pattern,
-    p_method      => 'GET',
+    p_method      => :mirror_method,
     p_source_type => ords_admin.source_type_plsql,
     p_source      => :mirror_source,
     p_comments    => :mirror_comments);

@@ -124,6 +124,8 @@ export function doctorDatabaseOver(environment: Environment, connect: () => Prom
         mirror_module_name: module.name,
         mirror_base_path: module.basePath,
         mirror_pattern: module.pattern,
+        mirror_status: "PUBLISHED",
+        mirror_method: "GET",
         mirror_source: mirrorHandlerSource(jwksJson),
         mirror_comments: comments,
         ...(connection.adminMode ? { schema: connection.schema } : {}),
