@@ -18,7 +18,7 @@ export const CLIENT_ACCESS_CONSOLE_PATH =
   'OCI Console → Identity & Security → Domains → <your domain> → Settings → Domain settings → Access signing certificate: tick "Configure client access", then Save changes';
 
 export interface ReadinessOptions {
-  /** Give up after this many seconds in total (ords.readinessTimeoutSeconds). */
+  /** Start no attempt after this many seconds (ords.readinessTimeoutSeconds); the last one may add one request timeout. */
   readonly timeoutSeconds: number;
   /** @default DEFAULT_JWKS_REQUEST_TIMEOUT_MS (10 000) */
   readonly requestTimeoutMs?: number;
@@ -80,15 +80,16 @@ export async function waitForJwks(url: string, options: ReadinessOptions): Promi
   let last: Outcome | undefined;
   let sawClientAccessOff = false;
 
+  // Attempts start only before the deadline, and each gets its full request timeout, so the gate ends
+  // within timeoutSeconds + one request timeout, and the last answer is a real one, not a clipped timeout.
   for (;;) {
     attempts++;
-    const remaining = Math.max(1, deadline - Date.now());
     try {
       const answer = await boundedFetch(
         url,
         { method: "GET", headers: { accept: "application/json" } },
         {
-          timeoutMs: Math.min(requestTimeout, remaining),
+          timeoutMs: requestTimeout,
           maxResponseBytes: options.maxResponseBytes ?? DEFAULT_JWKS_MAX_BYTES,
           allowInsecure: options.allowInsecure,
           fetch: options.fetch,
@@ -108,8 +109,8 @@ export async function waitForJwks(url: string, options: ReadinessOptions): Promi
       return { url, attempts, elapsedMs: Date.now() - started, keys: last.keys, bytes: last.bytes, warnings };
     }
     if (last.status === 401 || last.status === 403) sawClientAccessOff = true;
-    const wait = Math.min(backoff, deadline - Date.now());
-    if (wait <= 0) break;
+    const wait = backoff;
+    if (Date.now() + wait >= deadline) break;
     options.log?.(`JWKS not ready (attempt ${attempts}: ${last.reason}); next try in ${Math.ceil(wait / 1000)} s`);
     await sleep(wait);
     backoff = Math.min(backoff * 2, maxBackoff);
