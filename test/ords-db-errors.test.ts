@@ -1,0 +1,171 @@
+// Error mapping: real node-oracledb thin errors where they can be produced on this machine (refused port, silent
+// listener, TNS alias without or outside tnsnames.ora), and the database's own codes as the driver reports them.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openConnection } from "../src/ords/connect";
+import type { ConnectOptions, Connector } from "../src/ords/db";
+import { mapDbError, type DbErrorContext } from "../src/ords/db-errors";
+import { connectOracle } from "../src/ords/oracle";
+import type { OrdsConnectionSpec } from "../src/ords/spec";
+
+const PASSWORD = "Sentinel-Password-4711";
+const env = { ORDS_DB_PASSWORD: PASSWORD };
+const context: DbErrorContext = { user: "HR", schema: "HR", connectString: "db:1521/svc", adminMode: false, phase: "connect" };
+
+function connection(connectString: string, wallet: OrdsConnectionSpec["wallet"] = null): OrdsConnectionSpec {
+  return { connectString, user: "HR", schema: "HR", adminMode: false, wallet };
+}
+
+/** The real driver, counting attempts. */
+function countingConnector(): { connector: Connector; attempts: () => number } {
+  let attempts = 0;
+  return {
+    attempts: () => attempts,
+    connector: (options: ConnectOptions) => {
+      attempts++;
+      return connectOracle({ ...options, connectTimeoutSeconds: 1 });
+    },
+  };
+}
+
+/** A port that is surely closed: bind, note the port, close. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe("with the real thin driver", () => {
+  let silent: Server;
+  let silentPort: number;
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    silentPort = (silent.address() as { port: number }).port;
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+  });
+
+  test("maps a refused port (NJS-503) to DB_UNREACHABLE, after bounded retries", async () => {
+    const port = await closedPort();
+    const driver = countingConnector();
+    const error = await openConnection(connection(`127.0.0.1:${port}/freepdb1`), { connector: driver.connector, env, prompt: false, attempts: 3, backoffMs: 10 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "DB_UNREACHABLE", details: { oracleCode: "NJS-503" } });
+    expect((error as Error).message).toMatch(/^NJS-503: /);
+    expect(driver.attempts()).toBe(3);
+  });
+
+  test("maps a listener that never answers (NJS-510) to DB_TIMEOUT", async () => {
+    const driver = countingConnector();
+    const error = await openConnection(connection(`127.0.0.1:${silentPort}/freepdb1`), { connector: driver.connector, env, prompt: false, attempts: 1 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "DB_TIMEOUT", details: { oracleCode: "NJS-510" } });
+  });
+
+  test("maps a TNS alias without a configuration directory (NJS-516) to DB_CONFIG_DIR_MISSING", async () => {
+    const driver = countingConnector();
+    const error = await openConnection(connection("exampledb_high"), { connector: driver.connector, env, prompt: false }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "DB_CONFIG_DIR_MISSING", fix: expect.stringContaining("ords.wallet.configDir") });
+    expect(driver.attempts()).toBe(1);
+  });
+
+  test("maps an alias missing from tnsnames.ora (NJS-517) to DB_TNS_ALIAS_NOT_FOUND", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ords-wallet-"));
+    try {
+      writeFileSync(join(dir, "tnsnames.ora"), "exampledb_low = (description=(address=(protocol=tcps)(port=1522)(host=127.0.0.1))(connect_data=(service_name=x_low)))\n");
+      const error = await openConnection(connection("exampledb_high", { configDir: dir, walletLocation: dir }), { connector: countingConnector().connector, env, prompt: false }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "DB_TNS_ALIAS_NOT_FOUND", details: { oracleCode: "NJS-517" } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("never puts the password into the error", async () => {
+    const port = await closedPort();
+    const error = await openConnection(connection(`127.0.0.1:${port}/freepdb1`), { connector: countingConnector().connector, env, prompt: false, attempts: 1 }).catch((e: unknown) => e);
+    expect(JSON.stringify(error)).not.toContain(PASSWORD);
+    expect(String((error as Error).message)).not.toContain(PASSWORD);
+  });
+});
+
+describe("database codes as the driver reports them", () => {
+  const oracleError = (code: string, message: string) => Object.assign(new Error(`${code}: ${message}`), { code, errorNum: Number(code.slice(4)) });
+
+  test.each([
+    ["ORA-01017", "invalid username/password; logon denied", "DB_AUTH_FAILED", "ORDS_DB_PASSWORD"],
+    ["ORA-12506", "TNS:listener rejected connection based on service ACL filtering", "DB_ACL_REJECTED", "access list"],
+    ["NJS-505", "unable to initiate TLS connection. Please check if wallet credentials are valid", "DB_TLS_FAILED", "ORDS_WALLET_PASSWORD"],
+    ["NJS-506", "connection to host db port 1522 encountered TLS handshake failure.", "DB_TLS_FAILED", "tcps"],
+    ["NJS-511", "connection to listener at host db port 1521 was refused. (CONNECTION_ID=x)\nCause: ORA-12514", "DB_LISTENER_REFUSED", "service name"],
+    ["NJS-518", 'cannot connect to Oracle Database. Service "svc" is not registered with the listener', "DB_SERVICE_UNKNOWN", "service name"],
+    ["NJS-123", "call timeout of 120000 ms exceeded", "DB_TIMEOUT", "Retry"],
+  ])("maps %s to a kit code with its fix", (code, message, kitCode, fixPart) => {
+    const mapped = mapDbError(oracleError(code, message), context);
+    expect(mapped).toMatchObject({ code: kitCode, details: { oracleCode: code } });
+    expect(mapped.message.startsWith(`${code}: `)).toBe(true);
+    expect(mapped.fix).toContain(fixPart);
+  });
+
+  test("maps ORA-06550 with PLS-00201 to ORDS_PACKAGE_MISSING naming the package", () => {
+    const mapped = mapDbError(
+      oracleError("ORA-06550", "line 3, column 3:\nPLS-00201: identifier 'ORDS_SECURITY.CREATE_JWT_PROFILE' must be declared\nORA-06550: line 3, column 3:\nPL/SQL: Statement ignored"),
+      { ...context, phase: "apply" },
+    );
+    expect(mapped).toMatchObject({ code: "ORDS_PACKAGE_MISSING" });
+    expect(mapped.message).toContain("ORDS_SECURITY.CREATE_JWT_PROFILE cannot be called by HR");
+  });
+
+  test("names ORDS_ADMINISTRATOR_ROLE for a missing package in admin mode", () => {
+    const mapped = mapDbError(oracleError("ORA-06550", "PLS-00201: identifier 'ORDS_ADMIN.DEFINE_PRIVILEGE' must be declared"), { ...context, user: "ADMIN", adminMode: true });
+    expect(mapped.fix).toContain("Grant ORDS_ADMINISTRATOR_ROLE to ADMIN");
+  });
+
+  test("maps an ORA-20xxx raised by ORDS inside the block to ORDS_API_ERROR, saying nothing changed", () => {
+    const mapped = mapDbError(oracleError("ORA-20987", "The JWK URL must start with https://\nORA-06512: at line 12"), { ...context, phase: "apply" });
+    expect(mapped).toMatchObject({ code: "ORDS_API_ERROR", details: { oracleCode: "ORA-20987" } });
+    expect(mapped.message).toBe("ORA-20987: ORDS rejected the call: The JWK URL must start with https://. Nothing was changed: the block rolled back.");
+  });
+
+  test("keeps an unknown Oracle code in a generic DB_ERROR", () => {
+    const mapped = mapDbError(oracleError("ORA-00054", "resource busy and acquire with NOWAIT specified"), { ...context, phase: "read" });
+    expect(mapped).toMatchObject({ code: "DB_ERROR", details: { oracleCode: "ORA-00054" } });
+    expect(mapped.message).toContain("ORA-00054: resource busy");
+  });
+
+  test("does not retry an ORA- error at connect", async () => {
+    let attempts = 0;
+    const error = await openConnection(connection("db:1521/svc"), {
+      env,
+      prompt: false,
+      backoffMs: 1,
+      connector: async () => {
+        attempts++;
+        throw oracleError("ORA-01017", "invalid username/password; logon denied");
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "DB_AUTH_FAILED" });
+    expect(attempts).toBe(1);
+  });
+
+  test("fails when ORDS_DB_PASSWORD is unset and there is no terminal, before connecting", async () => {
+    let attempts = 0;
+    const error = await openConnection(connection("db:1521/svc"), {
+      env: {},
+      prompt: false,
+      connector: async () => {
+        attempts++;
+        throw new Error("unreachable");
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "CONFIG_DB_PASSWORD_MISSING", details: { variable: "ORDS_DB_PASSWORD" } });
+    expect(attempts).toBe(0);
+  });
+});
