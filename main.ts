@@ -2,9 +2,10 @@
 import { buildApp } from "./stacks/app";
 import { loadEnvironments } from "./src/config/load";
 import { isKitError } from "./src/errors";
+import { stackVariantFromEnv } from "./src/lifecycle/phase";
 
 try {
-  const { app } = buildApp(loadEnvironments());
+  const { app } = buildApp(loadEnvironments(), { variant: stackVariantFromEnv() });
   app.synth();
 } catch (error) {
   if (!isKitError(error)) throw error;

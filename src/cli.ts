@@ -2,9 +2,12 @@
 // Exit codes: 0 success; 1 the command ran and failed; 2 usage or configuration error.
 import { Command, CommanderError } from "commander";
 import { collect, httpFromFlags, integerFlag, TOKEN_ENV, urlFlag, type NetworkFlags } from "./cli-flags";
-import { isKitError, KitError } from "./errors";
+import { isKitError, KitError, type KitErrorCode } from "./errors";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** Refusals that mean "ask differently" rather than "it ran and failed". */
+const USAGE_ERROR_CODES = new Set<KitErrorCode>(["USAGE_INVALID", "CONFIRMATION_REQUIRED", "ENVIRONMENT_PROTECTED"]);
 
 /**
  * Loads a command module on first use, so start-up stays fast. It uses require, not import():
@@ -90,6 +93,31 @@ export function buildProgram(): Command {
       const { plan, renderPlan } = lazy<typeof import("./commands/plan")>("./commands/plan");
       const result = await plan({ environments, outdir: options.outdir, environmentsDir: options.environmentsDir });
       print(result, options.json === true, () => renderPlan(result));
+    });
+
+  program
+    .command("deploy")
+    .description("cdktf deploy one environment; keep its non-secret outputs in state/<env>.outputs.json (mode 0600)")
+    .argument("<environment>", "environment name")
+    .option("--yes", "approve without asking (implied by CI=true)")
+    .option("--json", "print the result as JSON")
+    .action(async (environment: string, options: { yes?: boolean; json?: boolean }) => {
+      const { deployCommand, renderDeploy } = lazy<typeof import("./commands/deploy")>("./commands/deploy");
+      const result = await deployCommand({ environment, yes: options.yes === true });
+      print(result, options.json === true, () => renderDeploy(result));
+    });
+
+  program
+    .command("teardown")
+    .description("Remove ORDS objects, deactivate the app and the kit's domain, then cdktf destroy; re-run to resume")
+    .argument("<environment>", "environment name")
+    .option("--yes", "do not ask for confirmation (implied by CI=true)")
+    .option("--force", "tear down a protected environment")
+    .option("--json", "print the result as JSON")
+    .action(async (environment: string, options: { yes?: boolean; force?: boolean; json?: boolean }) => {
+      const { teardownCommand, renderTeardown } = lazy<typeof import("./commands/teardown")>("./commands/teardown");
+      const result = await teardownCommand({ environment, yes: options.yes === true, force: options.force === true });
+      print(result, options.json === true, () => renderTeardown(result));
     });
 
   program
@@ -247,7 +275,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     if (isKitError(error)) {
       process.stderr.write(`${error.message}\n${error.fix ? `Fix: ${error.fix}\n` : ""}`);
-      return error.code.startsWith("CONFIG_") ? EXIT.usage : EXIT.failed;
+      return USAGE_ERROR_CODES.has(error.code) || error.code.startsWith("CONFIG_") ? EXIT.usage : EXIT.failed;
     }
     process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return EXIT.failed;

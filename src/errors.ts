@@ -4,8 +4,12 @@
 export type KitErrorCode =
   | "CONFIG_INVALID"
   | "CONFIG_NOT_FOUND"
-  | "CONFIG_SECRET_IN_FILE"
-  | "CONFIG_CONFLICT"
+  // Lifecycle: deploy and teardown (src/lifecycle/).
+  | "CONFIRMATION_REQUIRED"
+  | "CONFIRMATION_DECLINED"
+  | "ENVIRONMENT_PROTECTED"
+  | "DEPLOY_FAILED"
+  | "TEARDOWN_STEP_FAILED"
   // CLI usage (exit code 2): a flag or argument is missing or contradicts another.
   | "USAGE_INVALID"
   // Bounded outbound HTTP (src/http/bounded-fetch.ts).

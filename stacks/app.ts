@@ -1,15 +1,25 @@
 // Builds the cdktf App with one EnvironmentStack per environment; shared by main.ts, npm start, tests and bench.
+import { resolve } from "node:path";
 import { App } from "cdktf";
 import type { Environment } from "../src/config/load";
+import type { StackVariant } from "../src/lifecycle/phase";
 import { EnvironmentStack } from "./environment-stack";
+
+/** Local state files live here, one per environment, relative to the working directory. */
+export const DEFAULT_STATE_DIR = "state";
 
 export interface BuildAppOptions {
   /** Where cdk.tf.json files go; cdktf's own CLI passes it through the app's context. */
   readonly outdir?: string;
+  /** @default "state" under the working directory */
+  readonly stateDir?: string;
+  /** @default the deploy phase */
+  readonly variant?: StackVariant;
 }
 
 export function buildApp(environments: readonly Environment[], options: BuildAppOptions = {}): { app: App; stacks: EnvironmentStack[] } {
   const app = new App({ outdir: options.outdir });
-  const stacks = environments.map((environment) => new EnvironmentStack(app, { environment }));
+  const stateDir = resolve(options.stateDir ?? DEFAULT_STATE_DIR);
+  const stacks = environments.map((environment) => new EnvironmentStack(app, { environment, stateDir, variant: options.variant }));
   return { app, stacks };
 }

@@ -4,10 +4,12 @@ import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { OciProvider } from "../.gen/providers/oci/provider";
 import type { Environment } from "../src/config/load";
+import { DEFAULT_VARIANT, variantFor, type StackVariant } from "../src/lifecycle/phase";
 import { ociIdentityNames, type IdentityNames } from "../src/naming";
 import { OciIdentity } from "./oci-identity";
 import { OrdsPostDeploy } from "./ords-post-deploy";
 import { ordsSpecFor } from "../src/ords/spec";
+import { configureStateBackend } from "./state-backend";
 
 /** Output names; the CLI reads these from the stack, so they are part of the kit's contract. */
 export const STACK_OUTPUTS = {
@@ -26,6 +28,13 @@ export const STACK_OUTPUTS = {
 
 export interface EnvironmentStackProps {
   readonly environment: Environment;
+  /** Directory of local state files (`<stateDir>/<environment>.tfstate`). */
+  readonly stateDir: string;
+  /**
+   * Deploy or a teardown deactivation phase, and whether protection is lifted.
+   * @default the deploy phase, protection in force
+   */
+  readonly variant?: StackVariant;
 }
 
 export class EnvironmentStack extends TerraformStack {
@@ -48,7 +57,20 @@ export class EnvironmentStack extends TerraformStack {
         ? regional
         : new OciProvider(this, "oci_home", { ...providerAuth, alias: "home", region: idp.provider.homeRegion });
 
-    this.identity = new OciIdentity(this, "identity", { config: idp, names: this.names, homeRegionProvider: home });
+    const variant = variantFor(props.variant ?? DEFAULT_VARIANT, props.environment.name);
+    this.identity = new OciIdentity(this, "identity", {
+      config: idp,
+      names: this.names,
+      homeRegionProvider: home,
+      phase: variant.phase,
+      preventDestroy: props.environment.settings.protected && !variant.liftProtection,
+    });
+    configureStateBackend(this, {
+      environment: props.environment.name,
+      state: props.environment.settings.state,
+      defaultRegion: idp.provider.region,
+      stateDir: props.stateDir,
+    });
     this.ordsPostDeploy =
       props.environment.settings.ords?.hook === true
         ? new OrdsPostDeploy(this, "ords", {

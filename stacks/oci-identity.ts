@@ -8,6 +8,7 @@ import { IdentityDomainsApp } from "../.gen/providers/oci/identity-domains-app";
 import { IdentityDomainsSetting } from "../.gen/providers/oci/identity-domains-setting";
 import { IdentityDomainsUser } from "../.gen/providers/oci/identity-domains-user";
 import type { OciProvider } from "../.gen/providers/oci/provider";
+import type { StackPhase } from "../src/lifecycle/phase";
 import { domainAdmin, type OciIdentityProviderConfig } from "../src/config/schema";
 import {
   ociDomainBaseUrl,
@@ -29,6 +30,10 @@ export interface OciIdentityProps {
   readonly names: IdentityNames;
   /** Provider for the tenancy home region: domain create/update/delete must go there (facts.md §1). */
   readonly homeRegionProvider: OciProvider;
+  /** Teardown synthesizes deactivation phases before destroying; see src/lifecycle/phase.ts. */
+  readonly phase: StackPhase;
+  /** Adds Terraform `prevent_destroy` to the domain and app (protected environments). */
+  readonly preventDestroy: boolean;
 }
 
 export class OciIdentity extends Construct {
@@ -44,7 +49,7 @@ export class OciIdentity extends Construct {
 
   constructor(scope: Construct, id: string, props: OciIdentityProps) {
     super(scope, id);
-    const { config, names } = props;
+    const { config, names, phase, preventDestroy } = props;
 
     this.domain = config.domain.mode === "create" ? this.createDomain(props) : undefined;
     this.idcsEndpoint = this.domain?.url ?? this.existingDomainUrl(props);
@@ -85,8 +90,10 @@ export class OciIdentity extends Construct {
       allowedScopes: app.allowOwnScopes ? names.scopes.map((scope) => ({ fqs: scope.fqs })) : undefined,
       trustScope: app.trustScope,
       accessTokenExpiry: app.accessTokenExpirySeconds,
-      // Explicit: the provider's default leaves a new app inactive.
-      active: app.active,
+      // Explicit: the provider's default leaves a new app inactive. Teardown deactivates it first,
+      // because the provider cannot delete an active app, even with force_delete (#2507).
+      active: phase === "deploy" ? app.active : false,
+      lifecycle: { preventDestroy },
     });
 
     this.demoUser = config.demoUser
@@ -104,7 +111,7 @@ export class OciIdentity extends Construct {
       : undefined;
   }
 
-  private createDomain({ config, homeRegionProvider }: OciIdentityProps): IdentityDomain {
+  private createDomain({ config, homeRegionProvider, phase, preventDestroy }: OciIdentityProps): IdentityDomain {
     const domain = config.domain;
     const admin = domainAdmin(domain);
     return new IdentityDomain(this, "domain", {
@@ -119,6 +126,9 @@ export class OciIdentity extends Construct {
       adminLastName: admin?.lastName,
       adminUserName: admin?.userName,
       isNotificationBypassed: admin?.notificationBypassed,
+      // OCI deletes only INACTIVE domains (412 otherwise) and the provider does not deactivate them (#1781).
+      state: phase === "deactivate-domain" ? "INACTIVE" : undefined,
+      lifecycle: { preventDestroy },
     });
   }
 

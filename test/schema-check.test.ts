@@ -2,15 +2,14 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Testing } from "cdktf";
-import { EnvironmentStack } from "../stacks/environment-stack";
 import { checkProviderSchema, type ProviderSchemaFile } from "./support/terraform-schema";
-import { environmentFrom, exampleJson, PROJECT_ROOT } from "./support/environments";
+import { exampleJson, newStack, PROJECT_ROOT } from "./support/environments";
 
 const schema = JSON.parse(readFileSync(join(PROJECT_ROOT, "providers", "oci", "schema.json"), "utf8")) as ProviderSchemaFile;
 
 /** Synthesizes the example with one raw override applied to the app, as a broken construct would. */
 function problemsWithAppOverride(path: string, value: unknown) {
-  const stack = new EnvironmentStack(Testing.app(), { environment: environmentFrom(exampleJson()) });
+  const stack = newStack(exampleJson());
   stack.identity.app.addOverride(path, value);
   const synthesized = JSON.parse(Testing.synth(stack));
   return checkProviderSchema(synthesized, schema, "registry.terraform.io/oracle/oci", "oci_");

@@ -242,6 +242,38 @@ export const ociIdentityProviderSchema = z.strictObject({
   }
 });
 
+const BUCKET_NAME = /^[A-Za-z0-9._-]{1,256}$/;
+const KEY_PREFIX = /^[A-Za-z0-9._/-]{1,200}$/;
+
+const remoteStateFields = {
+  bucket: z.string().regex(BUCKET_NAME, "must be an Object Storage bucket name (letters, digits, . _ -)"),
+  /** The tenancy's Object Storage namespace (`oci os ns get`). */
+  namespace: z.string().regex(/^[a-z0-9]{1,64}$/, "must be the Object Storage namespace (`oci os ns get` prints it)"),
+  /** Region of the bucket; defaults to identityProvider.provider.region. */
+  region: z.string().regex(REGION, "must be an OCI region identifier such as eu-frankfurt-1").optional(),
+  /** The state object is `<keyPrefix>/<environment>.tfstate`, so environments never share state. */
+  keyPrefix: z.string().regex(KEY_PREFIX, "must be a path prefix of letters, digits and . _ / -").default("ords-jwt-kit"),
+};
+
+/**
+ * Where Terraform keeps this environment's state. The native `oci` backend is Oracle's recommended way
+ * (Terraform ≥ 1.12); `s3-compatible` is Oracle's deprecated fallback for older Terraform.
+ */
+export const stateSchema = z.discriminatedUnion(
+  "backend",
+  [
+    z.strictObject({ backend: z.literal("local") }),
+    z.strictObject({ backend: z.literal("oci"), ...remoteStateFields }),
+    z.strictObject({
+      backend: z.literal("s3-compatible"),
+      ...remoteStateFields,
+      /** Profile in the AWS-style credentials file holding an OCI Customer Secret Key; or use AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY. */
+      credentialsProfile: nonEmpty("credentialsProfile").optional(),
+    }),
+  ],
+  { error: 'backend must be "local", "oci" (Terraform ≥ 1.12) or "s3-compatible"' },
+);
+
 export const environmentSchema = z.strictObject({
   /** Documentation only; editors use it for completion. */
   $schema: z.string().optional(),
@@ -252,6 +284,8 @@ export const environmentSchema = z.strictObject({
   }),
   /** The ORDS post-deploy step; leave it out for an environment that only provisions the identity provider. */
   ords: ordsSchema.optional(),
+  /** Terraform state for this environment; local by default. */
+  state: stateSchema.default({ backend: "local" }),
 });
 
 export type EnvironmentConfigInput = z.input<typeof environmentSchema>;
@@ -262,6 +296,7 @@ export type AppConfig = z.output<typeof appSchema>;
 export type ScopeConfig = z.output<typeof scopeSchema>;
 export type DemoUserConfig = z.output<typeof demoUserSchema>;
 export type DomainAdminConfig = z.output<typeof domainAdminSchema>;
+export type StateConfig = z.output<typeof stateSchema>;
 
 /** The admin block once validation has proved it complete. */
 export function domainAdmin(domain: DomainConfig): DomainAdminConfig | undefined {

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Testing } from "cdktf";
 import { parseEnvironment, type ConfigProblem, type Environment } from "../../src/config/load";
+import type { StackVariant } from "../../src/lifecycle/phase";
 import { EnvironmentStack } from "../../stacks/environment-stack";
 
 export const PROJECT_ROOT = join(__dirname, "..", "..");
@@ -22,10 +23,24 @@ export function environmentFrom(json: unknown, name = "dev"): Environment {
   return environment;
 }
 
+export interface StackOptions {
+  readonly name?: string;
+  readonly variant?: StackVariant;
+}
+
+/** One environment's stack in a throw-away test app; local state would go to the app's own directory. */
+export function newStack(json: unknown, options: StackOptions = {}): EnvironmentStack {
+  const app = Testing.app();
+  return new EnvironmentStack(app, {
+    environment: environmentFrom(json, options.name),
+    stateDir: join(app.outdir, "state"),
+    variant: options.variant,
+  });
+}
+
 /** Synthesizes one environment's stack and returns the Terraform JSON. */
-export function synthesize(json: unknown, name = "dev"): Record<string, any> {
-  const stack = new EnvironmentStack(Testing.app(), { environment: environmentFrom(json, name) });
-  return JSON.parse(Testing.synth(stack, true));
+export function synthesize(json: unknown, options: StackOptions = {}): Record<string, any> {
+  return JSON.parse(Testing.synth(newStack(json, options), true));
 }
 
 /** The single instance of a resource (or data source) type in a synthesized stack. */

@@ -1,0 +1,20 @@
+// `deploy <env>`: the CLI face of src/lifecycle/deploy.ts.
+import { loadEnvironments } from "../config/load";
+import { deploy, renderDeploy, type DeployResult } from "../lifecycle/deploy";
+import { cliLifecycleContext, runningInCi } from "./lifecycle-context";
+
+export interface DeployCommandOptions {
+  readonly environment: string;
+  readonly yes: boolean;
+}
+
+export async function deployCommand(options: DeployCommandOptions): Promise<DeployResult> {
+  const [environment] = loadEnvironments({ only: [options.environment] });
+  if (environment === undefined) throw new Error("internal: loadEnvironments returned nothing");
+  return deploy(
+    { environment, yes: options.yes, ci: runningInCi(), interactive: process.stdin.isTTY === true },
+    cliLifecycleContext(),
+  );
+}
+
+export { renderDeploy };

@@ -1,0 +1,48 @@
+// What lifecycle commands share: the injected runner and synthesizer, progress output, and the confirmation rules.
+import type { Environment } from "../config/load";
+import { KitError } from "../errors";
+import type { CommandRunner } from "./command-runner";
+import type { StackVariant } from "./phase";
+import type { StackTargets } from "./synth-targets";
+
+export interface LifecycleContext {
+  /** Directory holding cdktf.json, bin/ and node_modules/. */
+  readonly projectRoot: string;
+  /** cdktf output directory (absolute). */
+  readonly outdir: string;
+  /** Directory of local state and outputs files (absolute). */
+  readonly stateDir: string;
+  readonly runner: CommandRunner;
+  /** Synthesizes one environment for a phase; the real one is synthesizeTargets. */
+  readonly synthesize: (environment: Environment, variant: StackVariant) => StackTargets;
+  /** Progress lines (stderr in the CLI). */
+  readonly log: (line: string) => void;
+  /** Milliseconds, for elapsed times. */
+  readonly now: () => number;
+}
+
+export interface ConfirmationPolicy {
+  /** `--yes`. */
+  readonly yes: boolean;
+  /** `CI=true`: confirmation is skipped as with --yes. */
+  readonly ci: boolean;
+  /** stdin is a TTY, so a question can be answered. */
+  readonly interactive: boolean;
+  readonly confirm: (question: string) => Promise<boolean>;
+}
+
+/** --yes or CI skips the question; with no TTY and no --yes the command refuses instead of hanging. */
+export function assertCanConfirm(policy: Omit<ConfirmationPolicy, "confirm">, command: string): void {
+  if (policy.yes || policy.ci || policy.interactive) return;
+  throw new KitError("CONFIRMATION_REQUIRED", `${command} needs confirmation, and there is no terminal to ask on`, {
+    fix: "Re-run with --yes (CI=true also confirms) once you are sure.",
+  });
+}
+
+export async function requireConfirmation(policy: ConfirmationPolicy, command: string, question: string): Promise<void> {
+  assertCanConfirm(policy, command);
+  if (policy.yes || policy.ci) return;
+  if (!(await policy.confirm(question))) {
+    throw new KitError("CONFIRMATION_DECLINED", `${command} cancelled; nothing was changed`);
+  }
+}

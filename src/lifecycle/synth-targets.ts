@@ -1,0 +1,32 @@
+// Synthesizes one environment in-process for a lifecycle step and reports the Terraform addresses it will act on.
+// It writes the stack to the usual cdktf.out/stacks/<env>; it does not run terraform.
+import { join, resolve } from "node:path";
+import type { TerraformResource } from "cdktf";
+import type { Environment } from "../config/load";
+import type { StackVariant } from "./phase";
+
+export interface StackTargets {
+  /** Directory terraform runs in: `<outdir>/stacks/<env>`. */
+  readonly stackDir: string;
+  readonly appAddress: string;
+  /** Only for a domain the kit created; a reused domain is never a target. */
+  readonly domainAddress: string | undefined;
+}
+
+function address(resource: TerraformResource): string {
+  return `${resource.terraformResourceType}.${resource.friendlyUniqueId}`;
+}
+
+export function synthesizeTargets(environment: Environment, variant: StackVariant, dirs: { outdir: string; stateDir: string }): StackTargets {
+  // Loaded here so commands that never synthesize do not pay for cdktf and the generated bindings.
+  const { buildApp } = require("../../stacks/app") as typeof import("../../stacks/app");
+  const { app, stacks } = buildApp([environment], { outdir: dirs.outdir, stateDir: dirs.stateDir, variant });
+  app.synth();
+  const stack = stacks[0];
+  if (stack === undefined) throw new Error("internal: buildApp returned no stack");
+  return {
+    stackDir: resolve(join(dirs.outdir, "stacks", environment.name)),
+    appAddress: address(stack.identity.app),
+    domainAddress: stack.identity.domain === undefined ? undefined : address(stack.identity.domain),
+  };
+}

@@ -1,0 +1,65 @@
+// Configures where one environment's Terraform state lives: a predictable local file, or OCI Object Storage.
+// Credentials for remote state never enter the synthesized JSON; Terraform reads them from its usual sources.
+import { relative, resolve } from "node:path";
+import { App, LocalBackend, S3Backend, type TerraformStack } from "cdktf";
+import type { StateConfig } from "../src/config/schema";
+
+/** Local state: `<stateDir>/<environment>.tfstate`; it holds the client secret, so the kit keeps it 0600. */
+export function localStateFile(stateDir: string, environment: string): string {
+  return resolve(stateDir, `${environment}.tfstate`);
+}
+
+export function remoteStateKey(keyPrefix: string, environment: string): string {
+  return `${keyPrefix.replace(/\/+$/, "")}/${environment}.tfstate`;
+}
+
+export interface StateBackendProps {
+  readonly environment: string;
+  readonly state: StateConfig;
+  /** Region used when the state config names none (the provider region). */
+  readonly defaultRegion: string;
+  /** Directory of local state files. */
+  readonly stateDir: string;
+}
+
+export function configureStateBackend(stack: TerraformStack, props: StateBackendProps): void {
+  const { state, environment } = props;
+  switch (state.backend) {
+    case "local": {
+      // Relative to the stack's working directory, so the synthesized JSON holds no machine path.
+      const stackDir = resolve(App.of(stack).outdir, "stacks", environment);
+      new LocalBackend(stack, { path: relative(stackDir, localStateFile(props.stateDir, environment)) });
+      return;
+    }
+    case "oci": {
+      // cdktf 0.21 predates Terraform's native oci backend (1.12), so it is written through the escape hatch.
+      stack.addOverride("terraform.backend", {
+        oci: {
+          bucket: state.bucket,
+          namespace: state.namespace,
+          region: state.region ?? props.defaultRegion,
+          key: remoteStateKey(state.keyPrefix, environment),
+        },
+      });
+      return;
+    }
+    case "s3-compatible": {
+      const region = state.region ?? props.defaultRegion;
+      new S3Backend(stack, {
+        bucket: state.bucket,
+        key: remoteStateKey(state.keyPrefix, environment),
+        region,
+        profile: state.credentialsProfile,
+        endpoints: { s3: `https://${state.namespace}.compat.objectstorage.${region}.oraclecloud.com` },
+        // Object Storage implements the S3 API, not AWS's account, STS or checksum extras.
+        usePathStyle: true,
+        skipRegionValidation: true,
+        skipCredentialsValidation: true,
+        skipRequestingAccountId: true,
+        skipMetadataApiCheck: true,
+        skipS3Checksum: true,
+      });
+      return;
+    }
+  }
+}

@@ -1,0 +1,71 @@
+// Real cdktf + terraform (built-in terraform_data only): deploy keeps the outputs file and the local state at 0600.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { processRunner } from "../src/lifecycle/command-runner";
+import { deploy } from "../src/lifecycle/deploy";
+import { synthesizeTargets } from "../src/lifecycle/synth-targets";
+import { environmentFrom, exampleJson, PROJECT_ROOT } from "./support/environments";
+
+const terraformAvailable = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
+if (!terraformAvailable) process.stderr.write("SKIPPED deploy-terraform.test.ts: no terraform binary on PATH\n");
+const withTerraform = terraformAvailable ? describe : describe.skip;
+
+/** A cdktf project whose only stack holds built-in resources, laid out like the kit (state/<env>.tfstate). */
+function builtInProject(environment: string): string {
+  const project = mkdtempSync(join(tmpdir(), "kit-deploy-"));
+  symlinkSync(join(PROJECT_ROOT, "node_modules"), join(project, "node_modules"), "dir");
+  writeFileSync(join(project, "cdktf.json"), JSON.stringify({ language: "typescript", app: "node app.js", sendCrashReports: "false" }));
+  writeFileSync(
+    join(project, "app.js"),
+    `const { App, TerraformStack, TerraformOutput, LocalBackend } = require("cdktf");
+const { DataResource } = require("cdktf/lib/terraform-data-resource") ;
+const app = new App();
+const stack = new TerraformStack(app, ${JSON.stringify(environment)});
+new LocalBackend(stack, { path: "../../../state/${environment}.tfstate" });
+const data = new DataResource(stack, "marker", { input: "hello" });
+new TerraformOutput(stack, "issuer", { value: "https://identity.oraclecloud.com/" });
+new TerraformOutput(stack, "client_secret", { value: data.id, sensitive: true });
+app.synth();
+`,
+  );
+  return project;
+}
+
+withTerraform("deploy with real terraform", () => {
+  const project = builtInProject("demo");
+  const stateDir = join(project, "state");
+  const environment = environmentFrom(exampleJson(), "demo");
+  const progress: string[] = [];
+  let result: Awaited<ReturnType<typeof deploy>>;
+
+  beforeAll(async () => {
+    result = await deploy(
+      { environment, yes: true, ci: false, interactive: false },
+      {
+        projectRoot: project,
+        outdir: join(project, "cdktf.out"),
+        stateDir,
+        runner: processRunner,
+        synthesize: (env, variant) => synthesizeTargets(env, variant, { outdir: join(project, "cdktf.out"), stateDir }),
+        log: (line) => progress.push(line),
+        now: () => Date.now(),
+      },
+    );
+  }, 180_000);
+
+  test("writes the outputs file without the sensitive output", () => {
+    expect(result.outputs).toEqual({ issuer: "https://identity.oraclecloud.com/" });
+    expect(JSON.parse(readFileSync(join(stateDir, "demo.outputs.json"), "utf8"))).toEqual({ demo: { issuer: "https://identity.oraclecloud.com/" } });
+  });
+
+  test("leaves the outputs file and the state file readable by the owner only", () => {
+    expect(statSync(join(stateDir, "demo.outputs.json")).mode & 0o777).toBe(0o600);
+    expect(existsSync(join(stateDir, "demo.tfstate"))).toBe(true);
+    expect(statSync(join(stateDir, "demo.tfstate")).mode & 0o777).toBe(0o600);
+    // terraform and cdktf write them group/world-readable; the kit is what tightens them.
+    expect(result.stateFile).toMatchObject({ file: join(stateDir, "demo.tfstate"), tightened: true });
+    expect(result.outputsFile).toMatchObject({ tightened: true });
+  });
+});

@@ -1,0 +1,118 @@
+// Synthesized teardown phases, protection and state backends: what Terraform gets for each lifecycle variant.
+import { exampleJson, onlyBlock, synthesize } from "./support/environments";
+import { stackVariantFromEnv } from "../src/lifecycle/phase";
+
+const reused = () => {
+  const json = exampleJson();
+  json.identityProvider.domain = { mode: "existing", url: "https://idcs-0123456789abcdef.identity.oraclecloud.com" };
+  json.identityProvider.clientAccess = { csrAccess: "none" };
+  return json;
+};
+
+describe("teardown phases", () => {
+  test("the deploy phase keeps the app active and leaves the domain state alone", () => {
+    const synthesized = synthesize(exampleJson());
+    expect(onlyBlock(synthesized, "oci_identity_domains_app").active).toBe(true);
+    expect(onlyBlock(synthesized, "oci_identity_domain").state).toBeUndefined();
+  });
+
+  test("deactivate-app sets active = false on the app and leaves the domain active", () => {
+    const synthesized = synthesize(exampleJson(), { variant: { environment: "dev", phase: "deactivate-app", liftProtection: false } });
+    expect(onlyBlock(synthesized, "oci_identity_domains_app").active).toBe(false);
+    expect(onlyBlock(synthesized, "oci_identity_domain").state).toBeUndefined();
+  });
+
+  test('deactivate-domain sets state = "INACTIVE" on a domain the kit created, with the app still inactive', () => {
+    const synthesized = synthesize(exampleJson(), { variant: { environment: "dev", phase: "deactivate-domain", liftProtection: false } });
+    expect(onlyBlock(synthesized, "oci_identity_domain").state).toBe("INACTIVE");
+    expect(onlyBlock(synthesized, "oci_identity_domains_app").active).toBe(false);
+  });
+
+  test("deactivate-domain never touches a reused domain: there is no domain resource to deactivate", () => {
+    const synthesized = synthesize(reused(), { variant: { environment: "dev", phase: "deactivate-domain", liftProtection: false } });
+    expect(synthesized.resource.oci_identity_domain).toBeUndefined();
+    expect(onlyBlock(synthesized, "oci_identity_domains_app").active).toBe(false);
+    expect(JSON.stringify(synthesized)).not.toContain("INACTIVE");
+  });
+
+  test("a phase meant for another environment does not change this one", () => {
+    const synthesized = synthesize(exampleJson(), { variant: { environment: "prod", phase: "deactivate-domain", liftProtection: false } });
+    expect(onlyBlock(synthesized, "oci_identity_domains_app").active).toBe(true);
+    expect(onlyBlock(synthesized, "oci_identity_domain").state).toBeUndefined();
+  });
+
+  test("the phase comes from the environment variables teardown sets, and only for the named environment", () => {
+    expect(stackVariantFromEnv({ ORDS_JWT_TEARDOWN_OF: "dev", ORDS_JWT_STACK_PHASE: "deactivate-app", ORDS_JWT_LIFT_PROTECTION: "dev" })).toEqual({
+      environment: "dev", phase: "deactivate-app", liftProtection: true,
+    });
+    expect(stackVariantFromEnv({ ORDS_JWT_TEARDOWN_OF: "dev", ORDS_JWT_LIFT_PROTECTION: "prod" }).liftProtection).toBe(false);
+    expect(stackVariantFromEnv({}).phase).toBe("deploy");
+  });
+
+  test("fails when the phase variable holds an unknown phase", () => {
+    expect(() => stackVariantFromEnv({ ORDS_JWT_STACK_PHASE: "delete-everything" })).toThrow(/not a stack phase/);
+  });
+});
+
+describe("protection", () => {
+  test("a protected environment puts prevent_destroy on the domain and the app", () => {
+    const json = exampleJson();
+    json.protected = true;
+    const synthesized = synthesize(json);
+    expect(onlyBlock(synthesized, "oci_identity_domain").lifecycle).toEqual({ prevent_destroy: true });
+    expect(onlyBlock(synthesized, "oci_identity_domains_app").lifecycle).toEqual({ prevent_destroy: true });
+  });
+
+  test("an unprotected environment has no prevent_destroy", () => {
+    const synthesized = synthesize(exampleJson());
+    expect(onlyBlock(synthesized, "oci_identity_domain").lifecycle).toEqual({ prevent_destroy: false });
+  });
+
+  test("teardown --force lifts prevent_destroy for that environment's run", () => {
+    const json = exampleJson();
+    json.protected = true;
+    const synthesized = synthesize(json, { variant: { environment: "dev", phase: "deactivate-domain", liftProtection: true } });
+    expect(onlyBlock(synthesized, "oci_identity_domains_app").lifecycle).toEqual({ prevent_destroy: false });
+  });
+});
+
+describe("state per environment", () => {
+  test("local state is one file per environment under state/, written relative to the stack directory", () => {
+    const backend = synthesize(exampleJson(), { name: "dev" }).terraform.backend;
+    expect(backend).toEqual({ local: { path: expect.stringMatching(/(^|\/)state\/dev\.tfstate$/) } });
+    expect(backend.local.path.startsWith("/")).toBe(false);
+  });
+
+  test("the native oci backend keys the state by environment", () => {
+    const json = exampleJson();
+    json.state = { backend: "oci", bucket: "tf-state", namespace: "axabcdefgh" };
+    expect(synthesize(json, { name: "dev" }).terraform.backend).toEqual({
+      oci: { bucket: "tf-state", namespace: "axabcdefgh", region: "eu-frankfurt-1", key: "ords-jwt-kit/dev.tfstate" },
+    });
+  });
+
+  test("the s3-compatible backend points at the Object Storage compatibility endpoint with the AWS-only checks off", () => {
+    const json = exampleJson();
+    json.state = { backend: "s3-compatible", bucket: "tf-state", namespace: "axabcdefgh", region: "us-ashburn-1", keyPrefix: "team/kit/" };
+    const synthesized = synthesize(json, { name: "test" });
+    expect(synthesized.terraform.backend.s3).toMatchObject({
+      bucket: "tf-state",
+      key: "team/kit/test.tfstate",
+      region: "us-ashburn-1",
+      endpoints: { s3: "https://axabcdefgh.compat.objectstorage.us-ashburn-1.oraclecloud.com" },
+      use_path_style: true,
+      skip_region_validation: true,
+      skip_credentials_validation: true,
+      skip_requesting_account_id: true,
+      skip_metadata_api_check: true,
+      skip_s3_checksum: true,
+    });
+    expect(JSON.stringify(synthesized.terraform.backend)).not.toMatch(/access_key|secret_key/);
+  });
+
+  test("fails when a state backend is unknown", () => {
+    const json = exampleJson();
+    json.state = { backend: "gcs" };
+    expect(() => synthesize(json)).toThrow(/backend must be "local", "oci" \(Terraform ≥ 1.12\) or "s3-compatible"/);
+  });
+});

@@ -1,0 +1,42 @@
+// A fake at the subprocess seam: records every command and keeps a Terraform state the way terraform would.
+// `terraform state list` prints the state, `cdktf destroy` empties it, targeted applies leave it as it is.
+import { basename, relative } from "node:path";
+import type { CommandResult, CommandRunner, CommandSpec } from "../../src/lifecycle/command-runner";
+
+export type FailureRule = (spec: CommandSpec, state: Set<string>) => boolean;
+
+export class FakeRunner implements CommandRunner {
+  readonly calls: CommandSpec[] = [];
+  readonly state: Set<string>;
+  /** Returns true to make that call fail (exit 1); it may change the state first, like a half-done destroy. */
+  failWhen: FailureRule | undefined;
+
+  constructor(state: Iterable<string>, failWhen?: FailureRule) {
+    this.state = new Set(state);
+    this.failWhen = failWhen;
+  }
+
+  async run(spec: CommandSpec): Promise<CommandResult> {
+    this.calls.push(spec);
+    if (this.failWhen?.(spec, this.state)) return { exitCode: 1, stdout: "" };
+    const line = describe(spec);
+    if (line.startsWith("terraform state list")) return { exitCode: 0, stdout: [...this.state].map((a) => `${a}\n`).join("") };
+    if (line.startsWith("cdktf destroy")) this.state.clear();
+    return { exitCode: 0, stdout: "" };
+  }
+
+  /** The calls as short lines: `<program> <args>` with the kit's own CLI shown as `ords-jwt`. */
+  lines(projectRoot: string): string[] {
+    return this.calls.map((spec) => {
+      const where = relative(projectRoot, spec.cwd);
+      const env = Object.entries(spec.env ?? {}).map(([key, value]) => `${key}=${value}`).join(" ");
+      return [describe(spec), where === "" ? "" : `@${where}`, env === "" ? "" : `[${env}]`].filter((part) => part !== "").join(" ");
+    });
+  }
+}
+
+export function describe(spec: CommandSpec): string {
+  const program = basename(spec.command);
+  if (spec.command === process.execPath && basename(spec.args[0] ?? "") === "ords-jwt.cjs") return ["ords-jwt", ...spec.args.slice(1)].join(" ");
+  return [program, ...spec.args].join(" ");
+}
