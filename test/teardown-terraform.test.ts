@@ -1,0 +1,92 @@
+// Real cdktf + terraform with built-in resources: the ORDS hook's destroy-time teardown runs before the
+// identity resources go during `cdktf destroy`, and deploy leaves the outputs and state files at 0600.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { processRunner } from "../src/lifecycle/command-runner";
+import type { LifecycleContext } from "../src/lifecycle/context";
+import { deploy } from "../src/lifecycle/deploy";
+import { environmentFrom, exampleJson, PROJECT_ROOT } from "./support/environments";
+
+const terraformAvailable = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
+if (!terraformAvailable) process.stderr.write("SKIPPED teardown-terraform.test.ts: no terraform binary on PATH\n");
+const withTerraform = terraformAvailable ? describe : describe.skip;
+
+const ENV = "demo";
+
+/** Appends one line per invocation: what ran, so the test can read the order. */
+const RECORDER = `const { appendFileSync } = require("node:fs");
+appendFileSync(process.env.RECORDER_LOG, process.argv.slice(2).join(" ") + "\\n");
+`;
+
+/**
+ * A kit-shaped project: the real OrdsPostDeploy hook (its command pointed at the recorder), and two
+ * terraform_data resources standing in for the app and the client-access setting it depends on.
+ */
+function project(): { root: string; log: string } {
+  const root = mkdtempSync(join(tmpdir(), "kit-teardown-"));
+  const log = join(root, "calls.log");
+  symlinkSync(join(PROJECT_ROOT, "node_modules"), join(root, "node_modules"), "dir");
+  writeFileSync(join(root, "recorder.js"), RECORDER);
+  writeFileSync(join(root, "cdktf.json"), JSON.stringify({ language: "typescript", app: "node --import tsx app.ts", sendCrashReports: "false" }));
+  writeFileSync(
+    join(root, "app.ts"),
+    `import { App, DataResource, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { ordsSpecFor } from ${JSON.stringify(join(PROJECT_ROOT, "src", "ords", "spec"))};
+import { OrdsPostDeploy } from ${JSON.stringify(join(PROJECT_ROOT, "stacks", "ords-post-deploy"))};
+import { environmentFrom, exampleJson } from ${JSON.stringify(join(PROJECT_ROOT, "test", "support", "environments"))};
+
+const recorder = (what: string) => ({ type: "local-exec" as const, when: "destroy" as const, command: "node ../../../recorder.js destroyed " + what });
+const app = new App();
+const stack = new TerraformStack(app, ${JSON.stringify(ENV)});
+new LocalBackend(stack, { path: "../../../state/${ENV}.tfstate" });
+const identityApp = new DataResource(stack, "app", { input: "confidential app", provisioners: [recorder("app")] });
+const setting = new DataResource(stack, "client_access", { input: "signing_cert_public_access", provisioners: [recorder("client-access")] });
+const spec = ordsSpecFor(environmentFrom(exampleJson(), ${JSON.stringify(ENV)}), { jwkUrl: "https://idcs-0123.identity.oraclecloud.com/admin/v1/SigningCert/jwk" });
+new OrdsPostDeploy(stack, "ords", { spec, dependsOn: [identityApp, setting], command: "node ../../../recorder.js" });
+new TerraformOutput(stack, "issuer", { value: spec.profile.issuer });
+app.synth();
+`,
+  );
+  return { root, log };
+}
+
+withTerraform("cdktf destroy with the ORDS hook", () => {
+  const { root, log } = project();
+  const stateDir = join(root, "state");
+  const context: LifecycleContext = {
+    projectRoot: root,
+    outdir: join(root, "cdktf.out"),
+    stateDir,
+    runner: processRunner,
+    synthesize: () => {
+      throw new Error("not used: deploy and destroy run through cdktf");
+    },
+    log: () => undefined,
+    now: () => Date.now(),
+  };
+
+  beforeAll(async () => {
+    process.env.RECORDER_LOG = log;
+    await deploy({ environment: environmentFrom(exampleJson(), ENV), yes: true, ci: false, interactive: false }, context);
+    const destroyed = await processRunner.run({ command: join(root, "node_modules", ".bin", "cdktf"), args: ["destroy", ENV, "--auto-approve"], cwd: root });
+    if (destroyed.exitCode !== 0) throw new Error(`cdktf destroy exited with ${destroyed.exitCode}`);
+  }, 240_000);
+
+  afterAll(() => {
+    delete process.env.RECORDER_LOG;
+  });
+
+  test("the hook applied ORDS at deploy, and its teardown ran before the identity resources were destroyed", () => {
+    const calls = readFileSync(log, "utf8").trim().split("\n");
+    expect(calls[0]).toMatch(new RegExp(`^ords apply ${ENV} `));
+    const teardownAt = calls.findIndex((call) => call.startsWith(`ords teardown ${ENV}`));
+    expect(teardownAt).toBeGreaterThan(0);
+    expect(calls.slice(teardownAt + 1).sort()).toEqual(["destroyed app", "destroyed client-access"]);
+  });
+
+  test("the local state file is still readable by the owner only after terraform rewrote it on destroy", () => {
+    expect(statSync(join(stateDir, `${ENV}.tfstate`)).mode & 0o777).toBe(0o600);
+  });
+});
