@@ -27,7 +27,8 @@ export interface OrdsPostDeployProps {
 
 /** Terraform reads `${` and `%{` in strings as templates; literal config text must not be. */
 function literal(value: string): string {
-  return Token.isUnresolved(value) ? value : value.replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+  // (A function replacement: in a replacement string "$$" would mean a single "$".)
+  return Token.isUnresolved(value) ? value : value.replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{");
 }
 
 /** The default command: node plus the kit's bin, relative to where terraform runs the provisioner. */

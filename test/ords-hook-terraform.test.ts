@@ -40,6 +40,8 @@ appendFileSync(process.env.RECORDER_LOG, JSON.stringify({
 
 function specWith(mutate: (json: any) => void = () => undefined): OrdsSpec {
   const json = exampleJson();
+  // Template sequences in free text must reach the CLI literally, not be evaluated by Terraform.
+  json.ords.privilege.description = "Reads ${var.x} and 100%{ if true }";
   mutate(json);
   return ordsSpecFor(environmentFrom(json, STACK), { jwkUrl: JWK_URL });
 }

@@ -1,0 +1,130 @@
+// The ORDS hook in the synthesized environment stack, and the ORDS calls in the offline plan (`npm start`).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { plan, renderPlan } from "../src/commands/plan";
+import { KIT_BIN } from "../stacks/ords-post-deploy";
+import { exampleJson, PROJECT_ROOT, synthesize } from "./support/environments";
+
+const PASSWORD = "Sentinel-Password-4711";
+
+function hooks(synthesized: Record<string, any>): Record<string, any>[] {
+  return Object.values(synthesized.resource?.terraform_data ?? {});
+}
+
+test("the example stack holds one terraform_data hook that depends on the app and the client-access setting", () => {
+  const synthesized = synthesize(exampleJson());
+  const [hook, ...rest] = hooks(synthesized);
+  expect(rest).toEqual([]);
+  const app = Object.keys(synthesized.resource.oci_identity_domains_app)[0];
+  const setting = Object.keys(synthesized.resource.oci_identity_domains_setting)[0];
+  expect(hook?.depends_on).toEqual([`oci_identity_domains_app.${app}`, `oci_identity_domains_setting.${setting}`]);
+});
+
+test("the hook depends on the app alone when the kit does not manage client access", () => {
+  const json = exampleJson();
+  json.identityProvider.domain = { mode: "existing", url: "https://idcs-abc.identity.oraclecloud.com" };
+  json.identityProvider.clientAccess = { manageSigningCertPublicAccess: false };
+  const [hook] = hooks(synthesize(json));
+  expect(hook?.depends_on).toHaveLength(1);
+  expect(hook?.input.jwkUrl).toBe("https://idcs-abc.identity.oraclecloud.com/admin/v1/SigningCert/jwk");
+});
+
+test("the hook's JWK URL references the created domain", () => {
+  const [hook] = hooks(synthesize(exampleJson()));
+  expect(hook?.input.jwkUrl).toMatch(/^\$\{replace\(oci_identity_domain\.[A-Za-z0-9_]+\.url, .*\)\}\/admin\/v1\/SigningCert\/jwk$/);
+});
+
+test("the hook re-runs when any input changes: triggers_replace equals input", () => {
+  const [hook] = hooks(synthesize(exampleJson()));
+  expect(hook?.triggers_replace).toEqual(hook?.input);
+});
+
+test("the destroy-time provisioner reads self only", () => {
+  const [hook] = hooks(synthesize(exampleJson()));
+  const destroy = hook?.provisioner.find((entry: any) => entry["local-exec"].when === "destroy")["local-exec"];
+  expect(destroy.command).toMatch(/ ords teardown dev --spec-env ORDS_JWT_SPEC --force$/);
+  expect(destroy.environment).toEqual({ ORDS_JWT_SPEC: "${jsonencode(self.input)}" });
+});
+
+test("the hook runs the kit's own CLI, relative to the stack directory terraform runs in", () => {
+  const outdir = mkdtempSync(join(tmpdir(), "ords-synth-"));
+  try {
+    const { buildApp } = require("../stacks/app") as typeof import("../stacks/app");
+    const { environmentFrom } = require("./support/environments") as typeof import("./support/environments");
+    const { app } = buildApp([environmentFrom(exampleJson())], { outdir });
+    app.synth();
+    const synthesized = require(join(outdir, "stacks", "dev", "cdk.tf.json"));
+    const apply = hooks(synthesized)[0]?.provisioner[0]["local-exec"].command as string;
+    const binPath = /^node "([^"]+)" ords apply dev --spec-env ORDS_JWT_SPEC$/.exec(apply)?.[1];
+    expect(resolve(outdir, "stacks", "dev", binPath ?? "")).toBe(KIT_BIN);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+});
+
+test("ords.hook false leaves the hook out", () => {
+  const json = exampleJson();
+  json.ords.hook = false;
+  expect(hooks(synthesize(json))).toEqual([]);
+});
+
+test("an environment without ords has no hook", () => {
+  const json = exampleJson();
+  delete json.ords;
+  expect(hooks(synthesize(json))).toEqual([]);
+});
+
+test("free text with ${ is kept literal for Terraform", () => {
+  const json = exampleJson();
+  json.ords.privilege.description = "costs ${5} and 100%{x}";
+  const [hook] = hooks(synthesize(json));
+  expect(hook?.input.privilegeDescription).toBe("costs $${5} and 100%%{x}");
+});
+
+test("the password in the environment never reaches the synthesized stack", () => {
+  process.env.ORDS_DB_PASSWORD = PASSWORD;
+  process.env.ORDS_WALLET_PASSWORD = PASSWORD;
+  try {
+    const json = exampleJson();
+    json.ords.wallet = { configDir: "/wallets/exampledb" };
+    expect(JSON.stringify(synthesize(json))).not.toContain(PASSWORD);
+  } finally {
+    delete process.env.ORDS_DB_PASSWORD;
+    delete process.env.ORDS_WALLET_PASSWORD;
+  }
+});
+
+describe("offline plan", () => {
+  let outdir: string;
+  beforeAll(() => {
+    outdir = mkdtempSync(join(tmpdir(), "ords-plan-"));
+  });
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  test("lists the ORDS calls with named arguments and bind values for the example", async () => {
+    const result = await plan({ environments: ["example"], outdir, environmentsDir: join(PROJECT_ROOT, "environments") });
+    const text = renderPlan(result);
+    expect(result.stacks[0]?.ords?.calls.map((call) => call.procedure)).toEqual([
+      "ORDS_SECURITY.CREATE_JWT_PROFILE",
+      "ORDS.DEFINE_MODULE",
+      "ORDS.DEFINE_TEMPLATE",
+      "ORDS.DEFINE_HANDLER",
+      "ORDS.DEFINE_PRIVILEGE",
+    ]);
+    expect(text).toContain('p_issuer       => :profile_issuer = "https://identity.oraclecloud.com/"');
+    expect(text).toContain('p_privilege_name => :privilege_name = "demo.read"');
+    expect(text).toContain("p_jwk_url      => :profile_jwk_url = \"(known after apply: <domain URL>/admin/v1/SigningCert/jwk)\"");
+  });
+
+  test("shows no password even when one is set", async () => {
+    process.env.ORDS_DB_PASSWORD = PASSWORD;
+    try {
+      const result = await plan({ environments: ["example"], outdir, environmentsDir: join(PROJECT_ROOT, "environments") });
+      expect(renderPlan(result)).not.toContain(PASSWORD);
+      expect(JSON.stringify(result)).not.toContain(PASSWORD);
+    } finally {
+      delete process.env.ORDS_DB_PASSWORD;
+    }
+  });
+});
