@@ -20,6 +20,8 @@ export function writeToolEnvironment(idp: LoopbackIdp, mutate: (json: Record<str
   json.identityProvider.app.primaryAudience = idp.audience;
   json.identityProvider.app.scopes = idp.scopes.map((value) => ({ value, description: `scope ${value}` }));
   json.identityProvider.issuer = idp.issuer;
+  // No database and no ORDS base URL unless a test adds them: tests state what they rely on.
+  delete json.ords;
   mutate(json);
   const dir = mkdtempSync(join(tmpdir(), "ords-jwt-env-"));
   writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(json, null, 2)}\n`);
