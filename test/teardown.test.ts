@@ -145,6 +145,7 @@ describe("protected environments", () => {
     const environment = createdDomainEnv({ protected: true });
     const h = harness(environment);
     await teardown({ ...confirmed, force: true, environment }, h.context);
+    expect(h.lines()[0]).toBe("ords-jwt ords teardown dev --force");
     expect(h.lines().at(-1)).toBe(
       "cdktf destroy dev --auto-approve [ORDS_JWT_TEARDOWN_OF=dev ORDS_JWT_STACK_PHASE=deactivate-domain ORDS_JWT_LIFT_PROTECTION=dev]",
     );

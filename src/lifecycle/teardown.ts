@@ -103,7 +103,9 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
   const steps: Record<TeardownStepId, () => Promise<{ status: "done" | "skipped"; detail: string }>> = {
     ords: async () => {
       if (environment.settings.ords === undefined) return { status: "skipped", detail: "the environment has no ords section" };
-      await run({ command: process.execPath, args: [join(context.projectRoot, "bin", "ords-jwt.cjs"), "ords", "teardown", name] }, "ords teardown");
+      // Protection was checked above; a forced teardown must also force the ORDS step, which checks it again.
+      const force = isProtected && options.force ? ["--force"] : [];
+      await run({ command: process.execPath, args: [join(context.projectRoot, "bin", "ords-jwt.cjs"), "ords", "teardown", name, ...force] }, "ords teardown");
       return { status: "done", detail: "ORDS objects dropped (already-dropped objects are fine)" };
     },
     "deactivate-app": async () => {
