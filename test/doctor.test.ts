@@ -5,7 +5,9 @@ import { createServer } from "node:net";
 import { generateKeyPair, SignJWT } from "jose";
 import { doctor, renderDoctor, type DoctorOptions } from "../src/commands/doctor";
 import { CHECK_IDS, type CheckId, type CheckResult } from "../src/doctor/checks";
+import { terraformOutputsSource } from "../src/stack-outputs";
 import { startJwtWorld, type JwtWorld } from "./support/jwt-world";
+import { writeToolEnvironment } from "./support/tool-environment";
 
 let world: JwtWorld;
 
@@ -268,4 +270,22 @@ test("never prints the token or any of its parts in the rendered report", async 
   const checks = await runWith(token);
   const text = renderDoctor({ checks }) + JSON.stringify(checks);
   for (const part of token.split(".")) expect(text).not.toContain(part.slice(0, 24));
+});
+
+test("fails jwks.reachable and token.request with the deploy fix when the environment was never deployed", async () => {
+  const env = writeToolEnvironment(world.idp);
+  try {
+    const result = await doctor({
+      environment: env.name,
+      environmentsDir: env.dir,
+      outputsSource: terraformOutputsSource({ stackDir: `${env.dir}/no-such-stack` }),
+      http: { allowInsecure: true },
+      log: () => undefined,
+    });
+    expect(check(result.checks, "jwks.reachable")).toMatchObject({ status: "fail", fix: expect.stringContaining("npx cdktf deploy") });
+    expect(check(result.checks, "token.request")).toMatchObject({ status: "fail", fix: expect.stringContaining("ORDS_JWT_CLIENT_SECRET") });
+    expect(check(result.checks, "endpoint.unauthenticated").status).toBe("skip");
+  } finally {
+    env.remove();
+  }
 });
