@@ -2,7 +2,10 @@
 // Rules that span several files (duplicate domain names) live in load.ts; secrets are refused there too.
 import { z } from "zod";
 import { joinFqs } from "../naming";
+import { DEFAULT_REDIRECT_URIS, httpsUrl, nonEmpty, redirectUri } from "./fields";
 import { ordsSchema } from "./ords-schema";
+
+export { DEFAULT_REDIRECT_URIS, KIT_LOOPBACK_CALLBACK, POSTMAN_CALLBACK } from "./fields";
 
 /** Values the OCI provider accepts for `license_type` (facts.md §1). */
 export const LICENSE_TYPES = ["free", "premium", "external-user", "oracle-apps", "oracle-apps-premium"] as const;
@@ -21,10 +24,6 @@ export const OAUTH_GRANTS = [
 /** `trust_scope` values; the console's "All" is Account and "Specific" is Explicit (facts.md §1). */
 export const TRUST_SCOPES = ["Explicit", "Account", "Default"] as const;
 
-/** The loopback callback `token --user` listens on, and Postman's callback. */
-export const KIT_LOOPBACK_CALLBACK = "http://127.0.0.1:8765/callback";
-export const POSTMAN_CALLBACK = "https://oauth.pstmn.io/v1/callback";
-export const DEFAULT_REDIRECT_URIS = [KIT_LOOPBACK_CALLBACK, POSTMAN_CALLBACK];
 /** facts.md §1 marks `iss` unsettled; the slash form is what real tokens show. */
 export const DEFAULT_OCI_ISSUER = "https://identity.oraclecloud.com/";
 
@@ -35,26 +34,6 @@ export const DEFAULT_OCI_ISSUER = "https://identity.oraclecloud.com/";
 const SCOPE_VALUE = /^[A-Za-z0-9._:/-]+$/;
 const OCID = (kind: string) => new RegExp(`^ocid1\\.${kind}\\.[a-z0-9-]+\\.[a-z0-9-]*\\.[a-z0-9]+$`);
 const REGION = /^[a-z]+(-[a-z]+)+-\d+$/;
-
-const nonEmpty = (what: string) => z.string().trim().min(1, `${what} must not be empty`);
-
-const httpsUrl = (what: string) =>
-  z.string().refine((value) => {
-    try {
-      return new URL(value).protocol === "https:";
-    } catch {
-      return false;
-    }
-  }, `${what} must be an absolute https:// URL`);
-
-const redirectUri = z.string().refine((value) => {
-  try {
-    const url = new URL(value);
-    return url.protocol === "https:" || (url.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname));
-  } catch {
-    return false;
-  }
-}, "redirect URI must be an absolute https:// URL, or http:// on a loopback host");
 
 const compartmentOcid = z
   .string()
