@@ -9,6 +9,7 @@ import { waitForJwks } from "../src/ords/readiness";
 import { renderRun } from "../src/ords/render";
 import { checkTeardownAllowed, runOrds, type OrdsCommand, type OrdsRunResult } from "../src/ords/runner";
 import { ordsSpecFor, type OrdsSpec } from "../src/ords/spec";
+import { parseState } from "../src/ords/state";
 import { environmentFrom, exampleJson, PROJECT_ROOT } from "./support/environments";
 import { emptyModel, FakeOrdsDatabase, OracleLikeError, proceduresFor, type Model } from "./support/fake-ords-db";
 
@@ -475,5 +476,15 @@ describe("status", () => {
   test("reports a problem instead of failing when a protected module is missing", async () => {
     const result = await run("status", specFrom((json) => (json.ords.privilege.modules = ["hr.v1"])), new FakeOrdsDatabase(emptyModel()));
     expect(result.problems).toEqual([expect.objectContaining({ code: "ORDS_MODULE_MISSING" })]);
+  });
+});
+
+describe("state parsing", () => {
+  test("reads module rows that a release returns as escaped JSON text", () => {
+    const state = parseState(
+      JSON.stringify({ sessionUser: "HR", values: { modules: JSON.stringify(['["ords_jwt_kit.demo","/demo/"]']), "profile.count": "0", "privilege.count": "0" }, unreadable: {} }),
+      { schema: "HR", user: "HR", connectString: "db", adminMode: false, privilegeName: "demo.read", roleNames: [], moduleNames: ["ords_jwt_kit.demo"] },
+    );
+    expect(state.modules).toEqual([{ name: "ords_jwt_kit.demo", basePath: "/demo/" }]);
   });
 });

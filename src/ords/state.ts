@@ -195,7 +195,9 @@ export function parseState(json: string, target: StateTarget): OrdsState {
     const value = text(values, key);
     if (value === undefined) return undefined;
     if (value === null) return [];
-    return (JSON.parse(value) as unknown[]).map((pair) => (Array.isArray(pair) ? pair.map((item) => (item === null ? null : String(item))) : []));
+    // Nested JSON_ARRAY results arrive as arrays; a release that escapes them yields JSON text instead.
+    const asPair = (pair: unknown): unknown => (typeof pair === "string" && pair.startsWith("[") ? JSON.parse(pair) : pair);
+    return (JSON.parse(value) as unknown[]).map(asPair).map((pair) => (Array.isArray(pair) ? pair.map((item) => (item === null ? null : String(item))) : []));
   };
   const moduleRows = pairs("modules");
   const usedElsewhere = pairs("roles.used_elsewhere");
