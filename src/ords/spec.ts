@@ -14,7 +14,7 @@ import {
 import type { Environment } from "../config/load";
 import { formatPath } from "../config/load";
 import { KitError } from "../errors";
-import { ociDomainBaseUrl, ociDomainEndpoints, ociIdentityNames } from "../naming";
+import { ociDomainBaseUrl, ociDomainEndpoints, ociIdentityNames, type IdentityNames } from "../naming";
 
 export interface OrdsConnectionSpec {
   readonly connectString: string;
@@ -75,6 +75,12 @@ export interface OrdsSpecOptions {
    * @default derived from identityProvider.domain.url, else null (unknown)
    */
   readonly jwkUrl?: string;
+  /**
+   * Names from the naming model, when the caller already has them (an identity provider whose audience is
+   * only known after deploy passes its own).
+   * @default ociIdentityNames(identityProvider)
+   */
+  readonly names?: IdentityNames;
 }
 
 /** The JWK URL, or CONFIG_ORDS_JWK_URL_UNKNOWN naming how to supply it. */
@@ -128,7 +134,7 @@ export function ordsConnectionSpecOf(environment: Environment): OrdsConnectionSp
 export function ordsSpecFor(environment: Environment, options: OrdsSpecOptions = {}): OrdsSpec {
   const ords = ordsConfigOf(environment);
   const idp = environment.settings.identityProvider;
-  const names = ociIdentityNames(idp);
+  const names = options.names ?? ociIdentityNames(idp);
   const jwkUrl = options.jwkUrl ?? configuredJwkUrl(environment) ?? null;
   const demo = demoModuleOf(ords);
   const primaryScope = idp.app.scopes[0];
