@@ -104,6 +104,16 @@ test("fails when there is no client secret anywhere, naming the environment vari
   expect(error).toMatchObject({ code: "SECRET_MISSING", fix: expect.stringContaining("ORDS_JWT_CLIENT_SECRET") });
 });
 
+test("notes when the discovery document names another issuer than the environment expects", async () => {
+  env.remove();
+  env = writeToolEnvironment(idp, (json) => {
+    json.identityProvider.issuer = "https://identity.oraclecloud.com";
+  });
+  const notes: string[] = [];
+  await token({ environment: env.name, environmentsDir: env.dir, outputsSource: staticOutputsSource(outputs()), http: { allowInsecure: true }, log: (line) => notes.push(line) });
+  expect(notes.join("\n")).toContain('names issuer "https://identity.oraclecloud.com/", the environment expects "https://identity.oraclecloud.com"');
+});
+
 test("falls back to the token URL with a note when discovery fails", async () => {
   const notes: string[] = [];
   const result = await token({

@@ -76,6 +76,14 @@ export async function token(options: TokenOptions): Promise<TokenCommandResult> 
     result = await clientCredentialsToken(settings, scope);
   }
   for (const note of result.notes) log(`note: ${note}`);
+  // The issuer's trailing slash is unsettled (facts): say so when the IdP itself names a different one.
+  const expectedIssuer = target.names?.issuer;
+  if (result.discoveredIssuer !== undefined && expectedIssuer !== undefined && result.discoveredIssuer !== expectedIssuer) {
+    log(
+      `note: the discovery document names issuer "${result.discoveredIssuer}", the environment expects "${expectedIssuer}"; ` +
+        "ORDS compares the token's iss exactly, so run `doctor` and check token.issuer.",
+    );
+  }
   if (options.decode === true) {
     const { header, claims } = decodeToken(result.accessToken);
     return { kind: "decoded", token: result, header, claims };

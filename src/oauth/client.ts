@@ -38,6 +38,8 @@ export interface TokenResult {
   /** Where the endpoints came from. */
   readonly endpointSource: "discovery" | "given";
   readonly tokenEndpoint: string;
+  /** The issuer the discovery document names (only when discovery was used). */
+  readonly discoveredIssuer: string | undefined;
   /** Non-fatal remarks (e.g. discovery failed and the given token URL was used). */
   readonly notes: readonly string[];
 }
@@ -202,6 +204,7 @@ function toResult(
     flow,
     endpointSource: configured.source,
     tokenEndpoint: String(configured.config.serverMetadata().token_endpoint),
+    discoveredIssuer: configured.source === "discovery" ? configured.config.serverMetadata().issuer : undefined,
     notes: configured.notes,
   };
 }
