@@ -7,7 +7,7 @@ import { isKitError, KitError, type KitErrorCode } from "./errors";
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** Refusals that mean "ask differently" rather than "it ran and failed". */
-const USAGE_ERROR_CODES = new Set<KitErrorCode>(["USAGE_INVALID", "CONFIRMATION_REQUIRED", "ENVIRONMENT_PROTECTED"]);
+const USAGE_ERROR_CODES = new Set<KitErrorCode>(["USAGE_INVALID", "CONFIRMATION_REQUIRED", "ENVIRONMENT_PROTECTED", "ORDS_PROTECTED"]);
 
 /**
  * Loads a command module on first use, so start-up stays fast. It uses require, not import():
