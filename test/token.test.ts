@@ -1,9 +1,10 @@
 // token against the loopback OCI-like IdP: client credentials through discovery, standalone flags, --decode,
 // IdP errors, and authorization code + PKCE with a real HTTP client playing the browser.
-import { createServer } from "node:net";
+import { createServer, type AddressInfo } from "node:net";
 import { renderToken, token, tokenJson } from "../src/commands/token";
 import { KIT_LOOPBACK_CALLBACK } from "../src/config/schema";
 import { KitError } from "../src/errors";
+import { callbackUriFor } from "../src/oauth/loopback";
 import { Secret } from "../src/secret";
 import { staticOutputsSource, type StackOutputs } from "../src/stack-outputs";
 import { LoopbackIdp } from "./support/loopback-idp";
@@ -11,10 +12,21 @@ import { writeToolEnvironment, type ToolEnvironment } from "./support/tool-envir
 
 let idp: LoopbackIdp;
 let env: ToolEnvironment;
+/** A free loopback callback per test: several test runs may share this machine, so port 8765 itself is not bound here. */
+let redirectUri: string;
 const quiet = () => undefined;
 
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
 beforeEach(async () => {
-  idp = await LoopbackIdp.start();
+  redirectUri = `http://127.0.0.1:${await freePort()}/callback`;
+  idp = await LoopbackIdp.start({ redirectUris: [KIT_LOOPBACK_CALLBACK, redirectUri] });
   env = writeToolEnvironment(idp);
   delete process.env.ORDS_JWT_CLIENT_SECRET;
 });
@@ -136,12 +148,21 @@ test("fails when the token endpoint is plain http and --allow-insecure is not gi
 });
 
 describe("authorization code + PKCE (--user)", () => {
+  test("listens on the callback the stack registers unless told otherwise", () => {
+    expect(callbackUriFor().href).toBe(KIT_LOOPBACK_CALLBACK);
+    expect(callbackUriFor({ redirectUri }).href).toBe(redirectUri);
+  });
+
+  test("fails for a redirect URI that is not http on a loopback host", () => {
+    expect(() => callbackUriFor({ redirectUri: "https://example.com/callback" })).toThrow(expect.objectContaining({ code: "USAGE_INVALID" }));
+  });
+
   /** Plays the browser: follows the authorize URL to the IdP, then the redirect to the loopback callback. */
   async function browser(authorizeUrl: string): Promise<number> {
     const atIdp = await fetch(authorizeUrl, { redirect: "manual" });
     expect(atIdp.status).toBe(302);
     const callback = atIdp.headers.get("location") as string;
-    expect(callback.startsWith(KIT_LOOPBACK_CALLBACK)).toBe(true);
+    expect(callback.startsWith(redirectUri)).toBe(true);
     const atCallback = await fetch(callback, { redirect: "manual" });
     await atCallback.text();
     return atCallback.status;
@@ -155,6 +176,7 @@ describe("authorization code + PKCE (--user)", () => {
       environmentsDir: env.dir,
       outputsSource: staticOutputsSource(outputs()),
       user: true,
+      redirectUri,
       openBrowser: false,
       http: { allowInsecure: true },
       log: quiet,
@@ -166,14 +188,14 @@ describe("authorization code + PKCE (--user)", () => {
     });
     const authorize = new URL(seenUrl);
     expect(authorize.origin + authorize.pathname).toBe(idp.authorizeUrl);
-    expect(authorize.searchParams.get("redirect_uri")).toBe(KIT_LOOPBACK_CALLBACK);
+    expect(authorize.searchParams.get("redirect_uri")).toBe(redirectUri);
     expect(authorize.searchParams.get("code_challenge_method")).toBe("S256");
     expect(authorize.searchParams.get("scope")).toBe("ords-api/demo.read");
     expect(authorize.searchParams.get("state")).toBeTruthy();
     expect(result.token.flow).toBe("authorization_code");
     expect(claimsOf(result.token.accessToken.reveal())).toMatchObject({ sub: idp.userName, scope: "demo.read", aud: "ords-api/" });
     const exchange = idp.requests.find((request) => request.path === idp.paths.token);
-    expect(exchange?.form).toMatchObject({ grant_type: "authorization_code", redirect_uri: KIT_LOOPBACK_CALLBACK });
+    expect(exchange?.form).toMatchObject({ grant_type: "authorization_code", redirect_uri: redirectUri });
     expect(exchange?.form.code_verifier).toMatch(/^[A-Za-z0-9_-]{43,}$/);
     expect(callbackStatus).toBe(200);
   });
@@ -184,11 +206,12 @@ describe("authorization code + PKCE (--user)", () => {
       environmentsDir: env.dir,
       outputsSource: staticOutputsSource(outputs()),
       user: true,
+      redirectUri,
       openBrowser: false,
       http: { allowInsecure: true },
       log: quiet,
       onAuthorizeUrl: async () => {
-        setImmediate(() => void fetch(`${KIT_LOOPBACK_CALLBACK}?code=forged&state=forged`).then((response) => response.text()));
+        setImmediate(() => void fetch(`${redirectUri}?code=forged&state=forged`).then((response) => response.text()));
       },
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KitError);
@@ -203,6 +226,7 @@ describe("authorization code + PKCE (--user)", () => {
       outputsSource: staticOutputsSource(outputs()),
       scope: "ords-api/no.such.scope",
       user: true,
+      redirectUri,
       openBrowser: false,
       http: { allowInsecure: true },
       log: quiet,
@@ -219,6 +243,7 @@ describe("authorization code + PKCE (--user)", () => {
       environmentsDir: env.dir,
       outputsSource: staticOutputsSource(outputs()),
       user: true,
+      redirectUri,
       openBrowser: false,
       loginTimeoutSeconds: 1,
       http: { allowInsecure: true },
@@ -230,19 +255,20 @@ describe("authorization code + PKCE (--user)", () => {
 
   test("fails when the callback port is taken, saying which port", async () => {
     const blocker = createServer();
-    await new Promise<void>((resolve) => blocker.listen(Number(new URL(KIT_LOOPBACK_CALLBACK).port), "127.0.0.1", resolve));
+    await new Promise<void>((resolve) => blocker.listen(Number(new URL(redirectUri).port), "127.0.0.1", resolve));
     try {
       const error = await token({
         environment: env.name,
         environmentsDir: env.dir,
         outputsSource: staticOutputsSource(outputs()),
         user: true,
+        redirectUri,
         openBrowser: false,
         http: { allowInsecure: true },
         log: quiet,
         onAuthorizeUrl: () => undefined,
       }).catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: "OAUTH_CALLBACK_PORT_IN_USE", message: expect.stringContaining("8765") });
+      expect(error).toMatchObject({ code: "OAUTH_CALLBACK_PORT_IN_USE", message: expect.stringContaining(new URL(redirectUri).port) });
     } finally {
       await new Promise<void>((resolve) => blocker.close(() => resolve()));
     }

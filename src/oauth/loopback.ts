@@ -47,8 +47,13 @@ export function parseLoopbackRedirect(redirectUri: string): URL {
   return url;
 }
 
+/** The redirect URI the listener uses: the given one, else the callback the stack registers. */
+export function callbackUriFor(options: CallbackListenerOptions = {}): URL {
+  return parseLoopbackRedirect(options.redirectUri ?? KIT_LOOPBACK_CALLBACK);
+}
+
 export async function listenForCallback(options: CallbackListenerOptions = {}): Promise<CallbackListener> {
-  const redirect = parseLoopbackRedirect(options.redirectUri ?? KIT_LOOPBACK_CALLBACK);
+  const redirect = callbackUriFor(options);
   const timeoutSeconds = options.loginTimeoutSeconds ?? DEFAULT_LOGIN_TIMEOUT_SECONDS;
   let settle!: { resolve: (url: URL) => void; reject: (error: Error) => void };
   const callback = new Promise<URL>((resolve, reject) => {
