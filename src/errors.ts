@@ -39,6 +39,7 @@ export type KitErrorCode =
   // ORDS post-deploy step (src/ords/, src/commands/ords.ts).
   | "CONFIG_ORDS_MISSING"
   | "CONFIG_ORDS_JWK_URL_UNKNOWN"
+  | "CONFIG_ORDS_AUDIENCE_UNKNOWN"
   | "CONFIG_ORDS_SPEC_INVALID"
   | "CONFIG_DB_PASSWORD_MISSING"
   | "ORDS_PROTECTED"

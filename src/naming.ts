@@ -1,6 +1,8 @@
 // The one naming model: every derived name (fqs, privilege, issuer, JWK/token/authorize URLs) comes from here.
 // It does no I/O and imports no cloud SDK, so the CLI can load it cheaply; stacks pass Terraform tokens through it.
-import type { OciIdentityProviderConfig } from "./config/schema";
+import { createHash } from "node:crypto";
+import type { EntraIdentityProviderConfig } from "./config/entra-schema";
+import type { IdentityProviderConfig, OciIdentityProviderConfig } from "./config/schema";
 
 /** OCI joins primary audience and scope value with nothing in between (facts.md §1). */
 export function joinFqs(audience: string, scopeValue: string): string {
@@ -69,6 +71,11 @@ export interface IdentityNames {
   readonly privilege: string;
   /** What `token` sends as `scope` for client credentials. */
   readonly clientCredentialsScope: string;
+  /**
+   * Present when ORDS authorizes by roles (JWT profile role mode, ORDS 25.1+): the role claim as a
+   * JSON pointer, and the ORDS role names that are linked to the privilege.
+   */
+  readonly roleMode?: { readonly claim: string; readonly roles: readonly string[] };
 }
 
 export function ociIdentityNames(idp: OciIdentityProviderConfig): IdentityNames {
@@ -88,4 +95,92 @@ export function ociIdentityNames(idp: OciIdentityProviderConfig): IdentityNames 
     privilege: primaryScope.privilege,
     clientCredentialsScope: primaryScope.fqs,
   };
+}
+
+// --- Microsoft Entra (facts.md §3) ---------------------------------------------------------------------
+
+const ENTRA_LOGIN = "https://login.microsoftonline.com";
+/** The claim Entra puts app roles in; ORDS reads it as a JSON pointer. */
+export const ENTRA_ROLES_CLAIM = "/roles";
+
+export interface EntraEndpoints extends DomainEndpoints {
+  /** v2 issuer: what the kit's ORDS profile requires. */
+  readonly issuer: string;
+  /** v1 issuer: what tokens carry when the app still requests v1 tokens (a classic mismatch). */
+  readonly v1Issuer: string;
+  readonly jwkUrl: string;
+  readonly tokenUrl: string;
+  readonly authorizeUrl: string;
+  readonly discoveryUrl: string;
+}
+
+export function entraEndpoints(tenantId: string): EntraEndpoints {
+  const tenant = `${ENTRA_LOGIN}/${tenantId}`;
+  return {
+    // The tenant's authority plays the part of the OCI domain URL.
+    domainUrl: tenant,
+    issuer: `${tenant}/v2.0`,
+    v1Issuer: `https://sts.windows.net/${tenantId}/`,
+    jwkUrl: `${tenant}/discovery/v2.0/keys`,
+    tokenUrl: `${tenant}/oauth2/v2.0/token`,
+    authorizeUrl: `${tenant}/oauth2/v2.0/authorize`,
+    discoveryUrl: `${tenant}/v2.0/.well-known/openid-configuration`,
+  };
+}
+
+/** The application ID URI the stack registers: `api://<client id>`. */
+export function entraApplicationIdUri(clientId: string): string {
+  return `api://${clientId}`;
+}
+
+/**
+ * Names for an Entra environment. The client id is the token audience, so it is an input: a Terraform
+ * reference inside the stack, the deployed value in the tools.
+ */
+export function entraIdentityNames(idp: EntraIdentityProviderConfig, clientId: string): IdentityNames {
+  const idUri = entraApplicationIdUri(clientId);
+  const scopes = idp.scopes.map((scope) => ({ value: scope.value, fqs: `${idUri}/${scope.value}`, privilege: privilegeNameFor(scope.value) }));
+  const primaryScope = scopes[0];
+  if (primaryScope === undefined) throw new Error("entraIdentityNames: the config has no scope (the schema requires one)");
+  return {
+    // v2 access tokens carry the API app's client id as aud, not the api:// URI (facts.md §3).
+    audience: clientId,
+    issuer: entraEndpoints(idp.tenantId).issuer,
+    scopes,
+    primaryScope,
+    privilege: primaryScope.privilege,
+    clientCredentialsScope: `${idUri}/.default`,
+    roleMode: idp.ordsAuthorization === "roles" ? { claim: ENTRA_ROLES_CLAIM, roles: idp.appRoles.map((role) => role.value) } : undefined,
+  };
+}
+
+/**
+ * A UUID that depends only on its inputs (RFC 4122 version 5 layout over SHA-1), so scope and app-role
+ * ids stay the same on every synthesis instead of churning the app registration.
+ */
+export function stableUuid(...parts: readonly string[]): string {
+  const bytes = createHash("sha1").update(parts.join("\u0000")).digest().subarray(0, 16);
+  bytes[6] = ((bytes[6] as number) & 0x0f) | 0x50;
+  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
+  const hex = bytes.toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+// --- Either identity provider ---------------------------------------------------------------------------
+
+/** The privilege that protects the modules: the first scope's value, for either identity provider. */
+export function primaryPrivilegeOf(idp: IdentityProviderConfig): string {
+  const first = idp.type === "oci" ? idp.app.scopes[0] : idp.scopes[0];
+  if (first === undefined) throw new Error("primaryPrivilegeOf: the config has no scope (the schema requires one)");
+  return privilegeNameFor(first.value);
+}
+
+/**
+ * Names for either identity provider. Entra's audience is the client id, known only after deploy:
+ * pass it (a Terraform reference inside a stack, the deployed value elsewhere).
+ */
+export function identityNamesOf(idp: IdentityProviderConfig, clientId?: string): IdentityNames {
+  if (idp.type === "oci") return ociIdentityNames(idp);
+  if (clientId === undefined) throw new Error("identityNamesOf: an Entra environment's names need its client id");
+  return entraIdentityNames(idp, clientId);
 }

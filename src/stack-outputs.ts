@@ -1,4 +1,4 @@
-// Reads a deployed environment's stack outputs (the names in STACK_OUTPUTS) and resolves the client secret.
+// Reads a deployed environment's stack outputs (the names in OUTPUT_NAMES) and resolves the client secret.
 // Sources sit behind one small interface so a per-environment outputs file can be added later; nothing is cached on disk.
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { KitError } from "./errors";
 import { Secret } from "./secret";
 
-/** Output names of the environment stack; kept in step with STACK_OUTPUTS in stacks/environment-stack.ts (a test checks it). */
+/** Output names of the environment stack (stacks/environment-stack.ts writes them); part of the kit's contract. */
 export const OUTPUT_NAMES = {
   issuer: "issuer",
   audience: "audience",

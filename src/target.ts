@@ -5,7 +5,7 @@ import { TOKEN_ENV } from "./cli-flags";
 import type { Environment } from "./config/load";
 import type { OrdsConfig } from "./config/ords-schema";
 import { KitError } from "./errors";
-import { ociDomainBaseUrl, ociDomainEndpoints, ociIdentityNames, type DomainEndpoints, type IdentityNames } from "./naming";
+import { entraEndpoints, identityNamesOf, ociDomainBaseUrl, ociDomainEndpoints, type DomainEndpoints, type IdentityNames } from "./naming";
 import type { ClientSettings } from "./oauth/client";
 import type { HttpOptions } from "./http/bounded-fetch";
 import { Secret } from "./secret";
@@ -28,7 +28,6 @@ export type OrdsTargetSettings = OrdsConfig;
 
 export interface Target {
   readonly environment: Environment | undefined;
-  readonly names: IdentityNames | undefined;
   readonly outputs: LazyOutputs;
   /** Endpoints known from the config alone (a reused domain given by URL); others come from outputs. */
   readonly configEndpoints: DomainEndpoints | undefined;
@@ -37,7 +36,7 @@ export interface Target {
 
 export function loadTarget(options: TargetOptions): Target {
   if (options.environment === undefined) {
-    return { environment: undefined, names: undefined, outputs: new LazyOutputs(options.outputsSource), configEndpoints: undefined, ords: undefined };
+    return { environment: undefined, outputs: new LazyOutputs(options.outputsSource), configEndpoints: undefined, ords: undefined };
   }
   // The config loader pulls in zod; standalone runs (flags only) never pay for it.
   const { loadEnvironments } = require("./config/load") as typeof import("./config/load");
@@ -45,14 +44,25 @@ export function loadTarget(options: TargetOptions): Target {
   if (environment === undefined) throw new KitError("CONFIG_NOT_FOUND", `No environment "${options.environment}"`);
   const idp = environment.settings.identityProvider;
   const source = options.outputsSource ?? terraformOutputsSource({ stackDir: stackDirFor(environment.name, options.outdir) });
-  const domainUrl = idp.domain.mode === "existing" ? idp.domain.url : undefined;
+  const domainUrl = idp.type === "oci" && idp.domain.mode === "existing" ? idp.domain.url : undefined;
   return {
     environment,
-    names: ociIdentityNames(idp),
     outputs: new LazyOutputs(source),
-    configEndpoints: domainUrl === undefined ? undefined : ociDomainEndpoints(ociDomainBaseUrl(domainUrl)),
+    configEndpoints:
+      idp.type === "entra" ? entraEndpoints(idp.tenantId) : domainUrl === undefined ? undefined : ociDomainEndpoints(ociDomainBaseUrl(domainUrl)),
     ords: environment.settings.ords,
   };
+}
+
+/**
+ * The environment's names from the naming model; undefined for a standalone run. An Entra audience is the
+ * app's client id: the given one (--client-id), else the deployed stack's client_id output.
+ */
+export async function identityNames(target: Target, clientId?: string): Promise<IdentityNames | undefined> {
+  if (target.environment === undefined) return undefined;
+  const idp = target.environment.settings.identityProvider;
+  if (idp.type === "oci") return identityNamesOf(idp);
+  return identityNamesOf(idp, clientId ?? (await target.outputs.require("clientId", "--client-id")));
 }
 
 /** The domain endpoints: from the config when it names the domain URL, else from the `domain_url` output. */
@@ -75,8 +85,18 @@ export interface OAuthFlags {
  * Client settings for the token flows. Explicit `--token-url` means "no discovery" unless
  * `--discovery-url` is given too; with an environment the domain's discovery document is used.
  */
-export async function oauthSettings(target: Target, flags: OAuthFlags, http: HttpOptions): Promise<{ settings: ClientSettings; scope: string }> {
-  const scope = flags.scope ?? target.names?.clientCredentialsScope;
+export type TokenFlow = "client_credentials" | "authorization_code";
+
+export async function oauthSettings(
+  target: Target,
+  flags: OAuthFlags,
+  http: HttpOptions,
+  flow: TokenFlow = "client_credentials",
+): Promise<{ settings: ClientSettings; scope: string }> {
+  const clientIdFlag = flags.clientId;
+  const names = await identityNames(target, clientIdFlag);
+  // A user login asks for the delegated scope; client credentials for what the IdP grants an app (Entra: /.default).
+  const scope = flags.scope ?? (flow === "authorization_code" ? names?.primaryScope.fqs : names?.clientCredentialsScope);
   if (scope === undefined) {
     throw new KitError("USAGE_INVALID", "No scope to request", { fix: "Pass --scope <audience><scope value> (the fully qualified scope), or name an environment." });
   }
@@ -99,7 +119,7 @@ export async function oauthSettings(target: Target, flags: OAuthFlags, http: Htt
         discoveryUrl: flags.discoveryUrl ?? endpoints?.discoveryUrl,
         tokenUrl,
         authorizeUrl: flags.authorizeUrl ?? endpoints?.authorizeUrl,
-        issuer: target.names?.issuer,
+        issuer: names?.issuer,
       },
     },
   };

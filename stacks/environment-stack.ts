@@ -1,30 +1,19 @@
-// One cdktf stack per environment file: providers, the identity side, and the outputs later tools read.
-// It holds no secrets: the client secret only appears as a sensitive output reference.
+// One cdktf stack per environment file: providers, the identity side (OCI IAM or Entra), the ORDS hook, and
+// the outputs later tools read. It holds no secrets: the client secret only appears as a sensitive output.
 import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
+import { AzureadProvider } from "@cdktf/provider-azuread/lib/provider";
 import { OciProvider } from "../.gen/providers/oci/provider";
 import type { Environment } from "../src/config/load";
-import { DEFAULT_VARIANT, variantFor, type StackVariant } from "../src/lifecycle/phase";
-import { ociIdentityNames, type IdentityNames } from "../src/naming";
+import type { EntraIdentityProviderConfig, OciIdentityProviderConfig } from "../src/config/schema";
+import { DEFAULT_VARIANT, variantFor, type StackPhase, type StackVariant } from "../src/lifecycle/phase";
+import { ociIdentityNames, type DomainEndpoints, type IdentityNames } from "../src/naming";
+import { ordsSpecFor } from "../src/ords/spec";
+import { OUTPUT_NAMES } from "../src/stack-outputs";
+import { EntraIdentity } from "./entra-identity";
 import { OciIdentity } from "./oci-identity";
 import { OrdsPostDeploy } from "./ords-post-deploy";
-import { ordsSpecFor } from "../src/ords/spec";
 import { configureStateBackend } from "./state-backend";
-
-/** Output names; the CLI reads these from the stack, so they are part of the kit's contract. */
-export const STACK_OUTPUTS = {
-  issuer: "issuer",
-  audience: "audience",
-  jwkUrl: "jwk_url",
-  scopes: "scopes",
-  fqs: "fqs",
-  privilege: "privilege",
-  clientId: "client_id",
-  clientSecret: "client_secret",
-  tokenUrl: "token_url",
-  authorizeUrl: "authorize_url",
-  domainUrl: "domain_url",
-} as const;
 
 export interface EnvironmentStackProps {
   readonly environment: Environment;
@@ -37,65 +26,105 @@ export interface EnvironmentStackProps {
   readonly variant?: StackVariant;
 }
 
+/** What the rest of the stack needs from either identity side. */
+interface IdentitySide {
+  readonly construct: OciIdentity | EntraIdentity;
+  readonly names: IdentityNames;
+  readonly endpoints: DomainEndpoints;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** What the ORDS hook waits for. */
+  readonly dependencies: NonNullable<ConstructorParameters<typeof OrdsPostDeploy>[2]["dependsOn"]>;
+  /** Region for remote state when the state config names none. */
+  readonly defaultStateRegion: string | undefined;
+}
+
 export class EnvironmentStack extends TerraformStack {
   readonly environment: Environment;
   readonly names: IdentityNames;
-  readonly identity: OciIdentity;
+  /** OciIdentity for `"type": "oci"`, EntraIdentity for `"type": "entra"`. */
+  readonly identity: OciIdentity | EntraIdentity;
   /** The ORDS post-deploy hook; undefined without an `ords` section or with `ords.hook: false`. */
   readonly ordsPostDeploy: OrdsPostDeploy | undefined;
 
   constructor(scope: Construct, props: EnvironmentStackProps) {
     super(scope, props.environment.name);
     this.environment = props.environment;
-    const idp = props.environment.settings.identityProvider;
-    this.names = ociIdentityNames(idp);
+    const { settings } = props.environment;
+    const variant = variantFor(props.variant ?? DEFAULT_VARIANT, props.environment.name);
+    const preventDestroy = settings.protected && !variant.liftProtection;
+    const idp = settings.identityProvider;
+    const side = idp.type === "oci" ? this.ociSide(idp, variant.phase, preventDestroy) : this.entraSide(idp, preventDestroy);
+    this.identity = side.construct;
+    this.names = side.names;
 
+    configureStateBackend(this, {
+      environment: props.environment.name,
+      state: settings.state,
+      defaultRegion: side.defaultStateRegion,
+      stateDir: props.stateDir,
+    });
+    this.ordsPostDeploy =
+      settings.ords?.hook === true
+        ? new OrdsPostDeploy(this, "ords", {
+            spec: ordsSpecFor(props.environment, { jwkUrl: side.endpoints.jwkUrl, names: side.names }),
+            dependsOn: side.dependencies,
+          })
+        : undefined;
+    this.addOutputs(side);
+  }
+
+  private ociSide(idp: OciIdentityProviderConfig, phase: StackPhase, preventDestroy: boolean): IdentitySide {
     const providerAuth = { auth: idp.provider.auth, configFileProfile: idp.provider.configFileProfile };
     const regional = new OciProvider(this, "oci", { ...providerAuth, region: idp.provider.region });
     const home =
       idp.provider.homeRegion === idp.provider.region
         ? regional
         : new OciProvider(this, "oci_home", { ...providerAuth, alias: "home", region: idp.provider.homeRegion });
-
-    const variant = variantFor(props.variant ?? DEFAULT_VARIANT, props.environment.name);
-    this.identity = new OciIdentity(this, "identity", {
-      config: idp,
-      names: this.names,
-      homeRegionProvider: home,
-      phase: variant.phase,
-      preventDestroy: props.environment.settings.protected && !variant.liftProtection,
-    });
-    configureStateBackend(this, {
-      environment: props.environment.name,
-      state: props.environment.settings.state,
-      defaultRegion: idp.provider.region,
-      stateDir: props.stateDir,
-    });
-    this.ordsPostDeploy =
-      props.environment.settings.ords?.hook === true
-        ? new OrdsPostDeploy(this, "ords", {
-            spec: ordsSpecFor(props.environment, { jwkUrl: this.identity.endpoints.jwkUrl }),
-            dependsOn: [this.identity.app, ...(this.identity.clientAccess ? [this.identity.clientAccess] : [])],
-          })
-        : undefined;
-    this.addOutputs();
+    const names = ociIdentityNames(idp);
+    const identity = new OciIdentity(this, "identity", { config: idp, names, homeRegionProvider: home, phase, preventDestroy });
+    return {
+      construct: identity,
+      names,
+      endpoints: identity.endpoints,
+      // The client id is the app's `name`; the provider does not mark client_secret sensitive (facts.md §1).
+      clientId: identity.app.name,
+      clientSecret: identity.app.clientSecret,
+      dependencies: [identity.app, ...(identity.clientAccess ? [identity.clientAccess] : [])],
+      defaultStateRegion: idp.provider.region,
+    };
   }
 
-  private addOutputs(): void {
-    const { names, identity } = this;
+  private entraSide(idp: EntraIdentityProviderConfig, preventDestroy: boolean): IdentitySide {
+    // Credentials come from the ARM_* environment variables; the tenant is pinned so they cannot point elsewhere.
+    new AzureadProvider(this, "azuread", { tenantId: idp.tenantId });
+    const identity = new EntraIdentity(this, "identity", { config: idp, environment: this.environment.name, preventDestroy });
+    return {
+      construct: identity,
+      names: identity.names,
+      endpoints: identity.endpoints,
+      clientId: identity.application.clientId,
+      clientSecret: identity.password.value,
+      // The role assignments too: a client-credentials token carries roles only once they exist.
+      dependencies: [identity.application, identity.identifierUri, identity.servicePrincipal, ...identity.roleAssignments],
+      defaultStateRegion: undefined,
+    };
+  }
+
+  private addOutputs(side: IdentitySide): void {
+    const { names, endpoints } = side;
     const output = (id: string, value: unknown, description: string, sensitive = false) =>
       new TerraformOutput(this, id, { value, description, sensitive });
-    output(STACK_OUTPUTS.issuer, names.issuer, "iss that ORDS expects in tokens (JWT profile p_issuer)");
-    output(STACK_OUTPUTS.audience, names.audience, "Primary audience: aud in tokens (JWT profile p_audience)");
-    output(STACK_OUTPUTS.jwkUrl, identity.endpoints.jwkUrl, "Domain JWKS (JWT profile p_jwk_url)");
-    output(STACK_OUTPUTS.scopes, names.scopes.map((s) => s.value), "Bare scope values as they appear in the token's scope claim");
-    output(STACK_OUTPUTS.fqs, names.scopes.map((s) => s.fqs), "Fully qualified scopes to request (audience + scope)");
-    output(STACK_OUTPUTS.privilege, names.privilege, "ORDS privilege name (= the first scope value)");
-    output(STACK_OUTPUTS.clientId, identity.app.name, "Client id of the confidential app (the app's name)");
-    // The provider does not mark client_secret sensitive (facts.md §1); the kit does.
-    output(STACK_OUTPUTS.clientSecret, identity.app.clientSecret, "Client secret of the confidential app", true);
-    output(STACK_OUTPUTS.tokenUrl, identity.endpoints.tokenUrl, "OAuth token endpoint");
-    output(STACK_OUTPUTS.authorizeUrl, identity.endpoints.authorizeUrl, "OAuth authorize endpoint");
-    output(STACK_OUTPUTS.domainUrl, identity.endpoints.domainUrl, "Identity domain URL");
+    output(OUTPUT_NAMES.issuer, names.issuer, "iss that ORDS expects in tokens (JWT profile p_issuer)");
+    output(OUTPUT_NAMES.audience, names.audience, "aud in tokens (JWT profile p_audience)");
+    output(OUTPUT_NAMES.jwkUrl, endpoints.jwkUrl, "JWKS of the identity provider (JWT profile p_jwk_url)");
+    output(OUTPUT_NAMES.scopes, names.scopes.map((s) => s.value), "Bare scope values as they appear in the token's scope/scp claim");
+    output(OUTPUT_NAMES.fqs, names.scopes.map((s) => s.fqs), "Fully qualified scopes to request");
+    output(OUTPUT_NAMES.privilege, names.privilege, "ORDS privilege name (= the first scope value)");
+    output(OUTPUT_NAMES.clientId, side.clientId, "Client id of the app");
+    output(OUTPUT_NAMES.clientSecret, side.clientSecret, "Client secret of the app", true);
+    output(OUTPUT_NAMES.tokenUrl, endpoints.tokenUrl, "OAuth token endpoint");
+    output(OUTPUT_NAMES.authorizeUrl, endpoints.authorizeUrl, "OAuth authorize endpoint");
+    output(OUTPUT_NAMES.domainUrl, endpoints.domainUrl, "Identity domain URL (OCI) or tenant authority (Entra)");
   }
 }

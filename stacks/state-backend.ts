@@ -13,11 +13,17 @@ export function remoteStateKey(keyPrefix: string, environment: string): string {
   return `${keyPrefix.replace(/\/+$/, "")}/${environment}.tfstate`;
 }
 
+function remoteStateRegion(configured: string | undefined, fallback: string | undefined): string {
+  const region = configured ?? fallback;
+  if (region === undefined) throw new Error("internal: the config check requires state.region when there is no OCI provider region");
+  return region;
+}
+
 export interface StateBackendProps {
   readonly environment: string;
   readonly state: StateConfig;
-  /** Region used when the state config names none (the provider region). */
-  readonly defaultRegion: string;
+  /** Region used when the state config names none (the OCI provider region; none for Entra, where the config requires one). */
+  readonly defaultRegion: string | undefined;
   /** Directory of local state files. */
   readonly stateDir: string;
 }
@@ -37,14 +43,14 @@ export function configureStateBackend(stack: TerraformStack, props: StateBackend
         oci: {
           bucket: state.bucket,
           namespace: state.namespace,
-          region: state.region ?? props.defaultRegion,
+          region: remoteStateRegion(state.region, props.defaultRegion),
           key: remoteStateKey(state.keyPrefix, environment),
         },
       });
       return;
     }
     case "s3-compatible": {
-      const region = state.region ?? props.defaultRegion;
+      const region = remoteStateRegion(state.region, props.defaultRegion);
       new S3Backend(stack, {
         bucket: state.bucket,
         key: remoteStateKey(state.keyPrefix, environment),

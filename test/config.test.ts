@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadEnvironments } from "../src/config/load";
 import { isKitError, type KitError } from "../src/errors";
-import { exampleJson, environmentFrom, problemsFor } from "./support/environments";
+import { exampleJson, environmentFrom, ociIdentityProvider, problemsFor } from "./support/environments";
 
 function pathsOf(json: unknown, name = "dev"): string[] {
   return problemsFor(json, name).map((problem) => problem.path);
@@ -18,7 +18,7 @@ function messageAt(json: unknown, path: string): string {
 
 describe("environment config", () => {
   test("the committed example is valid and fills in the documented defaults", () => {
-    const idp = environmentFrom(exampleJson(), "example").settings.identityProvider;
+    const idp = ociIdentityProvider(environmentFrom(exampleJson(), "example"));
     expect(idp.app.grants).toEqual(["client_credentials", "authorization_code"]);
     expect(idp.app.redirectUris).toEqual(["http://127.0.0.1:8765/callback", "https://oauth.pstmn.io/v1/callback"]);
     expect(idp.issuer).toBe("https://identity.oraclecloud.com/");

@@ -1,6 +1,6 @@
 // The naming model: the strings ORDS, the IdP and the tools must agree on, derived in one place.
 import { joinFqs, ociDomainBaseUrl, ociDomainEndpoints, ociIdentityNames } from "../src/naming";
-import { environmentFrom, exampleJson } from "./support/environments";
+import { environmentFrom, exampleJson, ociIdentityProvider } from "./support/environments";
 
 describe("naming model", () => {
   test("the fqs is audience and scope with nothing added in between", () => {
@@ -8,7 +8,7 @@ describe("naming model", () => {
   });
 
   test("the privilege is the bare scope value, never the fqs", () => {
-    const names = ociIdentityNames(environmentFrom(exampleJson()).settings.identityProvider);
+    const names = ociIdentityNames(ociIdentityProvider(environmentFrom(exampleJson())));
     expect(names.privilege).toBe("demo.read");
     expect(names.primaryScope).toEqual({ value: "demo.read", fqs: "ords-jwt-example/demo.read", privilege: "demo.read" });
     expect(names.clientCredentialsScope).toBe("ords-jwt-example/demo.read");

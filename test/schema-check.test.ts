@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Testing } from "cdktf";
+import type { OciIdentity } from "../stacks/oci-identity";
 import { checkProviderSchema, type ProviderSchemaFile } from "./support/terraform-schema";
 import { exampleJson, newStack, PROJECT_ROOT } from "./support/environments";
 
@@ -10,7 +11,7 @@ const schema = JSON.parse(readFileSync(join(PROJECT_ROOT, "providers", "oci", "s
 /** Synthesizes the example with one raw override applied to the app, as a broken construct would. */
 function problemsWithAppOverride(path: string, value: unknown) {
   const stack = newStack(exampleJson());
-  stack.identity.app.addOverride(path, value);
+  (stack.identity as OciIdentity).app.addOverride(path, value);
   const synthesized = JSON.parse(Testing.synth(stack));
   return checkProviderSchema(synthesized, schema, "registry.terraform.io/oracle/oci", "oci_");
 }

@@ -8,7 +8,7 @@ import { KitError } from "../errors";
 import type { HttpOptions } from "../http/bounded-fetch";
 import type { Connector } from "../ords/db";
 import type { OutputsSource } from "../stack-outputs";
-import { domainEndpoints, loadTarget, oauthSettings, ordsBaseUrl, resolveEndpointUrl, tokenFromInputs, type OAuthFlags, type Target } from "../target";
+import { domainEndpoints, identityNames, loadTarget, oauthSettings, ordsBaseUrl, resolveEndpointUrl, tokenFromInputs, type OAuthFlags, type Target } from "../target";
 
 /** Database access for the profile.* / privilege.* checks and the mirror; built by the CLI from the ORDS settings. */
 export interface DoctorDatabase {
@@ -95,7 +95,12 @@ export async function doctor(options: DoctorOptions): Promise<DoctorCommandResul
       fix: "Add --force if you really mean it (troubleshooting only; the profile is restored afterwards).",
     });
   }
-  const names = target.names;
+  // An Entra environment's names need the deployed client id; without it the flags must supply expectations.
+  const names = await identityNames(target, options.clientId).catch((error: unknown) => {
+    if (!(error instanceof KitError)) throw error;
+    log(`note: ${error.message}; ${error.fix ?? ""}`);
+    return undefined;
+  });
   const jwtProfile = target.ords?.jwtProfile;
   const positive = (value: number | null | undefined) => (typeof value === "number" && value > 0 ? value : undefined);
 
@@ -104,15 +109,15 @@ export async function doctor(options: DoctorOptions): Promise<DoctorCommandResul
   // Only for the aud-vs-client-id hint: read the outputs for it only when the token request reads them anyway.
   const clientId =
     options.clientId ?? (given === undefined && target.environment !== undefined ? await target.outputs.get().then((outputs) => outputs.clientId).catch(() => undefined) : undefined);
-  const configuredRoles = target.ords?.privilege.roles;
+  const configuredRoles = [...new Set([...(target.ords?.privilege.roles ?? []), ...(names?.roleMode?.roles ?? [])])];
 
   const expectations: Expectations = {
     issuer: options.issuer ?? names?.issuer,
     audience: options.audience ?? names?.audience,
     jwkUrl: "value" in jwkUrl ? jwkUrl.value : undefined,
     privilege: options.privilege ?? names?.privilege,
-    roleClaim: options.roleClaim ?? jwtProfile?.roleClaimName ?? undefined,
-    roles: options.roles !== undefined && options.roles.length > 0 ? options.roles : configuredRoles !== undefined && configuredRoles.length > 0 ? configuredRoles : undefined,
+    roleClaim: options.roleClaim ?? jwtProfile?.roleClaimName ?? names?.roleMode?.claim,
+    roles: options.roles !== undefined && options.roles.length > 0 ? options.roles : configuredRoles.length > 0 ? configuredRoles : undefined,
     allowedSkewSeconds: options.allowedSkewSeconds ?? positive(jwtProfile?.allowedSkewSeconds),
     allowedAgeSeconds: options.allowedAgeSeconds ?? positive(jwtProfile?.allowedAgeSeconds),
     fqs: names?.scopes.map((scope) => scope.fqs),

@@ -128,7 +128,9 @@ export function crossEnvironmentProblems(environments: readonly Environment[]): 
   const byDomainName = new Map<string, Environment>();
   const problems: ConfigProblem[] = [];
   for (const environment of environments) {
-    const domain = environment.settings.identityProvider.domain;
+    const idp = environment.settings.identityProvider;
+    if (idp.type !== "oci") continue;
+    const domain = idp.domain;
     if (domain.mode !== "create" || domain.displayName === undefined) continue;
     const other = byDomainName.get(domain.displayName);
     if (other !== undefined) {

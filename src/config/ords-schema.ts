@@ -141,6 +141,11 @@ export const ordsSchema = z
       .default(DEFAULT_READINESS_TIMEOUT_SECONDS),
     /** Run the step from `cdktf deploy` / `cdktf destroy` (a terraform_data hook). */
     hook: z.boolean().default(true),
+    /**
+     * The target's ORDS version when known (e.g. "25.2"), so a config that needs role mode (25.1+) fails
+     * before deploy. The runner still reads the real version and decides by that.
+     */
+    version: z.string().regex(/^\d+\.\d+(\.\d+)*$/, 'version must look like "25.2" or "24.4.0"').optional(),
   })
   .superRefine((ords, ctx) => {
     const demo = ords.demoModule !== false;

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { joinFqs } from "../naming";
 import { DEFAULT_REDIRECT_URIS, httpsUrl, nonEmpty, redirectUri } from "./fields";
+import { entraIdentityProviderSchema, type EntraIdentityProviderConfig } from "./entra-schema";
 import { ordsSchema } from "./ords-schema";
 
 export { DEFAULT_REDIRECT_URIS, KIT_LOOPBACK_CALLBACK, POSTMAN_CALLBACK } from "./fields";
@@ -253,23 +254,61 @@ export const stateSchema = z.discriminatedUnion(
   { error: 'backend must be "local", "oci" (Terraform ≥ 1.12) or "s3-compatible"' },
 );
 
-export const environmentSchema = z.strictObject({
-  /** Documentation only; editors use it for completion. */
-  $schema: z.string().optional(),
-  /** A protected environment is never torn down casually. */
-  protected: z.boolean().default(false),
-  identityProvider: z.discriminatedUnion("type", [ociIdentityProviderSchema], {
-    error: 'must have type "oci"',
-  }),
-  /** The ORDS post-deploy step; leave it out for an environment that only provisions the identity provider. */
-  ords: ordsSchema.optional(),
-  /** Terraform state for this environment; local by default. */
-  state: stateSchema.default({ backend: "local" }),
-});
+/** ORDS gained JWT role mode (`p_role_claim_name`) in 25.1 (facts.md §2). */
+export const ROLE_MODE_MIN_ORDS_VERSION = [25, 1] as const;
+
+function versionBelow(version: string, minimum: readonly number[]): boolean {
+  const parts = version.split(".").map(Number);
+  for (const [index, want] of minimum.entries()) {
+    const have = parts[index] ?? 0;
+    if (have !== want) return have < want;
+  }
+  return false;
+}
+
+export const environmentSchema = z
+  .strictObject({
+    /** Documentation only; editors use it for completion. */
+    $schema: z.string().optional(),
+    /** A protected environment is never torn down casually. */
+    protected: z.boolean().default(false),
+    identityProvider: z.discriminatedUnion("type", [ociIdentityProviderSchema, entraIdentityProviderSchema], {
+      error: 'must have type "oci" (OCI IAM identity domain) or "entra" (Microsoft Entra ID)',
+    }),
+    /** The ORDS post-deploy step; leave it out for an environment that only provisions the identity provider. */
+    ords: ordsSchema.optional(),
+    /** Terraform state for this environment; local by default. */
+    state: stateSchema.default({ backend: "local" }),
+  })
+  .superRefine((environment, ctx) => {
+    const idp = environment.identityProvider;
+    const ords = environment.ords;
+    const roleMode = ords?.jwtProfile.roleClaimName !== undefined || (idp.type === "entra" && idp.ordsAuthorization === "roles");
+    if (roleMode && ords?.version !== undefined && versionBelow(ords.version, ROLE_MODE_MIN_ORDS_VERSION)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ords", "version"],
+        message:
+          `ORDS ${ords.version} has no JWT role mode (it arrived in 25.1), but this environment needs it` +
+          (idp.type === "entra" ? ' (identityProvider.ordsAuthorization "roles": Entra client-credentials tokens carry only roles)' : " (ords.jwtProfile.roleClaimName)") +
+          ': upgrade ORDS, or authorize by scopes (user tokens only)',
+      });
+    }
+    const state = environment.state;
+    if (idp.type === "entra" && state.backend !== "local" && state.region === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["state", "region"],
+        message: "is required for an Entra environment: there is no OCI provider region to default to; name the bucket's region",
+      });
+    }
+  });
 
 export type EnvironmentConfigInput = z.input<typeof environmentSchema>;
 export type EnvironmentSettings = z.output<typeof environmentSchema>;
 export type OciIdentityProviderConfig = z.output<typeof ociIdentityProviderSchema>;
+export type IdentityProviderConfig = OciIdentityProviderConfig | EntraIdentityProviderConfig;
+export type { EntraIdentityProviderConfig };
 export type DomainConfig = z.output<typeof domainSchema>;
 export type AppConfig = z.output<typeof appSchema>;
 export type ScopeConfig = z.output<typeof scopeSchema>;

@@ -24,9 +24,12 @@ export function synthesizeTargets(environment: Environment, variant: StackVarian
   app.synth();
   const stack = stacks[0];
   if (stack === undefined) throw new Error("internal: buildApp returned no stack");
+  const { OciIdentity } = require("../../stacks/oci-identity") as typeof import("../../stacks/oci-identity");
+  const identity = stack.identity;
+  const domain = identity instanceof OciIdentity ? identity.domain : undefined;
   return {
     stackDir: resolve(join(dirs.outdir, "stacks", environment.name)),
-    appAddress: address(stack.identity.app),
-    domainAddress: stack.identity.domain === undefined ? undefined : address(stack.identity.domain),
+    appAddress: address(identity instanceof OciIdentity ? identity.app : identity.application),
+    domainAddress: domain === undefined ? undefined : address(domain),
   };
 }

@@ -47,14 +47,25 @@ export function describeTeardown(environment: Environment): string[] {
   if (settings.ords !== undefined) {
     lines.push(`ORDS objects the kit created in schema ${settings.ords.schema ?? settings.ords.user} (JWT profile, privilege, roles, demo module)`);
   }
-  lines.push(`the confidential app "${idp.app.displayName}"${idp.demoUser ? ` and the demo user "${idp.demoUser.userName}"` : ""}`);
-  if (idp.domain.mode === "create") {
-    lines.push(`the identity domain "${idp.domain.displayName}" (created by the kit)`);
+  if (idp.type === "entra") {
+    lines.push(`the Entra app registration "${idp.displayName}" with its service principal, client secret and role assignments`);
   } else {
-    lines.push("nothing else in the reused domain (it is left as it is, client-access setting included)");
+    lines.push(`the confidential app "${idp.app.displayName}"${idp.demoUser ? ` and the demo user "${idp.demoUser.userName}"` : ""}`);
+    if (idp.domain.mode === "create") {
+      lines.push(`the identity domain "${idp.domain.displayName}" (created by the kit)`);
+    } else {
+      lines.push("nothing else in the reused domain (it is left as it is, client-access setting included)");
+    }
   }
   lines.push(`the Terraform state of stack "${environment.name}"`);
   return lines;
+}
+
+/** The phase the final destroy synthesizes: the last deactivation that applies to this identity provider. */
+function destroyPhase(environment: Environment): StackPhase {
+  const idp = environment.settings.identityProvider;
+  if (idp.type === "entra") return "deploy";
+  return idp.domain.mode === "create" ? "deactivate-domain" : "deactivate-app";
 }
 
 function parseStateList(stdout: string): Set<string> {
@@ -80,7 +91,8 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
   const variant = (phase: StackPhase): StackVariant => ({ environment: name, phase, liftProtection: isProtected && options.force });
   const reports: StepReport[] = [];
   const cdktf = join(context.projectRoot, "node_modules", ".bin", "cdktf");
-  let left = new Set<string>();
+  /** What the last state inspection found; undefined until a step inspected. */
+  let left: Set<string> | undefined;
 
   const run = async (spec: Omit<CommandSpec, "cwd"> & { cwd?: string }, what: string): Promise<string> => {
     const result = await context.runner.run({ cwd: context.projectRoot, ...spec });
@@ -93,6 +105,11 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
     await run({ command: "terraform", args: ["init", "-input=false", "-no-color"], cwd: targets.stackDir }, "terraform init");
     left = parseStateList(await run({ command: "terraform", args: ["state", "list", "-no-color"], cwd: targets.stackDir, capture: true }, "terraform state list"));
     return targets;
+  };
+  const inState = (address: string | undefined): boolean => address !== undefined && left?.has(address) === true;
+  const entraSkip = {
+    status: "skipped" as const,
+    detail: "Entra app registrations are deleted directly; there is nothing to deactivate",
   };
   const applyTarget = (targets: StackTargets, address: string) =>
     run(
@@ -109,28 +126,31 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
       return { status: "done", detail: "ORDS objects dropped (already-dropped objects are fine)" };
     },
     "deactivate-app": async () => {
+      if (environment.settings.identityProvider.type === "entra") return entraSkip;
       const targets = await inspect("deactivate-app");
-      if (!left.has(targets.appAddress)) return { status: "skipped", detail: "the app is already gone from the state" };
+      if (!inState(targets.appAddress)) return { status: "skipped", detail: "the app is already gone from the state" };
       await applyTarget(targets, targets.appAddress);
       return { status: "done", detail: `${targets.appAddress} is inactive` };
     },
     "deactivate-domain": async () => {
-      if (environment.settings.identityProvider.domain.mode !== "create") {
+      const idp = environment.settings.identityProvider;
+      if (idp.type === "entra") return entraSkip;
+      if (idp.domain.mode !== "create") {
         return { status: "skipped", detail: "the domain is reused, so the kit leaves it active" };
       }
       const targets = await inspect("deactivate-domain");
-      if (targets.domainAddress === undefined || !left.has(targets.domainAddress)) {
+      if (targets.domainAddress === undefined || !inState(targets.domainAddress)) {
         return { status: "skipped", detail: "the domain is already gone from the state" };
       }
       await applyTarget(targets, targets.domainAddress);
       return { status: "done", detail: `${targets.domainAddress} is INACTIVE (this can take minutes)` };
     },
     destroy: async () => {
-      // `left` is what the last inspection found; step 2 always inspects.
-      const resources = [...left].filter((address) => !address.startsWith("data."));
+      const phase = destroyPhase(environment);
+      if (left === undefined) await inspect(phase);
+      const resources = [...(left ?? [])].filter((address) => !address.startsWith("data."));
       if (resources.length === 0) return { status: "skipped", detail: "no resource is left in the state" };
-      const lastPhase: StackPhase = environment.settings.identityProvider.domain.mode === "create" ? "deactivate-domain" : "deactivate-app";
-      await run({ command: cdktf, args: ["destroy", name, "--auto-approve"], env: variantEnv(variant(lastPhase)) }, "cdktf destroy");
+      await run({ command: cdktf, args: ["destroy", name, "--auto-approve"], env: variantEnv(variant(phase)) }, "cdktf destroy");
       return { status: "done", detail: `${resources.length} resource(s) destroyed` };
     },
   };

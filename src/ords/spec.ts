@@ -14,7 +14,7 @@ import {
 import type { Environment } from "../config/load";
 import { formatPath } from "../config/load";
 import { KitError } from "../errors";
-import { ociDomainBaseUrl, ociDomainEndpoints, ociIdentityNames, type IdentityNames } from "../naming";
+import { entraEndpoints, ociDomainBaseUrl, ociDomainEndpoints, ociIdentityNames, type IdentityNames } from "../naming";
 
 export interface OrdsConnectionSpec {
   readonly connectString: string;
@@ -96,10 +96,23 @@ export function requireJwkUrl(spec: OrdsSpec): string {
   );
 }
 
-/** The JWK URL when the environment file alone determines it (a reused domain given by URL). */
+/** The JWK URL when the environment file alone determines it (an Entra tenant, or a reused OCI domain given by URL). */
 export function configuredJwkUrl(environment: Environment): string | undefined {
-  const domain = environment.settings.identityProvider.domain;
+  const idp = environment.settings.identityProvider;
+  if (idp.type === "entra") return entraEndpoints(idp.tenantId).jwkUrl;
+  const domain = idp.domain;
   return domain.mode === "existing" && domain.url !== undefined ? ociDomainEndpoints(ociDomainBaseUrl(domain.url)).jwkUrl : undefined;
+}
+
+/**
+ * ORDS roles linked to the privilege: the configured ones, plus Entra's app roles in role mode
+ * (client-credentials tokens carry them in `roles`).
+ */
+export function privilegeRolesOf(environment: Environment): string[] {
+  const ords = ordsConfigOf(environment);
+  const idp = environment.settings.identityProvider;
+  const appRoles = idp.type === "entra" && idp.ordsAuthorization === "roles" ? idp.appRoles.map((role) => role.value) : [];
+  return sortedUnique([...ords.privilege.roles, ...appRoles]);
 }
 
 /** The `ords` section, or a clear error when the environment has none. */
@@ -130,14 +143,24 @@ export function ordsConnectionSpecOf(environment: Environment): OrdsConnectionSp
   };
 }
 
+/** OCI names come from the file alone; Entra's audience is the client id, known only once deployed. */
+function namesWithoutDeploy(environment: Environment): IdentityNames {
+  const idp = environment.settings.identityProvider;
+  if (idp.type === "oci") return ociIdentityNames(idp);
+  throw new KitError("CONFIG_ORDS_AUDIENCE_UNKNOWN", `The JWT profile audience of "${environment.name}" is the Entra app's client id, which is not known yet`, {
+    fix: `Deploy the environment first (npx cdktf deploy ${environment.name}) so the kit can read the client_id output, or pass --client-id.`,
+    details: { environment: environment.name },
+  });
+}
+
 /** Builds the desired ORDS state of an environment; names come from the naming model only. */
 export function ordsSpecFor(environment: Environment, options: OrdsSpecOptions = {}): OrdsSpec {
   const ords = ordsConfigOf(environment);
   const idp = environment.settings.identityProvider;
-  const names = options.names ?? ociIdentityNames(idp);
+  const names = options.names ?? namesWithoutDeploy(environment);
   const jwkUrl = options.jwkUrl ?? configuredJwkUrl(environment) ?? null;
   const demo = demoModuleOf(ords);
-  const primaryScope = idp.app.scopes[0];
+  const primaryScope = idp.type === "oci" ? idp.app.scopes[0] : idp.scopes[0];
   return {
     environment: environment.name,
     protected: environment.settings.protected,
@@ -150,13 +173,13 @@ export function ordsSpecFor(environment: Environment, options: OrdsSpecOptions =
       description: ords.jwtProfile.description ?? `ords-jwt-kit: ${environment.name}`,
       allowedSkewSeconds: ords.jwtProfile.allowedSkewSeconds ?? null,
       allowedAgeSeconds: ords.jwtProfile.allowedAgeSeconds ?? null,
-      roleClaimName: ords.jwtProfile.roleClaimName ?? null,
+      roleClaimName: ords.jwtProfile.roleClaimName ?? names.roleMode?.claim ?? null,
     },
     privilege: {
       name: names.privilege,
       label: ords.privilege.label ?? names.privilege,
       description: ords.privilege.description ?? primaryScope?.description ?? names.privilege,
-      roles: sortedUnique(ords.privilege.roles),
+      roles: privilegeRolesOf(environment),
       patterns: sortedUnique(ords.privilege.patterns),
       modules: sortedUnique([...ords.privilege.modules, ...(demo ? [demo.name] : [])]),
     },

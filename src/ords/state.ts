@@ -2,10 +2,10 @@
 // It writes nothing and decides nothing: the planner compares, the doctor diagnoses.
 import type { Environment } from "../config/load";
 import { KitError } from "../errors";
-import { ociIdentityNames } from "../naming";
+import { primaryPrivilegeOf } from "../naming";
 import type { OrdsDb } from "./db";
 import { mapDbError } from "./db-errors";
-import { ordsConfigOf, ordsConnectionSpecOf, type OrdsSpec } from "./spec";
+import { ordsConfigOf, ordsConnectionSpecOf, privilegeRolesOf, type OrdsSpec } from "./spec";
 import { readSqlFile, SQL_FILES, withoutHeader } from "./sql";
 import { parseOrdsVersion, type OrdsVersion } from "./version";
 import { demoModuleOf } from "../config/ords-schema";
@@ -105,8 +105,8 @@ export function stateTargetOfEnvironment(environment: Environment): StateTarget 
     user: connection.user,
     connectString: connection.connectString,
     adminMode: connection.adminMode,
-    privilegeName: ociIdentityNames(environment.settings.identityProvider).privilege,
-    roleNames: [...new Set(ords.privilege.roles)].sort(),
+    privilegeName: primaryPrivilegeOf(environment.settings.identityProvider),
+    roleNames: privilegeRolesOf(environment),
     moduleNames: [...new Set([...ords.privilege.modules, ...(demo ? [demo.name] : [])])].sort(),
   };
 }

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Testing } from "cdktf";
 import { parseEnvironment, type ConfigProblem, type Environment } from "../../src/config/load";
+import type { OciIdentityProviderConfig } from "../../src/config/schema";
 import type { StackVariant } from "../../src/lifecycle/phase";
 import { EnvironmentStack } from "../../stacks/environment-stack";
 
@@ -15,6 +16,13 @@ export function exampleJson(): any {
 
 export function problemsFor(json: unknown, name = "dev"): ConfigProblem[] {
   return parseEnvironment(name, `environments/${name}.json`, json).problems;
+}
+
+/** The OCI identity-provider block of an environment (tests of OCI behaviour). */
+export function ociIdentityProvider(environment: Environment): OciIdentityProviderConfig {
+  const idp = environment.settings.identityProvider;
+  if (idp.type !== "oci") throw new Error(`test expects an OCI environment, got ${idp.type}`);
+  return idp;
 }
 
 export function environmentFrom(json: unknown, name = "dev"): Environment {
