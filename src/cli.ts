@@ -113,10 +113,11 @@ export function buildProgram(): Command {
     .argument("<environment>", "environment name")
     .option("--yes", "do not ask for confirmation (implied by CI=true)")
     .option("--force", "tear down a protected environment")
+    .option("--skip-ords", "the database is gone or unreachable: leave its ORDS objects and do not connect")
     .option("--json", "print the result as JSON")
-    .action(async (environment: string, options: { yes?: boolean; force?: boolean; json?: boolean }) => {
+    .action(async (environment: string, options: { yes?: boolean; force?: boolean; skipOrds?: boolean; json?: boolean }) => {
       const { teardownCommand, renderTeardown } = lazy<typeof import("./commands/teardown")>("./commands/teardown");
-      const result = await teardownCommand({ environment, yes: options.yes === true, force: options.force === true });
+      const result = await teardownCommand({ environment, yes: options.yes === true, force: options.force === true, skipOrds: options.skipOrds === true });
       print(result, options.json === true, () => renderTeardown(result));
     });
 

@@ -37,6 +37,8 @@ interface IdentitySide {
   readonly dependencies: NonNullable<ConstructorParameters<typeof OrdsPostDeploy>[2]["dependsOn"]>;
   /** Region for remote state when the state config names none. */
   readonly defaultStateRegion: string | undefined;
+  /** OCI authentication, reused by the native oci state backend. */
+  readonly ociAuth?: { readonly auth: string; readonly configFileProfile?: string };
 }
 
 export class EnvironmentStack extends TerraformStack {
@@ -62,6 +64,7 @@ export class EnvironmentStack extends TerraformStack {
       environment: props.environment.name,
       state: settings.state,
       defaultRegion: side.defaultStateRegion,
+      ociAuth: side.ociAuth,
       stateDir: props.stateDir,
     });
     this.ordsPostDeploy =
@@ -92,6 +95,7 @@ export class EnvironmentStack extends TerraformStack {
       clientSecret: identity.app.clientSecret,
       dependencies: [identity.app, ...(identity.clientAccess ? [identity.clientAccess] : [])],
       defaultStateRegion: idp.provider.region,
+      ociAuth: providerAuth,
     };
   }
 

@@ -26,6 +26,8 @@ export interface StateBackendProps {
   readonly defaultRegion: string | undefined;
   /** Directory of local state files. */
   readonly stateDir: string;
+  /** How the OCI provider authenticates; the native oci backend authenticates the same way. */
+  readonly ociAuth?: { readonly auth: string; readonly configFileProfile?: string };
 }
 
 export function configureStateBackend(stack: TerraformStack, props: StateBackendProps): void {
@@ -45,6 +47,9 @@ export function configureStateBackend(stack: TerraformStack, props: StateBackend
           namespace: state.namespace,
           region: remoteStateRegion(state.region, props.defaultRegion),
           key: remoteStateKey(state.keyPrefix, environment),
+          // Without these the backend falls back to the DEFAULT API key, whatever the provider uses.
+          ...(props.ociAuth !== undefined && props.ociAuth.auth !== "ApiKey" ? { auth: props.ociAuth.auth } : {}),
+          ...(props.ociAuth?.configFileProfile !== undefined ? { config_file_profile: props.ociAuth.configFileProfile } : {}),
         },
       });
       return;

@@ -133,10 +133,24 @@ describe("environment config", () => {
     for (const part of at) target = target[part] ??= {};
     target[key] = "s3cr3t-value";
     const problems = problemsFor(json);
-    expect(problems.map((p) => p.path)).toEqual([[...at, key].join(".")]);
-    expect(problems[0]?.message).toMatch(/ORDS_DB_PASSWORD/);
-    expect(problems[0]?.message).toMatch(/sensitive output/);
+    const secret = problems.find((p) => p.path === [...at, key].join("."));
+    expect(secret?.message).toMatch(/ORDS_DB_PASSWORD/);
+    expect(secret?.message).toMatch(/sensitive output/);
+    expect(problems.filter((p) => p.path.endsWith(key))).toHaveLength(1);
     expect(JSON.stringify(problems)).not.toContain("s3cr3t-value");
+  });
+
+  test("tells a value of the wrong type from a missing one", () => {
+    const json = exampleJson();
+    json.protected = "yes";
+    expect(messageAt(json, "protected")).toBe('must be a boolean, not the string "yes"');
+  });
+
+  test("reports a secret key together with the file's other problems", () => {
+    const json = exampleJson();
+    json.identityProvider.app.clientSecret = "s3cr3t-value";
+    json.identityProvider.domain.licenseType = "enterprise";
+    expect(pathsOf(json)).toEqual(expect.arrayContaining(["identityProvider.app.clientSecret", "identityProvider.domain.licenseType"]));
   });
 
   test("reports every problem of a file at once", () => {

@@ -7,6 +7,7 @@ import { processRunner } from "../src/lifecycle/command-runner";
 import { deploy } from "../src/lifecycle/deploy";
 import { synthesizeTargets } from "../src/lifecycle/synth-targets";
 import { environmentFrom, exampleJson, PROJECT_ROOT } from "./support/environments";
+import { testDbPassword } from "./support/fake-runner";
 
 const terraformAvailable = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
 if (!terraformAvailable) process.stderr.write("SKIPPED deploy-terraform.test.ts: no terraform binary on PATH\n");
@@ -49,6 +50,7 @@ withTerraform("deploy with real terraform", () => {
         stateDir,
         runner: processRunner,
         synthesize: (env, variant) => synthesizeTargets(env, variant, { outdir: join(project, "cdktf.out"), stateDir }),
+            dbPassword: testDbPassword,
         log: (line) => progress.push(line),
         now: () => Date.now(),
       },
@@ -64,8 +66,7 @@ withTerraform("deploy with real terraform", () => {
     expect(statSync(join(stateDir, "demo.outputs.json")).mode & 0o777).toBe(0o600);
     expect(existsSync(join(stateDir, "demo.tfstate"))).toBe(true);
     expect(statSync(join(stateDir, "demo.tfstate")).mode & 0o777).toBe(0o600);
-    // terraform and cdktf write them group/world-readable; the kit is what tightens them.
-    expect(result.stateFile).toMatchObject({ file: join(stateDir, "demo.tfstate"), tightened: true });
-    expect(result.outputsFile).toMatchObject({ tightened: true });
+    // deploy runs cdktf under umask 077, so the state (which holds the client secret) is never readable by others.
+    expect(result.stateFile).toMatchObject({ file: join(stateDir, "demo.tfstate"), modeBefore: "600" });
   });
 });

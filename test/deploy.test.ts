@@ -1,12 +1,12 @@
 // deploy at the subprocess seam: approval rules and the exact cdktf command.
-import { mkdtempSync } from "node:fs";
+import { chmodSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { LifecycleContext } from "../src/lifecycle/context";
-import { deploy } from "../src/lifecycle/deploy";
+import { deploy, tightenToOwnerOnly } from "../src/lifecycle/deploy";
 import { isKitError } from "../src/errors";
 import { environmentFrom, exampleJson, PROJECT_ROOT } from "./support/environments";
-import { FakeRunner } from "./support/fake-runner";
+import { FakeRunner, TEST_DB_PASSWORD, testDbPassword } from "./support/fake-runner";
 
 function context(runner: FakeRunner): LifecycleContext {
   const work = mkdtempSync(join(tmpdir(), "deploy-"));
@@ -18,6 +18,7 @@ function context(runner: FakeRunner): LifecycleContext {
     synthesize: () => {
       throw new Error("deploy does not synthesize in-process");
     },
+    dbPassword: testDbPassword,
     log: () => undefined,
     now: () => 0,
   };
@@ -49,4 +50,32 @@ test("with --yes, auto-approves and reports a failed deploy with the exit code",
     message: "cdktf deploy dev exited with 1",
   });
   expect(runner.calls[0]?.args).toEqual(["deploy", "dev", "--auto-approve", "--outputs-file", expect.stringMatching(/dev\.outputs\.json$/)]);
+});
+
+test("hands the DB password to the ORDS hook through the environment only, asked before cdktf runs", async () => {
+  const runner = new FakeRunner([], () => true);
+  await deploy({ environment, yes: true, ci: false, interactive: false }, context(runner)).catch((error) => {
+    if (!isKitError(error, "DEPLOY_FAILED")) throw error;
+  });
+  expect(runner.calls[0]?.env).toEqual({ ORDS_DB_PASSWORD: TEST_DB_PASSWORD });
+  expect(runner.calls[0]?.args.join(" ")).not.toContain(TEST_DB_PASSWORD);
+});
+
+test("asks for no password when the environment turns the ORDS hook off", async () => {
+  const json = exampleJson();
+  json.ords.hook = false;
+  const runner = new FakeRunner([], () => true);
+  const ctx = { ...context(runner), dbPassword: () => Promise.reject(new Error("must not be asked")) };
+  await deploy({ environment: environmentFrom(json, "dev"), yes: true, ci: false, interactive: false }, ctx).catch((error) => {
+    if (!isKitError(error, "DEPLOY_FAILED")) throw error;
+  });
+  expect(runner.calls[0]?.env).toEqual({});
+});
+
+test("a state or outputs file left readable by others (say, by a plain cdktf deploy) is tightened to 0600", () => {
+  const file = join(mkdtempSync(join(tmpdir(), "mode-")), "dev.tfstate");
+  writeFileSync(file, "{}", { mode: 0o644 });
+  chmodSync(file, 0o644);
+  expect(tightenToOwnerOnly(file)).toEqual({ file, modeBefore: "644", tightened: true });
+  expect(statSync(file).mode & 0o777).toBe(0o600);
 });

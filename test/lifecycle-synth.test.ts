@@ -73,6 +73,7 @@ describe("protection", () => {
     json.protected = true;
     const synthesized = synthesize(json, { variant: { environment: "dev", phase: "deactivate-domain", liftProtection: true } });
     expect(onlyBlock(synthesized, "oci_identity_domains_app").lifecycle).toEqual({ prevent_destroy: false });
+    expect(onlyBlock(synthesized, "oci_identity_domain").lifecycle).toEqual({ prevent_destroy: false });
   });
 });
 
@@ -87,8 +88,15 @@ describe("state per environment", () => {
     const json = exampleJson();
     json.state = { backend: "oci", bucket: "tf-state", namespace: "axabcdefgh" };
     expect(synthesize(json, { name: "dev" }).terraform.backend).toEqual({
-      oci: { bucket: "tf-state", namespace: "axabcdefgh", region: "eu-frankfurt-1", key: "ords-jwt-kit/dev.tfstate" },
+      oci: { bucket: "tf-state", namespace: "axabcdefgh", region: "eu-frankfurt-1", key: "ords-jwt-kit/dev.tfstate", config_file_profile: "DEFAULT" },
     });
+  });
+
+  test("the native oci backend authenticates like the OCI provider", () => {
+    const json = exampleJson();
+    json.identityProvider.provider = { region: "eu-frankfurt-1", homeRegion: "eu-frankfurt-1", auth: "SecurityToken", configFileProfile: "demo" };
+    json.state = { backend: "oci", bucket: "tf-state", namespace: "axabcdefgh" };
+    expect(synthesize(json).terraform.backend.oci).toMatchObject({ auth: "SecurityToken", config_file_profile: "demo" });
   });
 
   test("the s3-compatible backend points at the Object Storage compatibility endpoint with the AWS-only checks off", () => {

@@ -8,6 +8,7 @@ import { processRunner } from "../src/lifecycle/command-runner";
 import type { LifecycleContext } from "../src/lifecycle/context";
 import { deploy } from "../src/lifecycle/deploy";
 import { environmentFrom, exampleJson, PROJECT_ROOT } from "./support/environments";
+import { testDbPassword } from "./support/fake-runner";
 
 const terraformAvailable = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
 if (!terraformAvailable) process.stderr.write("SKIPPED teardown-terraform.test.ts: no terraform binary on PATH\n");
@@ -63,6 +64,7 @@ withTerraform("cdktf destroy with the ORDS hook", () => {
     synthesize: () => {
       throw new Error("not used: deploy and destroy run through cdktf");
     },
+    dbPassword: testDbPassword,
     log: () => undefined,
     now: () => Date.now(),
   };

@@ -5,9 +5,9 @@ import { join } from "node:path";
 import type { LifecycleContext } from "../src/lifecycle/context";
 import { synthesizeTargets } from "../src/lifecycle/synth-targets";
 import { teardown, type TeardownResult } from "../src/lifecycle/teardown";
-import { isKitError, type KitError } from "../src/errors";
+import { isKitError, KitError } from "../src/errors";
 import { environmentFrom, exampleJson, PROJECT_ROOT } from "./support/environments";
-import { describe as describeCall, FakeRunner, type FailureRule } from "./support/fake-runner";
+import { describe as describeCall, FakeRunner, TEST_DB_PASSWORD, testDbPassword, type FailureRule } from "./support/fake-runner";
 
 const ORDS = { connectString: "db.example.com:1521/freepdb1", user: "HR", baseUrl: "https://db.example.com/ords/hr/", demoModule: true };
 
@@ -50,6 +50,7 @@ function harness(environment: ReturnType<typeof createdDomainEnv>, failWhen?: Fa
     ...dirs,
     runner,
     synthesize: (env, variant) => synthesizeTargets(env, variant, dirs),
+    dbPassword: testDbPassword,
     log: (line) => log.push(line),
     now: () => (clock += 1500),
   };
@@ -84,14 +85,14 @@ describe("teardown of an environment whose domain the kit created", () => {
     const result = await teardown({ ...confirmed, environment }, h.context);
     const stack = (line: string) => `${line} @<stack>`;
     expect(h.lines()).toEqual([
-      "ords-jwt ords teardown dev",
+      "ords-jwt ords teardown dev [ORDS_DB_PASSWORD=***]",
       stack("terraform init -input=false -no-color"),
       stack("terraform state list -no-color"),
       stack(`terraform apply -input=false -auto-approve -no-color -target=${h.app}`),
       stack("terraform init -input=false -no-color"),
       stack("terraform state list -no-color"),
       stack(`terraform apply -input=false -auto-approve -no-color -target=${h.domain}`),
-      "cdktf destroy dev --auto-approve [ORDS_JWT_TEARDOWN_OF=dev ORDS_JWT_STACK_PHASE=deactivate-domain]",
+      "cdktf destroy dev --auto-approve [ORDS_JWT_TEARDOWN_OF=dev ORDS_JWT_STACK_PHASE=deactivate-domain ORDS_DB_PASSWORD=***]",
     ]);
     expect(result.steps.map((step) => step.status)).toEqual(["done", "done", "done", "done"]);
   });
@@ -121,11 +122,11 @@ describe("teardown of an environment that reuses a domain", () => {
     const result = await teardown({ ...confirmed, environment }, h.context);
     expect(h.domain).toBeUndefined();
     expect(h.lines()).toEqual([
-      "ords-jwt ords teardown dev",
+      "ords-jwt ords teardown dev [ORDS_DB_PASSWORD=***]",
       "terraform init -input=false -no-color @<stack>",
       "terraform state list -no-color @<stack>",
       `terraform apply -input=false -auto-approve -no-color -target=${h.app} @<stack>`,
-      "cdktf destroy dev --auto-approve [ORDS_JWT_TEARDOWN_OF=dev ORDS_JWT_STACK_PHASE=deactivate-app]",
+      "cdktf destroy dev --auto-approve [ORDS_JWT_TEARDOWN_OF=dev ORDS_JWT_STACK_PHASE=deactivate-app ORDS_DB_PASSWORD=***]",
     ]);
     expect(result.steps.find((step) => step.id === "deactivate-domain")).toMatchObject({ status: "skipped", detail: expect.stringMatching(/reused/) });
   });
@@ -145,9 +146,9 @@ describe("protected environments", () => {
     const environment = createdDomainEnv({ protected: true });
     const h = harness(environment);
     await teardown({ ...confirmed, force: true, environment }, h.context);
-    expect(h.lines()[0]).toBe("ords-jwt ords teardown dev --force");
+    expect(h.lines()[0]).toBe("ords-jwt ords teardown dev --force [ORDS_DB_PASSWORD=***]");
     expect(h.lines().at(-1)).toBe(
-      "cdktf destroy dev --auto-approve [ORDS_JWT_TEARDOWN_OF=dev ORDS_JWT_STACK_PHASE=deactivate-domain ORDS_JWT_LIFT_PROTECTION=dev]",
+      "cdktf destroy dev --auto-approve [ORDS_JWT_TEARDOWN_OF=dev ORDS_JWT_STACK_PHASE=deactivate-domain ORDS_JWT_LIFT_PROTECTION=dev ORDS_DB_PASSWORD=***]",
     );
   });
 });
@@ -251,4 +252,38 @@ test("an environment without an ords section skips the ORDS step", async () => {
   const result = await teardown({ ...confirmed, environment }, h.context);
   expect(result.steps[0]).toMatchObject({ id: "ords", status: "skipped" });
   expect(h.lines()[0]).toMatch(/^terraform init/);
+});
+
+describe("the database password and an unreachable database", () => {
+  test("the password reaches the ORDS step and the destroy-time hook through the environment only", async () => {
+    const environment = createdDomainEnv();
+    const h = harness(environment);
+    await teardown({ ...confirmed, environment }, h.context);
+    const withPassword = h.runner.calls.filter((call) => call.env?.ORDS_DB_PASSWORD === TEST_DB_PASSWORD).map(describeCall);
+    expect(withPassword).toEqual(["ords-jwt ords teardown dev", "cdktf destroy dev --auto-approve"]);
+    expect(h.runner.calls.some((call) => call.args.some((arg) => arg.includes(TEST_DB_PASSWORD)))).toBe(false);
+    expect(h.log.join("\n")).not.toContain(TEST_DB_PASSWORD);
+  });
+
+  test("fails before changing anything when there is no password to give the ORDS step", async () => {
+    const environment = createdDomainEnv();
+    const h = harness(environment);
+    const missing = new KitError("CONFIG_DB_PASSWORD_MISSING", "No database password", { fix: "export ORDS_DB_PASSWORD=…" });
+    await expect(teardown({ ...confirmed, environment }, { ...h.context, dbPassword: async () => Promise.reject(missing) })).rejects.toBe(missing);
+    expect(h.runner.calls).toEqual([]);
+  });
+
+  test("--skip-ords leaves the ORDS objects, asks for no password, and tells the destroy-time hook to skip the database", async () => {
+    const environment = createdDomainEnv();
+    const h = harness(environment);
+    let asked = false;
+    const result = await teardown(
+      { ...confirmed, skipOrds: true, environment },
+      { ...h.context, dbPassword: async () => ((asked = true), testDbPassword()) },
+    );
+    expect(asked).toBe(false);
+    expect(result.steps[0]).toMatchObject({ id: "ords", status: "skipped", detail: expect.stringMatching(/left in the database/) });
+    expect(h.lines()[0]).toMatch(/^terraform init/);
+    expect(h.lines().at(-1)).toBe("cdktf destroy dev --auto-approve [ORDS_JWT_TEARDOWN_OF=dev ORDS_JWT_STACK_PHASE=deactivate-domain ORDS_JWT_SKIP_ORDS=1]");
+  });
 });

@@ -15,6 +15,12 @@ export function cliLifecycleContext(outdir = "cdktf.out", stateDir = DEFAULT_STA
     ...dirs,
     runner: processRunner,
     synthesize: (environment, variant) => synthesizeTargets(environment, variant, dirs),
+    dbPassword: (environment) => {
+      // The ORDS modules load only when a password is needed.
+      const { dbPassword } = require("../ords/connect") as typeof import("../ords/connect");
+      const { ordsConnectionSpecOf } = require("../ords/spec") as typeof import("../ords/spec");
+      return dbPassword(ordsConnectionSpecOf(environment));
+    },
     log: (line) => process.stderr.write(`${line}\n`),
     now: () => Date.now(),
   };

@@ -7,6 +7,7 @@ export interface TeardownCommandOptions {
   readonly environment: string;
   readonly yes: boolean;
   readonly force: boolean;
+  readonly skipOrds: boolean;
 }
 
 export async function teardownCommand(options: TeardownCommandOptions): Promise<TeardownResult> {
@@ -17,6 +18,7 @@ export async function teardownCommand(options: TeardownCommandOptions): Promise<
       environment,
       yes: options.yes,
       force: options.force,
+      skipOrds: options.skipOrds,
       ci: runningInCi(),
       interactive: process.stdin.isTTY === true,
       confirm: askOnTerminal,

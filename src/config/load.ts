@@ -82,6 +82,17 @@ function findSecretKeys(value: unknown, path: PropertyKey[] = []): PropertyKey[]
   });
 }
 
+/** A copy of `json` without the values at `paths` (the secret keys, already reported). */
+function withoutPaths(json: unknown, paths: readonly PropertyKey[][]): unknown {
+  if (paths.length === 0) return json;
+  const copy = structuredClone(json) as Record<PropertyKey, unknown>;
+  for (const path of paths) {
+    const parent = path.slice(0, -1).reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown>)[key], copy);
+    delete (parent as Record<PropertyKey, unknown>)[path[path.length - 1] as PropertyKey];
+  }
+  return copy;
+}
+
 /** Validates already-parsed JSON; `file` is used in messages only. */
 export function parseEnvironment(name: string, file: string, json: unknown): { environment?: Environment; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
@@ -94,9 +105,10 @@ export function parseEnvironment(name: string, file: string, json: unknown): { e
   }
   const secretPaths = findSecretKeys(json);
   for (const path of secretPaths) problems.push({ file, path: formatPath(path), message: SECRET_SOURCES });
-  if (secretPaths.length > 0) return { problems };
 
-  const parsed = environmentSchema.safeParse(json);
+  // The rest of the file is still checked, so every problem shows at once; secret values never reach zod.
+  // reportInput lets a message tell a wrong value from a missing one.
+  const parsed = environmentSchema.safeParse(withoutPaths(json, secretPaths), { reportInput: true });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       problems.push({ file, path: formatPath(issue.path), message: describeZodIssue(issue) });

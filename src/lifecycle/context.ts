@@ -1,6 +1,8 @@
 // What lifecycle commands share: the injected runner and synthesizer, progress output, and the confirmation rules.
 import type { Environment } from "../config/load";
 import { KitError } from "../errors";
+import { DB_PASSWORD_ENV } from "../ords/connect";
+import type { Secret } from "../secret";
 import type { CommandRunner } from "./command-runner";
 import type { StackVariant } from "./phase";
 import type { StackTargets } from "./synth-targets";
@@ -15,6 +17,11 @@ export interface LifecycleContext {
   readonly runner: CommandRunner;
   /** Synthesizes one environment for a phase; the real one is synthesizeTargets. */
   readonly synthesize: (environment: Environment, variant: StackVariant) => StackTargets;
+  /**
+   * The DB password for the ORDS step the children run (the hook under cdktf, `ords teardown`): from
+   * ORDS_DB_PASSWORD, or asked once here on a terminal, since terraform's provisioners have no terminal.
+   */
+  readonly dbPassword: (environment: Environment) => Promise<Secret>;
   /** Progress lines (stderr in the CLI). */
   readonly log: (line: string) => void;
   /** Milliseconds, for elapsed times. */
@@ -45,4 +52,16 @@ export async function requireConfirmation(policy: ConfirmationPolicy, command: s
   if (!(await policy.confirm(question))) {
     throw new KitError("CONFIRMATION_DECLINED", `${command} cancelled; nothing was changed`);
   }
+}
+
+/** Environment variable that makes `ords teardown` (the CLI and the destroy-time hook) skip the database. */
+export const SKIP_ORDS_ENV = "ORDS_JWT_SKIP_ORDS";
+
+/**
+ * What child processes need for the ORDS step: the password when the step will run, nothing otherwise.
+ * Asked before anything changes, so a missing password never stops a command half-way.
+ */
+export async function ordsChildEnv(environment: Environment, context: LifecycleContext, ordsRuns: boolean): Promise<Record<string, string>> {
+  if (!ordsRuns || environment.settings.ords === undefined) return {};
+  return { [DB_PASSWORD_ENV]: (await context.dbPassword(environment)).reveal() };
 }

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { Environment } from "../config/load";
 import { KitError } from "../errors";
 import { localStateFile } from "../../stacks/state-backend";
-import { assertCanConfirm, type ConfirmationPolicy, type LifecycleContext } from "./context";
+import { assertCanConfirm, ordsChildEnv, type ConfirmationPolicy, type LifecycleContext } from "./context";
 
 export interface DeployOptions extends Omit<ConfirmationPolicy, "confirm"> {
   readonly environment: Environment;
@@ -47,16 +47,26 @@ export async function deploy(options: DeployOptions, context: LifecycleContext):
   // Without --yes, terraform asks for approval itself; that needs a terminal.
   assertCanConfirm(options, `deploy ${name}`);
 
+  // The hook runs `ords apply` under terraform, which has no terminal to ask for the password on.
+  const env = await ordsChildEnv(environment, context, environment.settings.ords?.hook === true);
   mkdirSync(context.stateDir, { recursive: true, mode: 0o700 });
   const outputsFile = outputsFileFor(context.stateDir, name);
   const started = context.now();
   context.log(`deploying "${name}" with cdktf (identity domain operations can take several minutes) …`);
-  const result = await context.runner.run({
-    command: join(context.projectRoot, "node_modules", ".bin", "cdktf"),
-    args: ["deploy", name, ...(autoApprove ? ["--auto-approve"] : []), "--outputs-file", outputsFile],
-    cwd: context.projectRoot,
-    interactive: !autoApprove,
-  });
+  // Files terraform and cdktf create (state with the client secret, outputs) start owner-only.
+  const previousUmask = process.umask(0o077);
+  let result;
+  try {
+    result = await context.runner.run({
+      command: join(context.projectRoot, "node_modules", ".bin", "cdktf"),
+      args: ["deploy", name, ...(autoApprove ? ["--auto-approve"] : []), "--outputs-file", outputsFile],
+      cwd: context.projectRoot,
+      env,
+      interactive: !autoApprove,
+    });
+  } finally {
+    process.umask(previousUmask);
+  }
   const stateFile = environment.settings.state.backend === "local" ? localStateFile(context.stateDir, name) : undefined;
   // Even a failed apply may have written state that holds the secret.
   const stateReport = stateFile !== undefined && existsSync(stateFile) ? tightenToOwnerOnly(stateFile) : undefined;

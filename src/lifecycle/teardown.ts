@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Environment } from "../config/load";
 import { KitError } from "../errors";
 import type { CommandSpec } from "./command-runner";
-import { requireConfirmation, type ConfirmationPolicy, type LifecycleContext } from "./context";
+import { ordsChildEnv, requireConfirmation, SKIP_ORDS_ENV, type ConfirmationPolicy, type LifecycleContext } from "./context";
 import { variantEnv, type StackPhase, type StackVariant } from "./phase";
 import type { StackTargets } from "./synth-targets";
 
@@ -12,6 +12,8 @@ export interface TeardownOptions extends ConfirmationPolicy {
   readonly environment: Environment;
   /** `--force`: tear down a protected environment, lifting its prevent_destroy for this run. */
   readonly force: boolean;
+  /** `--skip-ords`: the database is gone or unreachable; leave its ORDS objects and do not connect. */
+  readonly skipOrds?: boolean;
 }
 
 export type StepStatus = "done" | "skipped" | "failed" | "not run";
@@ -81,13 +83,16 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
       fix: `To remove it on purpose, run "ords-jwt teardown ${name} --force", or set "protected": false in ${environment.file} first.`,
     });
   }
-  const removed = describeTeardown(environment);
+  const skipOrds = options.skipOrds === true;
+  const removed = describeTeardown(environment).filter((line) => !(skipOrds && line.startsWith("ORDS objects")));
   await requireConfirmation(
     options,
     `teardown ${name}`,
     `Tear down environment "${name}"${isProtected ? " (PROTECTED, --force given)" : ""}? This removes:\n${removed.map((line) => `  - ${line}`).join("\n")}\nType "yes" to continue: `,
   );
 
+  // The password (when the ORDS step runs) is settled before the first change; children get it by environment.
+  const childEnv = skipOrds ? { [SKIP_ORDS_ENV]: "1" } : await ordsChildEnv(environment, context, true);
   const variant = (phase: StackPhase): StackVariant => ({ environment: name, phase, liftProtection: isProtected && options.force });
   const reports: StepReport[] = [];
   const cdktf = join(context.projectRoot, "node_modules", ".bin", "cdktf");
@@ -120,9 +125,10 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
   const steps: Record<TeardownStepId, () => Promise<{ status: "done" | "skipped"; detail: string }>> = {
     ords: async () => {
       if (environment.settings.ords === undefined) return { status: "skipped", detail: "the environment has no ords section" };
+      if (skipOrds) return { status: "skipped", detail: "--skip-ords: the ORDS objects (JWT profile, privilege, roles, demo module) are left in the database" };
       // Protection was checked above; a forced teardown must also force the ORDS step, which checks it again.
       const force = isProtected && options.force ? ["--force"] : [];
-      await run({ command: process.execPath, args: [join(context.projectRoot, "bin", "ords-jwt.cjs"), "ords", "teardown", name, ...force] }, "ords teardown");
+      await run({ command: process.execPath, args: [join(context.projectRoot, "bin", "ords-jwt.cjs"), "ords", "teardown", name, ...force], env: childEnv }, "ords teardown");
       return { status: "done", detail: "ORDS objects dropped (already-dropped objects are fine)" };
     },
     "deactivate-app": async () => {
@@ -150,7 +156,8 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
       if (left === undefined) await inspect(phase);
       const resources = [...(left ?? [])].filter((address) => !address.startsWith("data."));
       if (resources.length === 0) return { status: "skipped", detail: "no resource is left in the state" };
-      await run({ command: cdktf, args: ["destroy", name, "--auto-approve"], env: variantEnv(variant(phase)) }, "cdktf destroy");
+      // The destroy-time ORDS hook runs inside; it needs the password, or the skip switch.
+      await run({ command: cdktf, args: ["destroy", name, "--auto-approve"], env: { ...variantEnv(variant(phase)), ...childEnv } }, "cdktf destroy");
       return { status: "done", detail: `${resources.length} resource(s) destroyed` };
     },
   };

@@ -2,6 +2,7 @@
 // `terraform state list` prints the state, `cdktf destroy` empties it, targeted applies leave it as it is.
 import { basename, relative } from "node:path";
 import type { CommandResult, CommandRunner, CommandSpec } from "../../src/lifecycle/command-runner";
+import { Secret } from "../../src/secret";
 
 export type FailureRule = (spec: CommandSpec, state: Set<string>) => boolean;
 
@@ -29,7 +30,8 @@ export class FakeRunner implements CommandRunner {
   lines(projectRoot: string): string[] {
     return this.calls.map((spec) => {
       const where = relative(projectRoot, spec.cwd);
-      const env = Object.entries(spec.env ?? {}).map(([key, value]) => `${key}=${value}`).join(" ");
+      // Passwords are shown as *** so expected lines never hold one.
+      const env = Object.entries(spec.env ?? {}).map(([key, value]) => `${key}=${/PASSWORD/.test(key) ? "***" : value}`).join(" ");
       return [describe(spec), where === "" ? "" : `@${where}`, env === "" ? "" : `[${env}]`].filter((part) => part !== "").join(" ");
     });
   }
@@ -40,3 +42,7 @@ export function describe(spec: CommandSpec): string {
   if (spec.command === process.execPath && basename(spec.args[0] ?? "") === "ords-jwt.cjs") return ["ords-jwt", ...spec.args.slice(1)].join(" ");
   return [program, ...spec.args].join(" ");
 }
+
+/** The DB password tests hand to the lifecycle; a made-up value, never a real one. */
+export const TEST_DB_PASSWORD = "test-only-db-password";
+export const testDbPassword = async (): Promise<Secret> => new Secret(TEST_DB_PASSWORD);
