@@ -115,6 +115,13 @@ describe("environment config", () => {
     expect(messageAt(json, "identityProvider.domain.url")).toMatch(/either url, or compartmentId \+ displayName/);
   });
 
+  test("fails when the Default domain is looked up outside the root compartment", () => {
+    const json = exampleJson();
+    json.identityProvider.domain = { mode: "existing", compartmentId: json.identityProvider.domain.compartmentId, displayName: "Default" };
+    json.identityProvider.clientAccess = { csrAccess: "none" };
+    expect(messageAt(json, "identityProvider.domain.compartmentId")).toMatch(/tenancy OCID/);
+  });
+
   test("fails when a reused domain would get client access without its csr_access", () => {
     const json = exampleJson();
     json.identityProvider.domain = { mode: "existing", url: "https://idcs-abc.identity.oraclecloud.com" };
@@ -178,13 +185,30 @@ describe("loading an environments directory", () => {
     throw new Error("expected loadEnvironments to fail");
   }
 
+  /** A second environment that shares nothing with the example: its own domain and its own schema. */
+  function otherEnvironment(): any {
+    const json = exampleJson();
+    json.identityProvider.domain.displayName = "other";
+    json.ords.schema = "HR_TEST";
+    return json;
+  }
+
   test("loads one environment per file, named after the file", () => {
-    const dir = dirWith({ "dev.json": exampleJson(), "test.json": { ...exampleJson(), identityProvider: { ...exampleJson().identityProvider, domain: { ...exampleJson().identityProvider.domain, displayName: "other" } } } });
+    const dir = dirWith({ "dev.json": exampleJson(), "test.json": otherEnvironment() });
     expect(loadEnvironments({ dir }).map((environment) => environment.name)).toEqual(["dev", "test"]);
   });
 
+  test("fails when two files configure ORDS in the same schema of the same database", () => {
+    const test = otherEnvironment();
+    delete test.ords.schema;
+    const error = loadError(dirWith({ "dev.json": exampleJson(), "test.json": test }));
+    expect(error.message).toMatch(/test\.json: ords\.schema: schema \S+ at \S+ is also configured by .*dev\.json: ORDS keeps one JWT profile per schema/);
+  });
+
   test("fails when two files would create the same domain display name", () => {
-    const error = loadError(dirWith({ "dev.json": exampleJson(), "test.json": exampleJson() }));
+    const test = exampleJson();
+    test.ords.schema = "HR_TEST";
+    const error = loadError(dirWith({ "dev.json": exampleJson(), "test.json": test }));
     expect(error.code).toBe("CONFIG_INVALID");
     expect(error.message).toMatch(/test\.json: identityProvider\.domain\.displayName: "ords-jwt-example" is also created by .*dev\.json/);
   });

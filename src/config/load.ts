@@ -138,8 +138,25 @@ function readEnvironmentFile(file: string): { environment?: Environment; problem
 /** Rules that only show when several environments are read together. */
 export function crossEnvironmentProblems(environments: readonly Environment[]): ConfigProblem[] {
   const byDomainName = new Map<string, Environment>();
+  const bySchema = new Map<string, Environment>();
   const problems: ConfigProblem[] = [];
   for (const environment of environments) {
+    const ords = environment.settings.ords;
+    if (ords !== undefined) {
+      // ORDS keeps one JWT profile per REST-enabled schema (facts.md §2): two environments would overwrite each other's.
+      const schema = (ords.schema ?? ords.user).toUpperCase();
+      const key = `${ords.connectString.toLowerCase()}|${schema}`;
+      const other = bySchema.get(key);
+      if (other !== undefined) {
+        problems.push({
+          file: environment.file,
+          path: "ords.schema",
+          message: `schema ${schema} at ${ords.connectString} is also configured by ${other.file}: ORDS keeps one JWT profile per schema, so the two environments would replace each other's profile; give each its own schema`,
+        });
+      } else {
+        bySchema.set(key, environment);
+      }
+    }
     const idp = environment.settings.identityProvider;
     if (idp.type !== "oci") continue;
     const domain = idp.domain;

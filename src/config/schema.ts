@@ -113,6 +113,9 @@ export const domainSchema = z.strictObject({
     } else if (!byUrl) {
       need("compartmentId", 'an "existing" domain needs url, or compartmentId + displayName (the tenancy OCID for the Default domain)');
       need("displayName", 'an "existing" domain needs url, or compartmentId + displayName ("Default" for the Default domain)');
+      if (domain.displayName === "Default" && domain.compartmentId !== undefined && !domain.compartmentId.startsWith("ocid1.tenancy.")) {
+        ctx.addIssue({ code: "custom", path: ["compartmentId"], message: "the Default domain lives in the root compartment: use the tenancy OCID (ocid1.tenancy.…)" });
+      }
     }
   }
 });
