@@ -88,6 +88,16 @@ describe("with the real thin driver", () => {
     }
   });
 
+  test("maps a configuration directory without tnsnames.ora (NJS-520) to DB_TNSNAMES_MISSING", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ords-wallet-"));
+    try {
+      const error = await openConnection(connection("exampledb_high", { configDir: dir, walletLocation: dir }), { connector: countingConnector().connector, env, prompt: false }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "DB_TNSNAMES_MISSING", details: { oracleCode: "NJS-520" }, fix: expect.stringContaining("ords.wallet.configDir") });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("never puts the password into the error", async () => {
     const port = await closedPort();
     const error = await openConnection(connection(`127.0.0.1:${port}/freepdb1`), { connector: countingConnector().connector, env, prompt: false, attempts: 1 }).catch((e: unknown) => e);
@@ -99,19 +109,49 @@ describe("with the real thin driver", () => {
 describe("database codes as the driver reports them", () => {
   const oracleError = (code: string, message: string) => Object.assign(new Error(`${code}: ${message}`), { code, errorNum: Number(code.slice(4)) });
 
+  // Message shapes as node-oracledb 26 thin mode produces them (lib/errors.js): the listener's refusals arrive as
+  // NJS-511 with the database code after "Cause:", an unknown service as NJS-518; there is no top-level ORA-125xx.
   test.each([
     ["ORA-01017", "invalid username/password; logon denied", "DB_AUTH_FAILED", "ORDS_DB_PASSWORD"],
-    ["ORA-12506", "TNS:listener rejected connection based on service ACL filtering", "DB_ACL_REJECTED", "access list"],
     ["NJS-505", "unable to initiate TLS connection. Please check if wallet credentials are valid", "DB_TLS_FAILED", "ORDS_WALLET_PASSWORD"],
     ["NJS-506", "connection to host db port 1522 encountered TLS handshake failure.", "DB_TLS_FAILED", "tcps"],
-    ["NJS-511", "connection to listener at host db port 1521 was refused. (CONNECTION_ID=x)\nCause: ORA-12514", "DB_LISTENER_REFUSED", "service name"],
-    ["NJS-518", 'cannot connect to Oracle Database. Service "svc" is not registered with the listener', "DB_SERVICE_UNKNOWN", "service name"],
+    ["NJS-511", "connection to listener at host db port 1521 was refused. (CONNECTION_ID=x)\nCause: refused", "DB_LISTENER_REFUSED", "service name"],
+    ["NJS-518", 'cannot connect to Oracle Database. Service "svc" is not registered with the listener at host db port 1521. (CONNECTION_ID=x)', "DB_SERVICE_UNKNOWN", "service name"],
+    ["NJS-520", "cannot connect to Oracle Database. File tnsnames.ora not found in /wallets/exampledb", "DB_TNSNAMES_MISSING", "ords.wallet.configDir"],
     ["NJS-123", "call timeout of 120000 ms exceeded", "DB_TIMEOUT", "Retry"],
   ])("maps %s to a kit code with its fix", (code, message, kitCode, fixPart) => {
     const mapped = mapDbError(oracleError(code, message), context);
     expect(mapped).toMatchObject({ code: kitCode, details: { oracleCode: code } });
     expect(mapped.message.startsWith(`${code}: `)).toBe(true);
     expect(mapped.fix).toContain(fixPart);
+  });
+
+  test("maps NJS-511 with Cause: ORA-12506 (the ADB access control list) to DB_ACL_REJECTED", () => {
+    const mapped = mapDbError(
+      oracleError("NJS-511", "connection to listener at host adb.eu-frankfurt-1.oraclecloud.com port 1522 was refused. (CONNECTION_ID=abc)\nCause: ORA-12506"),
+      context,
+    );
+    expect(mapped).toMatchObject({ code: "DB_ACL_REJECTED", details: { oracleCode: "NJS-511" } });
+    expect(mapped.message).toMatch(/^NJS-511: .*access control list.*\(ORA-12506\)/);
+    expect(mapped.fix).toContain("access list");
+  });
+
+  test("names the tnsnames.ora directory for NJS-520", () => {
+    const mapped = mapDbError(oracleError("NJS-520", "cannot connect to Oracle Database. File tnsnames.ora not found in /wallets/exampledb"), { ...context, connectString: "exampledb_high" });
+    expect(mapped.message).toContain('no tnsnames.ora in "/wallets/exampledb"');
+  });
+
+  test.each(["NJS-500", "NJS-501", "NJS-123"])("says the outcome is unknown and to run ords status when %s ends an apply", (code) => {
+    const mapped = mapDbError(oracleError(code, "connection to Oracle Database was closed or broken"), { ...context, phase: "apply", environment: "dev" });
+    expect(mapped.message).not.toContain("Nothing was changed");
+    expect(mapped.message).toContain("outcome is unknown");
+    expect(mapped.message).toContain("`ords status dev`");
+    expect(mapped.fix).toContain("ords status dev");
+  });
+
+  test("still says nothing was changed when an ORA- error ends an apply", () => {
+    const mapped = mapDbError(oracleError("ORA-00054", "resource busy and acquire with NOWAIT specified"), { ...context, phase: "apply", environment: "dev" });
+    expect(mapped.message).toContain("Nothing was changed: the block rolled back.");
   });
 
   test("maps ORA-06550 with PLS-00201 to ORDS_PACKAGE_MISSING naming the package", () => {

@@ -264,6 +264,14 @@ describe("nothing half-applied", () => {
     expect(fake.calls.map((call) => call.method)).toEqual(["connect", "execute", "execute", "rollback", "close"]);
   });
 
+  test("fails with an unknown outcome, naming ords status, when the connection breaks during the apply block", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel(), { errorAfterCommit: new OracleLikeError("NJS-500", "connection to Oracle Database was closed or broken") });
+    const error = await run("apply", specFrom(), fake).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "DB_CONNECTION_LOST", fix: expect.stringContaining("ords status dev") });
+    expect((error as Error).message).not.toContain("Nothing was changed");
+    expect((error as Error).message).toContain("outcome is unknown");
+  });
+
   test("fails when the connection cannot be opened, and nothing is executed", async () => {
     const fake = new FakeOrdsDatabase(emptyModel(), { connectError: new OracleLikeError("ORA-01017", "invalid username/password; logon denied") });
     const error = await run("apply", specFrom(), fake).catch((e: unknown) => e);

@@ -9,6 +9,8 @@ export interface DbErrorContext {
   readonly adminMode: boolean;
   /** What the kit was doing: shapes the message only. */
   readonly phase: "connect" | "read" | "apply";
+  /** The environment, for the `ords status <env>` hint when an apply's outcome is unknown. */
+  readonly environment?: string;
 }
 
 /** The driver's code (`ORA-01017`, `NJS-503`), if the error carries one. */
@@ -31,6 +33,20 @@ export const TRANSIENT_CONNECT_CODES: ReadonlySet<string> = new Set(["NJS-500", 
 export function isTransientConnectError(error: unknown): boolean {
   const code = oracleCodeOf(error);
   return code !== undefined && TRANSIENT_CONNECT_CODES.has(code);
+}
+
+/**
+ * Codes after which an apply block's outcome is unknown: the connection broke or the call timed out while the block
+ * ran, so its COMMIT may or may not have happened. Any other error inside the block rolled it back.
+ */
+export const OUTCOME_UNKNOWN_CODES: ReadonlySet<string> = new Set(["NJS-500", "NJS-501", "NJS-123"]);
+
+function statusCommand(context: DbErrorContext): string {
+  return `ords status ${context.environment ?? "<env>"}`;
+}
+
+function outcomeUnknownFix(context: DbErrorContext): string {
+  return `Run \`${statusCommand(context)}\` to see what the database has now, then run apply again (it only writes what is still missing).`;
 }
 
 interface Mapping {
@@ -83,9 +99,17 @@ function mappingFor(oracleCode: string, error: unknown, context: DbErrorContext)
       return {
         code: "DB_TIMEOUT",
         cause: "the database did not answer within the call timeout",
-        fix: "Retry; if it persists, check the database load and locks held on ORDS_METADATA objects by other sessions.",
+        fix:
+          context.phase === "apply"
+            ? `${outcomeUnknownFix(context)} If it keeps timing out, check the database load and locks held on ORDS_METADATA objects by other sessions.`
+            : "Retry; if it persists, check the database load and locks held on ORDS_METADATA objects by other sessions.",
       };
     case "NJS-511": {
+      // Thin mode reports the listener's refusal as NJS-511 with the database code after "Cause:" (ADB's access
+      // control list: "Cause: ORA-12506"); a known ORA code there gets that code's cause and fix.
+      const causeCode = /Cause: (ORA-\d{5})\b/.exec(message)?.[1];
+      const byCause = causeCode === undefined ? undefined : mappingFor(causeCode, error, context);
+      if (byCause !== undefined) return { ...byCause, cause: `${byCause.cause} (${causeCode})` };
       const cause = /Cause: (.*)$/m.exec(message)?.[1];
       return {
         code: "DB_LISTENER_REFUSED",
@@ -99,14 +123,24 @@ function mappingFor(oracleCode: string, error: unknown, context: DbErrorContext)
         cause: `"${context.connectString}" looks like a TNS alias, but no directory with tnsnames.ora is set`,
         fix: "Set ords.wallet.configDir to the (unzipped) wallet directory, or use an Easy Connect string host:port/service.",
       };
+    case "NJS-520": {
+      const dir = /tnsnames\.ora not found in (.+)$/m.exec(message)?.[1]?.trim();
+      return {
+        code: "DB_TNSNAMES_MISSING",
+        cause: `"${context.connectString}" is a TNS alias, but there is no tnsnames.ora in ${dir === undefined ? "the configuration directory" : `"${dir}"`}`,
+        fix: "Set ords.wallet.configDir to the directory that holds tnsnames.ora (the unzipped wallet), or use an Easy Connect string host:port/service.",
+      };
+    }
     case "NJS-517":
-    case "NJS-520":
       return {
         code: "DB_TNS_ALIAS_NOT_FOUND",
         cause: `the TNS alias "${context.connectString}" is not in tnsnames.ora`,
         fix: "Use one of the aliases in the wallet's tnsnames.ora (such as <db>_high), or check ords.wallet.configDir.",
       };
     case "NJS-518":
+    case "NJS-519":
+    case "ORA-12514":
+    case "ORA-12505":
       return {
         code: "DB_SERVICE_UNKNOWN",
         cause: `the listener does not know the service in ${context.connectString}`,
@@ -117,7 +151,7 @@ function mappingFor(oracleCode: string, error: unknown, context: DbErrorContext)
       return {
         code: "DB_CONNECTION_LOST",
         cause: "the connection to the database broke",
-        fix: "Retry; nothing was committed by the kit unless it reported success.",
+        fix: context.phase === "apply" ? outcomeUnknownFix(context) : "Retry; the kit had not started writing.",
       };
     default:
       break;
@@ -155,7 +189,12 @@ export function mapDbError(error: unknown, context: DbErrorContext): KitError {
   const oracleCode = oracleCodeOf(error);
   const original = firstLine(error);
   const mapping = oracleCode === undefined ? undefined : mappingFor(oracleCode, error, context);
-  const rolledBack = context.phase === "apply" ? " Nothing was changed: the block rolled back." : "";
+  const rolledBack =
+    context.phase !== "apply"
+      ? ""
+      : oracleCode !== undefined && OUTCOME_UNKNOWN_CODES.has(oracleCode)
+        ? ` The outcome is unknown: the block may or may not have committed before the connection was lost; run \`${statusCommand(context)}\` to see.`
+        : " Nothing was changed: the block rolled back.";
   if (mapping === undefined) {
     return new KitError("DB_ERROR", `Database error while the ORDS step was ${verb(context.phase)} (${original}).${rolledBack}`, {
       cause: error,

@@ -52,7 +52,7 @@ export interface OrdsRunResult {
 
 function contextOf(spec: OrdsSpec, phase: DbErrorContext["phase"]): DbErrorContext {
   const { user, schema, connectString, adminMode } = spec.connection;
-  return { user, schema, connectString, adminMode, phase };
+  return { user, schema, connectString, adminMode, phase, environment: spec.environment };
 }
 
 /** Runs the apply block; any failure rolls back (the block already did) and is mapped with its Oracle code. */

@@ -120,6 +120,8 @@ export interface FakeOptions {
   failAtSection?: number;
   /** Throw on the state read. */
   readonly readError?: Error;
+  /** Commit the next apply block, then throw this (the reply was lost: the caller cannot tell it committed). */
+  errorAfterCommit?: Error;
 }
 
 export class FakeOrdsDatabase {
@@ -177,6 +179,11 @@ export class FakeOrdsDatabase {
     });
     this.model = scratch;
     this.commits++;
+    const lost = this.options.errorAfterCommit;
+    if (lost) {
+      this.options.errorAfterCommit = undefined;
+      throw lost;
+    }
     return {};
   }
 
