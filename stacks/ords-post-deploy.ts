@@ -1,6 +1,8 @@
-// The ORDS post-deploy hook: a terraform_data whose local-exec provisioners run the kit's own `ords apply`
-// after the identity resources exist, and `ords teardown` (from `self` values only) when it is destroyed.
-// It carries non-secret values only: the DB and wallet passwords reach the CLI through the process environment.
+// The ORDS post-deploy hook: two terraform_data resources. The apply hook runs the kit's own `ords apply` after the
+// identity resources exist and again whenever an input changes (it is replaced; it has no destroy-time step). The
+// teardown hook runs `ords teardown` (from `self` values only) when the stack is destroyed; its input updates in place,
+// so a changed value never tears ORDS down. Both carry non-secret values only: the DB and wallet passwords reach the
+// CLI through the process environment.
 import { relative, resolve } from "node:path";
 import { App, DataResource, TerraformStack, Token, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
@@ -39,9 +41,14 @@ export function defaultKitCommand(scope: Construct): string {
 }
 
 export class OrdsPostDeploy extends Construct {
-  /** The terraform_data resource holding the hook. */
+  /** The apply hook: replaced (so `ords apply` runs again) whenever the input changes; nothing runs when it goes. */
   readonly resource: DataResource;
-  /** The flat, non-secret input it carries (also its replace trigger). */
+  /**
+   * The teardown hook: runs `ords teardown` only when it is destroyed (`cdktf destroy`, or the hook removed from the
+   * stack). Its input updates in place, so a changed value never replaces it and never tears ORDS down.
+   */
+  readonly teardownResource: DataResource;
+  /** The flat, non-secret input both carry (the apply hook's replace trigger). */
   readonly input: Readonly<OrdsHookInput>;
 
   constructor(scope: Construct, id: string, props: OrdsPostDeployProps) {
@@ -52,6 +59,7 @@ export class OrdsPostDeploy extends Construct {
     const environmentName = props.spec.environment;
     // `self.input` is all a destroy-time provisioner may reference; jsonencode hands the CLI the same map.
     const environment = { [HOOK_SPEC_ENV]: "${jsonencode(self.input)}" };
+    // `ords apply` compares with the database and writes only the difference, so re-running it on any change is safe.
     this.resource = new DataResource(this, "hook", {
       input,
       triggersReplace: input,
@@ -62,11 +70,18 @@ export class OrdsPostDeploy extends Construct {
           command: `${prefix} ords apply ${environmentName} --spec-env ${HOOK_SPEC_ENV}`,
           environment,
         },
+      ],
+    });
+    // Destroyed before the identity resources (it depends on them), so ORDS is torn down while the keys still answer.
+    // No triggers_replace: only `cdktf destroy` (or removing the hook) runs the teardown. The stack's own protection
+    // (prevent_destroy on the identity resources) guards a protected environment, hence --force.
+    this.teardownResource = new DataResource(this, "teardown", {
+      input,
+      dependsOn: [...(props.dependsOn ?? []), this.resource],
+      provisioners: [
         {
           type: "local-exec",
           when: "destroy",
-          // The stack's own protection (prevent_destroy on the identity resources) guards a destroy; a
-          // replacement (changed input) must be able to drop the old objects, hence --force.
           command: `${prefix} ords teardown ${environmentName} --spec-env ${HOOK_SPEC_ENV} --force`,
           environment,
         },

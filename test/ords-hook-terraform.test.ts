@@ -1,6 +1,7 @@
 // Real terraform: a stack holding only the ORDS post-deploy construct, its command pointed at a small recorder.
-// Deploy, change, and destroy run the create/destroy provisioners for real; the DB password must reach the
-// command through the process environment only, never the synthesized JSON, the state or the output.
+// Deploy, change, and destroy run the provisioners for real: a change runs only `ords apply`, only a destroy runs
+// `ords teardown`. The DB password must reach the command through the process environment only, never the
+// synthesized JSON, the state or the output.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -127,15 +128,21 @@ describeWithTerraform("the ORDS post-deploy hook under real terraform", () => {
     expect(call?.argv.join(" ")).not.toContain(PASSWORD);
   });
 
-  test("a changed value re-runs the step: teardown with the old values, then apply with the new", () => {
+  test("a changed value runs only `ords apply` with the new values, never a teardown", () => {
     synth(specWith((json) => (json.ords.privilege.label = "Renamed label")));
     const apply = terraform("apply", "-auto-approve", "-input=false", "-no-color");
     outputs.push(apply.stdout, apply.stderr);
     const calls = records().slice(1);
-    expect(calls.map((call) => call.argv.slice(0, 2).join(" "))).toEqual(["ords teardown", "ords apply"]);
-    expect(calls[0]?.argv).toContain("--force");
-    expect(specFromHookInput(calls[0]?.spec ?? "", "old").privilege.label).toBe("Demo read access");
-    expect(specFromHookInput(calls[1]?.spec ?? "", "new").privilege.label).toBe("Renamed label");
+    expect(calls.map((call) => call.argv.slice(0, 2).join(" "))).toEqual(["ords apply"]);
+    expect(specFromHookInput(calls[0]?.spec ?? "", "new").privilege.label).toBe("Renamed label");
+  });
+
+  test("a changed readiness timeout runs only `ords apply` too", () => {
+    const before = records().length;
+    synth(specWith((json) => ((json.ords.privilege.label = "Renamed label"), (json.ords.readinessTimeoutSeconds = 42))));
+    const apply = terraform("apply", "-auto-approve", "-input=false", "-no-color");
+    outputs.push(apply.stdout, apply.stderr);
+    expect(records().slice(before).map((call) => call.argv.slice(0, 2).join(" "))).toEqual(["ords apply"]);
   });
 
   test("an unchanged configuration runs nothing", () => {
@@ -145,12 +152,15 @@ describeWithTerraform("the ORDS post-deploy hook under real terraform", () => {
     expect(records()).toHaveLength(before);
   });
 
-  test("destroy runs `ords teardown` from the values in state", () => {
+  test("destroy runs `ords teardown` once, from the latest values in state, and nothing else", () => {
+    const before = records().length;
     const destroy = terraform("destroy", "-auto-approve", "-input=false", "-no-color");
     outputs.push(destroy.stdout, destroy.stderr);
-    const last = records().at(-1);
-    expect(last?.argv).toEqual(["ords", "teardown", STACK, "--spec-env", "ORDS_JWT_SPEC", "--force"]);
-    expect(specFromHookInput(last?.spec ?? "", "destroy").privilege.label).toBe("Renamed label");
+    const calls = records().slice(before);
+    expect(calls.map((call) => call.argv)).toEqual([["ords", "teardown", STACK, "--spec-env", "ORDS_JWT_SPEC", "--force"]]);
+    const spec = specFromHookInput(calls[0]?.spec ?? "", "destroy");
+    expect(spec.privilege.label).toBe("Renamed label");
+    expect(spec.readinessTimeoutSeconds).toBe(42);
   });
 
   test("the password appears in no synthesized file, state file or terraform output", () => {

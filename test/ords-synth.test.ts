@@ -12,37 +12,61 @@ function hooks(synthesized: Record<string, any>): Record<string, any>[] {
   return Object.values(synthesized.resource?.terraform_data ?? {});
 }
 
-test("the example stack holds one terraform_data hook that depends on the app and the client-access setting", () => {
+const isDestroyTime = (hook: Record<string, any>) => hook.provisioner.some((entry: any) => entry["local-exec"].when === "destroy");
+/** The apply hook (create-time provisioner) and the teardown hook (destroy-time provisioner). */
+function applyHook(synthesized: Record<string, any>): Record<string, any> | undefined {
+  return hooks(synthesized).find((hook) => !isDestroyTime(hook));
+}
+function teardownHook(synthesized: Record<string, any>): Record<string, any> | undefined {
+  return hooks(synthesized).find(isDestroyTime);
+}
+
+test("the example stack holds an apply hook and a teardown hook that depend on the app and the client-access setting", () => {
   const synthesized = synthesize(exampleJson());
-  const [hook, ...rest] = hooks(synthesized);
-  expect(rest).toEqual([]);
-  const app = Object.keys(synthesized.resource.oci_identity_domains_app)[0];
-  const setting = Object.keys(synthesized.resource.oci_identity_domains_setting)[0];
-  expect(hook?.depends_on).toEqual([`oci_identity_domains_app.${app}`, `oci_identity_domains_setting.${setting}`]);
+  expect(hooks(synthesized)).toHaveLength(2);
+  const app = `oci_identity_domains_app.${Object.keys(synthesized.resource.oci_identity_domains_app)[0]}`;
+  const setting = `oci_identity_domains_setting.${Object.keys(synthesized.resource.oci_identity_domains_setting)[0]}`;
+  expect(applyHook(synthesized)?.depends_on).toEqual([app, setting]);
+  expect(teardownHook(synthesized)?.depends_on).toEqual(expect.arrayContaining([app, setting]));
 });
 
 test("the hook depends on the app alone when the kit does not manage client access", () => {
   const json = exampleJson();
   json.identityProvider.domain = { mode: "existing", url: "https://idcs-abc.identity.oraclecloud.com" };
   json.identityProvider.clientAccess = { manageSigningCertPublicAccess: false };
-  const [hook] = hooks(synthesize(json));
+  const hook = applyHook(synthesize(json));
   expect(hook?.depends_on).toHaveLength(1);
   expect(hook?.input.jwkUrl).toBe("https://idcs-abc.identity.oraclecloud.com/admin/v1/SigningCert/jwk");
 });
 
 test("the hook's JWK URL references the created domain", () => {
-  const [hook] = hooks(synthesize(exampleJson()));
+  const hook = applyHook(synthesize(exampleJson()));
   expect(hook?.input.jwkUrl).toMatch(/^\$\{replace\(oci_identity_domain\.[A-Za-z0-9_]+\.url, .*\)\}\/admin\/v1\/SigningCert\/jwk$/);
 });
 
-test("the hook re-runs when any input changes: triggers_replace equals input", () => {
-  const [hook] = hooks(synthesize(exampleJson()));
+test("the apply hook re-runs when any input changes: triggers_replace equals input", () => {
+  const hook = applyHook(synthesize(exampleJson()));
   expect(hook?.triggers_replace).toEqual(hook?.input);
 });
 
+test("the apply hook has only the create-time provisioner", () => {
+  const hook = applyHook(synthesize(exampleJson()));
+  expect(hook?.provisioner).toHaveLength(1);
+  expect(hook?.provisioner[0]["local-exec"].command).toMatch(/ ords apply dev --spec-env ORDS_JWT_SPEC$/);
+});
+
+test("the teardown hook is never replaced by a value change: no triggers_replace, the same input", () => {
+  const synthesized = synthesize(exampleJson());
+  const hook = teardownHook(synthesized);
+  expect(hook?.triggers_replace).toBeUndefined();
+  expect(hook?.input).toEqual(applyHook(synthesized)?.input);
+  expect(hook?.provisioner).toHaveLength(1);
+});
+
 test("the destroy-time provisioner reads self only", () => {
-  const [hook] = hooks(synthesize(exampleJson()));
-  const destroy = hook?.provisioner.find((entry: any) => entry["local-exec"].when === "destroy")["local-exec"];
+  const hook = teardownHook(synthesize(exampleJson()));
+  const destroy = hook?.provisioner[0]["local-exec"];
+  expect(destroy.when).toBe("destroy");
   expect(destroy.command).toMatch(/ ords teardown dev --spec-env ORDS_JWT_SPEC --force$/);
   expect(destroy.environment).toEqual({ ORDS_JWT_SPEC: "${jsonencode(self.input)}" });
 });
@@ -55,7 +79,7 @@ test("the hook runs the kit's own CLI, relative to the stack directory terraform
     const { app } = buildApp([environmentFrom(exampleJson())], { outdir });
     app.synth();
     const synthesized = require(join(outdir, "stacks", "dev", "cdk.tf.json"));
-    const apply = hooks(synthesized)[0]?.provisioner[0]["local-exec"].command as string;
+    const apply = applyHook(synthesized)?.provisioner[0]["local-exec"].command as string;
     const binPath = /^node "([^"]+)" ords apply dev --spec-env ORDS_JWT_SPEC$/.exec(apply)?.[1];
     expect(resolve(outdir, "stacks", "dev", binPath ?? "")).toBe(KIT_BIN);
   } finally {
@@ -63,7 +87,7 @@ test("the hook runs the kit's own CLI, relative to the stack directory terraform
   }
 });
 
-test("ords.hook false leaves the hook out", () => {
+test("ords.hook false leaves both hooks out", () => {
   const json = exampleJson();
   json.ords.hook = false;
   expect(hooks(synthesize(json))).toEqual([]);
@@ -78,7 +102,7 @@ test("an environment without ords has no hook", () => {
 test("free text with ${ is kept literal for Terraform", () => {
   const json = exampleJson();
   json.ords.privilege.description = "costs ${5} and 100%{x}";
-  const [hook] = hooks(synthesize(json));
+  const hook = applyHook(synthesize(json));
   expect(hook?.input.privilegeDescription).toBe("costs $${5} and 100%%{x}");
 });
 
