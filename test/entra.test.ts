@@ -1,6 +1,7 @@
 // Microsoft Entra as the identity provider: config rules, the synthesized azuread stack, ORDS role mode from
 // app roles, and doctor against Entra-shaped v1/v2 tokens from a loopback IdP.
 import { doctor } from "../src/commands/doctor";
+import { authorizationNotes } from "../src/commands/plan";
 import type { CheckResult } from "../src/doctor/checks";
 import { entraEndpoints, entraIdentityNames, stableUuid } from "../src/naming";
 import { emptyState, planApply } from "../src/ords/planner";
@@ -171,6 +172,21 @@ describe("Entra stack", () => {
     expect(again.app_role[0].id).toBe(application.app_role[0].id);
     const other = onlyBlock(synthesize(entraJson(), { name: "prod" }), "azuread_application");
     expect(other.app_role[0].id).not.toBe(application.app_role[0].id);
+  });
+});
+
+describe("the plan explains Entra's authorization mode", () => {
+  test("role mode says why (no scp in client-credentials tokens) and which ORDS roles are linked", () => {
+    const notes = authorizationNotes(environmentFrom(entraJson()));
+    expect(notes).toHaveLength(2);
+    expect(notes[0]).toMatch(/no scp, only roles.*role mode \(p_role_claim_name => '\/roles', ORDS 25\.1\+\)/);
+    expect(notes[1]).toMatch(/"demo\.reader" are named like the app roles and linked to the privilege "demo\.read"/);
+  });
+
+  test("scope mode says client-credentials tokens will be refused", () => {
+    const json = entraJson();
+    json.identityProvider.ordsAuthorization = "scopes";
+    expect(authorizationNotes(environmentFrom(json))[1]).toMatch(/Client-credentials tokens carry only roles and will be refused/);
   });
 });
 

@@ -2,7 +2,7 @@
 // It needs no credentials and contacts nothing; values known only after apply are shown as references.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadEnvironments } from "../config/load";
+import { loadEnvironments, type Environment } from "../config/load";
 import { offlineOrdsPlan, renderOfflineOrdsPlan, type OfflineOrdsPlan } from "../ords/offline";
 
 export interface PlanOptions {
@@ -35,6 +35,8 @@ export interface StackPlan {
   readonly resources: readonly PlannedBlock[];
   readonly dataSources: readonly PlannedBlock[];
   readonly outputs: readonly PlannedOutput[];
+  /** Why the kit chose what it did where a reader would ask (Entra's role or scope mode). */
+  readonly notes: readonly string[];
   /** The ORDS calls the post-deploy step would make; absent without an `ords` section. */
   readonly ords?: OfflineOrdsPlan;
 }
@@ -111,7 +113,23 @@ function planFromSynthesized(environment: string, isProtected: boolean, file: st
     resources: plannedBlocks(json.resource),
     dataSources: plannedBlocks(json.data),
     outputs,
+    notes: [],
   };
+}
+
+/** The two sentences that explain how ORDS will authorize an Entra environment's tokens. */
+export function authorizationNotes(environment: Environment): string[] {
+  const idp = environment.settings.identityProvider;
+  if (idp.type !== "entra") return [];
+  return idp.ordsAuthorization === "roles"
+    ? [
+        "ORDS authorizes by role: Entra client-credentials tokens carry no scp, only roles, so the JWT profile uses role mode (p_role_claim_name => '/roles', ORDS 25.1+).",
+        `The ORDS roles ${idp.appRoles.map((role) => `"${role.value}"`).join(", ")} are named like the app roles and linked to the privilege "${idp.scopes[0]?.value}".`,
+      ]
+    : [
+        `ORDS authorizes by scope: user (authorization-code) tokens carry scp, and the privilege "${idp.scopes[0]?.value}" matches it.`,
+        "Client-credentials tokens carry only roles and will be refused; set ordsAuthorization to \"roles\" (ORDS 25.1+) to accept them.",
+      ];
 }
 
 export async function plan(options: PlanOptions): Promise<PlanResult> {
@@ -131,7 +149,8 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
         join(options.outdir, "stacks", environment.name, "cdk.tf.json"),
       );
       const ords = offlineOrdsPlan(environment);
-      return ords === undefined ? stack : { ...stack, ords };
+      const withNotes = { ...stack, notes: authorizationNotes(environment) };
+      return ords === undefined ? withNotes : { ...withNotes, ords };
     }),
   };
 }
@@ -150,6 +169,7 @@ export function renderPlan(result: PlanResult): string {
     for (const resource of stack.resources) block("+", resource);
     lines.push("  outputs:");
     for (const output of stack.outputs) lines.push(`      ${output.name} = ${output.value}`);
+    for (const note of stack.notes) lines.push(`  note: ${note}`);
     if (stack.ords !== undefined) lines.push(...renderOfflineOrdsPlan(stack.ords));
     lines.push("");
   }
