@@ -251,13 +251,14 @@ export function buildProgram(): Command {
       .description(description)
       .argument("<environment>", "environment name")
       .option("--jwk-url <url>", "the JWK URL, when the environment file cannot say it (default: the stack's jwk_url output)")
+      .option("--client-id <id>", "Entra: the API app's client id, the JWT profile's audience (default: the stack's client_id output)")
       .option("--spec-env <variable>", "read the step's input from this environment variable (used by the cdktf hook)")
       .option("--environments-dir <dir>", "directory of environment files", "environments")
       .option("--outdir <dir>", "where the stacks were synthesized", "cdktf.out")
       .option("--json", "print the result as JSON");
     if (name === "teardown") command.option("--force", "tear down the ORDS objects of a protected environment");
     command.action(
-      async (environment: string, options: { jwkUrl?: string; specEnv?: string; environmentsDir: string; outdir: string; json?: boolean; force?: boolean }) => {
+      async (environment: string, options: { jwkUrl?: string; clientId?: string; specEnv?: string; environmentsDir: string; outdir: string; json?: boolean; force?: boolean }) => {
         const { runOrdsCommand, renderOrdsResult } = lazy<typeof import("./commands/ords")>("./commands/ords");
         const result = await runOrdsCommand(name, { ...options, environment, force: options.force === true });
         print(result, options.json === true, () => renderOrdsResult(result));

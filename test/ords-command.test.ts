@@ -12,6 +12,22 @@ import { runCli } from "./support/run-cli";
 
 const JWK_URL = "https://idcs-0123456789abcdef.identity.oraclecloud.com/admin/v1/SigningCert/jwk";
 const PASSWORD = "Sentinel-Password-4711";
+const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+const CLIENT_ID = "3f6c2a1e-9b8d-4c7e-a5f4-1d2e3c4b5a69";
+
+/** The example's ords section with Entra as the identity provider (role mode from the app role). */
+function toEntra(json: any): void {
+  json.identityProvider = {
+    type: "entra",
+    tenantId: TENANT,
+    displayName: "ords-jwt-entra-api",
+    scopes: [{ value: "demo.read", description: "Read the demo module" }],
+    appRoles: [{ value: "demo.reader", description: "Applications that read the demo module" }],
+  };
+}
+
+/** A fake at ORDS 25.1, which role mode needs. */
+const fake251 = () => new FakeOrdsDatabase(emptyModel("25.1.0.100.1652"));
 
 let dir: string;
 
@@ -123,7 +139,110 @@ test("teardown without a known JWK URL still drops a profile with this environme
   expect(fake.model.profile).toBeNull();
 });
 
+describe("Entra environments", () => {
+  test("apply takes the audience from --client-id", async () => {
+    writeEnvironment(toEntra);
+    const fake = fake251();
+    await runOrdsCommand("apply", { environment: "dev", environmentsDir: dir, clientId: CLIENT_ID }, deps(fake));
+    expect(fake.model.profile).toMatchObject({ audience: CLIENT_ID, issuer: `https://login.microsoftonline.com/${TENANT}/v2.0`, roleClaimName: "/roles" });
+  });
+
+  test("apply takes the audience from the deployed stack's client_id output when no flag is given", async () => {
+    writeEnvironment(toEntra);
+    const fake = fake251();
+    const asked: string[] = [];
+    await runOrdsCommand("apply", { environment: "dev", environmentsDir: dir }, deps(fake, { clientIdFromOutputs: async (environment) => (asked.push(environment), CLIENT_ID) }));
+    expect(asked).toEqual(["dev"]);
+    expect(fake.model.profile?.audience).toBe(CLIENT_ID);
+  });
+
+  test("fails when neither --client-id nor the client_id output is there, naming --client-id, before connecting", async () => {
+    writeEnvironment(toEntra);
+    const fake = fake251();
+    const error = await runOrdsCommand("plan", { environment: "dev", environmentsDir: dir }, deps(fake, { clientIdFromOutputs: async () => undefined })).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "CONFIG_ORDS_AUDIENCE_UNKNOWN", fix: expect.stringContaining("--client-id") });
+    expect(fake.calls).toEqual([]);
+  });
+
+  test("fails when --client-id is not a GUID", async () => {
+    writeEnvironment(toEntra);
+    const error = await runOrdsCommand("plan", { environment: "dev", environmentsDir: dir, clientId: "api://x" }, deps(fake251())).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "USAGE_INVALID" });
+  });
+});
+
+describe("ORDS_JWT_SKIP_ORDS", () => {
+  test("teardown does not connect and warns about what may be left behind", async () => {
+    writeEnvironment((json) => (json.ords.privilege.roles = ["Demo Reader"]));
+    const fake = new FakeOrdsDatabase(emptyModel());
+    const lines: string[] = [];
+    const result = await runOrdsCommand("teardown", { environment: "dev", environmentsDir: dir }, deps(fake, { env: { ORDS_JWT_SKIP_ORDS: "1" }, log: (line) => lines.push(line) }));
+    expect(fake.calls).toEqual([]);
+    expect(result).toMatchObject({ applied: false, roundTrips: { reads: 0, writes: 0 } });
+    const warning = lines.join("\n");
+    for (const part of ["ORDS_JWT_SKIP_ORDS=1", "schema HR", 'privilege "demo.read"', 'role "Demo Reader"', 'demo module "ords_jwt_kit.demo"', "the JWT profile of HR"]) {
+      expect(warning).toContain(part);
+    }
+  });
+
+  test("teardown skips a protected environment without --force, since it changes nothing", async () => {
+    writeEnvironment((json) => (json.protected = true));
+    const fake = new FakeOrdsDatabase(emptyModel());
+    const result = await runOrdsCommand("teardown", { environment: "dev", environmentsDir: dir }, deps(fake, { env: { ORDS_JWT_SKIP_ORDS: "1" } }));
+    expect(result.applied).toBe(false);
+    expect(fake.calls).toEqual([]);
+  });
+
+  test("teardown from the hook's input skips too (the destroy-time provisioner inherits the variable)", async () => {
+    const spec = ordsSpecFor(environmentFrom(exampleJson()), { jwkUrl: JWK_URL });
+    const fake = new FakeOrdsDatabase(emptyModel());
+    const env = { ORDS_JWT_SKIP_ORDS: "1", ORDS_JWT_SPEC: JSON.stringify(hookInputOf(spec)) };
+    const result = await runOrdsCommand("teardown", { environment: "dev", specEnv: "ORDS_JWT_SPEC", environmentsDir: join(dir, "missing"), force: true }, deps(fake, { env }));
+    expect(result.changes.map((change) => change.action)).toEqual(["keep", "keep", "keep"]);
+    expect(fake.calls).toEqual([]);
+  });
+
+  test("teardown of an Entra environment skips without a client id", async () => {
+    writeEnvironment(toEntra);
+    const fake = fake251();
+    const result = await runOrdsCommand("teardown", { environment: "dev", environmentsDir: dir }, deps(fake, { env: { ORDS_JWT_SKIP_ORDS: "1" }, clientIdFromOutputs: async () => undefined }));
+    expect(result.changes.find((change) => change.kind === "role")?.name).toBe("demo.reader");
+    expect(fake.calls).toEqual([]);
+  });
+
+  test("fails when ORDS_JWT_SKIP_ORDS holds something other than 1 or 0", async () => {
+    writeEnvironment();
+    const fake = new FakeOrdsDatabase(emptyModel());
+    const error = await runOrdsCommand("teardown", { environment: "dev", environmentsDir: dir }, deps(fake, { env: { ORDS_JWT_SKIP_ORDS: "yes" } })).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "USAGE_INVALID" });
+    expect(fake.calls).toEqual([]);
+  });
+
+  test("does not skip apply", async () => {
+    writeEnvironment();
+    const fake = new FakeOrdsDatabase(emptyModel());
+    const result = await runOrdsCommand("apply", { environment: "dev", environmentsDir: dir, jwkUrl: JWK_URL }, deps(fake, { env: { ORDS_DB_PASSWORD: PASSWORD, ORDS_JWT_SKIP_ORDS: "1" } }));
+    expect(result.applied).toBe(true);
+  });
+});
+
 describe("the CLI in a subprocess", () => {
+  test("ords teardown with ORDS_JWT_SKIP_ORDS=1 exits 0 without a password, warning on stderr", () => {
+    writeEnvironment();
+    const run = runCli(["ords", "teardown", "dev", "--environments-dir", dir], { ORDS_DB_PASSWORD: "", ORDS_JWT_SKIP_ORDS: "1" });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(/warning: ORDS_JWT_SKIP_ORDS=1: ords teardown "dev" did not connect/);
+    expect(run.stderr).toContain('privilege "demo.read"');
+  });
+
+  test("ords plan accepts --client-id for an Entra environment", () => {
+    writeEnvironment(toEntra);
+    const run = runCli(["ords", "plan", "dev", "--environments-dir", dir, "--client-id", CLIENT_ID], { ORDS_DB_PASSWORD: "" });
+    // No database here: it gets as far as asking for the password, past the spec (which needed the client id).
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("ORDS_DB_PASSWORD");
+  });
+
   test("exits 2 and names ORDS_DB_PASSWORD when it is not set and there is no terminal", () => {
     writeEnvironment();
     const run = runCli(["ords", "plan", "dev", "--environments-dir", dir, "--jwk-url", JWK_URL], { ORDS_DB_PASSWORD: "" });

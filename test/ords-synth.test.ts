@@ -1,5 +1,5 @@
 // The ORDS hook in the synthesized environment stack, and the ORDS calls in the offline plan (`npm start`).
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { plan, renderPlan } from "../src/commands/plan";
@@ -139,6 +139,29 @@ describe("offline plan", () => {
     expect(text).toContain('p_issuer       => :profile_issuer = "https://identity.oraclecloud.com/"');
     expect(text).toContain('p_privilege_name => :privilege_name = "demo.read"');
     expect(text).toContain("p_jwk_url      => :profile_jwk_url = \"(known after apply: <domain URL>/admin/v1/SigningCert/jwk)\"");
+  });
+
+  test("works for an Entra environment, with a placeholder for the client id (the audience)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ords-plan-entra-"));
+    try {
+      const json = exampleJson();
+      json.identityProvider = {
+        type: "entra",
+        tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47",
+        displayName: "ords-jwt-entra-api",
+        scopes: [{ value: "demo.read", description: "Read the demo module" }],
+        appRoles: [{ value: "demo.reader", description: "Applications that read the demo module" }],
+      };
+      writeFileSync(join(dir, "entra.json"), JSON.stringify(json));
+      const result = await plan({ environments: ["entra"], outdir, environmentsDir: dir });
+      const ords = result.stacks[0]?.ords;
+      const create = ords?.calls.find((call) => call.procedure === "ORDS_SECURITY.CREATE_JWT_PROFILE");
+      expect(create?.arguments.find((arg) => arg.name === "p_audience")?.value).toBe("(known after apply: client id)");
+      expect(create?.arguments.find((arg) => arg.name === "p_jwk_url")?.value).toBe("https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/discovery/v2.0/keys");
+      expect(renderPlan(result)).toMatch(/p_audience +=> :profile_audience = "\(known after apply: client id\)"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("shows no password even when one is set", async () => {

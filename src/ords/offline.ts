@@ -1,7 +1,7 @@
 // The ORDS part of the offline plan (`npm start`): the calls the step would make on an empty schema, with their
 // named arguments and bind values, without a database. The password is never involved, so it cannot appear.
 import type { Environment } from "../config/load";
-import { OCI_DOMAIN_PATHS } from "../naming";
+import { identityNamesOf, OCI_DOMAIN_PATHS } from "../naming";
 import { emptyState, planApply, type ObjectChange, type PlannedCall } from "./planner";
 import { renderCalls, renderChanges } from "./render";
 import { ordsSpecFor } from "./spec";
@@ -25,12 +25,18 @@ export interface OfflineOrdsPlan {
 /** The JWK URL as far as it is known offline. */
 const UNKNOWN_JWK_URL = `(known after apply: <domain URL>${OCI_DOMAIN_PATHS.jwk})`;
 
+/** An Entra app's client id (the JWT profile's audience) as far as it is known offline. */
+export const UNKNOWN_CLIENT_ID = "(known after apply: client id)";
+
 /** Undefined for an environment without an `ords` section. */
 export function offlineOrdsPlan(environment: Environment): OfflineOrdsPlan | undefined {
   const ords = environment.settings.ords;
   if (ords === undefined) return undefined;
-  const probe = ordsSpecFor(environment);
-  const spec = probe.profile.jwkUrl === null ? ordsSpecFor(environment, { jwkUrl: UNKNOWN_JWK_URL }) : probe;
+  const idp = environment.settings.identityProvider;
+  // Entra's audience is the app's client id, which only exists after deploy.
+  const names = idp.type === "entra" ? identityNamesOf(idp, UNKNOWN_CLIENT_ID) : undefined;
+  const probe = ordsSpecFor(environment, names === undefined ? {} : { names });
+  const spec = probe.profile.jwkUrl === null ? ordsSpecFor(environment, { jwkUrl: UNKNOWN_JWK_URL, ...(names === undefined ? {} : { names }) }) : probe;
   const api = assumedOrdsApi({
     adminMode: spec.connection.adminMode,
     roleMode: spec.profile.roleClaimName !== null,
