@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runOrdsCommand } from "../src/commands/ords";
-import { ordsSpecFor } from "../src/ords/spec";
+import { hookInputOf, ordsSpecFor, specFromHookInput } from "../src/ords/spec";
 import { environmentFrom, exampleJson, problemsFor } from "./support/environments";
 import { emptyModel, FakeOrdsDatabase } from "./support/fake-ords-db";
 
@@ -50,6 +50,24 @@ test("the JWK URL is derived from a reused domain's URL", () => {
   json.identityProvider.domain = { mode: "existing", url: "https://idcs-abc.identity.oraclecloud.com:443" };
   json.identityProvider.clientAccess = { manageSigningCertPublicAccess: false };
   expect(ordsSpecFor(environmentFrom(json)).profile.jwkUrl).toBe("https://idcs-abc.identity.oraclecloud.com/admin/v1/SigningCert/jwk");
+});
+
+test("relative wallet paths are resolved against the working directory at config load (the project root)", () => {
+  const spec = ordsSpecFor(environmentFrom(withOrds((ords) => (ords.wallet = { configDir: "wallets/exampledb", walletLocation: "./wallets/pem" }))));
+  expect(spec.connection.wallet).toEqual({ configDir: join(process.cwd(), "wallets", "exampledb"), walletLocation: join(process.cwd(), "wallets", "pem") });
+});
+
+test("the hook input carries absolute wallet paths, whatever directory the hook later runs in", () => {
+  const spec = ordsSpecFor(environmentFrom(withOrds((ords) => (ords.wallet = { configDir: "wallets/exampledb" }))), { jwkUrl: "https://idcs-x.identity.oraclecloud.com/admin/v1/SigningCert/jwk" });
+  const input = hookInputOf(spec);
+  expect(input).toMatchObject({ walletConfigDir: join(process.cwd(), "wallets", "exampledb"), walletLocation: join(process.cwd(), "wallets", "exampledb") });
+  expect(specFromHookInput(JSON.stringify(input), "test").connection.wallet?.configDir).toBe(join(process.cwd(), "wallets", "exampledb"));
+});
+
+test("fails when the hook input carries a relative wallet path", () => {
+  const spec = ordsSpecFor(environmentFrom(exampleJson()), { jwkUrl: "https://idcs-x.identity.oraclecloud.com/admin/v1/SigningCert/jwk" });
+  const input = { ...hookInputOf(spec), walletConfigDir: "wallets/exampledb" };
+  expect(() => specFromHookInput(JSON.stringify(input), "test")).toThrow(expect.objectContaining({ code: "CONFIG_ORDS_SPEC_INVALID", message: expect.stringContaining("walletConfigDir") }));
 });
 
 test("fails when allowedSkewSeconds is 0, with the seed's reason", () => {

@@ -1,5 +1,6 @@
 // The zod schema of an environment's `ords` section: connection, JWT profile, privilege, demo module, hook switch.
 // It holds no secrets (the DB and wallet passwords come from the environment) and derives nothing from the IdP.
+import { resolve } from "node:path";
 import { z } from "zod";
 
 /** Unquoted Oracle identifier: what ORDS stores (upper case) as the parsing schema. */
@@ -70,11 +71,23 @@ export const ordsIdentifier = identifier;
 export const ordsFreeText = freeText;
 export const ordsJsonPointer = z.string().regex(JSON_POINTER, 'roleClaimName must be a JSON pointer such as "/roles" (RFC 6901)');
 
+/**
+ * A directory path; a relative one is resolved against the project root, which is the current working directory when
+ * the configuration is loaded (npm start, cdktf, the CLI all run from it). The cdktf hook runs the step from
+ * cdktf.out/stacks/<env>, so only absolute paths may travel in its input.
+ */
+const directoryPath = (what: string) =>
+  z
+    .string()
+    .trim()
+    .min(1, `${what} must not be empty`)
+    .transform((path) => resolve(path));
+
 export const ordsWalletSchema = z.strictObject({
-  /** Directory holding tnsnames.ora (and sqlnet.ora) of the wallet. */
-  configDir: z.string().trim().min(1, "configDir must not be empty"),
-  /** Directory holding ewallet.pem. @default configDir */
-  walletLocation: z.string().trim().min(1, "walletLocation must not be empty").optional(),
+  /** Directory holding tnsnames.ora (and sqlnet.ora) of the wallet; relative to the project root. */
+  configDir: directoryPath("configDir"),
+  /** Directory holding ewallet.pem; relative to the project root. @default configDir */
+  walletLocation: directoryPath("walletLocation").optional(),
 });
 
 export const ordsPrivilegeSchema = z.strictObject({

@@ -1,5 +1,6 @@
 // The ORDS step's desired state (OrdsSpec), built once from an environment and the naming model, and its
 // flat string form that the cdktf hook carries in terraform_data. It holds no secrets and does no I/O.
+import { isAbsolute } from "node:path";
 import { z } from "zod";
 import {
   demoModuleOf,
@@ -229,14 +230,17 @@ const httpUrl = z.string().refine((text) => {
   }
 }, "must be an absolute URL");
 
+/** The hook runs in cdktf.out/stacks/<env>, so a relative wallet path would point at the wrong place. */
+const absolutePathOrEmpty = z.string().refine((text) => text === "" || isAbsolute(text), "must be an absolute path (re-synthesize: the kit resolves wallet paths against the project root)");
+
 const hookInputShape = {
   environment: z.string().min(1),
   protected: z.enum(["true", "false"]),
   connectString: z.string().min(1),
   user: ordsIdentifier("user"),
   schema: ordsIdentifier("schema"),
-  walletConfigDir: z.string(),
-  walletLocation: z.string(),
+  walletConfigDir: absolutePathOrEmpty,
+  walletLocation: absolutePathOrEmpty,
   baseUrl: httpUrl,
   issuer: z.string().min(1),
   audience: z.string().min(1),
