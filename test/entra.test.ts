@@ -2,6 +2,7 @@
 // app roles, and doctor against Entra-shaped v1/v2 tokens from a loopback IdP.
 import { doctor } from "../src/commands/doctor";
 import { authorizationNotes } from "../src/commands/plan";
+import { token } from "../src/commands/token";
 import type { CheckResult } from "../src/doctor/checks";
 import { entraEndpoints, entraIdentityNames, stableUuid } from "../src/naming";
 import { emptyState, planApply } from "../src/ords/planner";
@@ -12,6 +13,7 @@ import type { EntraIdentityProviderConfig } from "../src/config/entra-schema";
 import { environmentFrom, exampleJson, onlyBlock, problemsFor, synthesize } from "./support/environments";
 import { LoopbackIdp, type IdpRequestContext } from "./support/loopback-idp";
 import { OrdsResource } from "./support/ords-resource";
+import { freePort } from "./support/free-port";
 import { writeToolEnvironment } from "./support/tool-environment";
 
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
@@ -305,5 +307,81 @@ describe("doctor with Entra tokens", () => {
     });
     expect(status(checks, "token.scope")).toMatchObject({ status: "pass" });
     expect(status(checks, "endpoint.authenticated")).toMatchObject({ status: "pass" });
+  });
+});
+
+describe("token for Entra", () => {
+  let idp: LoopbackIdp;
+  let redirectUri: string;
+  const v2Issuer = `https://login.microsoftonline.com/${TENANT}/v2.0`;
+
+  beforeEach(async () => {
+    redirectUri = `http://127.0.0.1:${await freePort()}/callback`;
+    idp = await LoopbackIdp.start({
+      issuer: v2Issuer,
+      audience: CLIENT_ID,
+      clientId: CLIENT_ID,
+      redirectUris: [redirectUri],
+      // Entra: /.default grants the app its roles; a delegated scope is api://<client id>/<value>.
+      resolveScope: (requested) =>
+        requested.every((scope) => scope === `api://${CLIENT_ID}/.default` || scope === `api://${CLIENT_ID}/demo.read`)
+          ? requested.filter((scope) => !scope.endsWith("/.default")).map((scope) => scope.split("/").pop() as string)
+          : undefined,
+    });
+    process.env.ORDS_JWT_CLIENT_SECRET = idp.clientSecret;
+  });
+
+  afterEach(async () => {
+    delete process.env.ORDS_JWT_CLIENT_SECRET;
+    await idp.close();
+  });
+
+  function entraEnvironment() {
+    return writeToolEnvironment(idp, (json) => Object.assign(json, { identityProvider: entraJson().identityProvider }));
+  }
+
+  test("client credentials ask for api://<client id>/.default, the client id read from the stack outputs", async () => {
+    const env = entraEnvironment();
+    try {
+      await token({
+        environment: env.name,
+        environmentsDir: env.dir,
+        outputsSource: staticOutputsSource({ clientId: CLIENT_ID }),
+        tokenUrl: idp.tokenUrl,
+        http: { allowInsecure: true },
+        log: () => undefined,
+      });
+    } finally {
+      env.remove();
+    }
+    const request = idp.requests.find((candidate) => candidate.path === idp.paths.token);
+    expect(request?.form).toEqual({ grant_type: "client_credentials", scope: `api://${CLIENT_ID}/.default` });
+  });
+
+  test("--user asks for the delegated scope api://<client id>/demo.read", async () => {
+    const env = entraEnvironment();
+    let seenUrl = "";
+    try {
+      await token({
+        environment: env.name,
+        environmentsDir: env.dir,
+        outputsSource: staticOutputsSource({ clientId: CLIENT_ID }),
+        tokenUrl: idp.tokenUrl,
+        authorizeUrl: idp.authorizeUrl,
+        user: true,
+        redirectUri,
+        openBrowser: false,
+        http: { allowInsecure: true },
+        log: () => undefined,
+        onAuthorizeUrl: (url) => {
+          seenUrl = url;
+          // Plays the browser: the IdP redirects to the loopback callback with a code.
+          setImmediate(() => void fetch(url, { redirect: "manual" }).then((atIdp) => fetch(atIdp.headers.get("location") as string)).then((r) => r.text()));
+        },
+      });
+    } finally {
+      env.remove();
+    }
+    expect(new URL(seenUrl).searchParams.get("scope")).toBe(`api://${CLIENT_ID}/demo.read`);
   });
 });

@@ -1,6 +1,7 @@
 // token against the loopback OCI-like IdP: client credentials through discovery, standalone flags, --decode,
 // IdP errors, and authorization code + PKCE with a real HTTP client playing the browser.
-import { createServer, type AddressInfo } from "node:net";
+import { createServer } from "node:net";
+import { freePort } from "./support/free-port";
 import { renderToken, token, tokenJson } from "../src/commands/token";
 import { KIT_LOOPBACK_CALLBACK } from "../src/config/schema";
 import { KitError } from "../src/errors";
@@ -16,13 +17,6 @@ let env: ToolEnvironment;
 let redirectUri: string;
 const quiet = () => undefined;
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const port = (probe.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 beforeEach(async () => {
   redirectUri = `http://127.0.0.1:${await freePort()}/callback`;
