@@ -10,20 +10,25 @@
 --             :privilege_name  the privilege the kit manages (= the scope value)
 --             :role_names      JSON array of the role names in the configuration
 --             :module_names    JSON array of the module names in the configuration (protected + demo)
--- OUT bind:   :state           JSON object { sessionUser, values, unreadable } (at most 32767 characters)
+-- OUT bind:   :state           JSON object { sessionUser, values, unreadable, truncated } (at most 32767 characters)
 declare
   l_values     json_object_t := json_object_t();
   l_unreadable json_object_t := json_object_t();
+  l_truncated  json_object_t := json_object_t();
   l_state      json_object_t := json_object_t();
   l_schema     varchar2(128)   := :schema;
   l_privilege  varchar2(4000)  := :privilege_name;
   l_roles      varchar2(32767) := :role_names;
   l_modules    varchar2(32767) := :module_names;
 
+  -- A value longer than one VARCHAR2 is reported under "truncated" with its length, never cut: a cut JSON list
+  -- would read as different data. The kit refuses to plan from such a read.
   procedure store(p_key in varchar2, p_value in clob) is
   begin
     if p_value is null then
       l_values.put_null(p_key);
+    elsif dbms_lob.getlength(p_value) > 32767 then
+      l_truncated.put(p_key, dbms_lob.getlength(p_value));
     else
       l_values.put(p_key, dbms_lob.substr(p_value, 32767, 1));
     end if;
@@ -161,6 +166,10 @@ begin
   capture('privilege.description', q'{
     select p.description from dba_ords_privileges p join dba_ords_schemas s on s.id = p.schema_id
      where s.parsing_schema = :1 and p.name = :2}', l_schema, l_privilege);
+  -- The kit marks what it creates in COMMENTS; read on its own so a release without the column leaves only ownership unknown.
+  capture('privilege.comments', q'{
+    select p.comments from dba_ords_privileges p join dba_ords_schemas s on s.id = p.schema_id
+     where s.parsing_schema = :1 and p.name = :2}', l_schema, l_privilege);
   capture('privilege.modules', q'{
     select json_arrayagg(m.module_name order by m.module_name returning clob)
       from dba_ords_privilege_modules m join dba_ords_schemas s on s.id = m.schema_id
@@ -176,7 +185,7 @@ begin
       join dba_ords_schemas s on s.id = p.schema_id
      where s.parsing_schema = :1 and p.name = :2}', l_schema, l_privilege);
 
-  -- The configured roles that exist, and other privileges that still use them (teardown leaves those roles).
+  -- The configured roles that exist, and other privileges and OAuth clients that still use them (teardown leaves those).
   capture('roles', q'{
     select json_arrayagg(r.name order by r.name returning clob)
       from dba_ords_roles r join dba_ords_schemas s on s.id = r.schema_id
@@ -190,10 +199,22 @@ begin
      where s.parsing_schema = :1
        and r.role_name in (select j.name from json_table(:2, '$[*]' columns (name varchar2(4000) path '$')) j)
        and p.name <> :3}', l_schema, l_roles, l_privilege);
+  capture('roles.used_by_clients', q'{
+    select json_arrayagg(json_array(c.role_name, c.client_name) returning clob)
+      from dba_ords_client_roles c
+      join dba_ords_roles r on r.id = c.role_id
+      join dba_ords_schemas s on s.id = r.schema_id
+     where s.parsing_schema = :1
+       and c.role_name in (select j.name from json_table(:2, '$[*]' columns (name varchar2(4000) path '$')) j)}', l_schema, l_roles);
 
-  -- The configured modules that exist, with their base paths.
+  -- The configured modules that exist, with their base paths, and their comments (the kit's marker).
   capture('modules', q'{
     select json_arrayagg(json_array(m.name, m.uri_prefix) returning clob)
+      from dba_ords_modules m join dba_ords_schemas s on s.id = m.schema_id
+     where s.parsing_schema = :1
+       and m.name in (select j.name from json_table(:2, '$[*]' columns (name varchar2(4000) path '$')) j)}', l_schema, l_modules);
+  capture('modules.comments', q'{
+    select json_arrayagg(json_array(m.name, m.comments) returning clob)
       from dba_ords_modules m join dba_ords_schemas s on s.id = m.schema_id
      where s.parsing_schema = :1
        and m.name in (select j.name from json_table(:2, '$[*]' columns (name varchar2(4000) path '$')) j)}', l_schema, l_modules);
@@ -201,5 +222,6 @@ begin
   l_state.put('sessionUser', sys_context('userenv', 'session_user'));
   l_state.put('values', l_values);
   l_state.put('unreadable', l_unreadable);
+  l_state.put('truncated', l_truncated);
   :state := l_state.to_string;
 end;

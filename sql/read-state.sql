@@ -9,19 +9,24 @@
 -- IN binds:   :privilege_name  the privilege the kit manages (= the scope value)
 --             :role_names      JSON array of the role names in the configuration
 --             :module_names    JSON array of the module names in the configuration (protected + demo)
--- OUT bind:   :state           JSON object { sessionUser, values, unreadable } (at most 32767 characters)
+-- OUT bind:   :state           JSON object { sessionUser, values, unreadable, truncated } (at most 32767 characters)
 declare
   l_values     json_object_t := json_object_t();
   l_unreadable json_object_t := json_object_t();
+  l_truncated  json_object_t := json_object_t();
   l_state      json_object_t := json_object_t();
   l_privilege  varchar2(4000)  := :privilege_name;
   l_roles      varchar2(32767) := :role_names;
   l_modules    varchar2(32767) := :module_names;
 
+  -- A value longer than one VARCHAR2 is reported under "truncated" with its length, never cut: a cut JSON list
+  -- would read as different data. The kit refuses to plan from such a read.
   procedure store(p_key in varchar2, p_value in clob) is
   begin
     if p_value is null then
       l_values.put_null(p_key);
+    elsif dbms_lob.getlength(p_value) > 32767 then
+      l_truncated.put(p_key, dbms_lob.getlength(p_value));
     else
       l_values.put(p_key, dbms_lob.substr(p_value, 32767, 1));
     end if;
@@ -117,6 +122,9 @@ begin
   capture('privilege.count', q'{select to_char(count(*)) from user_ords_privileges where name = :1}', l_privilege);
   capture('privilege.label', q'{select label from user_ords_privileges where name = :1}', l_privilege);
   capture('privilege.description', q'{select description from user_ords_privileges where name = :1}', l_privilege);
+  -- The kit marks what it creates in COMMENTS (and records there which roles and profile it created); read on its
+  -- own so a release without the column leaves only ownership unknown.
+  capture('privilege.comments', q'{select comments from user_ords_privileges where name = :1}', l_privilege);
   capture('privilege.modules', q'{
     select json_arrayagg(module_name order by module_name returning clob)
       from user_ords_privilege_modules
@@ -130,7 +138,7 @@ begin
       from user_ords_privilege_roles
      where privilege_name = :1}', l_privilege);
 
-  -- The configured roles that exist, and other privileges that still use them (teardown leaves those roles).
+  -- The configured roles that exist, and other privileges and OAuth clients that still use them (teardown leaves those roles).
   capture('roles', q'{
     select json_arrayagg(name order by name returning clob)
       from user_ords_roles
@@ -140,15 +148,24 @@ begin
       from user_ords_privilege_roles
      where role_name in (select j.name from json_table(:1, '$[*]' columns (name varchar2(4000) path '$')) j)
        and privilege_name <> :2}', l_roles, l_privilege);
+  capture('roles.used_by_clients', q'{
+    select json_arrayagg(json_array(role_name, client_name) returning clob)
+      from user_ords_client_roles
+     where role_name in (select j.name from json_table(:1, '$[*]' columns (name varchar2(4000) path '$')) j)}', l_roles);
 
-  -- The configured modules that exist, with their base paths.
+  -- The configured modules that exist, with their base paths, and their comments (the kit's marker).
   capture('modules', q'{
     select json_arrayagg(json_array(name, uri_prefix) returning clob)
+      from user_ords_modules
+     where name in (select j.name from json_table(:1, '$[*]' columns (name varchar2(4000) path '$')) j)}', l_modules);
+  capture('modules.comments', q'{
+    select json_arrayagg(json_array(name, comments) returning clob)
       from user_ords_modules
      where name in (select j.name from json_table(:1, '$[*]' columns (name varchar2(4000) path '$')) j)}', l_modules);
 
   l_state.put('sessionUser', sys_context('userenv', 'session_user'));
   l_state.put('values', l_values);
   l_state.put('unreadable', l_unreadable);
+  l_state.put('truncated', l_truncated);
   :state := l_state.to_string;
 end;

@@ -9,6 +9,7 @@ import { waitForJwks } from "../src/ords/readiness";
 import { renderRun } from "../src/ords/render";
 import { checkTeardownAllowed, runOrds, type OrdsCommand, type OrdsRunResult } from "../src/ords/runner";
 import { ordsSpecFor, type OrdsSpec } from "../src/ords/spec";
+import { managedComment, privilegeComment } from "../src/ords/ownership";
 import { parseState } from "../src/ords/state";
 import { environmentFrom, exampleJson, PROJECT_ROOT } from "./support/environments";
 import { emptyModel, FakeOrdsDatabase, OracleLikeError, proceduresFor, type Model } from "./support/fake-ords-db";
@@ -75,10 +76,19 @@ function blockSections(sql: string): string[] {
   return [...sql.matchAll(/^\s*-- ([a-z-]+\.sql#[a-z_.]+)$/gm)].map((match) => match[1] as string);
 }
 
+/** The schema as a previous `ords apply` of this environment left it: the kit's marker and record included. */
 function withPrivilegeAndModule(model: Model, spec: OrdsSpec): Model {
   model.profile = { issuer: spec.profile.issuer, audience: spec.profile.audience, jwkUrl: JWK_URL, description: spec.profile.description, allowedSkew: null, allowedAge: null, roleClaimName: null };
   model.modules.set("ords_jwt_kit.demo", "/demo/");
-  model.privileges.set(spec.privilege.name, { label: spec.privilege.label, description: spec.privilege.description, roles: [], patterns: [], modules: ["ords_jwt_kit.demo"] });
+  model.moduleComments = new Map([["ords_jwt_kit.demo", managedComment(spec.environment)]]);
+  model.privileges.set(spec.privilege.name, {
+    label: spec.privilege.label,
+    description: spec.privilege.description,
+    comments: privilegeComment(spec.environment, { jwtProfile: true, roles: [] }),
+    roles: [],
+    patterns: [],
+    modules: ["ords_jwt_kit.demo"],
+  });
   return model;
 }
 
@@ -134,7 +144,7 @@ describe("apply on an empty schema", () => {
       privilege_name: "demo.read",
       privilege_label: "Demo read access",
       privilege_description: "Read access to the ORDS demo module",
-      privilege_comments: "Managed by ords-jwt-kit (environment dev); removed by its teardown",
+      privilege_comments: 'Managed by ords-jwt-kit (environment dev); removed by its teardown. Created by the kit: {"jwtProfile":true,"roles":[]}',
       privilege_roles: "[]",
       privilege_patterns: "[]",
       privilege_modules: '["ords_jwt_kit.demo"]',
@@ -469,6 +479,145 @@ describe("teardown", () => {
   });
 });
 
+describe("ownership: the kit only overwrites and drops what it created", () => {
+  const someoneElses = (model: Model, roles: string[] = []) => {
+    model.modules.set("hr.v1", "/hr/");
+    model.privileges.set("demo.read", { label: "HR", description: null, comments: null, roles, patterns: [], modules: ["hr.v1"] });
+    return model;
+  };
+  const withRole = (json: any) => (json.ords.privilege.roles = ["Demo Reader"]);
+
+  test("fails when apply would take over a privilege the kit did not create, naming ords.adoptExisting", async () => {
+    const fake = new FakeOrdsDatabase(someoneElses(emptyModel()));
+    const error = await run("apply", specFrom(), fake).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "ORDS_NOT_OWNED", fix: expect.stringContaining("ords.adoptExisting") });
+    expect(fake.executions()).toHaveLength(1);
+    expect(fake.model.privileges.get("demo.read")?.modules).toEqual(["hr.v1"]);
+  });
+
+  test("fails when apply would take over a privilege the kit created for another environment", async () => {
+    const model = emptyModel();
+    model.privileges.set("demo.read", { label: null, description: null, comments: privilegeComment("prod", { jwtProfile: true, roles: [] }), roles: [], patterns: [], modules: [] });
+    const error = await run("apply", specFrom(), new FakeOrdsDatabase(model)).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "ORDS_NOT_OWNED", message: expect.stringContaining('environment "prod"') });
+  });
+
+  test("fails when the privilege's comments cannot be read, since ownership cannot be told", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel());
+    await run("apply", specFrom(), fake);
+    fake.model.unreadable = { "privilege.comments": 'ORA-00904: "COMMENTS": invalid identifier' };
+    const error = await run("apply", specFrom((json) => (json.ords.privilege.label = "Changed")), fake).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "ORDS_NOT_OWNED", message: expect.stringContaining("ORA-00904") });
+  });
+
+  test("adopts a privilege the kit did not create when ords.adoptExisting is true, and marks it as the kit's", async () => {
+    const fake = new FakeOrdsDatabase(someoneElses(emptyModel()));
+    const result = await run("apply", specFrom((json) => (json.ords.adoptExisting = true)), fake);
+    expect(result.warnings.join("\n")).toContain('taking over privilege "demo.read"');
+    expect(fake.model.privileges.get("demo.read")?.comments).toMatch(/^Managed by ords-jwt-kit \(environment dev\)/);
+    expect((await run("teardown", specFrom(), fake)).changes.find((change) => change.kind === "privilege")?.action).toBe("delete");
+  });
+
+  test("teardown keeps a privilege the kit did not create, and what it protects", async () => {
+    const fake = new FakeOrdsDatabase(someoneElses(emptyModel()));
+    const result = await run("teardown", specFrom(), fake);
+    expect(result.changes.find((change) => change.kind === "privilege")).toMatchObject({ action: "keep" });
+    expect(fake.model.privileges.get("demo.read")?.modules).toEqual(["hr.v1"]);
+  });
+
+  test("teardown keeps a configured role that existed before the kit", async () => {
+    const model = emptyModel();
+    model.roles.add("Demo Reader");
+    const fake = new FakeOrdsDatabase(model);
+    await run("apply", specFrom(withRole), fake);
+    const result = await run("teardown", specFrom(withRole), fake);
+    expect(result.changes.find((change) => change.kind === "role")).toMatchObject({ action: "keep", reasons: ["the kit did not create it (it existed before)"] });
+    expect(fake.model.roles.has("Demo Reader")).toBe(true);
+    expect(fake.model.privileges.size).toBe(0);
+  });
+
+  test("records the roles it creates in the privilege's comments", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel());
+    await run("apply", specFrom(withRole), fake);
+    expect(fake.model.privileges.get("demo.read")?.comments).toBe(privilegeComment("dev", { jwtProfile: true, roles: ["Demo Reader"] }));
+  });
+
+  test("teardown keeps a role the kit created that an OAuth client was granted since", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel());
+    await run("apply", specFrom(withRole), fake);
+    fake.model.clientRoles = [["Demo Reader", "reporting-service"]];
+    const result = await run("teardown", specFrom(withRole), fake);
+    expect(result.changes.find((change) => change.kind === "role")).toMatchObject({ action: "keep", reasons: ['still used by OAuth client "reporting-service"'] });
+    expect(fake.model.roles.has("Demo Reader")).toBe(true);
+  });
+
+  test("teardown keeps a role the kit created when its OAuth client grants cannot be read", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel());
+    await run("apply", specFrom(withRole), fake);
+    fake.model.unreadable = { "roles.used_by_clients": "ORA-00942: table or view does not exist" };
+    const result = await run("teardown", specFrom(withRole), fake);
+    expect(result.changes.find((change) => change.kind === "role")?.action).toBe("keep");
+    expect(fake.model.roles.has("Demo Reader")).toBe(true);
+  });
+
+  test("warns when a role the kit created is no longer configured", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel());
+    await run("apply", specFrom(withRole), fake);
+    const result = await run("apply", specFrom(), fake);
+    expect(result.warnings.join("\n")).toContain('Role "Demo Reader" was created by the kit but is no longer configured');
+    expect(fake.model.privileges.get("demo.read")?.comments).toBe(privilegeComment("dev", { jwtProfile: true, roles: [] }));
+  });
+
+  test("fails when apply would replace a JWT profile the kit did not create", async () => {
+    const model = emptyModel();
+    model.profile = { issuer: "https://login.example.com/", audience: "other", jwkUrl: "https://login.example.com/keys", description: null, allowedSkew: null, allowedAge: null, roleClaimName: null };
+    const fake = new FakeOrdsDatabase(model);
+    const error = await run("apply", specFrom(), fake).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "ORDS_NOT_OWNED", fix: expect.stringContaining("ords.adoptExisting") });
+    expect(fake.model.profile?.issuer).toBe("https://login.example.com/");
+  });
+
+  test("teardown keeps a matching JWT profile the kit found in place rather than created", async () => {
+    const spec = specFrom();
+    const model = emptyModel();
+    model.profile = { issuer: spec.profile.issuer, audience: spec.profile.audience, jwkUrl: JWK_URL, description: spec.profile.description, allowedSkew: null, allowedAge: null, roleClaimName: null };
+    const fake = new FakeOrdsDatabase(model);
+    await run("apply", spec, fake);
+    const result = await run("teardown", spec, fake);
+    expect(result.changes.find((change) => change.kind === "jwt-profile")?.action).toBe("keep");
+    expect(fake.model.profile).not.toBeNull();
+  });
+
+  test("fails when the demo module's name is taken by a module the kit did not create", async () => {
+    const model = emptyModel();
+    model.modules.set("ords_jwt_kit.demo", "/theirs/");
+    const fake = new FakeOrdsDatabase(model);
+    const error = await run("apply", specFrom(), fake).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "ORDS_NOT_OWNED", fix: expect.stringContaining("ords.demoModule.name") });
+    expect(fake.model.modules.get("ords_jwt_kit.demo")).toBe("/theirs/");
+  });
+
+  test("teardown keeps a module named like the demo module that the kit did not create", async () => {
+    const model = emptyModel();
+    model.modules.set("ords_jwt_kit.demo", "/theirs/");
+    const fake = new FakeOrdsDatabase(model);
+    const result = await run("teardown", specFrom(), fake);
+    expect(result.changes.find((change) => change.kind === "demo-module")?.action).toBe("keep");
+    expect(fake.model.modules.has("ords_jwt_kit.demo")).toBe(true);
+  });
+
+  test("teardown still drops everything of an environment applied by an older kit (marker without a record)", async () => {
+    const spec = specFrom();
+    const model = withPrivilegeAndModule(emptyModel(), spec);
+    model.privileges.get("demo.read")!.comments = managedComment("dev");
+    const fake = new FakeOrdsDatabase(model);
+    await run("teardown", spec, fake);
+    expect(fake.model.profile).toBeNull();
+    expect(fake.model.privileges.size).toBe(0);
+    expect(fake.model.modules.size).toBe(0);
+  });
+});
+
 describe("status", () => {
   test("shows the profile and privilege as the database has them and the drift", async () => {
     const fake = new FakeOrdsDatabase(emptyModel());
@@ -488,11 +637,28 @@ describe("status", () => {
 });
 
 describe("state parsing", () => {
+  const target = { schema: "HR", user: "HR", connectString: "db", adminMode: false, privilegeName: "demo.read", roleNames: [], moduleNames: [] };
+
+  test("fails when a value was too long for one read instead of planning from part of it", () => {
+    const json = JSON.stringify({ sessionUser: "HR", values: { procedures: null, "profile.count": "0", "privilege.count": "0" }, unreadable: {}, truncated: { "privilege.patterns": 40123 } });
+    expect(() => parseState(json, target)).toThrow(expect.objectContaining({ code: "ORDS_STATE_UNREADABLE", message: expect.stringContaining("privilege.patterns (40123 characters)") }));
+  });
+
+  test("fails when the ORDS procedures could not be read, instead of taking them as none", () => {
+    const json = JSON.stringify({ sessionUser: "HR", values: { "profile.count": "0", "privilege.count": "0" }, unreadable: { procedures: "ORA-00942: table or view does not exist" }, truncated: {} });
+    expect(() => parseState(json, target)).toThrow(expect.objectContaining({ code: "ORDS_STATE_UNREADABLE", message: expect.stringContaining("ORA-00942") }));
+  });
+
+  test("fails with ORDS_STATE_UNREADABLE when a list is not JSON", () => {
+    const json = JSON.stringify({ sessionUser: "HR", values: { procedures: '["ORDS.DEFINE_PRIVILEGE"', "profile.count": "0", "privilege.count": "0" }, unreadable: {}, truncated: {} });
+    expect(() => parseState(json, target)).toThrow(expect.objectContaining({ code: "ORDS_STATE_UNREADABLE" }));
+  });
+
   test("reads module rows that a release returns as escaped JSON text", () => {
     const state = parseState(
-      JSON.stringify({ sessionUser: "HR", values: { modules: JSON.stringify(['["ords_jwt_kit.demo","/demo/"]']), "profile.count": "0", "privilege.count": "0" }, unreadable: {} }),
+      JSON.stringify({ sessionUser: "HR", values: { procedures: null, modules: JSON.stringify(['["ords_jwt_kit.demo","/demo/"]']), "profile.count": "0", "privilege.count": "0" }, unreadable: {} }),
       { schema: "HR", user: "HR", connectString: "db", adminMode: false, privilegeName: "demo.read", roleNames: [], moduleNames: ["ords_jwt_kit.demo"] },
     );
-    expect(state.modules).toEqual([{ name: "ords_jwt_kit.demo", basePath: "/demo/" }]);
+    expect(state.modules).toEqual([{ name: "ords_jwt_kit.demo", basePath: "/demo/", comments: undefined }]);
   });
 });

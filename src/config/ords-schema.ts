@@ -155,6 +155,12 @@ export const ordsSchema = z
     /** Run the step from `cdktf deploy` / `cdktf destroy` (a terraform_data hook). */
     hook: z.boolean().default(true),
     /**
+     * Let `ords apply` take over a privilege, JWT profile or demo module of the same name that the kit did not create
+     * (no kit marker in its comments): it is redefined, marked as the kit's, and from then on dropped by teardown.
+     * Pre-existing roles are never taken over. Without it, apply refuses (ORDS_NOT_OWNED) and changes nothing.
+     */
+    adoptExisting: z.boolean().default(false),
+    /**
      * The target's ORDS version when known (e.g. "25.2"), so a config that needs role mode (25.1+) fails
      * before deploy. The runner still reads the real version and decides by that.
      */

@@ -2,6 +2,7 @@
 // to run, and their binds. No I/O besides reading the committed sql/ files; every value is a bind.
 import { KitError } from "../errors";
 import type { InBind } from "./db";
+import { COMMENTS_MAX_CHARS, EMPTY_RECORD, managedComment, notOwnedReason, ownershipOf, privilegeComment, type KitRecord, type Ownership } from "./ownership";
 import { requireJwkUrl, type OrdsSpec } from "./spec";
 import {
   bindNames,
@@ -71,12 +72,13 @@ export const DEMO_HANDLER_SOURCE = 'select :current_user as "current_user" from 
 export const DEMO_HANDLER_METHOD = "GET";
 export const DEMO_MODULE_STATUS = "PUBLISHED";
 
-export function managedComment(environment: string): string {
-  return `Managed by ords-jwt-kit (environment ${environment}); removed by its teardown`;
-}
+export { managedComment, privilegeComment };
 
 /** Every bind any section may use, for this spec. Composing keeps only the ones a block actually contains. */
-export function bindValuesFor(spec: OrdsSpec, lists: { rolesToCreate?: readonly string[]; rolesToDelete?: readonly string[] } = {}): Record<string, InBind> {
+export function bindValuesFor(
+  spec: OrdsSpec,
+  lists: { rolesToCreate?: readonly string[]; rolesToDelete?: readonly string[]; record?: KitRecord } = {},
+): Record<string, InBind> {
   const { profile, privilege, demoModule } = spec;
   return {
     schema: spec.connection.schema,
@@ -90,7 +92,7 @@ export function bindValuesFor(spec: OrdsSpec, lists: { rolesToCreate?: readonly 
     privilege_name: privilege.name,
     privilege_label: privilege.label,
     privilege_description: privilege.description,
-    privilege_comments: managedComment(spec.environment),
+    privilege_comments: privilegeComment(spec.environment, lists.record ?? EMPTY_RECORD),
     privilege_roles: JSON.stringify(privilege.roles),
     privilege_patterns: JSON.stringify(privilege.patterns),
     privilege_modules: JSON.stringify(privilege.modules),
@@ -254,12 +256,39 @@ function finish(mode: OrdsPlan["mode"], spec: OrdsSpec, changes: ObjectChange[],
   };
 }
 
+/** ORDS_NOT_OWNED: apply would overwrite an object the kit did not create; names the opt-in. */
+function notOwnedError(spec: OrdsSpec, object: string, why: string, extraFix = ""): KitError {
+  return new KitError("ORDS_NOT_OWNED", `ords apply would take over ${object} in schema ${spec.connection.schema}, but ${why}. Nothing was changed`, {
+    fix:
+      `${extraFix}If the kit may take it over, set "adoptExisting": true in the ords section of environment "${spec.environment}" (ords.adoptExisting): ` +
+      "apply then redefines it, marks it as the kit's, and teardown drops it later.",
+    details: { object, schema: spec.connection.schema, environment: spec.environment },
+  });
+}
+
+/** The privilege's ownership as read (null: there is none). */
+function privilegeOwnership(spec: OrdsSpec, state: OrdsState): Ownership | null {
+  if (state.privilege === null) return null;
+  if (state.privilege === undefined) return { owner: "unknown", reason: state.unreadable["privilege.count"] ?? "the privilege could not be read" };
+  return ownershipOf(state.privilege.comments, spec.environment, state.unreadable["privilege.comments"]);
+}
+
+/**
+ * What the kit created, as recorded on its privilege. A marker without a record (an older kit) vouches for the
+ * profile, which that kit created with the privilege, but not for roles: it did not record which roles existed before.
+ */
+function recordOf(ownership: Ownership | null): KitRecord {
+  if (ownership === null || ownership.owner !== "kit") return EMPTY_RECORD;
+  return ownership.record ?? { jwtProfile: true, roles: [] };
+}
+
 /** Desired vs current → what `ords apply` does. Throws a KitError before anything runs when it cannot be applied. */
 export function planApply(spec: OrdsSpec, state: OrdsState, api: OrdsApi): OrdsPlan {
   const warnings: string[] = [...api.warnings];
   const changes: ObjectChange[] = [];
   const refs: SectionRef[] = [];
   const { connection } = spec;
+  const adopt = spec.adoptExisting;
 
   if (state.schemaStatus === undefined) {
     warnings.push(`Could not check that ${connection.schema} is REST-enabled (${state.unreadable["schema.status"] ?? "unknown"}).`);
@@ -282,40 +311,85 @@ export function planApply(spec: OrdsSpec, state: OrdsState, api: OrdsApi): OrdsP
     });
   }
 
+  // Ownership: the kit only overwrites what carries its marker, unless ords.adoptExisting says to take it over.
+  const ownership = privilegeOwnership(spec, state);
+  const adopted: string[] = [];
+  if (ownership !== null && ownership.owner !== "kit") {
+    if (!adopt) throw notOwnedError(spec, `privilege "${spec.privilege.name}"`, notOwnedReason(ownership), "Redefining it would replace what it protects (its modules, patterns and roles). ");
+    adopted.push(`privilege "${spec.privilege.name}"`);
+  }
+  const prior = recordOf(ownership);
+
   // JWT profile: there is no update, so a difference means delete + create in the same block.
   const createProfile = ref(SQL_FILES.jwtProfile, `${api.profilePackage}.${api.roleMode ? "create_role_mode" : "create"}`);
+  const profileMayBeReplaced = prior.jwtProfile || adopt;
+  const profileNotOurs = `the kit did not create it (it is not in the record on privilege "${spec.privilege.name}")`;
   let profileAction: ChangeAction;
+  let profileOwned: boolean;
   if (state.profile === undefined) {
     if (!connection.adminMode) throw unreadableError(spec, state, "JWT profile", ["profile.count"]);
+    if (!profileMayBeReplaced) throw notOwnedError(spec, "the JWT profile", `it could not be read (${state.unreadable["profile.count"] ?? "unknown"}), and ${profileNotOurs}`);
     profileAction = "update";
+    profileOwned = true;
     changes.push({ kind: "jwt-profile", name: connection.schema, action: "update", reasons: [`could not be read (${state.unreadable["profile.count"] ?? "unknown"}); replaced to be sure`] });
     refs.push(profileDeleteRef(spec, api, true), createProfile);
   } else if (state.profile === null) {
     profileAction = "create";
+    profileOwned = true;
     changes.push({ kind: "jwt-profile", name: connection.schema, action: "create", reasons: [] });
     refs.push(createProfile);
   } else {
     const differences = profileDifferences(spec, state, warnings);
+    if (differences.length > 0 && !profileMayBeReplaced) {
+      throw notOwnedError(spec, "the JWT profile", `${profileNotOurs}; it differs: ${differences.join("; ")}`, "A schema has one JWT profile; replacing it changes how every protected module of the schema checks tokens. ");
+    }
+    if (!prior.jwtProfile && adopt) adopted.push("the JWT profile");
     profileAction = differences.length > 0 ? "update" : "unchanged";
-    changes.push({ kind: "jwt-profile", name: connection.schema, action: profileAction, reasons: differences });
+    profileOwned = prior.jwtProfile || adopt;
+    const reasons = profileOwned ? differences : ["not created by the kit: teardown leaves it"];
+    changes.push({ kind: "jwt-profile", name: connection.schema, action: profileAction, reasons });
     if (profileAction === "update") refs.push(profileDeleteRef(spec, api, false), createProfile);
   }
 
-  // Roles: created when missing, never changed.
+  // Roles: created when missing, never changed; only the ones the kit creates are recorded (and dropped by teardown).
   if (spec.privilege.roles.length > 0 && state.roles === undefined) throw unreadableError(spec, state, "ORDS roles", ["roles"]);
   const existingRoles = new Set(state.roles ?? []);
   const rolesToCreate = spec.privilege.roles.filter((role) => !existingRoles.has(role));
+  const recordedRoles = new Set(prior.roles);
   for (const role of spec.privilege.roles) {
-    changes.push({ kind: "role", name: role, action: existingRoles.has(role) ? "unchanged" : "create", reasons: [] });
+    const action: ChangeAction = existingRoles.has(role) ? "unchanged" : "create";
+    const reasons = action === "unchanged" && !recordedRoles.has(role) ? ["existed before the kit: teardown leaves it"] : [];
+    changes.push({ kind: "role", name: role, action, reasons });
   }
   if (rolesToCreate.length > 0) refs.push(ref(SQL_FILES.privilege, `${api.privilegePackage}.create_roles`));
+  const configured = new Set(spec.privilege.roles);
+  for (const role of prior.roles.filter((name) => !configured.has(name))) {
+    warnings.push(`Role "${role}" was created by the kit but is no longer configured; it is left in place and forgotten. Drop it with ORDS.DELETE_ROLE if nothing uses it.`);
+  }
+  const ownedRoles = [...new Set([...prior.roles.filter((role) => configured.has(role)), ...rolesToCreate])].sort();
 
-  // Demo module: DEFINE_MODULE replaces it, which also drops its link to the privilege.
+  // Demo module: DEFINE_MODULE replaces it (handlers included), which also drops its link to the privilege.
   let demoRedefined = false;
   if (spec.demoModule !== null) {
     const current = existingModules.get(spec.demoModule.name);
-    const action: ChangeAction = current === undefined ? "create" : current.basePath === spec.demoModule.basePath ? "unchanged" : "update";
-    const reasons = action === "update" ? [`base path: ${show(current?.basePath)} → ${show(spec.demoModule.basePath)}`] : [];
+    let action: ChangeAction = "create";
+    const reasons: string[] = [];
+    if (current !== undefined) {
+      const moduleOwnership = ownershipOf(current.comments, spec.environment, state.unreadable["modules.comments"]);
+      if (moduleOwnership.owner !== "kit") {
+        if (!adopt) {
+          throw notOwnedError(spec, `module "${spec.demoModule.name}" (ords.demoModule)`, notOwnedReason(moduleOwnership), "Defining the demo module would replace its handlers. Or give the demo module another name (ords.demoModule.name). ");
+        }
+        adopted.push(`module "${spec.demoModule.name}"`);
+        action = "update";
+        reasons.push("adopted (ords.adoptExisting): redefined and marked as the kit's");
+      } else if (current.basePath !== spec.demoModule.basePath) {
+        action = "update";
+        reasons.push(`base path: ${show(current.basePath)} → ${show(spec.demoModule.basePath)}`);
+      } else {
+        action = "unchanged";
+      }
+    }
     changes.push({ kind: "demo-module", name: spec.demoModule.name, action, reasons });
     if (action !== "unchanged") {
       demoRedefined = true;
@@ -323,27 +397,38 @@ export function planApply(spec: OrdsSpec, state: OrdsState, api: OrdsApi): OrdsP
     }
   }
 
-  // Privilege: DEFINE_PRIVILEGE is create-or-replace.
+  // Privilege: DEFINE_PRIVILEGE is create-or-replace; its comments carry the kit's marker and record.
+  const record: KitRecord = { jwtProfile: profileOwned, roles: ownedRoles };
+  const comments = privilegeComment(spec.environment, record);
+  if (comments.length > COMMENTS_MAX_CHARS) {
+    throw new KitError("CONFIG_INVALID", `The kit's record on privilege "${spec.privilege.name}" would be ${comments.length} characters; ORDS keeps ${COMMENTS_MAX_CHARS}`, {
+      fix: "Configure fewer or shorter roles in ords.privilege.roles (the record lists the roles the kit creates).",
+      details: { length: comments.length },
+    });
+  }
   if (state.privilege === undefined) {
-    changes.push({ kind: "privilege", name: spec.privilege.name, action: "update", reasons: [`could not be read (${state.unreadable["privilege.count"] ?? "unknown"}); defined again`] });
+    changes.push({ kind: "privilege", name: spec.privilege.name, action: "update", reasons: [`could not be read (${state.unreadable["privilege.count"] ?? "unknown"}); defined again (ords.adoptExisting)`] });
     refs.push(ref(SQL_FILES.privilege, `${api.privilegePackage}.define`));
   } else if (state.privilege === null) {
     changes.push({ kind: "privilege", name: spec.privilege.name, action: "create", reasons: [] });
     refs.push(ref(SQL_FILES.privilege, `${api.privilegePackage}.define`));
   } else {
     const differences = privilegeDifferences(spec, state);
+    if (ownership?.owner !== "kit") differences.push("adopted (ords.adoptExisting): marked as the kit's");
+    else if (state.privilege.comments !== comments) differences.push(`the kit's record: ${show(state.privilege.comments)} → ${show(comments)}`);
     if (demoRedefined && differences.length === 0) differences.push(`modules: re-linked after the demo module is defined`);
     const action: ChangeAction = differences.length > 0 ? "update" : "unchanged";
     changes.push({ kind: "privilege", name: spec.privilege.name, action, reasons: differences });
     if (action === "update") refs.push(ref(SQL_FILES.privilege, `${api.privilegePackage}.define`));
   }
+  if (adopted.length > 0) warnings.push(`ords.adoptExisting: taking over ${adopted.join(", ")}, which the kit did not create; teardown will drop them.`);
 
   const needsJwks = profileAction === "create" || profileAction === "update";
   if (needsJwks) requireJwkUrl(spec);
-  return finish("apply", spec, changes, refs, warnings, { rolesToCreate }, needsJwks);
+  return finish("apply", spec, changes, refs, warnings, { rolesToCreate, record }, needsJwks);
 }
 
-/** What `ords teardown` drops: exactly the kit's objects; anything else (or still in use) is kept. */
+/** What `ords teardown` drops: exactly the kit's objects (its marker, its record); anything else is kept. */
 export function planTeardown(spec: OrdsSpec, state: OrdsState, api: OrdsApi): OrdsPlan {
   const warnings: string[] = [...api.warnings];
   const changes: ObjectChange[] = [];
@@ -351,32 +436,57 @@ export function planTeardown(spec: OrdsSpec, state: OrdsState, api: OrdsApi): Or
   const pkg = api.privilegePackage;
 
   if (state.privilege === undefined) throw unreadableError(spec, state, "privilege", ["privilege.count"]);
-  if (state.privilege === null) {
+  const ownership = privilegeOwnership(spec, state);
+  if (ownership === null) {
     changes.push({ kind: "privilege", name: spec.privilege.name, action: "absent", reasons: [] });
-  } else {
+  } else if (ownership.owner === "kit") {
     changes.push({ kind: "privilege", name: spec.privilege.name, action: "delete", reasons: [] });
     refs.push(ref(SQL_FILES.privilege, `${pkg}.delete`));
+  } else {
+    changes.push({ kind: "privilege", name: spec.privilege.name, action: "keep", reasons: [`not the kit's: ${notOwnedReason(ownership)}`] });
   }
+  const record = recordOf(ownership);
 
   if (spec.demoModule !== null) {
     if (state.modules === undefined) throw unreadableError(spec, state, "modules", ["modules"]);
-    const exists = state.modules.some((module) => module.name === spec.demoModule?.name);
-    changes.push({ kind: "demo-module", name: spec.demoModule.name, action: exists ? "delete" : "absent", reasons: [] });
-    if (exists) refs.push(ref(SQL_FILES.demoModule, `${pkg}.delete`));
+    const current = state.modules.find((module) => module.name === spec.demoModule?.name);
+    if (current === undefined) {
+      changes.push({ kind: "demo-module", name: spec.demoModule.name, action: "absent", reasons: [] });
+    } else {
+      const moduleOwnership = ownershipOf(current.comments, spec.environment, state.unreadable["modules.comments"]);
+      if (moduleOwnership.owner === "kit") {
+        changes.push({ kind: "demo-module", name: spec.demoModule.name, action: "delete", reasons: [] });
+        refs.push(ref(SQL_FILES.demoModule, `${pkg}.delete`));
+      } else {
+        changes.push({ kind: "demo-module", name: spec.demoModule.name, action: "keep", reasons: [`not the kit's: ${notOwnedReason(moduleOwnership)}`] });
+      }
+    }
   }
 
   const rolesToDelete: string[] = [];
   if (spec.privilege.roles.length > 0) {
     if (state.roles === undefined || state.rolesUsedElsewhere === undefined) throw unreadableError(spec, state, "ORDS roles", ["roles", "roles.used_elsewhere"]);
+    const recorded = new Set(record.roles);
     for (const role of spec.privilege.roles) {
-      const users = state.rolesUsedElsewhere.filter(([used]) => used === role).map(([, privilege]) => privilege);
+      const privileges = state.rolesUsedElsewhere.filter(([used]) => used === role).map(([, privilege]) => `privilege "${privilege}"`);
+      const clients = (state.rolesUsedByClients ?? []).filter(([used]) => used === role).map(([, client]) => `OAuth client "${client}"`);
+      let keep: string | undefined;
       if (!state.roles.includes(role)) {
         changes.push({ kind: "role", name: role, action: "absent", reasons: [] });
-      } else if (users.length > 0) {
-        changes.push({ kind: "role", name: role, action: "keep", reasons: [`still used by privilege ${users.map((name) => `"${name}"`).join(", ")}`] });
-      } else {
+        continue;
+      } else if (!recorded.has(role)) {
+        keep = ownership?.owner === "kit" ? "the kit did not create it (it existed before)" : "the kit has no record of creating it";
+      } else if (privileges.length + clients.length > 0) {
+        keep = `still used by ${[...privileges, ...clients].join(", ")}`;
+      } else if (state.rolesUsedByClients === undefined) {
+        keep = `cannot check whether OAuth clients use it (${state.unreadable["roles.used_by_clients"] ?? "unreadable"})`;
+        warnings.push(`Role "${role}" was kept because its OAuth client grants could not be read; drop it with ORDS.DELETE_ROLE if nothing uses it.`);
+      }
+      if (keep === undefined) {
         changes.push({ kind: "role", name: role, action: "delete", reasons: [] });
         rolesToDelete.push(role);
+      } else {
+        changes.push({ kind: "role", name: role, action: "keep", reasons: [keep] });
       }
     }
     if (rolesToDelete.length > 0) refs.push(ref(SQL_FILES.privilege, `${pkg}.delete_roles`));
@@ -388,13 +498,15 @@ export function planTeardown(spec: OrdsSpec, state: OrdsState, api: OrdsApi): Or
     warnings.push(`The JWT profile of ${schema} could not be read and was left alone; remove it by hand if it is this environment's.`);
   } else if (state.profile === null) {
     changes.push({ kind: "jwt-profile", name: schema, action: "absent", reasons: [] });
+  } else if (!record.jwtProfile) {
+    changes.push({ kind: "jwt-profile", name: schema, action: "keep", reasons: [`the kit has no record of creating it (on privilege "${spec.privilege.name}")`] });
   } else {
     const { ours, reasons } = profileIsOurs(spec, state);
     if (ours) {
       changes.push({ kind: "jwt-profile", name: schema, action: "delete", reasons: [] });
       refs.push(profileDeleteRef(spec, api, false));
     } else {
-      changes.push({ kind: "jwt-profile", name: schema, action: "keep", reasons: [`not this environment's: ${reasons.join("; ")}`] });
+      changes.push({ kind: "jwt-profile", name: schema, action: "keep", reasons: [`changed since the kit created it: ${reasons.join("; ")}`] });
     }
   }
 
@@ -415,7 +527,8 @@ export function emptyState(spec: OrdsSpec): OrdsState {
     privilege: null,
     roles: [],
     rolesUsedElsewhere: [],
-    modules: spec.privilege.modules.filter((name) => name !== spec.demoModule?.name).map((name) => ({ name, basePath: null })),
+    rolesUsedByClients: [],
+    modules: spec.privilege.modules.filter((name) => name !== spec.demoModule?.name).map((name) => ({ name, basePath: null, comments: null })),
     unreadable: {},
   };
 }

@@ -10,7 +10,6 @@ import {
   ordsModuleName,
   ordsRoleName,
   ordsUriPattern,
-  DEFAULT_READINESS_TIMEOUT_SECONDS,
 } from "../config/ords-schema";
 import type { Environment } from "../config/load";
 import { formatPath } from "../config/load";
@@ -67,6 +66,8 @@ export interface OrdsSpec {
   readonly privilege: OrdsPrivilegeSpec;
   readonly demoModule: OrdsDemoModuleSpec | null;
   readonly readinessTimeoutSeconds: number;
+  /** ords.adoptExisting: apply may take over same-named objects the kit did not create. */
+  readonly adoptExisting: boolean;
 }
 
 export interface OrdsSpecOptions {
@@ -186,6 +187,7 @@ export function ordsSpecFor(environment: Environment, options: OrdsSpecOptions =
     },
     demoModule: demo ?? null,
     readinessTimeoutSeconds: ords.readinessTimeoutSeconds,
+    adoptExisting: ords.adoptExisting,
   };
 }
 
@@ -258,7 +260,13 @@ const hookInputShape = {
   demoModuleName: z.union([z.literal(""), ordsModuleName]),
   demoModuleBasePath: z.string(),
   demoModulePattern: z.string(),
-  readinessTimeoutSeconds: z.string().regex(/^[1-9][0-9]*$/, "must be a positive whole number"),
+  readinessTimeoutSeconds: z
+    .string()
+    .regex(/^[1-9][0-9]{0,3}$/, "must be a positive whole number of seconds")
+    .transform(Number)
+    .refine((seconds) => seconds <= 3600, "can be at most 3600 (one hour)"),
+  // Absent in the input of hooks deployed before the flag existed.
+  adoptExisting: z.enum(["true", "false"]).default("false"),
 };
 
 const hookInputSchema = z.strictObject(hookInputShape);
@@ -292,6 +300,7 @@ export function hookInputOf(spec: OrdsSpec): OrdsHookInput {
     demoModuleBasePath: demoModule?.basePath ?? "",
     demoModulePattern: demoModule?.pattern ?? "",
     readinessTimeoutSeconds: String(spec.readinessTimeoutSeconds),
+    adoptExisting: String(spec.adoptExisting),
   };
 }
 
@@ -350,6 +359,7 @@ export function specFromHookInput(json: string, source: string): OrdsSpec {
       modules: sortedUnique(input.privilegeModules),
     },
     demoModule,
-    readinessTimeoutSeconds: Number(input.readinessTimeoutSeconds) || DEFAULT_READINESS_TIMEOUT_SECONDS,
+    readinessTimeoutSeconds: input.readinessTimeoutSeconds,
+    adoptExisting: input.adoptExisting === "true",
   };
 }

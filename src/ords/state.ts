@@ -44,6 +44,8 @@ export interface PrivilegeState {
   readonly name: string;
   readonly label: string | null | undefined;
   readonly description: string | null | undefined;
+  /** COMMENTS, where the kit's marker and record live (src/ords/ownership.ts); undefined when unreadable. */
+  readonly comments: string | null | undefined;
   /** Sorted; undefined when unreadable. */
   readonly modules: readonly string[] | undefined;
   readonly patterns: readonly string[] | undefined;
@@ -54,6 +56,8 @@ export interface ModuleState {
   readonly name: string;
   /** The module's base path (URI prefix), such as `/demo/`. */
   readonly basePath: string | null;
+  /** COMMENTS (the kit's marker on its demo module); undefined when unreadable. */
+  readonly comments: string | null | undefined;
 }
 
 export interface OrdsState {
@@ -76,6 +80,8 @@ export interface OrdsState {
   readonly roles: readonly string[] | undefined;
   /** Configured roles that other privileges still use: [role, privilege]. */
   readonly rolesUsedElsewhere: ReadonlyArray<readonly [string, string]> | undefined;
+  /** Configured roles granted to OAuth clients: [role, client]; undefined when unreadable. */
+  readonly rolesUsedByClients: ReadonlyArray<readonly [string, string]> | undefined;
   /** The configured modules that exist. */
   readonly modules: readonly ModuleState[] | undefined;
   /** Keys that could not be read, with the Oracle message (missing view or column, or no grant). */
@@ -138,19 +144,28 @@ function numberOf(values: Values, key: string): number | null | undefined {
   return value === null || value === undefined ? value : Number(value);
 }
 
+function jsonArray(value: string, key: string, source: string): unknown[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (cause) {
+    throw new KitError("ORDS_STATE_UNREADABLE", `${source}: ${key} is not JSON`, { cause, fix: "Report this with the ORDS version.", details: { key } });
+  }
+  if (!Array.isArray(parsed)) throw new KitError("ORDS_STATE_UNREADABLE", `${source}: ${key} is not a JSON array`, { fix: "Report this with the ORDS version.", details: { key } });
+  return parsed;
+}
+
 function list(values: Values, key: string, source: string): string[] | undefined {
   const value = text(values, key);
   if (value === undefined) return undefined;
   if (value === null) return [];
-  const parsed = JSON.parse(value) as unknown;
-  if (!Array.isArray(parsed)) throw new KitError("ORDS_STATE_UNREADABLE", `${source}: ${key} is not a JSON array`, { fix: "Report this with the ORDS version." });
-  return parsed.map(String).sort();
+  return jsonArray(value, key, source).map(String).sort();
 }
 
 /** Turns the read's JSON document into OrdsState; exported for tests and fakes. */
 export function parseState(json: string, target: StateTarget): OrdsState {
   const source = target.adminMode ? SQL_FILES.readStateAdmin : SQL_FILES.readState;
-  let document: { sessionUser?: string; values?: Values; unreadable?: Record<string, string> };
+  let document: { sessionUser?: string; values?: Values; unreadable?: Record<string, string>; truncated?: Record<string, number> };
   try {
     document = JSON.parse(json) as typeof document;
   } catch (cause) {
@@ -159,6 +174,22 @@ export function parseState(json: string, target: StateTarget): OrdsState {
   const values: Values = document.values ?? {};
   const unreadable = document.unreadable ?? {};
   for (const key of Object.keys(unreadable)) delete values[key];
+  // A value longer than one VARCHAR2 is not returned at all: planning from part of it could drop the wrong objects.
+  const truncated = Object.entries(document.truncated ?? {});
+  if (truncated.length > 0) {
+    const what = truncated.map(([key, length]) => `${key} (${length} characters)`).join(", ");
+    throw new KitError("ORDS_STATE_UNREADABLE", `${source}: ${what} ${truncated.length === 1 ? "is" : "are"} longer than the ${STATE_MAX_CHARS} characters one read can return`, {
+      fix: "The schema holds more ORDS objects of these kinds than the kit can read in one round trip; report this with the numbers above.",
+      details: { truncated: Object.fromEntries(truncated) },
+    });
+  }
+  // ORDS procedures decide which packages the kit may call: an unreadable list is not an empty one.
+  if (!("procedures" in values)) {
+    throw new KitError("ORDS_STATE_UNREADABLE", `${source}: cannot list the ORDS procedures ${target.user} may call (${unreadable["procedures"] ?? "not returned"})`, {
+      fix: "The kit reads ALL_PROCEDURES and ALL_SYNONYMS; check that the user can query them, then run again.",
+      details: { key: "procedures" },
+    });
+  }
 
   const profileCount = numberOf(values, "profile.count");
   const profile: JwtProfileState | null | undefined =
@@ -186,6 +217,7 @@ export function parseState(json: string, target: StateTarget): OrdsState {
             name: target.privilegeName,
             label: text(values, "privilege.label"),
             description: text(values, "privilege.description"),
+            comments: text(values, "privilege.comments"),
             modules: list(values, "privilege.modules", source),
             patterns: list(values, "privilege.patterns", source),
             roles: list(values, "privilege.roles", source),
@@ -197,10 +229,16 @@ export function parseState(json: string, target: StateTarget): OrdsState {
     if (value === null) return [];
     // Nested JSON_ARRAY results arrive as arrays; a release that escapes them yields JSON text instead.
     const asPair = (pair: unknown): unknown => (typeof pair === "string" && pair.startsWith("[") ? JSON.parse(pair) : pair);
-    return (JSON.parse(value) as unknown[]).map(asPair).map((pair) => (Array.isArray(pair) ? pair.map((item) => (item === null ? null : String(item))) : []));
+    return jsonArray(value, key, source)
+      .map(asPair)
+      .map((pair) => (Array.isArray(pair) ? pair.map((item) => (item === null ? null : String(item))) : []));
   };
   const moduleRows = pairs("modules");
+  const moduleComments = pairs("modules.comments");
+  const commentsOf = (name: string): string | null | undefined =>
+    moduleComments === undefined ? undefined : (moduleComments.find((row) => row[0] === name)?.[1] ?? null);
   const usedElsewhere = pairs("roles.used_elsewhere");
+  const usedByClients = pairs("roles.used_by_clients");
   const versionText = text(values, "version");
 
   return {
@@ -215,7 +253,8 @@ export function parseState(json: string, target: StateTarget): OrdsState {
     privilege,
     roles: list(values, "roles", source),
     rolesUsedElsewhere: usedElsewhere?.map((pair) => [pair[0] ?? "", pair[1] ?? ""] as const),
-    modules: moduleRows?.map((row) => ({ name: row[0] ?? "", basePath: row[1] ?? null })),
+    rolesUsedByClients: usedByClients?.map((pair) => [pair[0] ?? "", pair[1] ?? ""] as const),
+    modules: moduleRows?.map((row) => ({ name: row[0] ?? "", basePath: row[1] ?? null, comments: commentsOf(row[0] ?? "") })),
     unreadable,
   };
 }

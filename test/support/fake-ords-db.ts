@@ -17,6 +17,8 @@ export interface ModelProfile {
 export interface ModelPrivilege {
   label: string | null;
   description: string | null;
+  /** COMMENTS: the kit's marker and record when it defined the privilege; absent (NULL) for others'. */
+  comments?: string | null;
   roles: string[];
   patterns: string[];
   modules: string[];
@@ -31,6 +33,10 @@ export interface Model {
   roles: Set<string>;
   /** Module name → base path. */
   modules: Map<string, string>;
+  /** Module name → COMMENTS (the kit's marker on its demo module); missing means NULL. */
+  moduleComments?: Map<string, string>;
+  /** OAuth client grants: [role, client]. */
+  clientRoles?: Array<[string, string]>;
   /** Callable procedures (`PKG.PROC`); defaults follow the version. */
   procedures?: string[];
   /** Keys of the read that the "database" cannot answer (missing view/column). */
@@ -87,6 +93,7 @@ function clone(model: Model): Model {
     ),
     roles: new Set(model.roles),
     modules: new Map(model.modules),
+    moduleComments: new Map(model.moduleComments ?? []),
   };
 }
 
@@ -235,6 +242,7 @@ export class FakeOrdsDatabase {
         model.privileges.set(str(binds, "privilege_name"), {
           label: strOrNull(binds, "privilege_label"),
           description: strOrNull(binds, "privilege_description"),
+          comments: strOrNull(binds, "privilege_comments"),
           roles,
           patterns: list(binds, "privilege_patterns"),
           modules,
@@ -248,10 +256,12 @@ export class FakeOrdsDatabase {
       const name = str(binds, "demo_module_name");
       if (step === "define") {
         model.modules.set(name, str(binds, "demo_base_path"));
+        model.moduleComments?.set(name, str(binds, "demo_comments"));
         // DEFINE_MODULE replaces the module, and with it the privilege's link to it.
         for (const privilege of model.privileges.values()) privilege.modules = privilege.modules.filter((module) => module !== name);
       } else if (step === "delete") {
         if (!model.modules.delete(name)) throw new OracleLikeError("ORA-20031", "no such module");
+        model.moduleComments?.delete(name);
         for (const privilege of model.privileges.values()) privilege.modules = privilege.modules.filter((module) => module !== name);
       }
       return;
@@ -299,6 +309,7 @@ export class FakeOrdsDatabase {
       "privilege.count": privilege ? "1" : "0",
       "privilege.label": text(privilege?.label),
       "privilege.description": text(privilege?.description),
+      "privilege.comments": text(privilege?.comments),
       "privilege.modules": jsonList([...(privilege?.modules ?? [])].sort()),
       "privilege.patterns": jsonList([...(privilege?.patterns ?? [])].sort()),
       "privilege.roles": jsonList([...(privilege?.roles ?? [])].sort()),
@@ -308,12 +319,14 @@ export class FakeOrdsDatabase {
           .filter(([name]) => name !== privilegeName)
           .flatMap(([name, other]) => other.roles.filter((role) => roleNames.includes(role)).map((role) => [role, name])),
       ),
+      "roles.used_by_clients": jsonList((model.clientRoles ?? []).filter(([role]) => roleNames.includes(role))),
       modules: jsonList(moduleNames.filter((name) => model.modules.has(name)).map((name) => [name, model.modules.get(name)])),
+      "modules.comments": jsonList(moduleNames.filter((name) => model.modules.has(name)).map((name) => [name, model.moduleComments?.get(name) ?? null])),
     };
     const unreadable: Record<string, string> = { ...(model.unreadable ?? {}) };
     if (!hasRoleClaimColumn) unreadable["profile.role_claim_name"] = 'ORA-00904: "ROLE_CLAIM_NAME": invalid identifier';
     if (model.version === null) unreadable["version"] = 'ORA-00904: "ORDS"."INSTALLED_VERSION": invalid identifier';
     for (const key of Object.keys(unreadable)) delete values[key];
-    return { sessionUser: "FAKE", values, unreadable };
+    return { sessionUser: "FAKE", values, unreadable, truncated: {} };
   }
 }
