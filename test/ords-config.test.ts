@@ -70,6 +70,24 @@ test("fails when the hook input carries a relative wallet path", () => {
   expect(() => specFromHookInput(JSON.stringify(input), "test")).toThrow(expect.objectContaining({ code: "CONFIG_ORDS_SPEC_INVALID", message: expect.stringContaining("walletConfigDir") }));
 });
 
+test("fails when the hook input's readiness timeout is above the config's maximum of 3600 seconds", () => {
+  const spec = ordsSpecFor(environmentFrom(exampleJson()), { jwkUrl: "https://idcs-x.identity.oraclecloud.com/admin/v1/SigningCert/jwk" });
+  const input = { ...hookInputOf(spec), readinessTimeoutSeconds: "7200" };
+  expect(() => specFromHookInput(JSON.stringify(input), "test")).toThrow(expect.objectContaining({ code: "CONFIG_ORDS_SPEC_INVALID", message: expect.stringContaining("readinessTimeoutSeconds") }));
+});
+
+test("the hook input's readiness timeout and adopt flag come back as the configured values", () => {
+  const spec = ordsSpecFor(environmentFrom(withOrds((ords) => ((ords.readinessTimeoutSeconds = 42), (ords.adoptExisting = true)))), { jwkUrl: "https://idcs-x.identity.oraclecloud.com/admin/v1/SigningCert/jwk" });
+  expect(specFromHookInput(JSON.stringify(hookInputOf(spec)), "test")).toMatchObject({ readinessTimeoutSeconds: 42, adoptExisting: true });
+});
+
+test("adoptExisting defaults to false, also for a hook input written before the flag existed", () => {
+  const spec = ordsSpecFor(environmentFrom(exampleJson()), { jwkUrl: "https://idcs-x.identity.oraclecloud.com/admin/v1/SigningCert/jwk" });
+  expect(spec.adoptExisting).toBe(false);
+  const { adoptExisting: _omitted, ...older } = hookInputOf(spec);
+  expect(specFromHookInput(JSON.stringify(older), "test").adoptExisting).toBe(false);
+});
+
 test("fails when allowedSkewSeconds is 0, with the seed's reason", () => {
   const problems = problemsFor(withOrds((ords) => (ords.jwtProfile = { allowedSkewSeconds: 0 })));
   expect(problems).toEqual([expect.objectContaining({ path: "ords.jwtProfile.allowedSkewSeconds", message: expect.stringContaining("0 is refused") })]);

@@ -10,7 +10,9 @@ import { renderRun } from "../src/ords/render";
 import { checkTeardownAllowed, runOrds, type OrdsCommand, type OrdsRunResult } from "../src/ords/runner";
 import { ordsSpecFor, type OrdsSpec } from "../src/ords/spec";
 import { managedComment, privilegeComment } from "../src/ords/ownership";
+import { emptyState } from "../src/ords/planner";
 import { parseState } from "../src/ords/state";
+import { parseOrdsVersion, resolveOrdsApi } from "../src/ords/version";
 import { environmentFrom, exampleJson, PROJECT_ROOT } from "./support/environments";
 import { emptyModel, FakeOrdsDatabase, OracleLikeError, proceduresFor, type Model } from "./support/fake-ords-db";
 
@@ -379,6 +381,18 @@ describe("role mode", () => {
     const error = await run("apply", specFrom(roleMode), fake).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "ORDS_ROLE_MODE_UNSUPPORTED" });
     expect(fake.executions()).toHaveLength(1);
+  });
+
+  test("fails when role mode is configured and only the legacy OAUTH package can create profiles", () => {
+    const spec = specFrom(roleMode);
+    const state = {
+      ...emptyState(spec),
+      version: parseOrdsVersion("25.1.0.100.1652"),
+      procedures: ["ORDS.DEFINE_PRIVILEGE", "OAUTH.CREATE_JWT_PROFILE", "OAUTH.DELETE_JWT_PROFILE"],
+      parameters: ["OAUTH.CREATE_JWT_PROFILE.P_ROLE_CLAIM_NAME"],
+    };
+    const needs = { adminMode: false, roleMode: true, user: "HR", schema: "HR" };
+    expect(() => resolveOrdsApi(state, needs)).toThrow(expect.objectContaining({ code: "ORDS_ROLE_MODE_UNSUPPORTED", message: expect.stringContaining("deprecated OAUTH") }));
   });
 
   test("reads a profile without a role claim column as scope mode on ORDS 24.4", async () => {

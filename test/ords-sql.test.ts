@@ -1,7 +1,9 @@
-// Static checks of sql/*.sql: every ORDS call uses named arguments whose values are binds (or locals filled from
-// binds), skew and age are never a literal 0, dynamic SQL is fixed text, and node-oracledb sees the same binds.
+// Static checks of sql/*.sql (the doctor's jwks-mirror.sql included): every ORDS call uses named arguments whose values
+// are binds (or locals filled from binds), skew and age are never a literal 0, dynamic SQL is fixed text, and
+// node-oracledb sees the same binds.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { mirrorSections } from "../src/doctor/database";
 import { bindNames, ordsCalls, sectionsOf, SQL_DIR, SQL_FILES, type SqlFileName } from "../src/ords/sql";
 
 /** node-oracledb's own statement parser (thin mode): the bind names the driver will expect. */
@@ -82,6 +84,12 @@ test.each([SQL_FILES.readState, SQL_FILES.readStateAdmin])("%s runs only fixed q
   expect(new Set(captures)).toEqual(new Set(["q'{"]));
 });
 
+test.each([SQL_FILES.readState, SQL_FILES.readStateAdmin])("%s reports a value longer than 32767 characters under truncated instead of cutting it", (file) => {
+  const store = /procedure store[\s\S]*?end store;/.exec(code(file))?.[0] ?? "";
+  expect(store).toMatch(/elsif dbms_lob\.getlength\(p_value\) > 32767 then\s+l_truncated\.put\(p_key, dbms_lob\.getlength\(p_value\)\);\s+else\s+l_values\.put\(p_key, dbms_lob\.substr\(p_value, 32767, 1\)\);/);
+  expect(code(file)).toContain("l_state.put('truncated', l_truncated);");
+});
+
 test.each([SQL_FILES.readState, SQL_FILES.readStateAdmin])("%s documents every bind it uses in its header", (file) => {
   const header = text(file).split("\n").filter((line) => line.startsWith("--")).join("\n");
   for (const name of bindNames(text(file))) expect(header).toContain(`:${name}`);
@@ -93,6 +101,41 @@ test.each(files)("%s: the kit's bind scan agrees with node-oracledb's parser", (
   } else {
     expect(bindNames(text(file)).sort()).toEqual(driverBinds(text(file)).sort());
   }
+});
+
+describe("jwks-mirror.sql (doctor --mirror-jwks)", () => {
+  const sections = [...mirrorSections()];
+
+  test("has a define and a delete block for ORDS and ORDS_ADMIN", () => {
+    expect(sections.map(([name]) => name).sort()).toEqual(["ords.define", "ords.delete", "ords_admin.define", "ords_admin.delete"]);
+  });
+
+  test.each(sections)("%s passes only binds or ORDS constants, by name", (_name, body) => {
+    const calls = ordsCalls(body);
+    expect(calls.length).toBeGreaterThan(0);
+    for (const call of calls) {
+      expect(call.positional).toEqual([]);
+      for (const arg of call.arguments) expect({ argument: arg.name, expression: arg.expression }).toEqual({ argument: arg.name, expression: expect.stringMatching(/^(:[a-z_]+|ords(_admin)?\.source_type_[a-z_]+)$/) });
+    }
+  });
+
+  test.each(sections)("%s calls the _ADMIN package with p_schema first and ORDS without it", (name, body) => {
+    const pkg = name.split(".")[0] as string;
+    for (const call of ordsCalls(body)) {
+      expect(call.procedure.split(".")[0]).toBe(pkg.toUpperCase());
+      if (pkg.endsWith("_admin")) expect(call.arguments[0]).toEqual({ name: "p_schema", expression: ":schema" });
+      else expect(call.arguments.map((arg) => arg.name)).not.toContain("p_schema");
+    }
+  });
+
+  test.each(sections)("%s: the kit's bind scan agrees with node-oracledb's parser", (_name, body) => {
+    expect(bindNames(body).sort()).toEqual(driverBinds(body).sort());
+  });
+
+  test.each(sections)("%s is a block that commits, or rolls back and re-raises", (_name, body) => {
+    const sql = body.replace(/--[^\n]*/g, "").trim();
+    expect(sql).toMatch(/^begin\b[\s\S]*\bcommit;\s*exception\s+when others then\s+rollback;[\s\S]*\braise;[\s\S]*end;$/);
+  });
 });
 
 test("apply.sql commits at the end and rolls back and re-raises on any error", () => {

@@ -12,7 +12,7 @@ import { composeBlock } from "../ords/planner";
 import { ordsConnectionSpecOf, type OrdsConnectionSpec } from "../ords/spec";
 import { SQL_DIR, SQL_FILES } from "../ords/sql";
 import { readOrdsStateForEnvironment, type OrdsState } from "../ords/state";
-import { resolveOrdsApi } from "../ords/version";
+import { ORDS_MINIMUM, resolveOrdsApi, versionAtLeast } from "../ords/version";
 import type { MirrorDatabase, MirrorProfile, MIRROR_MODULE } from "./mirror";
 import type { OrdsStateView } from "./ords-checks";
 
@@ -64,6 +64,11 @@ export function mirrorHandlerSource(jwksJson: string): string {
   return lines.join("\n");
 }
 
+function roleClaimImpossible(state: OrdsState): boolean {
+  const [major, minor] = ORDS_MINIMUM.roleMode;
+  return state.version !== null && !versionAtLeast(state.version, major, minor);
+}
+
 /** OrdsState (the ORDS step's read) as the doctor's view of it. */
 export function stateView(state: OrdsState): OrdsStateView {
   const profile = state.profile ?? undefined;
@@ -79,7 +84,8 @@ export function stateView(state: OrdsState): OrdsStateView {
             description: profile.description,
             allowedSkewSeconds: profile.allowedSkewSeconds,
             allowedAgeSeconds: profile.allowedAgeSeconds,
-            roleClaimName: profile.roleClaimName,
+            // Before ORDS 25.1 a profile cannot have a role claim (the column may not exist): that is NULL, not unknown.
+            roleClaimName: profile.roleClaimName === undefined && roleClaimImpossible(state) ? null : profile.roleClaimName,
           },
     privileges: privilege === undefined ? [] : [{ name: privilege.name, modules: privilege.modules ?? [], patterns: privilege.patterns ?? [], roles: privilege.roles ?? [] }],
     modules: state.modules?.filter((module) => module.basePath !== null).map((module) => ({ name: module.name, basePath: module.basePath as string })),

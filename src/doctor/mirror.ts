@@ -89,9 +89,33 @@ function interruptible<T>(step: Promise<T>, signal: AbortSignal | undefined): Pr
   });
 }
 
+/**
+ * The profile exactly as stored, to put back afterwards. A field that could not be read (undefined) refuses the
+ * mirror: restoring it as NULL would silently change the profile (a lost skew, age or role claim).
+ */
 function asProfile(view: OrdsProfileView): MirrorProfile {
+  const fields: Array<[string, unknown]> = [
+    ["issuer", view.issuer],
+    ["audience", view.audience],
+    ["jwk_url", view.jwkUrl],
+    ["description", view.description],
+    ["allowed_skew", view.allowedSkewSeconds],
+    ["allowed_age", view.allowedAgeSeconds],
+    ["role_claim_name", view.roleClaimName],
+  ];
+  const unreadable = fields.filter(([, value]) => value === undefined).map(([name]) => name);
+  if (unreadable.length > 0) {
+    throw new KitError(
+      "MIRROR_REFUSED",
+      `The stored JWT profile could not be read completely (${unreadable.join(", ")}), so it could not be restored exactly after the mirror`,
+      {
+        fix: "Check that the user can read every column of USER_ORDS_JWT_PROFILE (DBA_ORDS_JWT_PROFILE in admin mode); the mirror changed nothing.",
+        details: { unreadable },
+      },
+    );
+  }
   if (view.issuer === null || view.audience === null || view.audience === undefined || view.jwkUrl === null || view.jwkUrl === undefined) {
-    throw new KitError("MIRROR_REFUSED", "The stored JWT profile cannot be read completely (issuer, audience and JWK URL are needed to restore it)", {
+    throw new KitError("MIRROR_REFUSED", "The stored JWT profile has no issuer, audience or JWK URL, so it cannot be re-created", {
       fix: "Check USER_ORDS_JWT_PROFILE by hand; the mirror changed nothing.",
     });
   }

@@ -96,6 +96,17 @@ export function resolveOrdsApi(state: OrdsState, needs: ApiNeeds): OrdsApi {
     });
   }
 
+  if (needs.roleMode && profilePackage === legacy) {
+    // jwt-profile.sql has role-mode sections for ORDS_SECURITY[_ADMIN] only: the deprecated package is not used for it.
+    throw new KitError(
+      "ORDS_ROLE_MODE_UNSUPPORTED",
+      `Role mode (jwtProfile.roleClaimName) needs ${up(security)}.CREATE_JWT_PROFILE; ${needs.user} can only call the deprecated ${up(legacy)} package on ORDS ${version.raw}`,
+      {
+        fix: `Upgrade ORDS to 25.1 or later and ${adminHint}; or remove ords.jwtProfile.roleClaimName and use scope mode.`,
+        details: { version: version.raw, package: up(legacy) },
+      },
+    );
+  }
   if (needs.roleMode) {
     const [roleMajor, roleMinor] = ORDS_MINIMUM.roleMode;
     const parameter = `${up(profilePackage)}.CREATE_JWT_PROFILE.P_ROLE_CLAIM_NAME`;
