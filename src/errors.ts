@@ -32,7 +32,6 @@ export type KitErrorCode =
   | "TOKEN_MALFORMED"
   // doctor --mirror-jwks (src/doctor/mirror.ts).
   | "MIRROR_REFUSED"
-  | "MIRROR_RESTORE_FAILED"
   // Commands that ran and report a failure after printing their result (exit code 1).
   | "DOCTOR_CHECKS_FAILED"
   | "CALL_FAILED"

@@ -307,15 +307,11 @@ export const environmentSchema = z
     }
   });
 
-export type EnvironmentConfigInput = z.input<typeof environmentSchema>;
 export type EnvironmentSettings = z.output<typeof environmentSchema>;
 export type OciIdentityProviderConfig = z.output<typeof ociIdentityProviderSchema>;
 export type IdentityProviderConfig = OciIdentityProviderConfig | EntraIdentityProviderConfig;
 export type { EntraIdentityProviderConfig };
 export type DomainConfig = z.output<typeof domainSchema>;
-export type AppConfig = z.output<typeof appSchema>;
-export type ScopeConfig = z.output<typeof scopeSchema>;
-export type DemoUserConfig = z.output<typeof demoUserSchema>;
 export type DomainAdminConfig = z.output<typeof domainAdminSchema>;
 export type StateConfig = z.output<typeof stateSchema>;
 
