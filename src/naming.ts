@@ -108,10 +108,6 @@ export interface EntraEndpoints extends DomainEndpoints {
   readonly issuer: string;
   /** v1 issuer: what tokens carry when the app still requests v1 tokens (a classic mismatch). */
   readonly v1Issuer: string;
-  readonly jwkUrl: string;
-  readonly tokenUrl: string;
-  readonly authorizeUrl: string;
-  readonly discoveryUrl: string;
 }
 
 export function entraEndpoints(tenantId: string): EntraEndpoints {

@@ -57,6 +57,20 @@ describe("plan (npm start)", () => {
   });
 });
 
+describe("plan of the Entra example", () => {
+  const run = runCli(["plan", "entra-example", "--outdir", mkdtempSync(join(tmpdir(), "plan-entra-"))], CANARIES);
+
+  test("shows the app registration with v2 tokens, its scope and app role, and the role-mode explanation", () => {
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/\+ azuread_application\.\S+/);
+    expect(run.stdout).toMatch(/api = oauth2_permission_scope: demo\.read; requested_access_token_version: 2/);
+    expect(run.stdout).toMatch(/app_role = demo\.reader/);
+    expect(run.stdout).toMatch(/note: ORDS authorizes by role/);
+    expect(run.stdout).toMatch(/p_role_claim_name => :profile_role_claim_name = "\/roles"/);
+    expect(run.stdout).toMatch(/client_secret = \(sensitive\)/);
+  });
+});
+
 describe("cdktf synth", () => {
   test("synthesizes one stack per environment file through cdktf.json", () => {
     const project = mkdtempSync(join(tmpdir(), "cdktf-project-"));

@@ -56,6 +56,12 @@ const SHOWN_ATTRIBUTES: Record<string, readonly string[]> = {
     "allowed_grants", "redirect_uris", "access_token_expiry", "active",
   ],
   oci_identity_domains_user: ["user_name", "emails"],
+  azuread: ["tenant_id"],
+  azuread_application: ["display_name", "sign_in_audience", "api", "app_role", "web"],
+  azuread_application_identifier_uri: ["identifier_uri"],
+  azuread_service_principal: ["client_id"],
+  azuread_application_password: ["display_name", "end_date_relative"],
+  azuread_app_role_assignment: ["app_role_id", "principal_object_id"],
 };
 
 export function describeValue(value: unknown): string {
@@ -65,6 +71,10 @@ export function describeValue(value: unknown): string {
     return value.includes("${") ? "(known after apply)" : value;
   }
   if (Array.isArray(value)) return value.map(describeListItem).join(", ");
+  // A nested block (azuread's api, web): its fields one level deep, lists by their values.
+  if (value !== null && typeof value === "object") {
+    return Object.entries(value as Record<string, unknown>).map(([key, item]) => `${key}: ${describeValue(item)}`).join("; ");
+  }
   return JSON.stringify(value);
 }
 
