@@ -14,6 +14,7 @@ export type KitErrorCode =
   | "USAGE_INVALID"
   // Bounded outbound HTTP (src/http/bounded-fetch.ts).
   | "HTTP_INVALID_URL"
+  | "HTTP_INVALID_REQUEST"
   | "HTTP_INSECURE_URL"
   | "HTTP_TIMEOUT"
   | "HTTP_RESPONSE_TOO_LARGE"

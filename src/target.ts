@@ -11,8 +11,6 @@ import type { HttpOptions } from "./http/bounded-fetch";
 import { Secret } from "./secret";
 import { LazyOutputs, resolveClientSecret, stackDirFor, terraformOutputsSource, type OutputsSource } from "./stack-outputs";
 
-export { TOKEN_ENV };
-
 export interface TargetOptions {
   /** Environment name; undefined for a standalone run driven by flags. */
   readonly environment?: string;
@@ -23,15 +21,13 @@ export interface TargetOptions {
   readonly outputsSource?: OutputsSource;
 }
 
-/** The ORDS section of an environment (the ORDS step's config: base URL, JWT profile, privilege, demo module). */
-export type OrdsTargetSettings = OrdsConfig;
-
 export interface Target {
   readonly environment: Environment | undefined;
   readonly outputs: LazyOutputs;
   /** Endpoints known from the config alone (a reused domain given by URL); others come from outputs. */
   readonly configEndpoints: DomainEndpoints | undefined;
-  readonly ords: OrdsTargetSettings | undefined;
+  /** The ORDS section of the environment (the ORDS step's config: base URL, JWT profile, privilege, demo module). */
+  readonly ords: OrdsConfig | undefined;
 }
 
 export function loadTarget(options: TargetOptions): Target {
@@ -40,8 +36,8 @@ export function loadTarget(options: TargetOptions): Target {
   }
   // The config loader pulls in zod; standalone runs (flags only) never pay for it.
   const { loadEnvironments } = require("./config/load") as typeof import("./config/load");
-  const [environment] = loadEnvironments({ dir: options.environmentsDir, only: [options.environment] });
-  if (environment === undefined) throw new KitError("CONFIG_NOT_FOUND", `No environment "${options.environment}"`);
+  // loadEnvironments throws CONFIG_NOT_FOUND for a name it has no file for, so `only` yields exactly one.
+  const environment = loadEnvironments({ dir: options.environmentsDir, only: [options.environment] })[0] as Environment;
   const idp = environment.settings.identityProvider;
   const source = options.outputsSource ?? terraformOutputsSource({ stackDir: stackDirFor(environment.name, options.outdir) });
   const domainUrl = idp.type === "oci" && idp.domain.mode === "existing" ? idp.domain.url : undefined;
@@ -81,12 +77,13 @@ export interface OAuthFlags {
   readonly scope?: string;
 }
 
+/** Which grant a token is requested with. */
+export type TokenFlow = "client_credentials" | "authorization_code";
+
 /**
  * Client settings for the token flows. Explicit `--token-url` means "no discovery" unless
  * `--discovery-url` is given too; with an environment the domain's discovery document is used.
  */
-export type TokenFlow = "client_credentials" | "authorization_code";
-
 export async function oauthSettings(
   target: Target,
   flags: OAuthFlags,
@@ -141,12 +138,57 @@ export function resolveEndpointUrl(pathOrUrl: string, baseUrl: string | undefine
   return `${baseUrl.replace(/\/+$/, "")}/${pathOrUrl.replace(/^\/+/, "")}`;
 }
 
-/** A token given by flag, file or environment variable; `-` as a file means stdin. Never echoed. */
+/**
+ * The characters of a compact JWS (RFC 7515 §3.1): three base64url parts joined by dots. Base64url padding (`=`)
+ * is not accepted: RFC 7515 §2 defines the parts without it, neither identity provider pads, and a padded token is
+ * named here with its cause rather than sent. Anything else (a line break, a space, a quote) would either make the
+ * Authorization header invalid or could never be a JWT, so the value is refused before it is used and never shown.
+ */
+const JWS_COMPACT = /^[A-Za-z0-9_.-]+$/;
+
+/** What is wrong with a token that is not made of JWS characters, without showing any of it. */
+function describeTokenProblem(token: string): { problem: string; fix: string; position?: number } {
+  const fix = "Give the access token alone, on one line: base64url characters and dots (header.claims.signature).";
+  if (token === "") return { problem: "is empty", fix };
+  if (/^bearer\s/i.test(token)) return { problem: 'starts with "Bearer "', fix: 'Drop the "Bearer " prefix: give the token alone.' };
+  const index = [...token].findIndex((ch) => !/[A-Za-z0-9_.-]/.test(ch));
+  const ch = [...token][index] ?? "";
+  const what =
+    ch === "\n" || ch === "\r"
+      ? "a line break"
+      : ch === " "
+        ? "a space"
+        : ch === "\t"
+          ? "a tab"
+          : ch === "="
+            ? '"=" (base64 padding; JWT parts are unpadded base64url)'
+            : ch === "+" || ch === "/"
+              ? `"${ch}" (standard base64; JWT parts are base64url)`
+              : /[\u0000-\u001f\u007f]/.test(ch)
+                ? "a control character"
+                : `the character U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+  return { problem: `holds ${what} at position ${index + 1}`, fix, position: index + 1 };
+}
+
+function checkedToken(value: string, source: string): Secret {
+  const token = value.trim();
+  if (JWS_COMPACT.test(token)) return new Secret(token);
+  const { problem, fix, position } = describeTokenProblem(token);
+  throw new KitError("USAGE_INVALID", `The token from ${source} ${problem}; a JWT has only base64url characters and dots`, {
+    fix,
+    details: { source, ...(position === undefined ? {} : { position }) },
+  });
+}
+
+/**
+ * A token given by flag, file or environment variable; `-` as a file means stdin. Surrounding whitespace is
+ * dropped; any other character outside the JWS alphabet is a usage error. Never echoed.
+ */
 export function tokenFromInputs(inputs: { token?: string; tokenFile?: string }, env: NodeJS.ProcessEnv = process.env): Secret | undefined {
   if (inputs.token !== undefined && inputs.tokenFile !== undefined) {
     throw new KitError("USAGE_INVALID", "Give either --token or --token-file, not both", { fix: "Drop one of them." });
   }
-  if (inputs.token !== undefined) return new Secret(inputs.token.trim());
+  if (inputs.token !== undefined) return checkedToken(inputs.token, "--token");
   if (inputs.tokenFile !== undefined) {
     let text: string;
     try {
@@ -157,8 +199,8 @@ export function tokenFromInputs(inputs: { token?: string; tokenFile?: string }, 
         fix: "Give a readable file holding only the access token.",
       });
     }
-    return new Secret(text.trim());
+    return checkedToken(text, inputs.tokenFile === "-" ? "stdin (--token-file -)" : `--token-file ${inputs.tokenFile}`);
   }
   const fromEnv = env[TOKEN_ENV];
-  return fromEnv === undefined || fromEnv.trim() === "" ? undefined : new Secret(fromEnv.trim());
+  return fromEnv === undefined || fromEnv.trim() === "" ? undefined : checkedToken(fromEnv, TOKEN_ENV);
 }

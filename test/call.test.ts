@@ -74,3 +74,18 @@ test("reports a redirect without following it", async () => {
   expect(result.ok).toBe(false);
   expect(result.verdict).toContain(`redirect to ${world.endpoint}, not followed`);
 });
+
+test("fails when the given token holds a line break, before sending it and without showing it", async () => {
+  const token = await world.idp.mint();
+  const broken = `${token.slice(0, 40)}\n${token.slice(40)}`;
+  const error = await call({ environment: env.name, environmentsDir: env.dir, pathOrUrl: world.endpoint, token: broken, http: { allowInsecure: true } }).catch((e: unknown) => e);
+  expect(error).toMatchObject({ code: "USAGE_INVALID", message: expect.stringContaining("a line break at position 41") });
+  const shown = `${(error as Error).message} ${(error as { fix?: string }).fix ?? ""} ${JSON.stringify((error as { details?: unknown }).details)}`;
+  for (const part of token.split(".")) expect(shown).not.toContain(part.slice(0, 12));
+});
+
+test("fails when the given token carries base64 padding, naming it", async () => {
+  const token = await world.idp.mint();
+  const error = await call({ environment: env.name, environmentsDir: env.dir, pathOrUrl: world.endpoint, token: `${token}==`, http: { allowInsecure: true } }).catch((e: unknown) => e);
+  expect(error).toMatchObject({ code: "USAGE_INVALID", message: expect.stringContaining("base64 padding") });
+});

@@ -129,6 +129,26 @@ test("doctor exits 1 when a check fails, prints ✗ with a fix, and never shows 
   expectNoToken(run.stdout + run.stderr, token);
 });
 
+test("fails when the token file holds two lines: doctor and call exit 2 and show no part of the token", async () => {
+  const token = await world.idp.mint();
+  const file = join(scratch, "two-lines.txt");
+  writeFileSync(file, `${token.slice(0, 60)}\n${token.slice(60)}\n`, { mode: 0o600 });
+  const env = writeToolEnvironment(world.idp);
+  try {
+    const doctorRun = await runCliAsync(["doctor", ...standaloneDoctorFlags(), "--token-file", file]);
+    const callRun = await runCliAsync(["call", env.name, world.endpoint, "--token-file", file, "--allow-insecure", "--environments-dir", env.dir]);
+    for (const run of [doctorRun, callRun]) {
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain("a line break");
+      expectNoToken(run.stdout + run.stderr, token);
+      for (const part of [token.slice(0, 60), token.slice(60)]) expect(run.stdout + run.stderr).not.toContain(part.slice(-16));
+    }
+    expect(world.resource.lastFailure).toBeUndefined();
+  } finally {
+    env.remove();
+  }
+});
+
 test("doctor exits 2 for a usage error", async () => {
   const run = await runCliAsync(["doctor", ...standaloneDoctorFlags(), "--token", "a.b.c", "--token-file", "/dev/null"]);
   expect(run.status).toBe(2);

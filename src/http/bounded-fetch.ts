@@ -80,6 +80,10 @@ function withoutQuery(url: URL): string {
   return `${url.origin}${url.pathname}`;
 }
 
+/**
+ * Maps what fetch threw to a KitError. A message of fetch's own is never copied: a TypeError without a cause is
+ * raised while building the request, and its text quotes the offending header value or URL (a token, for one).
+ */
 function mapFetchError(error: unknown, url: URL, timeoutMs: number): KitError {
   if (error instanceof KitError) return error;
   const name = (error as { name?: string } | undefined)?.name;
@@ -90,8 +94,27 @@ function mapFetchError(error: unknown, url: URL, timeoutMs: number): KitError {
       details: { url: withoutQuery(url), timeoutMs },
     });
   }
-  const cause = (error as { cause?: { code?: string; message?: string } } | undefined)?.cause;
-  const reason = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+  const cause = (error as { cause?: { code?: unknown; name?: unknown } } | undefined)?.cause;
+  // By name, not instanceof: fetch's TypeError may come from another realm (a test runner's sandbox).
+  const typeError = name === "TypeError";
+  if (typeError && cause === undefined) {
+    return new KitError("HTTP_INVALID_REQUEST", `Cannot send the request to ${withoutQuery(url)}: invalid request header/URL`, {
+      cause: error,
+      fix: "Check the URL and the values sent as headers: a token must be one line of base64url characters and dots.",
+      details: { url: withoutQuery(url) },
+    });
+  }
+  // Network failures carry a cause with a stable code (ECONNREFUSED, ENOTFOUND, UND_ERR_…): that is what is shown.
+  const reason =
+    typeof cause?.code === "string"
+      ? cause.code
+      : typeof cause?.name === "string"
+        ? cause.name
+        : typeError
+          ? "network error"
+          : error instanceof Error
+            ? error.message
+            : String(error);
   return new KitError("HTTP_NETWORK", `Cannot reach ${withoutQuery(url)}: ${reason}`, {
     cause: error,
     fix: "Check the URL, DNS, proxy and firewall between this machine and the host.",
