@@ -27,6 +27,16 @@ export function urlFlag(value: string): string {
   return value;
 }
 
+/** A JSON pointer (RFC 6901) such as `/roles`, by the same rule as the config's `ords.jwtProfile.roleClaimName`. */
+export function jsonPointerFlag(value: string): string {
+  // The config's rule lives with its zod schema; loaded only when the flag is given (start-up time).
+  const { ordsJsonPointer } = require("./config/ords-schema") as typeof import("./config/ords-schema");
+  if (!ordsJsonPointer.safeParse(value).success) {
+    throw new InvalidArgumentError(`must be a JSON pointer such as "/roles" (RFC 6901: starts with "/"; got "${value}")`);
+  }
+  return value;
+}
+
 /** Repeatable flag: `--role a --role b`. */
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];

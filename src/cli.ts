@@ -1,13 +1,13 @@
 // The kit's command-line entry: wires commander, lazy-loads each command, and owns the exit codes.
 // Exit codes: 0 success; 1 the command ran and failed; 2 usage or configuration error.
 import { Command, CommanderError } from "commander";
-import { collect, httpFromFlags, integerFlag, TOKEN_ENV, urlFlag, type NetworkFlags } from "./cli-flags";
-import { isKitError, KitError, type KitErrorCode } from "./errors";
+import { collect, httpFromFlags, integerFlag, jsonPointerFlag, TOKEN_ENV, urlFlag, type NetworkFlags } from "./cli-flags";
+import { isKitError, type KitErrorCode } from "./errors";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** Refusals that mean "ask differently" rather than "it ran and failed". */
-const USAGE_ERROR_CODES = new Set<KitErrorCode>(["USAGE_INVALID", "CONFIRMATION_REQUIRED", "ENVIRONMENT_PROTECTED", "ORDS_PROTECTED"]);
+const USAGE_ERROR_CODES = new Set<KitErrorCode>(["USAGE_INVALID", "CONFIRMATION_REQUIRED", "ENVIRONMENT_PROTECTED", "ORDS_PROTECTED", "SECRET_MISSING", "MIRROR_REFUSED"]);
 
 /**
  * Loads a command module on first use, so start-up stays fast. It uses require, not import():
@@ -155,8 +155,8 @@ export function buildProgram(): Command {
     .option("--token-file <file>", "read the token from a file (- for stdin)")
     .option("--no-token", "send no token: a 401 is the expected outcome")
     .option("--base-url <url>", "ORDS base URL of the schema (default: ords.baseUrl)", urlFlag)
-    .option("-X, --method <method>", "HTTP method", "GET")
-    .option("-d, --data <json>", "JSON request body")
+    .option("-X, --method <method>", "HTTP method (default: GET, or POST with -d)")
+    .option("-d, --data <json>", "JSON request body; implies POST unless -X is given (as curl does)")
     .option("--token-url <url>", "token endpoint", urlFlag)
     .option("--discovery-url <url>", "the IdP's .well-known/openid-configuration URL", urlFlag)
     .option("--client-id <id>", "client id")
@@ -168,7 +168,7 @@ export function buildProgram(): Command {
     .option("--outdir <dir>", "where the stacks were synthesized", "cdktf.out")
     .option("--json", "print the result as JSON")
     .action(async (environment: string, pathOrUrl: string, options: CallFlags) => {
-      const { call, renderCall } = lazy<typeof import("./commands/call")>("./commands/call");
+      const { call, callFailure, renderCall } = lazy<typeof import("./commands/call")>("./commands/call");
       const { token: tokenFlag, ...rest } = options;
       const result = await call({
         ...rest,
@@ -179,7 +179,8 @@ export function buildProgram(): Command {
         http: httpFromFlags(options),
       });
       print(result, options.json === true, () => renderCall(result));
-      if (!result.ok) throw new KitError("CALL_FAILED", `call: ${result.verdict}`);
+      const failure = callFailure(result);
+      if (failure) throw failure;
     });
 
   program
@@ -190,7 +191,7 @@ export function buildProgram(): Command {
     .option("--audience <aud>", "expected audience (default: the primary audience)")
     .option("--jwk-url <url>", "JWK URL (default: the stack's jwk_url)", urlFlag)
     .option("--privilege <name>", "ORDS privilege name (default: the first scope value)")
-    .option("--role-claim <pointer>", "JSON pointer of the role claim, e.g. /roles (role mode)")
+    .option("--role-claim <pointer>", "JSON pointer of the role claim, e.g. /roles (role mode)", jsonPointerFlag)
     .option("--role <name>", "role that unlocks the privilege in role mode (repeatable)", collect)
     .option("--token <token>", `check this token (or set ${TOKEN_ENV}); never printed`)
     .option("--token-file <file>", "read the token from a file (- for stdin)")

@@ -1,5 +1,5 @@
 // call against the ORDS-like loopback resource: with a fetched token, a given token, and --no-token.
-import { call, renderCall } from "../src/commands/call";
+import { call, callFailure, renderCall } from "../src/commands/call";
 import { Secret } from "../src/secret";
 import { staticOutputsSource } from "../src/stack-outputs";
 import { startJwtWorld, type JwtWorld } from "./support/jwt-world";
@@ -88,4 +88,21 @@ test("fails when the given token carries base64 padding, naming it", async () =>
   const token = await world.idp.mint();
   const error = await call({ environment: env.name, environmentsDir: env.dir, pathOrUrl: world.endpoint, token: `${token}==`, http: { allowInsecure: true } }).catch((e: unknown) => e);
   expect(error).toMatchObject({ code: "USAGE_INVALID", message: expect.stringContaining("base64 padding") });
+});
+
+test("sends POST with the JSON body when data is given without a method, as curl does with -d", async () => {
+  const result = await call({ environment: env.name, environmentsDir: env.dir, pathOrUrl: world.endpoint, token: await world.idp.mint(), data: '{"name":"x"}', http: { allowInsecure: true } });
+  expect(result).toMatchObject({ method: "POST", status: 200, ok: true });
+  expect(world.resource.requests.at(-1)).toMatchObject({ method: "POST", path: "demo/hello", contentType: "application/json", body: '{"name":"x"}' });
+});
+
+test("fails when -X GET is combined with a body, before sending anything", async () => {
+  const error = await call({ environment: env.name, environmentsDir: env.dir, pathOrUrl: world.endpoint, noToken: true, method: "get", data: "{}", http: { allowInsecure: true } }).catch((e: unknown) => e);
+  expect(error).toMatchObject({ code: "USAGE_INVALID", fix: expect.stringContaining("Leave out -X") });
+  expect(world.resource.requests).toEqual([]);
+});
+
+test("points a failed call with a token that got 401 at doctor", async () => {
+  const result = await call({ environment: env.name, environmentsDir: env.dir, pathOrUrl: world.endpoint, token: await world.idp.mint({ scope: "Demo.Read" }), http: { allowInsecure: true } });
+  expect(callFailure(result)).toMatchObject({ code: "CALL_FAILED", fix: expect.stringContaining("doctor"), details: { status: 401 } });
 });

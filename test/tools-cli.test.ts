@@ -155,6 +155,40 @@ test("doctor exits 2 for a usage error", async () => {
   expect(run.stderr).toContain("either --token or --token-file");
 });
 
+test("fails when doctor gets no environment and no values: exit 2, naming what to pass", async () => {
+  const run = await runCliAsync(["doctor"]);
+  expect(run.status).toBe(2);
+  expect(run.stdout).toBe("");
+  expect(run.stderr).toContain("nothing to check");
+  expect(run.stderr).toContain("--jwk-url");
+});
+
+test("fails when --role-claim is not a JSON pointer: exit 2", async () => {
+  const run = await runCliAsync(["doctor", ...standaloneDoctorFlags(), "--role-claim", "roles"]);
+  expect(run.status).toBe(2);
+  expect(run.stderr).toContain('JSON pointer such as "/roles"');
+});
+
+test("fails when token has no client secret: exit 2 like a missing DB password", async () => {
+  const { idp } = world;
+  const run = await runCliAsync(["token", "--token-url", idp.tokenUrl, "--client-id", idp.clientId, "--scope", idp.fqs(), "--allow-insecure"]);
+  expect(run.status).toBe(2);
+  expect(run.stderr).toContain("ORDS_JWT_CLIENT_SECRET");
+});
+
+test("fails when --mirror-jwks is asked for on a protected environment without --force: exit 2", async () => {
+  const env = writeToolEnvironment(world.idp, (json) => {
+    json.protected = true;
+  });
+  try {
+    const run = await runCliAsync(["doctor", env.name, "--mirror-jwks", "--environments-dir", env.dir, "--allow-insecure"]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("--force");
+  } finally {
+    env.remove();
+  }
+});
+
 const hasTerraform = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
 if (!hasTerraform) process.stderr.write("tools-cli: no terraform binary on PATH; the environment + stack outputs test is skipped\n");
 

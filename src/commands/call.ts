@@ -1,5 +1,6 @@
 // `call <env> <path-or-url>`: calls an ORDS endpoint with a token (fetched, or given) or deliberately without one,
 // and reports status, WWW-Authenticate and body. The token is sent, never shown.
+import { KitError } from "../errors";
 import { boundedFetch, type HttpOptions } from "../http/bounded-fetch";
 import type { Secret } from "../secret";
 import type { OutputsSource } from "../stack-outputs";
@@ -17,9 +18,9 @@ export interface CallOptions extends OAuthFlags {
   readonly noToken?: boolean;
   /** ORDS base URL of the schema. @default the environment's ords.baseUrl */
   readonly baseUrl?: string;
-  /** @default "GET" */
+  /** @default "POST" with `data`, else "GET" (as curl does with -d) */
   readonly method?: string;
-  /** A JSON request body. */
+  /** A JSON request body; implies POST unless `method` is given. */
   readonly data?: string;
   readonly http?: HttpOptions;
   readonly outputsSource?: OutputsSource;
@@ -40,7 +41,20 @@ export interface CallResult {
   readonly verdict: string;
 }
 
+/** The method to send: the given one, else POST with a body and GET without (curl's rule for -d). */
+function methodOf(options: CallOptions): string {
+  const method = (options.method ?? (options.data !== undefined ? "POST" : "GET")).toUpperCase();
+  if (options.data !== undefined && (method === "GET" || method === "HEAD")) {
+    throw new KitError("USAGE_INVALID", `-X ${method} cannot carry the -d body`, {
+      fix: "Leave out -X (a body implies POST), or give -X POST/PUT/PATCH, or drop -d.",
+      details: { method },
+    });
+  }
+  return method;
+}
+
 export async function call(options: CallOptions): Promise<CallResult> {
+  const method = methodOf(options);
   const target = loadTarget({ environment: options.environment, environmentsDir: options.environmentsDir, outdir: options.outdir, outputsSource: options.outputsSource });
   const url = resolveEndpointUrl(options.pathOrUrl, ordsBaseUrl(target, options.baseUrl));
   const http = options.http ?? {};
@@ -57,7 +71,6 @@ export async function call(options: CallOptions): Promise<CallResult> {
       tokenSource = "client_credentials";
     }
   }
-  const method = (options.method ?? "GET").toUpperCase();
   const headers: Record<string, string> = { accept: "application/json" };
   if (bearer !== undefined) headers.authorization = `Bearer ${bearer.reveal()}`;
   if (options.data !== undefined) headers["content-type"] = "application/json";
@@ -91,6 +104,18 @@ export async function call(options: CallOptions): Promise<CallResult> {
     ok,
     verdict,
   };
+}
+
+/** The CLI's exit-code error for a call that did not get the expected answer (exit 1), or undefined. */
+export function callFailure(result: CallResult): KitError | undefined {
+  if (result.ok) return undefined;
+  const fix =
+    result.expected === "401"
+      ? "Protect the module with the privilege (the ORDS step's protected modules), then call again with --no-token."
+      : result.status === 401
+        ? "Run `doctor` with the same environment and token: it says which rule ORDS applied."
+        : "See the status and body above.";
+  return new KitError("CALL_FAILED", `call: ${result.verdict}`, { fix, details: { status: result.status } });
 }
 
 export function renderCall(result: CallResult): string {

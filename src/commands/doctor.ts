@@ -72,6 +72,12 @@ async function known<T>(what: () => Promise<T | undefined>, missing: string): Pr
   }
 }
 
+/** Whether a standalone run (no environment) was given anything to check. */
+function hasStandaloneValues(options: DoctorOptions, tokenGiven: boolean): boolean {
+  const values = [options.issuer, options.audience, options.jwkUrl, options.privilege, options.roleClaim, options.url, options.tokenUrl];
+  return tokenGiven || values.some((value) => value !== undefined) || (options.roles?.length ?? 0) > 0;
+}
+
 /** The demo module's path, when the environment turns it on: the doctor's default endpoint. */
 function demoPath(target: Target): string | undefined {
   if (target.ords === undefined) return undefined;
@@ -106,6 +112,11 @@ export async function doctor(options: DoctorOptions): Promise<DoctorCommandResul
 
   const jwkUrl = options.jwkUrl !== undefined ? { value: options.jwkUrl } : await known(async () => (await domainEndpoints(target))?.jwkUrl ?? (target.outputs.source ? await target.outputs.require("jwkUrl", "--jwk-url") : undefined), "pass --jwk-url, or name an environment");
   const given = tokenFromInputs(options);
+  if (target.environment === undefined && !hasStandaloneValues(options, given !== undefined)) {
+    throw new KitError("USAGE_INVALID", "doctor has nothing to check: no environment and no values given", {
+      fix: "Name an environment (doctor <env>), or pass what to check: --jwk-url, --token or --token-file (or set ORDS_JWT_TOKEN), --url, and the expected --issuer, --audience and --privilege.",
+    });
+  }
   // Only for the aud-vs-client-id hint: read the outputs for it only when the token request reads them anyway.
   const clientId =
     options.clientId ?? (given === undefined && target.environment !== undefined ? await target.outputs.get().then((outputs) => outputs.clientId).catch(() => undefined) : undefined);

@@ -44,6 +44,8 @@ export class OrdsResource {
   privileges: ResourcePrivilege[] = [];
   /** Handlers by path relative to the schema root (`demo/hello`). */
   readonly handlers = new Map<string, Handler>();
+  /** Every request to the schema, with its method and body (the handlers answer any method). */
+  readonly requests: Array<{ method: string; path: string; contentType: string | undefined; body: string }> = [];
   /** Why the last request was refused (ORDS logs it server-side; the client only sees the 401). */
   lastFailure: string | undefined;
   /** Origins ORDS cannot reach (a firewall between ORDS and the identity provider); this machine still can. */
@@ -108,6 +110,7 @@ export class OrdsResource {
       return;
     }
     const relative = url.pathname.slice(this.schemaPath.length);
+    this.requests.push({ method: request.method ?? "GET", path: relative, contentType: request.headers["content-type"], body: await readBody(request) });
     const handler = this.handlers.get(relative.replace(/\/+$/, ""));
     if (handler === undefined) {
       response.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ code: "NotFound", message: "Not Found" }));
@@ -194,4 +197,13 @@ export class OrdsResource {
     }
     return { sub: String(claims.sub) };
   }
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    request.on("error", reject);
+  });
 }
