@@ -41,7 +41,6 @@ function recordingDatabase(profile: OrdsProfileView): MirrorDatabase & { changes
     readProfile: async () => profile,
     publishJwks: async () => void changes.push("publish"),
     replaceProfile: async (replacement: MirrorProfile) => void changes.push(`replace ${replacement.jwkUrl}`),
-    deleteProfile: async () => void changes.push("delete profile"),
     deleteModule: async () => void changes.push("delete module"),
   };
 }

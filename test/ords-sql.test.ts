@@ -3,7 +3,6 @@
 // node-oracledb sees the same binds.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { mirrorSections } from "../src/doctor/database";
 import { bindNames, ordsCalls, sectionsOf, SQL_DIR, SQL_FILES, type SqlFileName } from "../src/ords/sql";
 
 /** node-oracledb's own statement parser (thin mode): the bind names the driver will expect. */
@@ -104,7 +103,7 @@ test.each(files)("%s: the kit's bind scan agrees with node-oracledb's parser", (
 });
 
 describe("jwks-mirror.sql (doctor --mirror-jwks)", () => {
-  const sections = [...mirrorSections()];
+  const sections = [...sectionsOf(SQL_FILES.jwksMirror)];
 
   test("has a define and a delete block for ORDS and ORDS_ADMIN", () => {
     expect(sections.map(([name]) => name).sort()).toEqual(["ords.define", "ords.delete", "ords_admin.define", "ords_admin.delete"]);

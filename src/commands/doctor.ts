@@ -3,7 +3,7 @@
 import { CHECK_IDS, DEFAULT_JWKS_SIZE_LIMIT_BYTES, type CheckResult, type Expectations } from "../doctor/checks";
 import { MIRROR_WARNING, runMirror, type MirrorDatabase } from "../doctor/mirror";
 import type { OrdsStateView } from "../doctor/ords-checks";
-import { doctorFailed, DEFAULT_DOCTOR_TIMEOUT_MS, ordered, runDoctor, type DoctorPlan, type Known } from "../doctor/run";
+import { doctorFailed, DEFAULT_DOCTOR_TIMEOUT_MS, ordered, positiveSeconds, runDoctor, type DoctorPlan, type DoctorResult, type Known } from "../doctor/run";
 import { KitError } from "../errors";
 import type { HttpOptions } from "../http/bounded-fetch";
 import type { Connector } from "../ords/db";
@@ -53,10 +53,6 @@ export interface DoctorOptions extends OAuthFlags {
   readonly log?: (line: string) => void;
 }
 
-export interface DoctorCommandResult {
-  readonly checks: readonly CheckResult[];
-}
-
 function once<T>(run: () => Promise<T>): () => Promise<T> {
   let pending: Promise<T> | undefined;
   return () => (pending ??= run());
@@ -92,7 +88,7 @@ function relativeTo(url: string, baseUrl: string | undefined): string | undefine
   return url.startsWith(base) ? url.slice(base.length).split("?")[0] : undefined;
 }
 
-export async function doctor(options: DoctorOptions): Promise<DoctorCommandResult> {
+export async function doctor(options: DoctorOptions): Promise<DoctorResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const target = loadTarget({ environment: options.environment, environmentsDir: options.environmentsDir, outdir: options.outdir, outputsSource: options.outputsSource });
   const http: HttpOptions = { ...options.http, timeoutMs: options.http?.timeoutMs ?? DEFAULT_DOCTOR_TIMEOUT_MS };
@@ -108,7 +104,6 @@ export async function doctor(options: DoctorOptions): Promise<DoctorCommandResul
     return undefined;
   });
   const jwtProfile = target.ords?.jwtProfile;
-  const positive = (value: number | null | undefined) => (typeof value === "number" && value > 0 ? value : undefined);
 
   const jwkUrl = options.jwkUrl !== undefined ? { value: options.jwkUrl } : await known(async () => (await domainEndpoints(target))?.jwkUrl ?? (target.outputs.source ? await target.outputs.require("jwkUrl", "--jwk-url") : undefined), "pass --jwk-url, or name an environment");
   const given = tokenFromInputs(options);
@@ -129,8 +124,8 @@ export async function doctor(options: DoctorOptions): Promise<DoctorCommandResul
     privilege: options.privilege ?? names?.privilege,
     roleClaim: options.roleClaim ?? jwtProfile?.roleClaimName ?? names?.roleMode?.claim,
     roles: options.roles !== undefined && options.roles.length > 0 ? options.roles : configuredRoles.length > 0 ? configuredRoles : undefined,
-    allowedSkewSeconds: options.allowedSkewSeconds ?? positive(jwtProfile?.allowedSkewSeconds),
-    allowedAgeSeconds: options.allowedAgeSeconds ?? positive(jwtProfile?.allowedAgeSeconds),
+    allowedSkewSeconds: options.allowedSkewSeconds ?? positiveSeconds(jwtProfile?.allowedSkewSeconds),
+    allowedAgeSeconds: options.allowedAgeSeconds ?? positiveSeconds(jwtProfile?.allowedAgeSeconds),
     fqs: names?.scopes.map((scope) => scope.fqs),
     clientId,
     jwksSizeLimitBytes: options.jwksSizeLimitBytes ?? DEFAULT_JWKS_SIZE_LIMIT_BYTES,
@@ -249,7 +244,7 @@ export function doctorDatabaseFor(target: Target, options: { connector?: Connect
 const SYMBOLS: Record<CheckResult["status"], string> = { pass: "✓", fail: "✗", warn: "!", skip: "–" };
 
 /** One line per check; failures and warnings get a second, indented line with the fix. */
-export function renderDoctor(result: DoctorCommandResult): string {
+export function renderDoctor(result: DoctorResult): string {
   const width = Math.max(...CHECK_IDS.map((id) => id.length));
   const lines: string[] = [];
   for (const check of result.checks) {
@@ -262,12 +257,15 @@ export function renderDoctor(result: DoctorCommandResult): string {
 }
 
 /** The JSON view, exactly {"checks":[{"id","status","message","fix"}]}. */
-export function doctorJson(result: DoctorCommandResult): { checks: CheckResult[] } {
+export function doctorJson(result: DoctorResult): { checks: CheckResult[] } {
   return { checks: result.checks.map(({ id, status, message, fix }) => ({ id, status, message, fix })) };
 }
 
-export function failedDoctor(result: DoctorCommandResult): KitError | undefined {
+export function failedDoctor(result: DoctorResult): KitError | undefined {
   if (!doctorFailed(result)) return undefined;
   const failed = result.checks.filter((check) => check.status === "fail").map((check) => check.id);
-  return new KitError("DOCTOR_CHECKS_FAILED", `doctor: ${failed.length} check(s) failed: ${failed.join(", ")}`, { details: { failed } });
+  return new KitError("DOCTOR_CHECKS_FAILED", `doctor: ${failed.length} check(s) failed: ${failed.join(", ")}`, {
+    fix: `Follow the fix under ${failed[0] ?? "the first failed check"} first; later checks often fail because of it.`,
+    details: { failed },
+  });
 }

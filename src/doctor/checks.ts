@@ -61,10 +61,11 @@ export const CLIENT_ACCESS_FIX =
   'Turn on "Configure client access": OCI console → Identity & Security → Domains → <domain> → Settings → Domain settings → ' +
   'Access signing certificate; in the kit set identityProvider.clientAccess.manageSigningCertPublicAccess to true and deploy.';
 
-const pass = (id: CheckId, message: string): CheckResult => ({ id, status: "pass", message, fix: "" });
-const fail = (id: CheckId, message: string, fix: string): CheckResult => ({ id, status: "fail", message, fix });
-const warn = (id: CheckId, message: string, fix: string): CheckResult => ({ id, status: "warn", message, fix });
-const skip = (id: CheckId, message: string, fix = ""): CheckResult => ({ id, status: "skip", message, fix });
+/** Result builders shared by every check module. */
+export const pass = (id: CheckId, message: string): CheckResult => ({ id, status: "pass", message, fix: "" });
+export const fail = (id: CheckId, message: string, fix: string): CheckResult => ({ id, status: "fail", message, fix });
+export const warn = (id: CheckId, message: string, fix: string): CheckResult => ({ id, status: "warn", message, fix });
+export const skip = (id: CheckId, message: string, fix = ""): CheckResult => ({ id, status: "skip", message, fix });
 
 /** What the doctor expects; every field is optional because standalone runs may know only part of it. */
 export interface Expectations {
@@ -87,8 +88,8 @@ export interface Expectations {
   readonly jwksSizeLimitBytes?: number;
 }
 
-/** A fetched JWKS: the answer, or the error that stopped it. */
-export type JwksObservation = { readonly response: BoundedResponse } | { readonly error: KitError } | { readonly missing: string };
+/** One HTTP request the doctor made (the JWKS, an endpoint call): the answer, the error that stopped it, or why it was not made. */
+export type HttpObservation = { readonly response: BoundedResponse } | { readonly error: KitError } | { readonly missing: string };
 
 export interface ParsedJwks {
   /** Usable RSA keys by kid. */
@@ -99,7 +100,7 @@ export interface ParsedJwks {
 // ---------------------------------------------------------------------------------------------------------------
 // JWKS
 
-export function checkJwksReachable(observation: JwksObservation, jwkUrl: string | undefined): CheckResult {
+export function checkJwksReachable(observation: HttpObservation, jwkUrl: string | undefined): CheckResult {
   const id = "jwks.reachable";
   if ("missing" in observation) return skip(id, `no JWK URL: ${observation.missing}`, "Name a deployed environment, or pass --jwk-url.");
   if ("error" in observation) {
@@ -413,14 +414,12 @@ function checkRoleMode(view: TokenView, expectations: Expectations): CheckResult
 // ---------------------------------------------------------------------------------------------------------------
 // Endpoint
 
-export type EndpointObservation = { readonly response: BoundedResponse } | { readonly error: KitError } | { readonly missing: string };
-
 function wwwAuthenticate(response: BoundedResponse): string {
   const value = response.headers.get("www-authenticate");
   return value === null ? "no WWW-Authenticate header" : `WWW-Authenticate: ${value}`;
 }
 
-export function checkEndpointUnauthenticated(observation: EndpointObservation): CheckResult {
+export function checkEndpointUnauthenticated(observation: HttpObservation): CheckResult {
   const id = "endpoint.unauthenticated";
   if ("missing" in observation) return skip(id, observation.missing, "Pass --url (a path under the ORDS base URL, or a full URL).");
   if ("error" in observation) return fail(id, observation.error.message, observation.error.fix ?? "Check the URL and the network path to ORDS.");
@@ -433,7 +432,7 @@ export function checkEndpointUnauthenticated(observation: EndpointObservation): 
   return fail(id, `GET ${url} without a token answered ${status}, expected 401`, "Check the URL points at an ORDS handler protected by the privilege.");
 }
 
-export function checkEndpointAuthenticated(observation: EndpointObservation, earlier: readonly CheckResult[]): CheckResult {
+export function checkEndpointAuthenticated(observation: HttpObservation, earlier: readonly CheckResult[]): CheckResult {
   const id = "endpoint.authenticated";
   if ("missing" in observation) return skip(id, observation.missing);
   if ("error" in observation) return fail(id, observation.error.message, observation.error.fix ?? "Check the URL and the network path to ORDS.");

@@ -2,47 +2,22 @@
 // privilege.* checks, and the MirrorDatabase for --mirror-jwks (profile replace through jwt-profile.sql, the
 // temporary module through sql/jwks-mirror.sql). Values are always binds; the mirror's handler source carries
 // the JWKS only as base64 literals.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { Environment } from "../config/load";
 import { KitError } from "../errors";
 import type { InBind, OrdsDb } from "../ords/db";
 import { mapDbError } from "../ords/db-errors";
 import { composeBlock } from "../ords/planner";
 import { ordsConnectionSpecOf, type OrdsConnectionSpec } from "../ords/spec";
-import { SQL_DIR, SQL_FILES } from "../ords/sql";
+import { sectionsOf, SQL_FILES } from "../ords/sql";
 import { readOrdsStateForEnvironment, type OrdsState } from "../ords/state";
 import { ORDS_MINIMUM, resolveOrdsApi, versionAtLeast } from "../ords/version";
 import type { MirrorDatabase, MirrorProfile, MIRROR_MODULE } from "./mirror";
 import type { OrdsStateView } from "./ords-checks";
 
-export const MIRROR_SQL_FILE = "jwks-mirror.sql";
 /** Largest JWKS the mirror serves: its base64 copy has to fit one PL/SQL VARCHAR2 bind (32767 bytes) with the code around it. */
 export const MIRROR_MAX_JWKS_BYTES = 22_000;
 /** Bytes per base64 literal (4000 characters each). */
 const CHUNK_BYTES = 3000;
-
-/** `-- @section name` blocks of sql/jwks-mirror.sql. */
-export function mirrorSections(): Map<string, string> {
-  const sections = new Map<string, string>();
-  let current: string | undefined;
-  let lines: string[] = [];
-  const flush = () => {
-    if (current !== undefined) sections.set(current, lines.join("\n").trim());
-  };
-  for (const line of readFileSync(join(SQL_DIR, MIRROR_SQL_FILE), "utf8").split("\n")) {
-    const marker = /^-- @section ([a-z_]+\.[a-z_]+)\s*$/.exec(line);
-    if (marker) {
-      flush();
-      current = marker[1];
-      lines = [];
-    } else if (current !== undefined) {
-      lines.push(line);
-    }
-  }
-  flush();
-  return sections;
-}
 
 /**
  * The handler's PL/SQL: prints the JWKS, decoded from base64 chunks. Base64 holds only letters, digits and
@@ -115,8 +90,8 @@ export function doctorDatabaseOver(environment: Environment, connect: () => Prom
     }
   };
   const mirrorBlock = (action: "define" | "delete") => {
-    const text = mirrorSections().get(`${connection.adminMode ? "ords_admin" : "ords"}.${action}`);
-    if (text === undefined) throw new Error(`internal: ${MIRROR_SQL_FILE} has no ${action} section`);
+    const text = sectionsOf(SQL_FILES.jwksMirror).get(`${connection.adminMode ? "ords_admin" : "ords"}.${action}`);
+    if (text === undefined) throw new Error(`internal: ${SQL_FILES.jwksMirror} has no ${action} section`);
     return text;
   };
   const comments = `Temporary JWKS mirror of ords-jwt-kit doctor (environment ${environment.name}); removed when the doctor finishes`;
@@ -165,14 +140,6 @@ export function doctorDatabaseOver(environment: Environment, connect: () => Prom
         profile_allowed_age: profile.allowedAgeSeconds ?? null,
         profile_role_claim_name: profile.roleClaimName ?? null,
       });
-      await run(block.sql, block.binds);
-    },
-    async deleteProfile() {
-      const state = await readState();
-      if (state.profile === null) return;
-      const api = resolveOrdsApi(state, { adminMode: connection.adminMode, roleMode: false, user: connection.user, schema: connection.schema });
-      if (api.profileDeletePackage === null) throw new KitError("ORDS_PROFILE_DELETE_UNAVAILABLE", `${connection.user} can call no DELETE_JWT_PROFILE`);
-      const block = composeBlock([{ file: SQL_FILES.jwtProfile, section: `${api.profileDeletePackage}.delete` }], { schema: connection.schema });
       await run(block.sql, block.binds);
     },
   };

@@ -36,7 +36,6 @@ export interface MirrorDatabase {
   publishJwks(module: typeof MIRROR_MODULE, jwksJson: string): Promise<void>;
   /** Delete + create in one transaction (there is no update). */
   replaceProfile(profile: MirrorProfile): Promise<void>;
-  deleteProfile(): Promise<void>;
   /** Removes the module; "already gone" is fine. */
   deleteModule(name: string): Promise<void>;
 }

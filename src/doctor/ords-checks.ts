@@ -1,6 +1,6 @@
 // The doctor's database-side checks: the JWT profile and the privilege as ORDS stores them (USER_ORDS_* views).
 // Pure functions of a read-only view of the ORDS state; reading it is the ORDS runner's job.
-import type { CheckResult } from "./checks";
+import { fail, pass, skip, warn, type CheckResult } from "./checks";
 
 /** The JWT profile as stored in USER_ORDS_JWT_PROFILE; columns facts.md §2 calls likely may be absent (undefined). */
 export interface OrdsProfileView {
@@ -36,11 +36,6 @@ export interface OrdsStateView {
 }
 
 export type OrdsObservation = { readonly state: OrdsStateView } | { readonly error: { message: string; fix?: string } } | { readonly missing: string };
-
-const pass = (id: CheckResult["id"], message: string): CheckResult => ({ id, status: "pass", message, fix: "" });
-const fail = (id: CheckResult["id"], message: string, fix: string): CheckResult => ({ id, status: "fail", message, fix });
-const warn = (id: CheckResult["id"], message: string, fix: string): CheckResult => ({ id, status: "warn", message, fix });
-const skip = (id: CheckResult["id"], message: string, fix = ""): CheckResult => ({ id, status: "skip", message, fix });
 
 const ORDS_STEP = "re-run the ORDS step (ords apply)";
 

@@ -21,9 +21,8 @@ import {
   parseJwks,
   type CheckId,
   type CheckResult,
-  type EndpointObservation,
   type Expectations,
-  type JwksObservation,
+  type HttpObservation,
   type ParsedJwks,
 } from "./checks";
 import { checkPrivilege, checkProfile, type OrdsObservation, type OrdsStateView } from "./ords-checks";
@@ -66,10 +65,18 @@ async function withTimeout<T>(what: string, timeoutMs: number, run: () => Promis
 
 function asKitError(error: unknown): KitError {
   if (error instanceof KitError) return error;
-  return new KitError("HTTP_NETWORK", error instanceof Error ? error.message : String(error), { cause: error });
+  return new KitError("HTTP_NETWORK", error instanceof Error ? error.message : String(error), {
+    cause: error,
+    fix: "Check the URLs, the network path and the identity provider's answer; run again with --timeout-ms raised if it was slow.",
+  });
 }
 
-async function observe(url: Known<string>, init: RequestInit, http: HttpOptions): Promise<JwksObservation | EndpointObservation> {
+/** A positive number of seconds, else undefined: NULL and 0 both mean "no value the doctor can use". */
+export function positiveSeconds(value: number | null | undefined): number | undefined {
+  return typeof value === "number" && value > 0 ? value : undefined;
+}
+
+async function observe(url: Known<string>, init: RequestInit, http: HttpOptions): Promise<HttpObservation> {
   if ("missing" in url) return { missing: url.missing };
   if ("error" in url) return { error: url.error };
   try {
@@ -93,11 +100,10 @@ export function withStoredProfile(expectations: Expectations, ords: OrdsObservat
   if (!("state" in ords)) return expectations;
   const profile = ords.state.profile;
   const privilege = ords.state.privileges.find((candidate) => candidate.name === expectations.privilege);
-  const positive = (value: number | null | undefined) => (typeof value === "number" && value > 0 ? value : undefined);
   return {
     ...expectations,
-    allowedSkewSeconds: expectations.allowedSkewSeconds ?? positive(profile?.allowedSkewSeconds),
-    allowedAgeSeconds: expectations.allowedAgeSeconds ?? positive(profile?.allowedAgeSeconds),
+    allowedSkewSeconds: expectations.allowedSkewSeconds ?? positiveSeconds(profile?.allowedSkewSeconds),
+    allowedAgeSeconds: expectations.allowedAgeSeconds ?? positiveSeconds(profile?.allowedAgeSeconds),
     roleClaim: expectations.roleClaim ?? profile?.roleClaimName ?? undefined,
     roles: expectations.roles ?? (privilege && privilege.roles.length > 0 ? privilege.roles : undefined),
   };
@@ -110,12 +116,12 @@ export async function runDoctor(plan: DoctorPlan): Promise<DoctorResult> {
   // Anonymous on purpose: no cookies, no Authorization, exactly what ORDS sends.
   const anonymous: RequestInit = { method: "GET", headers: { accept: "application/json" }, credentials: "omit" };
 
-  const jwksPromise = observe(plan.jwkUrl, anonymous, http) as Promise<JwksObservation>;
+  const jwksPromise = observe(plan.jwkUrl, anonymous, http) as Promise<HttpObservation>;
   const unauthenticatedPromise = observe(
     "value" in plan.endpoint ? { value: plan.endpoint.value.url } : plan.endpoint,
     anonymous,
     http,
-  ) as Promise<EndpointObservation>;
+  ) as Promise<HttpObservation>;
   const tokenPromise: Promise<{ token?: Secret; result?: CheckResult }> = (async () => {
     const source = plan.token;
     if ("given" in source) return { token: source.given, result: { id: "token.request", status: "skip", message: "token given by the user; not requested", fix: "" } };
@@ -128,10 +134,10 @@ export async function runDoctor(plan: DoctorPlan): Promise<DoctorResult> {
       return { result: { id: "token.request", status: "fail", message: kit.message, fix: kit.fix ?? "Check the client id, secret and token URL." } };
     }
   })();
-  const authenticatedPromise: Promise<EndpointObservation> = tokenPromise.then(({ token }) => {
+  const authenticatedPromise: Promise<HttpObservation> = tokenPromise.then(({ token }) => {
     if (!("value" in plan.endpoint)) return "missing" in plan.endpoint ? { missing: plan.endpoint.missing } : { error: plan.endpoint.error };
     if (token === undefined) return { missing: "not called: there is no token" };
-    return observe({ value: plan.endpoint.value.url }, { ...anonymous, headers: { accept: "application/json", authorization: `Bearer ${token.reveal()}` } }, http) as Promise<EndpointObservation>;
+    return observe({ value: plan.endpoint.value.url }, { ...anonymous, headers: { accept: "application/json", authorization: `Bearer ${token.reveal()}` } }, http) as Promise<HttpObservation>;
   });
   const ordsPromise: Promise<OrdsObservation> = (async () => {
     const source = plan.ordsState;

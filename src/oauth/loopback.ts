@@ -110,7 +110,11 @@ export async function listenForCallback(options: CallbackListenerOptions = {}): 
     close: () =>
       new Promise<void>((resolve) => {
         clearTimeout(timer);
-        settle.reject(new KitError("OAUTH_CALLBACK_FAILED", "The login listener was closed before a callback arrived"));
+        settle.reject(
+          new KitError("OAUTH_CALLBACK_FAILED", "The login listener was closed before a callback arrived", {
+            fix: "Run `token --user` again and finish the login in the browser before it stops waiting.",
+          }),
+        );
         server.closeAllConnections();
         server.close(() => resolve());
       }),

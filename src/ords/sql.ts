@@ -6,7 +6,7 @@ import { join } from "node:path";
 /** Where the PL/SQL lives; the files are part of the kit and readable by a DBA. */
 export const SQL_DIR = join(__dirname, "..", "..", "sql");
 
-/** Files of the ORDS step. */
+/** Files of the ORDS step, and the doctor's mirror module. */
 export const SQL_FILES = {
   readState: "read-state.sql",
   readStateAdmin: "read-state-admin.sql",
@@ -14,6 +14,8 @@ export const SQL_FILES = {
   jwtProfile: "jwt-profile.sql",
   privilege: "privilege.sql",
   demoModule: "demo-module.sql",
+  /** doctor --mirror-jwks: the temporary module that serves a copy of the JWKS. */
+  jwksMirror: "jwks-mirror.sql",
 } as const;
 
 export type SqlFileName = (typeof SQL_FILES)[keyof typeof SQL_FILES];
