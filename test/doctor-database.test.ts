@@ -147,6 +147,48 @@ test("skips the database checks, saying why, when ORDS_DB_PASSWORD is not set", 
   expect(fake.log).toEqual([]);
 });
 
+test("skips the database checks, naming ORDS_DB_PASSWORD, instead of prompting on a terminal", async () => {
+  delete process.env.ORDS_DB_PASSWORD;
+  const stdin = Object.getOwnPropertyDescriptor(process.stdin, "isTTY");
+  const stderr = Object.getOwnPropertyDescriptor(process.stderr, "isTTY");
+  Object.defineProperty(process.stdin, "isTTY", { value: true, configurable: true });
+  Object.defineProperty(process.stderr, "isTTY", { value: true, configurable: true });
+  let connects = 0;
+  try {
+    const checks = await run({ connector: async (options) => (connects++, fake.connector()(options)) });
+    expect(check(checks, "profile.exists")).toMatchObject({ status: "skip", message: expect.stringContaining("ORDS_DB_PASSWORD") });
+    expect(check(checks, "privilege.exists")).toMatchObject({ status: "skip", message: expect.stringContaining("ORDS_DB_PASSWORD") });
+    expect(connects).toBe(0);
+  } finally {
+    for (const [stream, descriptor] of [[process.stdin, stdin], [process.stderr, stderr]] as const) {
+      if (descriptor) Object.defineProperty(stream, "isTTY", descriptor);
+      else delete (stream as { isTTY?: boolean }).isTTY;
+    }
+  }
+});
+
+test("fails profile.exists within the step timeout and does not wait for a connect still pending, closing it when it lands", async () => {
+  let landed: (() => void) | undefined;
+  const late = new Promise<void>((resolve) => (landed = resolve));
+  const started = Date.now();
+  const checks = await run({
+    http: { allowInsecure: true, timeoutMs: 300 },
+    connector: () =>
+      new Promise((resolve) =>
+        setTimeout(() => {
+          resolve(fake.connection());
+          setImmediate(() => landed?.());
+        }, 1_500),
+      ),
+  });
+  expect(Date.now() - started).toBeLessThan(1_200);
+  expect(check(checks, "profile.exists")).toMatchObject({ status: "fail", message: expect.stringContaining("within 300 ms") });
+  await late;
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(fake.closed).toBe(1);
+  expect(fake.log).toEqual([]);
+});
+
 test("uses the stored role claim and the privilege's roles for token.scope", async () => {
   fake.profile = { ...fake.profile!, roleClaimName: "/roles" };
   fake.privileges = [{ ...fake.privileges[0]!, roles: ["demo.reader"] }];

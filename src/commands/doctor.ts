@@ -223,22 +223,24 @@ async function mirror(options: DoctorOptions, inputs: MirrorInputs): Promise<Che
 }
 
 /**
- * Database access when the environment has an `ords` section and a password is at hand; the connection opens
- * on first use, with one attempt bounded by the doctor's step timeout.
+ * Database access when the environment has an `ords` section and ORDS_DB_PASSWORD is set; the connection opens
+ * on first use, with one attempt bounded by the doctor's step timeout. The doctor never prompts for the password:
+ * a prompt would run inside that timeout (and a terminal may have no one at it), so without the variable the
+ * database checks are skipped with that reason.
  */
 export function doctorDatabaseFor(target: Target, options: { connector?: Connector; timeoutMs: number; env?: NodeJS.ProcessEnv }): DoctorDatabase {
   const environment = target.environment;
   if (environment === undefined) return { unavailable: "no environment, so no database settings" };
   if (environment.settings.ords === undefined) return { unavailable: `${environment.file} has no "ords" section, so there is no database to check` };
   const env = options.env ?? process.env;
-  const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
-  if ((env.ORDS_DB_PASSWORD ?? "") === "" && !interactive) return { unavailable: "ORDS_DB_PASSWORD is not set, so the database checks were skipped" };
+  if ((env.ORDS_DB_PASSWORD ?? "") === "") return { unavailable: "ORDS_DB_PASSWORD is not set, so the database checks were skipped (doctor never prompts for it)" };
   // The ORDS runner (node-oracledb, zod) loads only when there is a database to talk to.
   const { doctorDatabaseOver } = require("../doctor/database") as typeof import("../doctor/database");
   const { openOrdsConnection } = require("../ords/connect") as typeof import("../ords/connect");
-  return doctorDatabaseOver(environment, () =>
-    openOrdsConnection(environment, { connector: options.connector, env, attempts: 1, connectTimeoutSeconds: Math.max(1, Math.ceil(options.timeoutMs / 1000)) }),
-  );
+  const connectTimeoutSeconds = Math.max(1, Math.ceil(options.timeoutMs / 1000));
+  return doctorDatabaseOver(environment, () => openOrdsConnection(environment, { connector: options.connector, env, prompt: false, attempts: 1, connectTimeoutSeconds }), {
+    closeTimeoutMs: options.timeoutMs,
+  });
 }
 
 const SYMBOLS: Record<CheckResult["status"], string> = { pass: "✓", fail: "✗", warn: "!", skip: "–" };

@@ -72,15 +72,37 @@ export interface DoctorDatabaseParts {
   readonly mirror: MirrorDatabase;
 }
 
+/** How long close() waits for an open connection to close. @default 5000 */
+export interface DoctorDatabaseOptions {
+  readonly closeTimeoutMs?: number;
+}
+
 /**
  * The doctor's database access over one OrdsDb. `connect` runs on first use; the same connection serves the
- * state read and the mirror.
+ * state read and the mirror. close() never waits for a connect still in flight (the doctor's step timeout has
+ * already given up on it): such a connection is closed as soon as it arrives. Closing an open one is bounded too.
  */
-export function doctorDatabaseOver(environment: Environment, connect: () => Promise<OrdsDb>): DoctorDatabaseParts & { close(): Promise<void> } {
+export function doctorDatabaseOver(
+  environment: Environment,
+  connect: () => Promise<OrdsDb>,
+  options: DoctorDatabaseOptions = {},
+): DoctorDatabaseParts & { close(): Promise<void> } {
   const connection: OrdsConnectionSpec = ordsConnectionSpecOf(environment);
   const context = (phase: "read" | "apply") => ({ user: connection.user, schema: connection.schema, connectString: connection.connectString, adminMode: connection.adminMode, phase });
-  let db: Promise<OrdsDb> | undefined;
-  const open = () => (db ??= connect());
+  let pending: Promise<OrdsDb> | undefined;
+  let opened: OrdsDb | undefined;
+  let closed = false;
+  const open = () =>
+    (pending ??= connect().then((db) => {
+      if (closed) {
+        void db.close().catch(() => undefined);
+        throw new KitError("DB_CONNECTION_LOST", "The doctor had already finished when the database connection was opened; it was closed at once", {
+          fix: "Raise --timeout-ms if the database needs longer to connect.",
+        });
+      }
+      opened = db;
+      return db;
+    }));
   const readState = async () => readOrdsStateForEnvironment(await open(), environment);
   const run = async (sql: string, binds: Record<string, InBind>) => {
     try {
@@ -154,8 +176,18 @@ export function doctorDatabaseOver(environment: Environment, connect: () => Prom
     },
     mirror,
     close: async () => {
-      if (db === undefined) return;
-      await (await db.catch(() => undefined))?.close().catch(() => undefined);
+      closed = true;
+      pending?.catch(() => undefined);
+      if (opened === undefined) return;
+      const db = opened;
+      opened = undefined;
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, options.closeTimeoutMs ?? 5_000);
+        timer.unref();
+      });
+      await Promise.race([db.close().catch(() => undefined), gaveUp]);
+      clearTimeout(timer);
     },
   };
 }
