@@ -10,6 +10,12 @@
 --             :role_names      JSON array of the role names in the configuration
 --             :module_names    JSON array of the module names in the configuration (protected + demo)
 -- OUT bind:   :state           JSON object { sessionUser, values, unreadable, truncated } (at most 32767 characters)
+--
+-- The "all.*" keys list every privilege (with its modules, patterns and roles) and every module (with its base
+-- path) of the schema. Only the doctor reads them, for its hints (a privilege named in another case or after the
+-- fully qualified scope, the module behind a URL); the ORDS step never plans from them. When the document would
+-- not fit the :state bind with them, they are left out and reported under "truncated", so they can never make
+-- the ORDS step's own read fail.
 declare
   l_values     json_object_t := json_object_t();
   l_unreadable json_object_t := json_object_t();
@@ -87,6 +93,25 @@ declare
         raise;
       end if;
   end capture;
+
+  -- Leaves one of the doctor's "all.*" keys out of the document, reporting its length under "truncated".
+  procedure drop_extra(p_key in varchar2) is
+  begin
+    if l_values.has(p_key) then
+      l_truncated.put(p_key, nvl(dbms_lob.getlength(l_values.get_clob(p_key)), 0));
+      l_values.remove(p_key);
+    end if;
+  end drop_extra;
+
+  -- Builds the document from its four parts (once more after the extras were dropped).
+  procedure put_state is
+  begin
+    l_state := json_object_t();
+    l_state.put('sessionUser', sys_context('userenv', 'session_user'));
+    l_state.put('values', l_values);
+    l_state.put('unreadable', l_unreadable);
+    l_state.put('truncated', l_truncated);
+  end put_state;
 begin
   -- ORDS itself: version, and the package procedures and parameters this user may call.
   capture('version', q'{select ords.installed_version from dual}');
@@ -163,9 +188,31 @@ begin
       from user_ords_modules
      where name in (select j.name from json_table(:1, '$[*]' columns (name varchar2(4000) path '$')) j)}', l_modules);
 
-  l_state.put('sessionUser', sys_context('userenv', 'session_user'));
-  l_state.put('values', l_values);
-  l_state.put('unreadable', l_unreadable);
-  l_state.put('truncated', l_truncated);
+  -- For the doctor only: every privilege and module of the schema (see the header).
+  capture('all.privileges', q'{
+    select json_arrayagg(name order by name returning clob)
+      from user_ords_privileges}');
+  capture('all.privilege_modules', q'{
+    select json_arrayagg(json_array(privilege_name, module_name) order by privilege_name, module_name returning clob)
+      from user_ords_privilege_modules}');
+  capture('all.privilege_patterns', q'{
+    select json_arrayagg(json_array(name, pattern) order by name, pattern returning clob)
+      from user_ords_privilege_mappings}');
+  capture('all.privilege_roles', q'{
+    select json_arrayagg(json_array(privilege_name, role_name) order by privilege_name, role_name returning clob)
+      from user_ords_privilege_roles}');
+  capture('all.modules', q'{
+    select json_arrayagg(json_array(name, uri_prefix) order by name returning clob)
+      from user_ords_modules}');
+
+  put_state;
+  if dbms_lob.getlength(l_state.to_clob) > 32767 then
+    drop_extra('all.privileges');
+    drop_extra('all.privilege_modules');
+    drop_extra('all.privilege_patterns');
+    drop_extra('all.privilege_roles');
+    drop_extra('all.modules');
+    put_state;
+  end if;
   :state := l_state.to_string;
 end;

@@ -139,13 +139,20 @@ export function entraIdentityNames(idp: EntraIdentityProviderConfig, clientId: s
   const primaryScope = scopes[0];
   if (primaryScope === undefined) throw new Error("entraIdentityNames: the config has no scope (the schema requires one)");
   return {
+    ...entraConfigNames(idp),
     // v2 access tokens carry the API app's client id as aud, not the api:// URI (facts.md §3).
     audience: clientId,
-    issuer: entraEndpoints(idp.tenantId).issuer,
     scopes,
     primaryScope,
-    privilege: primaryScope.privilege,
     clientCredentialsScope: `${idUri}/.default`,
+  };
+}
+
+/** The part of an Entra environment's names that needs no client id: the v2 issuer, the privilege, role mode. */
+function entraConfigNames(idp: EntraIdentityProviderConfig): ConfigIdentityNames {
+  return {
+    issuer: entraEndpoints(idp.tenantId).issuer,
+    privilege: primaryPrivilegeOf(idp),
     roleMode: idp.ordsAuthorization === "roles" ? { claim: ENTRA_ROLES_CLAIM, roles: idp.appRoles.map((role) => role.value) } : undefined,
   };
 }
@@ -169,6 +176,19 @@ export function primaryPrivilegeOf(idp: IdentityProviderConfig): string {
   const first = idp.type === "oci" ? idp.app.scopes[0] : idp.scopes[0];
   if (first === undefined) throw new Error("primaryPrivilegeOf: the config has no scope (the schema requires one)");
   return privilegeNameFor(first.value);
+}
+
+/** The names an environment file determines on its own, before anything is deployed. */
+export type ConfigIdentityNames = Pick<IdentityNames, "issuer" | "privilege" | "roleMode">;
+
+/**
+ * Issuer, privilege and role mode for either identity provider, from the config alone: for Entra they hold
+ * before the client id is known (only the audience and the api:// scopes need it).
+ */
+export function configIdentityNamesOf(idp: IdentityProviderConfig): ConfigIdentityNames {
+  if (idp.type === "entra") return entraConfigNames(idp);
+  const { issuer, privilege, roleMode } = ociIdentityNames(idp);
+  return { issuer, privilege, roleMode };
 }
 
 /**

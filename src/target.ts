@@ -5,7 +5,16 @@ import { TOKEN_ENV } from "./cli-flags";
 import type { Environment } from "./config/load";
 import type { OrdsConfig } from "./config/ords-schema";
 import { KitError } from "./errors";
-import { entraEndpoints, identityNamesOf, ociDomainBaseUrl, ociDomainEndpoints, type DomainEndpoints, type IdentityNames } from "./naming";
+import {
+  configIdentityNamesOf,
+  entraEndpoints,
+  identityNamesOf,
+  ociDomainBaseUrl,
+  ociDomainEndpoints,
+  type ConfigIdentityNames,
+  type DomainEndpoints,
+  type IdentityNames,
+} from "./naming";
 import type { ClientSettings } from "./oauth/client";
 import type { HttpOptions } from "./http/bounded-fetch";
 import { Secret } from "./secret";
@@ -59,6 +68,14 @@ export async function identityNames(target: Target, clientId?: string): Promise<
   const idp = target.environment.settings.identityProvider;
   if (idp.type === "oci") return identityNamesOf(idp);
   return identityNamesOf(idp, clientId ?? (await target.outputs.require("clientId", "--client-id")));
+}
+
+/**
+ * The names the environment file determines on its own (issuer, privilege, role mode); undefined for a standalone
+ * run. Unlike identityNames, an Entra environment needs no client id for these.
+ */
+export function configNames(target: Target): ConfigIdentityNames | undefined {
+  return target.environment === undefined ? undefined : configIdentityNamesOf(target.environment.settings.identityProvider);
 }
 
 /** The domain endpoints: from the config when it names the domain URL, else from the `domain_url` output. */

@@ -18,11 +18,17 @@ let fake: DoctorOrdsDatabase;
 let env: ToolEnvironment;
 const DEMO_MODULE = "ords_jwt_kit.demo";
 
-function setUp(protectedEnvironment = false): void {
+function setUp(protectedEnvironment = false, ords: Record<string, unknown> = {}): void {
   env = writeToolEnvironment(world.idp, (json) => {
     json.protected = protectedEnvironment;
-    json.ords = { connectString: "db.example.internal:1521/FREEPDB1", user: "DEMO", baseUrl: world.resource.baseUrl, demoModule: true };
+    json.ords = { connectString: "db.example.internal:1521/FREEPDB1", user: "DEMO", baseUrl: world.resource.baseUrl, demoModule: true, ...ords };
   });
+}
+
+/** Re-writes the environment file with these `ords` settings (jwtProfile, privilege …). */
+function configure(ords: Record<string, unknown>): void {
+  env.remove();
+  setUp(false, ords);
 }
 
 beforeEach(async () => {
@@ -112,12 +118,44 @@ test("fails profile.skew_age when the stored skew is 0", async () => {
   expect(check(checks, "profile.skew_age")).toMatchObject({ status: "fail", message: expect.stringContaining("allowed skew is 0") });
 });
 
-test("fails privilege.exists when no privilege is named exactly like the scope", async () => {
+test("fails privilege.exists when no privilege is named exactly like the scope, naming the one that differs in case", async () => {
   fake.privileges = [{ ...fake.privileges[0]!, name: "Demo.Read" }];
   fake.sync();
   const checks = await run();
-  expect(check(checks, "privilege.exists")).toMatchObject({ status: "fail", message: expect.stringContaining('no ORDS privilege named "demo.read"') });
+  expect(check(checks, "privilege.exists")).toMatchObject({ status: "fail", message: expect.stringContaining('no ORDS privilege named "demo.read" ("Demo.Read" exists but differs in case') });
   expect(check(checks, "privilege.protects").status).toBe("skip");
+});
+
+test("fails privilege.exists naming the privilege that was named after the fully qualified scope", async () => {
+  const fqs = world.idp.fqs();
+  fake.privileges = [{ ...fake.privileges[0]!, name: fqs }];
+  fake.sync();
+  const checks = await run();
+  const exists = check(checks, "privilege.exists");
+  expect(exists).toMatchObject({ status: "fail", message: expect.stringContaining(`"${fqs}" exists: it is named after the fully qualified scope`) });
+  expect(exists.fix).toContain('Name the privilege "demo.read"');
+});
+
+test("fails privilege.exists without a hint, and still reads in one round trip, when the schema-wide lists cannot be read", async () => {
+  fake.privileges = [{ ...fake.privileges[0]!, name: "Demo.Read" }];
+  fake.unreadable = { "all.privileges": "ORA-01031: insufficient privileges" };
+  fake.sync();
+  const checks = await run();
+  expect(check(checks, "privilege.exists")).toMatchObject({ status: "fail", message: 'no ORDS privilege named "demo.read"' });
+  expect(check(checks, "profile.exists").status).toBe("pass");
+  expect(fake.log).toEqual(["read-state"]);
+});
+
+test("fails privilege.protects with the config key when the module behind --url exists but is not in ords.privilege.modules", async () => {
+  fake.modules.push({ name: "hr.v1", basePath: "/hr/", handlers: new Map() });
+  world.resource.handlers.set("hr/employees", () => ({ body: "[]" }));
+  fake.sync();
+  const checks = await run({ url: "hr/employees" });
+  expect(check(checks, "privilege.protects")).toMatchObject({
+    status: "fail",
+    message: expect.stringContaining('module "hr.v1" (/hr/) behind the URL is not protected'),
+    fix: expect.stringContaining('Add "hr.v1" to ords.privilege.modules and run the ORDS step (ords apply dev)'),
+  });
 });
 
 test("fails privilege.protects when the module behind --url is not protected by the privilege", async () => {
@@ -187,6 +225,61 @@ test("fails profile.exists within the step timeout and does not wait for a conne
   await new Promise((resolve) => setImmediate(resolve));
   expect(fake.closed).toBe(1);
   expect(fake.log).toEqual([]);
+});
+
+test("takes the stored NULL role claim over ords.jwtProfile.roleClaimName for token.scope, as ORDS does", async () => {
+  configure({ jwtProfile: { roleClaimName: "/roles" }, privilege: { roles: ["demo.reader"] } });
+  const checks = await run();
+  expect(check(checks, "token.scope")).toMatchObject({ status: "pass", message: expect.stringContaining("scope mode") });
+  expect(check(checks, "endpoint.authenticated").status).toBe("pass");
+});
+
+test("fails profile.matches when the stored role claim differs from ords.jwtProfile.roleClaimName, naming the key", async () => {
+  configure({ jwtProfile: { roleClaimName: "/roles" }, privilege: { roles: ["demo.reader"] } });
+  const checks = await run();
+  expect(check(checks, "profile.matches")).toMatchObject({
+    status: "fail",
+    message: expect.stringContaining('role_claim_name: stored null, expected "/roles"'),
+    fix: expect.stringContaining("ords.jwtProfile.roleClaimName"),
+  });
+});
+
+test("takes the stored NULL skew over ords.jwtProfile.allowedSkewSeconds for token.time, as ORDS does", async () => {
+  configure({ jwtProfile: { allowedSkewSeconds: 60 } });
+  const checks = await run({ token: await world.idp.mint({ nbf: Math.floor(Date.now() / 1000) + 30 }) });
+  expect(check(checks, "token.time")).toMatchObject({ status: "fail", message: expect.stringContaining("not valid before") });
+  expect(check(checks, "endpoint.authenticated").status).toBe("fail");
+});
+
+test("fails profile.matches when the stored skew differs from ords.jwtProfile.allowedSkewSeconds, naming the key", async () => {
+  configure({ jwtProfile: { allowedSkewSeconds: 60 } });
+  const checks = await run();
+  expect(check(checks, "profile.matches")).toMatchObject({
+    status: "fail",
+    message: expect.stringContaining("allowed_skew: stored null, expected 60"),
+    fix: expect.stringContaining("ords.jwtProfile.allowedSkewSeconds"),
+  });
+});
+
+test("lets --allowed-skew-seconds win over the stored skew", async () => {
+  fake.profile = { ...fake.profile!, allowedSkewSeconds: 5 };
+  fake.sync();
+  const checks = await run({ allowedSkewSeconds: 60, token: await world.idp.mint({ nbf: Math.floor(Date.now() / 1000) + 30 }) });
+  expect(check(checks, "token.time")).toMatchObject({ status: "pass", message: expect.stringContaining("skew 60 s") });
+});
+
+test("fails privilege.exists in role mode when the stored privilege lacks a configured role", async () => {
+  configure({ jwtProfile: { roleClaimName: "/roles" }, privilege: { roles: ["demo.reader"] } });
+  fake.profile = { ...fake.profile!, roleClaimName: "/roles" };
+  fake.sync();
+  const checks = await run({ token: await world.idp.mint({ roles: ["demo.reader"] }) });
+  expect(check(checks, "privilege.exists")).toMatchObject({
+    status: "fail",
+    message: expect.stringContaining('not linked to the role(s) ["demo.reader"]'),
+    fix: expect.stringContaining("ords.privilege.roles"),
+  });
+  expect(check(checks, "token.scope")).toMatchObject({ status: "fail", message: expect.stringContaining("the privilege has no roles linked") });
+  expect(check(checks, "endpoint.authenticated").status).toBe("fail");
 });
 
 test("uses the stored role claim and the privilege's roles for token.scope", async () => {

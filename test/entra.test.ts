@@ -294,6 +294,34 @@ describe("doctor with Entra tokens", () => {
     });
   });
 
+  test("fails token.issuer with the v1/v2 explanation for a v1 token when neither outputs nor --client-id give the client id", async () => {
+    const env = writeToolEnvironment(idp, (json) => Object.assign(json, { identityProvider: entraJson().identityProvider }));
+    const notes: string[] = [];
+    try {
+      const result = await doctor({
+        environment: env.name,
+        environmentsDir: env.dir,
+        outputsSource: staticOutputsSource({}),
+        // Only the keys' location is given: the loopback IdP stands in for login.microsoftonline.com.
+        jwkUrl: idp.jwkUrl,
+        token: await idp.mint({ iss: `https://sts.windows.net/${TENANT}/` }),
+        url: resource.url("demo/hello"),
+        http: { allowInsecure: true },
+        log: (line) => notes.push(line),
+      });
+      expect(status(result.checks, "token.issuer")).toMatchObject({
+        status: "fail",
+        message: expect.stringContaining(`expected "${v2Issuer}": this is an Entra v1 token`),
+        fix: expect.stringContaining("requested_access_token_version = 2"),
+      });
+      expect(status(result.checks, "token.scope")).toMatchObject({ status: "pass", message: expect.stringContaining("role mode") });
+      expect(status(result.checks, "token.audience")).toMatchObject({ status: "skip" });
+      expect(notes.join("\n")).toContain("token.audience has no expected value");
+    } finally {
+      env.remove();
+    }
+  });
+
   test("a token whose aud is the api:// URI instead of the client id fails token.audience with the explanation", async () => {
     const checks = await doctorFor(await idp.mint({ aud: `api://${CLIENT_ID}` }));
     expect(status(checks, "token.audience")).toMatchObject({ status: "fail", message: expect.stringContaining("client id") });

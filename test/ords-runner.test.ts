@@ -650,6 +650,27 @@ describe("status", () => {
   });
 });
 
+describe("the doctor's all.* keys in the state read", () => {
+  test("apply still reads in one round trip and plans when the schema's other modules would overflow the bind", async () => {
+    const model = emptyModel();
+    for (let i = 0; i < 700; i++) model.modules.set(`other_app.module_${String(i).padStart(4, "0")}`, `/other-app/module-${i}/`);
+    const fake = new FakeOrdsDatabase(model);
+    const result = await run("apply", specFrom(), fake);
+    expect(JSON.parse(fake.lastStateDocument ?? "{}").truncated).toMatchObject({ "all.modules": expect.any(Number) });
+    expect(result.applied).toBe(true);
+    expect(result.roundTrips).toMatchObject({ reads: 1, writes: 1 });
+    expect(Object.keys(result.state?.unreadable ?? {}).filter((key) => key.startsWith("all."))).toEqual([]);
+  });
+
+  test("status does not report an unreadable all.* key: it is the doctor's, not the step's", async () => {
+    const model = emptyModel();
+    model.unreadable = { "all.privilege_roles": "ORA-00942: table or view does not exist" };
+    const result = await run("status", specFrom(), new FakeOrdsDatabase(model));
+    expect(Object.keys(result.state?.unreadable ?? {}).filter((key) => key.startsWith("all."))).toEqual([]);
+    expect(renderRun(result)).not.toContain("all.privilege_roles");
+  });
+});
+
 describe("state parsing", () => {
   const target = { schema: "HR", user: "HR", connectString: "db", adminMode: false, privilegeName: "demo.read", roleNames: [], moduleNames: [] };
 

@@ -89,6 +89,15 @@ test.each([SQL_FILES.readState, SQL_FILES.readStateAdmin])("%s reports a value l
   expect(code(file)).toContain("l_state.put('truncated', l_truncated);");
 });
 
+test.each([SQL_FILES.readState, SQL_FILES.readStateAdmin])("%s drops every doctor-only all.* key, rather than fail, when the document would not fit the bind", (file) => {
+  const sql = code(file);
+  const extras = [...sql.matchAll(/\bcapture\('(all\.[a-z_.]+)'/g)].map((match) => match[1]);
+  expect(extras).toEqual(["all.privileges", "all.privilege_modules", "all.privilege_patterns", "all.privilege_roles", "all.modules"]);
+  const overflow = /if dbms_lob\.getlength\(l_state\.to_clob\) > 32767 then([\s\S]*?)end if;\s*:state := l_state\.to_string;/.exec(sql)?.[1] ?? "";
+  expect([...overflow.matchAll(/drop_extra\('([a-z_.]+)'\)/g)].map((match) => match[1])).toEqual(extras);
+  expect(overflow).toMatch(/put_state;\s*$/);
+});
+
 test.each([SQL_FILES.readState, SQL_FILES.readStateAdmin])("%s documents every bind it uses in its header", (file) => {
   const header = text(file).split("\n").filter((line) => line.startsWith("--")).join("\n");
   for (const name of bindNames(text(file))) expect(header).toContain(`:${name}`);

@@ -3,12 +3,13 @@
 import { CHECK_IDS, DEFAULT_JWKS_SIZE_LIMIT_BYTES, type CheckResult, type Expectations } from "../doctor/checks";
 import { MIRROR_WARNING, runMirror, type MirrorDatabase } from "../doctor/mirror";
 import type { OrdsStateView } from "../doctor/ords-checks";
-import { doctorFailed, DEFAULT_DOCTOR_TIMEOUT_MS, ordered, positiveSeconds, runDoctor, type DoctorPlan, type DoctorResult, type Known } from "../doctor/run";
+import { doctorFailed, DEFAULT_DOCTOR_TIMEOUT_MS, ordered, runDoctor, type ConfiguredProfile, type DoctorPlan, type DoctorResult, type Known } from "../doctor/run";
 import { KitError } from "../errors";
 import type { HttpOptions } from "../http/bounded-fetch";
 import type { Connector } from "../ords/db";
 import type { OutputsSource } from "../stack-outputs";
-import { domainEndpoints, identityNames, loadTarget, oauthSettings, ordsBaseUrl, resolveEndpointUrl, tokenFromInputs, type OAuthFlags, type Target } from "../target";
+import type { ConfigIdentityNames } from "../naming";
+import { configNames, domainEndpoints, identityNames, loadTarget, oauthSettings, ordsBaseUrl, resolveEndpointUrl, tokenFromInputs, type OAuthFlags, type Target } from "../target";
 
 /** Database access for the profile.* / privilege.* checks and the mirror; built by the CLI from the ORDS settings. */
 export interface DoctorDatabase {
@@ -68,6 +69,26 @@ async function known<T>(what: () => Promise<T | undefined>, missing: string): Pr
   }
 }
 
+/**
+ * What the environment file says the stored profile and privilege hold: exactly what the ORDS step stores
+ * (src/ords/spec.ts), with null for NULL. Roles are left out when the file names none: "no roles linked" is
+ * something only the database can say.
+ */
+function configuredProfile(target: Target, names: ConfigIdentityNames | undefined): ConfiguredProfile {
+  const environment = target.environment;
+  if (environment === undefined) return {};
+  const roleClaim = target.ords?.jwtProfile.roleClaimName ?? names?.roleMode?.claim ?? null;
+  if (target.ords === undefined) return { roleClaim, roles: names?.roleMode?.roles };
+  const { privilegeRolesOf } = require("../ords/spec") as typeof import("../ords/spec");
+  const roles = privilegeRolesOf(environment);
+  return {
+    roleClaim,
+    roles: roles.length > 0 ? roles : undefined,
+    allowedSkewSeconds: target.ords.jwtProfile.allowedSkewSeconds ?? null,
+    allowedAgeSeconds: target.ords.jwtProfile.allowedAgeSeconds ?? null,
+  };
+}
+
 /** Whether a standalone run (no environment) was given anything to check. */
 function hasStandaloneValues(options: DoctorOptions, tokenGiven: boolean): boolean {
   const values = [options.issuer, options.audience, options.jwkUrl, options.privilege, options.roleClaim, options.url, options.tokenUrl];
@@ -97,13 +118,15 @@ export async function doctor(options: DoctorOptions): Promise<DoctorResult> {
       fix: "Add --force if you really mean it (troubleshooting only; the profile is restored afterwards).",
     });
   }
-  // An Entra environment's names need the deployed client id; without it the flags must supply expectations.
+  const idp = target.environment?.settings.identityProvider;
+  // Issuer, privilege and role mode come from the environment file alone; an Entra audience (and its api:// scopes)
+  // also needs the app's client id, from --client-id or the deployed stack.
+  const base = configNames(target);
   const names = await identityNames(target, options.clientId).catch((error: unknown) => {
     if (!(error instanceof KitError)) throw error;
-    log(`note: ${error.message}; ${error.fix ?? ""}`);
+    log(`note: no client id for the Entra app, so token.audience has no expected value: ${error.message}; ${error.fix ?? ""}`);
     return undefined;
   });
-  const jwtProfile = target.ords?.jwtProfile;
 
   const jwkUrl = options.jwkUrl !== undefined ? { value: options.jwkUrl } : await known(async () => (await domainEndpoints(target))?.jwkUrl ?? (target.outputs.source ? await target.outputs.require("jwkUrl", "--jwk-url") : undefined), "pass --jwk-url, or name an environment");
   const given = tokenFromInputs(options);
@@ -115,21 +138,26 @@ export async function doctor(options: DoctorOptions): Promise<DoctorResult> {
   // Only for the aud-vs-client-id hint: read the outputs for it only when the token request reads them anyway.
   const clientId =
     options.clientId ?? (given === undefined && target.environment !== undefined ? await target.outputs.get().then((outputs) => outputs.clientId).catch(() => undefined) : undefined);
-  const configuredRoles = [...new Set([...(target.ords?.privilege.roles ?? []), ...(names?.roleMode?.roles ?? [])])];
 
+  // Role claim, roles, skew and age: the flags here; the environment file's values go in `configured`, below what
+  // the database stores once it has been read (runDoctor decides).
   const expectations: Expectations = {
-    issuer: options.issuer ?? names?.issuer,
+    issuer: options.issuer ?? base?.issuer,
     audience: options.audience ?? names?.audience,
     jwkUrl: "value" in jwkUrl ? jwkUrl.value : undefined,
-    privilege: options.privilege ?? names?.privilege,
-    roleClaim: options.roleClaim ?? jwtProfile?.roleClaimName ?? names?.roleMode?.claim,
-    roles: options.roles !== undefined && options.roles.length > 0 ? options.roles : configuredRoles.length > 0 ? configuredRoles : undefined,
-    allowedSkewSeconds: options.allowedSkewSeconds ?? positiveSeconds(jwtProfile?.allowedSkewSeconds),
-    allowedAgeSeconds: options.allowedAgeSeconds ?? positiveSeconds(jwtProfile?.allowedAgeSeconds),
+    privilege: options.privilege ?? base?.privilege,
+    roleClaim: options.roleClaim,
+    roles: options.roles !== undefined && options.roles.length > 0 ? options.roles : undefined,
+    allowedSkewSeconds: options.allowedSkewSeconds,
+    allowedAgeSeconds: options.allowedAgeSeconds,
     fqs: names?.scopes.map((scope) => scope.fqs),
     clientId,
     jwksSizeLimitBytes: options.jwksSizeLimitBytes ?? DEFAULT_JWKS_SIZE_LIMIT_BYTES,
+    identityProvider: idp?.type,
+    entraTenantId: idp?.type === "entra" ? idp.tenantId : undefined,
+    environment: target.environment?.name,
   };
+  const configured = configuredProfile(target, base);
 
   const canRequest = options.tokenUrl !== undefined || target.environment !== undefined;
   const token: DoctorPlan["token"] =
@@ -163,7 +191,7 @@ export async function doctor(options: DoctorOptions): Promise<DoctorResult> {
       : { missing: database?.unavailable ?? "no database access configured" };
 
   try {
-    const result = await runDoctor({ expectations, jwkUrl, token, endpoint, ordsState, http, now: options.now });
+    const result = await runDoctor({ expectations, configured, jwkUrl, token, endpoint, ordsState, http, now: options.now });
     if (options.mirrorJwks !== true) return result;
     return { checks: ordered([...result.checks, ...(await mirror(options, { database, jwkUrl, endpoint, baseUrl, token, http, log, checks: result.checks }))]) };
   } finally {

@@ -75,7 +75,7 @@ export interface Expectations {
   readonly privilege?: string;
   /** JSON pointer of the role claim (e.g. `/roles`); set means role mode. */
   readonly roleClaim?: string;
-  /** Roles that unlock the privilege in role mode (from the DB, or --role). */
+  /** Roles that unlock the privilege in role mode (--role, the stored privilege's, or the config's); [] means none are linked. */
   readonly roles?: readonly string[];
   /** Allowed clock skew in seconds; undefined means "not known" and is treated as 0. */
   readonly allowedSkewSeconds?: number;
@@ -86,6 +86,12 @@ export interface Expectations {
   /** The app's client id, to recognize an `aud` vs client-id confusion. */
   readonly clientId?: string;
   readonly jwksSizeLimitBytes?: number;
+  /** The environment's identity provider, when there is an environment: picks the fixes that fit it. */
+  readonly identityProvider?: "oci" | "entra";
+  /** An Entra environment's tenant: its v1 and v2 issuers come from the naming model. */
+  readonly entraTenantId?: string;
+  /** The environment's name, for the commands in fixes. */
+  readonly environment?: string;
 }
 
 /** One HTTP request the doctor made (the JWKS, an endpoint call): the answer, the error that stopped it, or why it was not made. */
@@ -401,6 +407,13 @@ function checkRoleMode(view: TokenView, expectations: Expectations): CheckResult
     return fail(id, `role mode: the claim at ${pointer} is not an array of strings (${JSON.stringify(value)})`, "Point the role claim (a JSON pointer) at an array of role names.");
   }
   const expected = expectations.roles ?? [];
+  if (expectations.roles !== undefined && expected.length === 0) {
+    return fail(
+      id,
+      `role mode: ${pointer} holds ${JSON.stringify(value)}, but the privilege has no roles linked, so no token can match`,
+      `Link the ORDS role named like the token's role to the privilege (ords.privilege.roles) and run the ORDS step (ords apply ${expectations.environment ?? "<env>"}).`,
+    );
+  }
   if (expected.length === 0) {
     return warn(id, `role mode: ${pointer} holds ${JSON.stringify(value)}; the roles linked to the privilege are not known here`, "Pass --role <name> or give DB access to compare with the privilege's roles.");
   }

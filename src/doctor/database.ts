@@ -9,7 +9,7 @@ import { mapDbError } from "../ords/db-errors";
 import { composeBlock } from "../ords/planner";
 import { ordsConnectionSpecOf, type OrdsConnectionSpec } from "../ords/spec";
 import { sectionsOf, SQL_FILES } from "../ords/sql";
-import { readOrdsStateForEnvironment, type OrdsState } from "../ords/state";
+import { readDoctorState, type OrdsState, type SchemaObjects } from "../ords/state";
 import { ORDS_MINIMUM, resolveOrdsApi, versionAtLeast } from "../ords/version";
 import type { MirrorDatabase, MirrorProfile, MIRROR_MODULE } from "./mirror";
 import type { OrdsStateView } from "./ords-checks";
@@ -44,10 +44,21 @@ function roleClaimImpossible(state: OrdsState): boolean {
   return state.version !== null && !versionAtLeast(state.version, major, minor);
 }
 
-/** OrdsState (the ORDS step's read) as the doctor's view of it. */
-export function stateView(state: OrdsState): OrdsStateView {
+/**
+ * OrdsState (the ORDS step's read) as the doctor's view of it. With the schema's objects (the read's all.* keys),
+ * every privilege and module of the schema is in the view; without them, only the configured privilege and modules.
+ */
+export function stateView(state: OrdsState, objects?: SchemaObjects): OrdsStateView {
   const profile = state.profile ?? undefined;
   const privilege = state.privilege ?? undefined;
+  const configured =
+    privilege === undefined ? [] : [{ name: privilege.name, modules: privilege.modules ?? [], patterns: privilege.patterns ?? [], roles: privilege.roles ?? [] }];
+  const everyPrivilege = objects?.privileges?.map((candidate) => {
+    // The privilege read by name is the more complete record of the configured one.
+    const known = configured.find((item) => item.name === candidate.name);
+    return known ?? { name: candidate.name, modules: candidate.modules ?? [], patterns: candidate.patterns ?? [], roles: candidate.roles ?? [] };
+  });
+  const modules = objects?.modules ?? state.modules;
   return {
     profile:
       profile === undefined
@@ -62,8 +73,8 @@ export function stateView(state: OrdsState): OrdsStateView {
             // Before ORDS 25.1 a profile cannot have a role claim (the column may not exist): that is NULL, not unknown.
             roleClaimName: profile.roleClaimName === undefined && roleClaimImpossible(state) ? null : profile.roleClaimName,
           },
-    privileges: privilege === undefined ? [] : [{ name: privilege.name, modules: privilege.modules ?? [], patterns: privilege.patterns ?? [], roles: privilege.roles ?? [] }],
-    modules: state.modules?.filter((module) => module.basePath !== null).map((module) => ({ name: module.name, basePath: module.basePath as string })),
+    privileges: everyPrivilege ?? configured,
+    modules: modules?.filter((module) => module.basePath !== null).map((module) => ({ name: module.name, basePath: module.basePath as string })),
   };
 }
 
@@ -103,7 +114,8 @@ export function doctorDatabaseOver(
       opened = db;
       return db;
     }));
-  const readState = async () => readOrdsStateForEnvironment(await open(), environment);
+  const readBoth = async () => readDoctorState(await open(), environment);
+  const readState = async () => (await readBoth()).state;
   const run = async (sql: string, binds: Record<string, InBind>) => {
     try {
       await (await open()).execute(sql, binds);
@@ -169,7 +181,8 @@ export function doctorDatabaseOver(
   return {
     readState: async () => {
       try {
-        return stateView(await readState());
+        const { state, objects } = await readBoth();
+        return stateView(state, objects);
       } catch (error) {
         throw error instanceof KitError ? error : mapDbError(error, context("read"));
       }

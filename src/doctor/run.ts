@@ -33,8 +33,23 @@ export const DEFAULT_DOCTOR_TIMEOUT_MS = 5_000;
 /** Either a value, or why it is not there (shown as the reason a check was skipped). */
 export type Known<T> = { readonly value: T } | { readonly missing: string } | { readonly error: KitError };
 
+/**
+ * What the environment file says the stored JWT profile and privilege hold: the values the ORDS step stores.
+ * `null` means "stored as NULL" (scope mode, the ORDS default skew or age). They are the doctor's expectations
+ * only until the database has been read; then what ORDS stored wins (ORDS validates with it). Flags win over both.
+ */
+export interface ConfiguredProfile {
+  readonly roleClaim?: string | null;
+  readonly roles?: readonly string[];
+  readonly allowedSkewSeconds?: number | null;
+  readonly allowedAgeSeconds?: number | null;
+}
+
 export interface DoctorPlan {
+  /** Flags and the names of the environment; role claim, roles, skew and age here are flags only. */
   readonly expectations: Expectations;
+  /** The environment file's profile values, below what the database stores. @default {} */
+  readonly configured?: ConfiguredProfile;
   readonly jwkUrl: Known<string>;
   /** A token given by the user, or a way to get one (client credentials), or why there is none. */
   readonly token: { readonly given: Secret } | { readonly request: () => Promise<Secret>; readonly description: string } | { readonly missing: string };
@@ -93,19 +108,25 @@ export function ordered(results: readonly CheckResult[]): CheckResult[] {
 }
 
 /**
- * Values the stored profile and privilege know better than the config: skew, age, role claim and roles.
- * Explicit expectations (flags) still win.
+ * The expectations the token is checked against: flags first; then, once the database has been read, what ORDS
+ * stored (role claim, skew, age, the privilege's roles: ORDS validates with these); then the environment file.
+ * A stored NULL skew or age is the ORDS global setting, which the doctor cannot see: it stays unknown.
  */
-export function withStoredProfile(expectations: Expectations, ords: OrdsObservation): Expectations {
-  if (!("state" in ords)) return expectations;
-  const profile = ords.state.profile;
-  const privilege = ords.state.privileges.find((candidate) => candidate.name === expectations.privilege);
+export function withStoredProfile(flags: Expectations, ords: OrdsObservation, configured: ConfiguredProfile = {}): Expectations {
+  const state = "state" in ords ? ords.state : undefined;
+  const profile = state?.profile;
+  const privilege = state?.privileges.find((candidate) => candidate.name === flags.privilege);
+  // A stored value counts when the profile was read and the column could be read (undefined: unknown).
+  const stored = <T>(value: T | null | undefined): { value: T | null } | undefined => (profile === undefined || value === undefined ? undefined : { value });
+  const skew = stored(profile?.allowedSkewSeconds);
+  const age = stored(profile?.allowedAgeSeconds);
+  const roleClaim = stored(profile?.roleClaimName);
   return {
-    ...expectations,
-    allowedSkewSeconds: expectations.allowedSkewSeconds ?? positiveSeconds(profile?.allowedSkewSeconds),
-    allowedAgeSeconds: expectations.allowedAgeSeconds ?? positiveSeconds(profile?.allowedAgeSeconds),
-    roleClaim: expectations.roleClaim ?? profile?.roleClaimName ?? undefined,
-    roles: expectations.roles ?? (privilege && privilege.roles.length > 0 ? privilege.roles : undefined),
+    ...flags,
+    allowedSkewSeconds: flags.allowedSkewSeconds ?? positiveSeconds(skew ? skew.value : configured.allowedSkewSeconds),
+    allowedAgeSeconds: flags.allowedAgeSeconds ?? positiveSeconds(age ? age.value : configured.allowedAgeSeconds),
+    roleClaim: flags.roleClaim ?? (roleClaim ? roleClaim.value : configured.roleClaim) ?? undefined,
+    roles: flags.roles ?? (privilege ? privilege.roles : configured.roles),
   };
 }
 
@@ -181,7 +202,7 @@ export async function runDoctor(plan: DoctorPlan): Promise<DoctorResult> {
     for (const id of tokenIds.slice(format ? 1 : 0)) results.push({ id, status: "skip", message: token === undefined ? "not checked: no token" : "not checked: the token could not be decoded", fix: "" });
   } else {
     const view = format.view;
-    const expectations = withStoredProfile(plan.expectations, ords);
+    const expectations = withStoredProfile(plan.expectations, ords, plan.configured);
     results.push(
       format.result,
       checkTokenClaims(view),
@@ -196,9 +217,32 @@ export async function runDoctor(plan: DoctorPlan): Promise<DoctorResult> {
   }
 
   const relativePath = "value" in plan.endpoint ? plan.endpoint.value.relativePath : undefined;
+  // The stored profile and privilege are compared with what the flags and the environment file say they should be.
+  const wanted = plan.expectations;
+  const configured = plan.configured ?? {};
+  const roleClaim = wanted.roleClaim ?? configured.roleClaim;
   results.push(
-    ...checkProfile(ords, { issuer: plan.expectations.issuer, audience: plan.expectations.audience, jwkUrl: plan.expectations.jwkUrl }),
-    ...checkPrivilege(ords, plan.expectations.privilege, relativePath),
+    ...checkProfile(ords, {
+      issuer: wanted.issuer,
+      audience: wanted.audience,
+      jwkUrl: wanted.jwkUrl,
+      roleClaimName: roleClaim,
+      allowedSkewSeconds: wanted.allowedSkewSeconds ?? configured.allowedSkewSeconds,
+      allowedAgeSeconds: wanted.allowedAgeSeconds ?? configured.allowedAgeSeconds,
+      identityProvider: wanted.identityProvider,
+      environment: wanted.environment,
+    }),
+    ...checkPrivilege(
+      ords,
+      {
+        privilege: wanted.privilege,
+        roles: wanted.roles ?? configured.roles,
+        fqs: wanted.fqs,
+        roleMode: typeof roleClaim === "string" && roleClaim !== "",
+        environment: wanted.environment,
+      },
+      relativePath,
+    ),
   );
   results.push(checkEndpointUnauthenticated(unauthenticated));
   results.push(checkEndpointAuthenticated(authenticated, results));

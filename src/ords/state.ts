@@ -88,6 +88,27 @@ export interface OrdsState {
   readonly unreadable: Readonly<Record<string, string>>;
 }
 
+/**
+ * Every privilege and module of the schema, read in the same round trip as the state ("all.*" keys of the read).
+ * Only the doctor uses it, for its hints; the ORDS step never plans from it. A list is undefined when it could not
+ * be read: a view or grant missing, or left out because the document would not fit one read.
+ */
+export interface SchemaObjects {
+  readonly privileges: readonly SchemaPrivilege[] | undefined;
+  readonly modules: ReadonlyArray<{ readonly name: string; readonly basePath: string | null }> | undefined;
+}
+
+export interface SchemaPrivilege {
+  readonly name: string;
+  /** Sorted; undefined when that list could not be read. */
+  readonly modules: readonly string[] | undefined;
+  readonly patterns: readonly string[] | undefined;
+  readonly roles: readonly string[] | undefined;
+}
+
+/** Keys of the read that only the doctor uses: never an error for the ORDS step, and not in its `unreadable`. */
+const SCHEMA_OBJECT_KEY = /^all\./;
+
 /** The read for an ORDS spec (apply, plan, teardown, status). */
 export function stateTargetOf(spec: OrdsSpec): StateTarget {
   return {
@@ -162,20 +183,41 @@ function list(values: Values, key: string, source: string): string[] | undefined
   return jsonArray(value, key, source).map(String).sort();
 }
 
-/** Turns the read's JSON document into OrdsState; exported for tests and fakes. */
-export function parseState(json: string, target: StateTarget): OrdsState {
-  const source = target.adminMode ? SQL_FILES.readStateAdmin : SQL_FILES.readState;
-  let document: { sessionUser?: string; values?: Values; unreadable?: Record<string, string>; truncated?: Record<string, number> };
+/** A list of JSON_ARRAY rows; undefined when the key was not read. */
+function rows(values: Values, key: string, source: string): Array<Array<string | null>> | undefined {
+  const value = text(values, key);
+  if (value === undefined) return undefined;
+  if (value === null) return [];
+  // Nested JSON_ARRAY results arrive as arrays; a release that escapes them yields JSON text instead.
+  const asRow = (row: unknown): unknown => (typeof row === "string" && row.startsWith("[") ? JSON.parse(row) : row);
+  return jsonArray(value, key, source)
+    .map(asRow)
+    .map((row) => (Array.isArray(row) ? row.map((item) => (item === null ? null : String(item))) : []));
+}
+
+type StateDocument = { sessionUser?: string; values?: Values; unreadable?: Record<string, string>; truncated?: Record<string, number> };
+
+function parseDocument(json: string, source: string): StateDocument {
   try {
-    document = JSON.parse(json) as typeof document;
+    return JSON.parse(json) as StateDocument;
   } catch (cause) {
     throw new KitError("ORDS_STATE_UNREADABLE", `${source} returned something that is not JSON`, { cause, fix: "Report this with the ORDS version." });
   }
-  const values: Values = document.values ?? {};
-  const unreadable = document.unreadable ?? {};
+}
+
+const withoutSchemaObjectKeys = <T>(record: Record<string, T>): Record<string, T> =>
+  Object.fromEntries(Object.entries(record).filter(([key]) => !SCHEMA_OBJECT_KEY.test(key)));
+
+/** Turns the read's JSON document into OrdsState; exported for tests and fakes. */
+export function parseState(json: string, target: StateTarget): OrdsState {
+  const source = target.adminMode ? SQL_FILES.readStateAdmin : SQL_FILES.readState;
+  const document = parseDocument(json, source);
+  const values: Values = { ...document.values };
+  // The doctor's all.* keys are not the ORDS step's business: neither an error nor something it reports.
+  const unreadable = withoutSchemaObjectKeys(document.unreadable ?? {});
   for (const key of Object.keys(unreadable)) delete values[key];
   // A value longer than one VARCHAR2 is not returned at all: planning from part of it could drop the wrong objects.
-  const truncated = Object.entries(document.truncated ?? {});
+  const truncated = Object.entries(withoutSchemaObjectKeys(document.truncated ?? {}));
   if (truncated.length > 0) {
     const what = truncated.map(([key, length]) => `${key} (${length} characters)`).join(", ");
     throw new KitError("ORDS_STATE_UNREADABLE", `${source}: ${what} ${truncated.length === 1 ? "is" : "are"} longer than the ${STATE_MAX_CHARS} characters one read can return`, {
@@ -223,16 +265,7 @@ export function parseState(json: string, target: StateTarget): OrdsState {
             roles: list(values, "privilege.roles", source),
           };
 
-  const pairs = (key: string) => {
-    const value = text(values, key);
-    if (value === undefined) return undefined;
-    if (value === null) return [];
-    // Nested JSON_ARRAY results arrive as arrays; a release that escapes them yields JSON text instead.
-    const asPair = (pair: unknown): unknown => (typeof pair === "string" && pair.startsWith("[") ? JSON.parse(pair) : pair);
-    return jsonArray(value, key, source)
-      .map(asPair)
-      .map((pair) => (Array.isArray(pair) ? pair.map((item) => (item === null ? null : String(item))) : []));
-  };
+  const pairs = (key: string) => rows(values, key, source);
   const moduleRows = pairs("modules");
   const moduleComments = pairs("modules.comments");
   const commentsOf = (name: string): string | null | undefined =>
@@ -260,10 +293,39 @@ export function parseState(json: string, target: StateTarget): OrdsState {
 }
 
 /**
- * Reads the current ORDS state (profile issuer/audience/JWK URL/skew/age/role claim, the privilege with
- * its modules, patterns and roles, roles and modules) over a connected OrdsDb, in one round trip.
+ * The schema's privileges and modules from the read's all.* keys (see SchemaObjects). Never throws: what cannot be
+ * read or parsed is undefined, and the doctor then goes without the hints it would give.
  */
-export async function readOrdsState(db: OrdsDb, target: StateTarget): Promise<OrdsState> {
+export function parseSchemaObjects(json: string, target: Pick<StateTarget, "adminMode">): SchemaObjects {
+  const source = target.adminMode ? SQL_FILES.readStateAdmin : SQL_FILES.readState;
+  const optional = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch {
+      return undefined;
+    }
+  };
+  const document = optional(() => parseDocument(json, source));
+  if (document === undefined) return { privileges: undefined, modules: undefined };
+  const values: Values = { ...document.values };
+  for (const key of [...Object.keys(document.unreadable ?? {}), ...Object.keys(document.truncated ?? {})]) delete values[key];
+  const names = optional(() => list(values, "all.privileges", source));
+  const byPrivilege = (key: string) => {
+    const pairs = optional(() => rows(values, key, source));
+    return (name: string) => pairs?.filter((row) => row[0] === name).map((row) => row[1] ?? "").sort();
+  };
+  const modulesOf = byPrivilege("all.privilege_modules");
+  const patternsOf = byPrivilege("all.privilege_patterns");
+  const rolesOf = byPrivilege("all.privilege_roles");
+  const moduleRows = optional(() => rows(values, "all.modules", source));
+  return {
+    privileges: names?.map((name) => ({ name, modules: modulesOf(name), patterns: patternsOf(name), roles: rolesOf(name) })),
+    modules: moduleRows?.map((row) => ({ name: row[0] ?? "", basePath: row[1] ?? null })),
+  };
+}
+
+/** Runs the read (one round trip) and returns its JSON document. */
+async function readStateDocument(db: OrdsDb, target: StateTarget): Promise<string> {
   const query = stateQuery(target);
   let json: string | null | undefined;
   try {
@@ -275,10 +337,23 @@ export async function readOrdsState(db: OrdsDb, target: StateTarget): Promise<Or
   if (json === null || json === undefined) {
     throw new KitError("ORDS_STATE_UNREADABLE", `${query.file} returned no state`, { fix: "Report this with the ORDS version." });
   }
-  return parseState(json, target);
+  return json;
 }
 
-/** readOrdsState for an environment file (what `doctor` needs): no JWK URL required. */
-export function readOrdsStateForEnvironment(db: OrdsDb, environment: Environment): Promise<OrdsState> {
-  return readOrdsState(db, stateTargetOfEnvironment(environment));
+/**
+ * Reads the current ORDS state (profile issuer/audience/JWK URL/skew/age/role claim, the privilege with
+ * its modules, patterns and roles, roles and modules) over a connected OrdsDb, in one round trip.
+ */
+export async function readOrdsState(db: OrdsDb, target: StateTarget): Promise<OrdsState> {
+  return parseState(await readStateDocument(db, target), target);
+}
+
+/**
+ * What `doctor` reads for an environment file, in the same one round trip: the state, and every privilege and
+ * module of the schema for its hints. It needs no JWK URL, so it works before or after deploy.
+ */
+export async function readDoctorState(db: OrdsDb, environment: Environment): Promise<{ state: OrdsState; objects: SchemaObjects }> {
+  const target = stateTargetOfEnvironment(environment);
+  const json = await readStateDocument(db, target);
+  return { state: parseState(json, target), objects: parseSchemaObjects(json, target) };
 }

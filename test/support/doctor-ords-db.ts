@@ -2,6 +2,7 @@
 // in-memory ORDS, and applies the profile and mirror-module blocks to it, by the ORDS calls and binds it receives.
 // The in-memory ORDS is the loopback OrdsResource's, so what the fake "stores" is what the resource enforces.
 import type { Binds, ConnectOptions, ExecuteResult, OrdsDb } from "../../src/ords/db";
+import { fitStateDocument } from "./fake-ords-db";
 import type { OrdsResource, ResourceProfile } from "./ords-resource";
 
 export interface FakeProfile extends ResourceProfile {
@@ -40,6 +41,8 @@ export class DoctorOrdsDatabase {
   /** Called before a statement runs, e.g. to hold it until a test interrupts. */
   beforeExecute: ((sql: string) => Promise<void>) | undefined;
   closed = 0;
+  /** Keys of the read the "database" cannot answer (a missing view or grant), with the Oracle message. */
+  unreadable: Record<string, string> = {};
 
   constructor(readonly resource: OrdsResource) {}
 
@@ -199,6 +202,17 @@ export class DoctorOrdsDatabase {
     values["roles.used_elsewhere"] = null;
     const modules = this.modules.filter((module) => moduleNames.includes(module.name));
     values.modules = modules.length ? JSON.stringify(modules.map((module) => [module.name, module.basePath])) : null;
-    return { sessionUser: "DEMO", values, unreadable: {} };
+    // Every privilege and module of the schema (the read's all.* keys), sorted like its ORDER BY.
+    const list = (items: unknown[]) => (items.length ? JSON.stringify(items) : null);
+    const byName = <T extends { name: string }>(items: T[]) => [...items].sort((a, b) => a.name.localeCompare(b.name));
+    const pairs = (pick: (privilege: FakePrivilege) => string[]) => byName(this.privileges).flatMap((privilege) => [...pick(privilege)].sort().map((item) => [privilege.name, item]));
+    values["all.privileges"] = list(byName(this.privileges).map((privilege) => privilege.name));
+    values["all.privilege_modules"] = list(pairs((privilege) => privilege.modules));
+    values["all.privilege_patterns"] = list(pairs((privilege) => privilege.patterns));
+    values["all.privilege_roles"] = list(pairs((privilege) => privilege.roles));
+    values["all.modules"] = list(byName(this.modules).map((module) => [module.name, module.basePath]));
+    const unreadable: Record<string, string> = { ...this.unreadable };
+    for (const key of Object.keys(unreadable)) delete values[key];
+    return fitStateDocument({ sessionUser: "DEMO", values, unreadable, truncated: {} });
   }
 }

@@ -135,6 +135,8 @@ export class FakeOrdsDatabase {
   readonly calls: RecordedCall[] = [];
   /** Apply blocks that ran to their COMMIT. */
   commits = 0;
+  /** The JSON document the last state read returned. */
+  lastStateDocument: string | undefined;
 
   constructor(
     public model: Model,
@@ -166,7 +168,8 @@ export class FakeOrdsDatabase {
     }
     if (sql.includes(":state := l_state.to_string")) {
       if (this.options.readError) throw this.options.readError;
-      return { outBinds: { state: JSON.stringify(this.read(binds)) } };
+      this.lastStateDocument = JSON.stringify(this.read(binds));
+      return { outBinds: { state: this.lastStateDocument } };
     }
     if (!/\bcommit;\s*\nexception\s*\n\s*when others then\s*\n\s*rollback;\s*\n\s*raise;\s*\nend;$/.test(sql)) {
       throw new OracleLikeError("ORA-06550", "the fake only runs blocks that end in commit / rollback; raise");
@@ -322,11 +325,42 @@ export class FakeOrdsDatabase {
       "roles.used_by_clients": jsonList((model.clientRoles ?? []).filter(([role]) => roleNames.includes(role))),
       modules: jsonList(moduleNames.filter((name) => model.modules.has(name)).map((name) => [name, model.modules.get(name)])),
       "modules.comments": jsonList(moduleNames.filter((name) => model.modules.has(name)).map((name) => [name, model.moduleComments?.get(name) ?? null])),
+      // Every privilege and module of the schema, as the read's all.* queries return them (for the doctor).
+      "all.privileges": jsonList([...model.privileges.keys()].sort()),
+      "all.privilege_modules": jsonList(allPairs(model, (privilege) => privilege.modules)),
+      "all.privilege_patterns": jsonList(allPairs(model, (privilege) => privilege.patterns)),
+      "all.privilege_roles": jsonList(allPairs(model, (privilege) => privilege.roles)),
+      "all.modules": jsonList([...model.modules].sort(([a], [b]) => a.localeCompare(b))),
     };
     const unreadable: Record<string, string> = { ...(model.unreadable ?? {}) };
     if (!hasRoleClaimColumn) unreadable["profile.role_claim_name"] = 'ORA-00904: "ROLE_CLAIM_NAME": invalid identifier';
     if (model.version === null) unreadable["version"] = 'ORA-00904: "ORDS"."INSTALLED_VERSION": invalid identifier';
     for (const key of Object.keys(unreadable)) delete values[key];
-    return { sessionUser: "FAKE", values, unreadable, truncated: {} };
+    return fitStateDocument({ sessionUser: "FAKE", values, unreadable, truncated: {} });
   }
+}
+
+/** [privilege, item] rows of every privilege, sorted like the read's ORDER BY. */
+function allPairs(model: Model, items: (privilege: ModelPrivilege) => readonly string[]): Array<[string, string]> {
+  return [...model.privileges]
+    .flatMap(([name, privilege]) => [...items(privilege)].map((item): [string, string] => [name, item]))
+    .sort((a, b) => a[0].localeCompare(b[0]) || a[1].localeCompare(b[1]));
+}
+
+/** Largest document the read's :state bind holds. */
+export const STATE_BIND_CHARS = 32767;
+
+/**
+ * What read-state[-admin].sql does at its end: when the document would not fit the :state bind, the doctor's all.*
+ * keys are left out and reported under "truncated" with their lengths.
+ */
+export function fitStateDocument(document: { sessionUser: string; values: Record<string, string | null>; unreadable: Record<string, string>; truncated: Record<string, number> }) {
+  if (JSON.stringify(document).length <= STATE_BIND_CHARS) return document;
+  const values = { ...document.values };
+  const truncated = { ...document.truncated };
+  for (const key of Object.keys(values).filter((name) => name.startsWith("all."))) {
+    truncated[key] = values[key]?.length ?? 0;
+    delete values[key];
+  }
+  return { ...document, values, truncated };
 }
