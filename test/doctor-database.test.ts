@@ -2,7 +2,7 @@
 // resource enforces): the profile.* and privilege.* checks, the happy path end to end, and --mirror-jwks,
 // which must always restore the original profile and remove its module, also on failure and interruption.
 import { call } from "../src/commands/call";
-import { doctor, type DoctorOptions } from "../src/commands/doctor";
+import { doctor, statusWithIdpJwks, type DoctorOptions } from "../src/commands/doctor";
 import { token } from "../src/commands/token";
 import type { CheckId, CheckResult } from "../src/doctor/checks";
 import { mirrorHandlerSource } from "../src/doctor/database";
@@ -68,6 +68,8 @@ async function run(overrides: Partial<DoctorOptions> = {}): Promise<readonly Che
     outputsSource: outputs(),
     connector: fake.connector(),
     http: { allowInsecure: true },
+    // The loopback ORDS emulator speaks http; a real ORDS base URL must be https for the mirror.
+    allowInsecureMirrorUrl: true,
     log: () => undefined,
     ...overrides,
   });
@@ -362,6 +364,18 @@ describe("--mirror-jwks", () => {
     fake.failWhen = (sql) => (/create_jwt_profile/.test(sql) && ++creates === 2 ? oraError(3113, "end-of-file on communication channel") : undefined);
     const checks = await run({ mirrorJwks: true });
     expect(check(checks, "mirror.restore")).toMatchObject({ status: "fail", fix: expect.stringContaining("ords apply") });
+  });
+
+  test("fails mirror.jwks without changing anything when the ORDS base URL is http://", async () => {
+    const checks = await run({ mirrorJwks: true, allowInsecureMirrorUrl: false });
+    expect(check(checks, "mirror.jwks")).toMatchObject({ status: "fail", message: expect.stringContaining("not https://"), fix: expect.stringContaining("https://") });
+    expect(check(checks, "mirror.restore")).toMatchObject({ status: "skip", message: "nothing was changed" });
+    expect(fake.log).toEqual(["read-state"]);
+  });
+
+  test("takes the status before the mirror from endpoint.authenticated's structured field, not its message", () => {
+    const checks: CheckResult[] = [{ id: "endpoint.authenticated", status: "fail", message: "reworded: no status in this text", fix: "", httpStatus: 401 }];
+    expect(statusWithIdpJwks(checks)).toBe(401);
   });
 
   test("refuses on a protected environment without --force, changing nothing", async () => {

@@ -120,6 +120,16 @@ test("fails token.kid when the kid is not in the JWKS", async () => {
   expectRejectedByResource(checks);
 });
 
+test("fails token.kid saying the key is in the JWKS but unusable when the kid names a 1024-bit key", async () => {
+  world.idp.jwksMode = "weak-key";
+  const checks = await runWith(await world.idp.mint());
+  expect(check(checks, "jwks.format").status).toBe("fail");
+  expect(check(checks, "token.kid")).toMatchObject({ status: "fail", message: expect.stringContaining("is in the JWKS but unusable (1024 bits; ORDS needs RSA 2048–4096)") });
+  expect(check(checks, "token.kid").message).not.toContain("not among");
+  expect(check(checks, "token.signature").status).toBe("skip");
+  expectRejectedByResource(checks);
+});
+
 test("fails token.signature when another key signed the token under the right kid", async () => {
   const { privateKey } = await generateKeyPair("RS256");
   const checks = await runWith(await world.idp.mint({}, { key: privateKey }));

@@ -322,6 +322,21 @@ describe("doctor with Entra tokens", () => {
     }
   });
 
+  test("fails jwks.reachable with the Entra fix (keys are public: check the tenant id), not OCI's client access", async () => {
+    idp.jwksMode = "unauthorized";
+    const checks = await doctorFor(await idp.mint());
+    const reachable = status(checks, "jwks.reachable");
+    expect(reachable).toMatchObject({ status: "fail", fix: expect.stringContaining("Entra's signing keys are public") });
+    expect(reachable?.fix).toContain("identityProvider.tenantId");
+    expect(reachable?.fix).not.toContain("Configure client access");
+  });
+
+  test("fails token.issuer naming both tenants for a token from another tenant", async () => {
+    const other = "0d1c2b3a-4f5e-4d6c-8b7a-695847362514";
+    const checks = await doctorFor(await idp.mint({ iss: `https://login.microsoftonline.com/${other}/v2.0` }));
+    expect(status(checks, "token.issuer")).toMatchObject({ status: "fail", message: expect.stringContaining(`from Entra tenant ${other}, the environment's tenant is ${TENANT}`) });
+  });
+
   test("a token whose aud is the api:// URI instead of the client id fails token.audience with the explanation", async () => {
     const checks = await doctorFor(await idp.mint({ aud: `api://${CLIENT_ID}` }));
     expect(status(checks, "token.audience")).toMatchObject({ status: "fail", message: expect.stringContaining("client id") });
@@ -384,6 +399,24 @@ describe("token for Entra", () => {
     }
     const request = idp.requests.find((candidate) => candidate.path === idp.paths.token);
     expect(request?.form).toEqual({ grant_type: "client_credentials", scope: `api://${CLIENT_ID}/.default` });
+  });
+
+  test("notes on stderr that scope mode refuses a client-credentials token, suggesting --user", async () => {
+    const env = writeToolEnvironment(idp, (json) => Object.assign(json, { identityProvider: { ...entraJson().identityProvider, ordsAuthorization: "scopes" } }));
+    const notes: string[] = [];
+    try {
+      await token({
+        environment: env.name,
+        environmentsDir: env.dir,
+        outputsSource: staticOutputsSource({ clientId: CLIENT_ID }),
+        tokenUrl: idp.tokenUrl,
+        http: { allowInsecure: true },
+        log: (line) => notes.push(line),
+      });
+    } finally {
+      env.remove();
+    }
+    expect(notes.join("\n")).toMatch(/authorizes by scope.*carries only roles, no scp.*use --user/s);
   });
 
   test("--user asks for the delegated scope api://<client id>/demo.read", async () => {

@@ -48,6 +48,12 @@ export interface DoctorOptions extends OAuthFlags {
   readonly connector?: Connector;
   readonly mirrorJwks?: boolean;
   readonly force?: boolean;
+  /**
+   * Let --mirror-jwks publish under an http:// ORDS base URL. Only for tests against a loopback ORDS emulator:
+   * ORDS refuses a p_jwk_url that is not https://, so the CLI never sets it.
+   * @default false
+   */
+  readonly allowInsecureMirrorUrl?: boolean;
   /** Aborted on Ctrl-C (the mirror restores at once). */
   readonly signal?: AbortSignal;
   readonly now?: () => number;
@@ -199,6 +205,11 @@ export async function doctor(options: DoctorOptions): Promise<DoctorResult> {
   }
 }
 
+/** The status the authenticated call got with the IdP's JWK URL: the check's structured field, never its text. */
+export function statusWithIdpJwks(checks: readonly CheckResult[]): number | undefined {
+  return checks.find((check) => check.id === "endpoint.authenticated")?.httpStatus;
+}
+
 interface MirrorInputs {
   readonly database: DoctorDatabase | undefined;
   readonly jwkUrl: Known<string>;
@@ -219,6 +230,12 @@ async function mirror(options: DoctorOptions, inputs: MirrorInputs): Promise<Che
   if (!("value" in inputs.jwkUrl)) return refuse("no JWK URL", "Pass --jwk-url, or name a deployed environment.");
   if (!("value" in inputs.endpoint)) return refuse("no endpoint URL", "Pass --url.");
   if (inputs.baseUrl === undefined) return refuse("no ORDS base URL to serve the mirror from", "Pass --base-url, or set ords.baseUrl.");
+  if (!/^https:\/\//i.test(inputs.baseUrl) && options.allowInsecureMirrorUrl !== true) {
+    return refuse(
+      `the ORDS base URL ${inputs.baseUrl} is not https://, and ORDS accepts only an https:// JWK URL for the profile`,
+      "Use the schema's https:// ORDS base URL (ords.baseUrl, or --base-url).",
+    );
+  }
   let bearer;
   if ("given" in inputs.token) bearer = inputs.token.given;
   else if ("request" in inputs.token) {
@@ -228,8 +245,6 @@ async function mirror(options: DoctorOptions, inputs: MirrorInputs): Promise<Che
       return refuse(`no token (${error instanceof Error ? error.message : String(error)})`, "Fix token.request first.");
     }
   } else return refuse("no token", "Pass --token or --token-file.");
-  const authenticated = inputs.checks.find((check) => check.id === "endpoint.authenticated");
-  const statusWithIdpJwks = authenticated?.status === "fail" && / answered 401/.test(authenticated.message) ? 401 : authenticated?.status === "pass" ? 200 : undefined;
   inputs.log(MIRROR_WARNING);
   try {
     const report = await runMirror({
@@ -240,7 +255,7 @@ async function mirror(options: DoctorOptions, inputs: MirrorInputs): Promise<Che
       token: bearer,
       http: inputs.http,
       signal: options.signal,
-      statusWithIdpJwks,
+      statusWithIdpJwks: statusWithIdpJwks(inputs.checks),
       log: inputs.log,
     });
     return [...report.checks];

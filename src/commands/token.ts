@@ -5,7 +5,7 @@ import type { HttpOptions } from "../http/bounded-fetch";
 import { decodeToken, type JsonObject } from "../jwt/decode";
 import { authorizationCodeToken, clientCredentialsToken, type TokenResult } from "../oauth/client";
 import type { OutputsSource } from "../stack-outputs";
-import { identityNames, loadTarget, oauthSettings, type OAuthFlags } from "../target";
+import { configNames, loadTarget, oauthSettings, type OAuthFlags } from "../target";
 
 export interface TokenOptions extends OAuthFlags {
   /** Environment name; leave out for a standalone run with --token-url, --client-id and --scope. */
@@ -57,6 +57,14 @@ export function openBrowser(url: string): boolean {
 export async function token(options: TokenOptions): Promise<TokenCommandResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const target = loadTarget({ environment: options.environment, environmentsDir: options.environmentsDir, outdir: options.outdir, outputsSource: options.outputsSource });
+  const idp = target.environment?.settings.identityProvider;
+  if (idp?.type === "entra" && idp.ordsAuthorization === "scopes" && options.user !== true && options.scope === undefined) {
+    // Client credentials ask Entra for /.default, which yields app roles only (no scp): scope mode refuses that token.
+    log(
+      `note: "${target.environment?.name}" authorizes by scope (identityProvider.ordsAuthorization "scopes"), but a client-credentials ` +
+        "token from Entra carries only roles, no scp, so ORDS will refuse it; use --user for a delegated token with the scope.",
+    );
+  }
   const { settings, scope } = await oauthSettings(target, options, options.http ?? {}, options.user === true ? "authorization_code" : "client_credentials");
   let result: TokenResult;
   if (options.user === true) {
@@ -77,7 +85,7 @@ export async function token(options: TokenOptions): Promise<TokenCommandResult> 
   }
   for (const note of result.notes) log(`note: ${note}`);
   // The issuer's trailing slash is unsettled (facts): say so when the IdP itself names a different one.
-  const expectedIssuer = (await identityNames(target, options.clientId))?.issuer;
+  const expectedIssuer = configNames(target)?.issuer;
   if (result.discoveredIssuer !== undefined && expectedIssuer !== undefined && result.discoveredIssuer !== expectedIssuer) {
     log(
       `note: the discovery document names issuer "${result.discoveredIssuer}", the environment expects "${expectedIssuer}"; ` +

@@ -7,6 +7,7 @@ import type { JWK } from "jose";
 import type { KitError } from "../errors";
 import type { BoundedResponse } from "../http/bounded-fetch";
 import { tryDecodeToken, type JsonObject } from "../jwt/decode";
+import { entraEndpoints } from "../naming";
 import type { Secret } from "../secret";
 
 /** Stable check ids, in the order the doctor prints them. Documented in the README; never rename one. */
@@ -44,6 +45,8 @@ export interface CheckResult {
   readonly message: string;
   /** One line saying what to do; empty when there is nothing to do. */
   readonly fix: string;
+  /** The HTTP status the check observed (endpoint.* checks), so callers never parse the message. Not in --json. */
+  readonly httpStatus?: number;
 }
 
 /** ORDS accepts RS256/384/512 only (facts.md §2). */
@@ -60,6 +63,20 @@ export const REQUIRED_CLAIMS = ["sub", "iss", "aud", "iat", "exp"] as const;
 export const CLIENT_ACCESS_FIX =
   'Turn on "Configure client access": OCI console → Identity & Security → Domains → <domain> → Settings → Domain settings → ' +
   'Access signing certificate; in the kit set identityProvider.clientAccess.manageSigningCertPublicAccess to true and deploy.';
+
+/** Entra publishes its signing keys without credentials, so a 401/403 means the URL is not the tenant's key set. */
+export const ENTRA_KEYS_FIX =
+  "Entra's signing keys are public: check identityProvider.tenantId (or --jwk-url); the tenant's key set is " +
+  "https://login.microsoftonline.com/<tenant id>/discovery/v2.0/keys.";
+
+/** Whether a URL is on Entra's login host (the naming model's tenant authority). */
+function isEntraUrl(url: string): boolean {
+  try {
+    return new URL(url).host === new URL(entraEndpoints("common").domainUrl).host;
+  } catch {
+    return false;
+  }
+}
 
 /** Result builders shared by every check module. */
 export const pass = (id: CheckId, message: string): CheckResult => ({ id, status: "pass", message, fix: "" });
@@ -100,13 +117,15 @@ export type HttpObservation = { readonly response: BoundedResponse } | { readonl
 export interface ParsedJwks {
   /** Usable RSA keys by kid. */
   readonly keys: ReadonlyMap<string, JWK>;
+  /** Keys with a kid that ORDS cannot use, by kid: why (`1024 bits`, `kty EC`, `no n or e`). */
+  readonly unusable: ReadonlyMap<string, string>;
   readonly byteLength: number;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // JWKS
 
-export function checkJwksReachable(observation: HttpObservation, jwkUrl: string | undefined): CheckResult {
+export function checkJwksReachable(observation: HttpObservation, jwkUrl: string | undefined, identityProvider?: "oci" | "entra"): CheckResult {
   const id = "jwks.reachable";
   if ("missing" in observation) return skip(id, `no JWK URL: ${observation.missing}`, "Name a deployed environment, or pass --jwk-url.");
   if ("error" in observation) {
@@ -117,18 +136,22 @@ export function checkJwksReachable(observation: HttpObservation, jwkUrl: string 
     return fail(id, `GET ${jwkUrl ?? "the JWK URL"} failed: ${error.message}`, error.fix ?? "Check the JWK URL and the network path to it.");
   }
   const { status, redirectTo, url } = observation.response;
+  // Without an environment the URL tells: Entra's keys live on its login host.
+  const entra = identityProvider === "entra" || (identityProvider === undefined && isEntraUrl(url));
+  const keySetUrl = entra ? "https://login.microsoftonline.com/<tenant id>/discovery/v2.0/keys for Entra" : "<domain URL>/admin/v1/SigningCert/jwk for OCI";
   if (status === 200) return pass(id, `anonymous GET ${url} answered 200`);
   if (status === 401 || status === 403) {
+    if (entra) return fail(id, `anonymous GET ${url} answered ${status}: Entra serves its keys without credentials, so this is not the tenant's key set and ORDS cannot fetch the keys`, ENTRA_KEYS_FIX);
     return fail(id, `anonymous GET ${url} answered ${status}: the JWKS needs credentials, so ORDS cannot fetch the keys`, CLIENT_ACCESS_FIX);
   }
   if (redirectTo !== undefined) {
     return fail(
       id,
       `GET ${url} answered ${status} redirecting to ${redirectTo}; the kit does not follow redirects and the profile's JWK URL should not need one`,
-      "Set the JWK URL to the final https:// URL of the key set (<domain URL>/admin/v1/SigningCert/jwk for OCI).",
+      `Set the JWK URL to the final https:// URL of the key set (${keySetUrl}).`,
     );
   }
-  if (status === 404) return fail(id, `GET ${url} answered 404`, "Check the JWK URL: for OCI it is <domain URL>/admin/v1/SigningCert/jwk.");
+  if (status === 404) return fail(id, `GET ${url} answered 404`, `Check the JWK URL: it is ${keySetUrl}.`);
   return fail(id, `GET ${url} answered ${status}`, "Check the JWK URL and that the identity provider is up.");
 }
 
@@ -152,24 +175,31 @@ export function parseJwks(response: BoundedResponse): { parsed?: ParsedJwks; res
   const keys = (json as { keys?: unknown } | null)?.keys;
   if (!Array.isArray(keys)) return { result: fail(id, 'the JWKS has no "keys" array', "Point the JWK URL at a JSON Web Key Set ({\"keys\": [...]}).") };
   const usable = new Map<string, JWK>();
+  const unusable = new Map<string, string>();
   const problems: string[] = [];
   const others: string[] = [];
   keys.forEach((key: unknown, index) => {
     const jwk = (key ?? {}) as Record<string, unknown>;
+    const kid = typeof jwk.kid === "string" && jwk.kid !== "" ? jwk.kid : undefined;
     if (jwk.kty !== "RSA") {
       others.push(String(jwk.kty ?? "no kty"));
+      if (kid !== undefined) unusable.set(kid, `kty ${String(jwk.kty ?? "missing")}`);
       return;
     }
-    const label = typeof jwk.kid === "string" ? `kid "${jwk.kid}"` : `keys[${index}]`;
-    if (typeof jwk.kid !== "string" || jwk.kid === "") problems.push(`${label} has no kid`);
-    else if (typeof jwk.n !== "string" || typeof jwk.e !== "string") problems.push(`${label} lacks n or e`);
-    else {
+    const label = kid !== undefined ? `kid "${kid}"` : `keys[${index}]`;
+    if (kid === undefined) problems.push(`${label} has no kid`);
+    else if (typeof jwk.n !== "string" || typeof jwk.e !== "string") {
+      problems.push(`${label} lacks n or e`);
+      unusable.set(kid, "no n or e");
+    } else {
       const bits = rsaBits(jwk.n);
-      if (bits < RSA_MIN_BITS || bits > RSA_MAX_BITS) problems.push(`${label} is ${bits} bits (ORDS accepts ${RSA_MIN_BITS}–${RSA_MAX_BITS})`);
-      else usable.set(jwk.kid, jwk as JWK);
+      if (bits < RSA_MIN_BITS || bits > RSA_MAX_BITS) {
+        problems.push(`${label} is ${bits} bits (ORDS accepts ${RSA_MIN_BITS}–${RSA_MAX_BITS})`);
+        unusable.set(kid, `${bits} bits`);
+      } else usable.set(kid, jwk as JWK);
     }
   });
-  const parsed = { keys: usable, byteLength: response.body.byteLength };
+  const parsed = { keys: usable, unusable, byteLength: response.body.byteLength };
   const otherNote = others.length > 0 ? `; ${others.length} non-RSA key(s) ignored (${[...new Set(others)].join(", ")})` : "";
   if (usable.size === 0) {
     const why = problems.length > 0 ? problems.join("; ") : "it holds no RSA key";
@@ -233,6 +263,15 @@ export function checkTokenKid(view: TokenView, jwks: ParsedJwks | undefined): Ch
   if (typeof kid !== "string" || kid === "") return fail("token.kid", "the token header has no kid; ORDS requires one to pick the key", "Use a token from the identity provider; its header names the signing key (kid).");
   if (jwks === undefined) return skip("token.kid", `kid "${kid}"; the JWKS is not available to compare`, "Fix the jwks.* checks first.");
   if (jwks.keys.has(kid)) return pass("token.kid", `kid "${kid}" is in the JWKS`);
+  const unusable = jwks.unusable.get(kid);
+  if (unusable !== undefined) {
+    return fail(
+      "token.kid",
+      `kid "${kid}" is in the JWKS but unusable (${unusable}; ORDS needs RSA ${RSA_MIN_BITS}–${RSA_MAX_BITS})`,
+      `The identity provider signs with a key ORDS cannot use: make it sign access tokens with an RSA key of ${RSA_MIN_BITS}–${RSA_MAX_BITS} bits (RS256).`,
+    );
+  }
+  if (jwks.keys.size === 0) return skip("token.kid", `kid "${kid}"; the JWKS holds no usable key to compare`, "Fix the jwks.* checks first.");
   return fail(
     "token.kid",
     `kid "${kid}" is not among the JWKS keys (${[...jwks.keys.keys()].map((k) => `"${k}"`).join(", ")})`,
@@ -247,7 +286,9 @@ export async function checkTokenSignature(view: TokenView, jwks: ParsedJwks | un
   if (typeof alg !== "string" || !(ORDS_ALGORITHMS as readonly string[]).includes(alg)) return skip(id, "not checked: the alg is not one ORDS accepts (see token.alg)");
   if (jwks === undefined) return skip(id, "not checked: the JWKS is not available", "Fix the jwks.* checks first.");
   const jwk = typeof kid === "string" ? jwks.keys.get(kid) : undefined;
-  if (jwk === undefined) return skip(id, "not checked: no JWKS key matches the kid (see token.kid)");
+  if (jwk === undefined) {
+    return skip(id, typeof kid === "string" && jwks.unusable.has(kid) ? "not checked: the JWKS key of the kid is unusable (see token.kid)" : "not checked: no JWKS key matches the kid (see token.kid)");
+  }
   try {
     const key = await importJWK({ ...jwk, alg }, alg);
     await compactVerify(view.compact.reveal(), key, { algorithms: [alg] });
@@ -258,10 +299,19 @@ export async function checkTokenSignature(view: TokenView, jwks: ParsedJwks | un
   }
 }
 
-const ENTRA_V1 = /^https:\/\/sts\.windows\.net\/([^/]+)\/$/;
-const ENTRA_V2 = /^https:\/\/login\.microsoftonline\.com\/([^/]+)\/v2\.0$/;
+/** The tenant an Entra issuer names: v1 `https://sts.windows.net/<tenant>/` or v2 `…login.microsoftonline.com/<tenant>/v2.0`. */
+const ENTRA_ISSUER_TENANT = /^https:\/\/(?:sts\.windows\.net\/([^/]+)\/|login\.microsoftonline\.com\/([^/]+)\/v2\.0)$/;
 
-export function checkTokenIssuer(view: TokenView, expected: string | undefined): CheckResult {
+function entraTenantOf(issuer: string): string | undefined {
+  const match = ENTRA_ISSUER_TENANT.exec(issuer);
+  return match?.[1] ?? match?.[2];
+}
+
+/**
+ * `entraTenantId`: an Entra environment's tenant, whose v1 and v2 issuers come from the naming model. Without it
+ * (flags only), the tenant the token's iss names is used the same way.
+ */
+export function checkTokenIssuer(view: TokenView, expected: string | undefined, entraTenantId?: string): CheckResult {
   const id = "token.issuer";
   const iss = view.claims.iss;
   if (typeof iss !== "string") return fail(id, "the token has no iss string", "Use a token issued by the identity provider.");
@@ -273,17 +323,27 @@ export function checkTokenIssuer(view: TokenView, expected: string | undefined):
     const which = iss.endsWith("/") ? "the token has a trailing slash and the profile does not" : "the profile has a trailing slash and the token does not";
     return fail(id, `${shown}: ${which}; ORDS compares the issuer exactly`, configFix);
   }
-  const v1 = ENTRA_V1.exec(iss);
-  const v2expected = ENTRA_V2.exec(expected);
-  if (v1 && v2expected) {
+  const tokenTenant = entraTenantOf(iss);
+  const tenant = entraTenantId ?? tokenTenant;
+  if (tenant !== undefined) {
+    const entra = entraEndpoints(tenant);
+    if (iss === entra.v1Issuer && expected === entra.issuer) {
+      return fail(
+        id,
+        `${shown}: this is an Entra v1 token (sts.windows.net) but the profile expects the v2 issuer`,
+        "Set requested_access_token_version = 2 on the API app registration (then request a new token), or set the profile issuer to the v1 issuer.",
+      );
+    }
+    if (iss === entra.issuer && expected === entra.v1Issuer) {
+      return fail(id, `${shown}: this is an Entra v2 token but the profile expects the v1 issuer (sts.windows.net)`, configFix);
+    }
+  }
+  if (entraTenantId !== undefined && tokenTenant !== undefined && tokenTenant !== entraTenantId) {
     return fail(
       id,
-      `${shown}: this is an Entra v1 token (sts.windows.net) but the profile expects the v2 issuer`,
-      "Set requested_access_token_version = 2 on the API app registration (then request a new token), or set the profile issuer to the v1 issuer.",
+      `${shown}: the token comes from Entra tenant ${tokenTenant}, the environment's tenant is ${entraTenantId}`,
+      "Get the token from the environment's tenant, or correct identityProvider.tenantId.",
     );
-  }
-  if (ENTRA_V2.exec(iss) && ENTRA_V1.exec(expected)) {
-    return fail(id, `${shown}: this is an Entra v2 token but the profile expects the v1 issuer (sts.windows.net)`, configFix);
   }
   return fail(id, `${shown}; ORDS compares the issuer exactly`, configFix);
 }
@@ -436,8 +496,12 @@ export function checkEndpointUnauthenticated(observation: HttpObservation): Chec
   const id = "endpoint.unauthenticated";
   if ("missing" in observation) return skip(id, observation.missing, "Pass --url (a path under the ORDS base URL, or a full URL).");
   if ("error" in observation) return fail(id, observation.error.message, observation.error.fix ?? "Check the URL and the network path to ORDS.");
-  const { status, url } = observation.response;
-  if (status === 401) return pass(id, `GET ${url} without a token answered 401 (${wwwAuthenticate(observation.response)}): the endpoint is protected`);
+  return { ...unauthenticatedResult(id, observation.response), httpStatus: observation.response.status };
+}
+
+function unauthenticatedResult(id: CheckId, response: BoundedResponse): CheckResult {
+  const { status, url } = response;
+  if (status === 401) return pass(id, `GET ${url} without a token answered 401 (${wwwAuthenticate(response)}): the endpoint is protected`);
   if (status >= 200 && status < 300) {
     return fail(id, `GET ${url} without a token answered ${status}: the endpoint is NOT protected`, "Protect the module with the privilege (the ORDS step's protected modules), then re-run.");
   }
@@ -449,16 +513,20 @@ export function checkEndpointAuthenticated(observation: HttpObservation, earlier
   const id = "endpoint.authenticated";
   if ("missing" in observation) return skip(id, observation.missing);
   if ("error" in observation) return fail(id, observation.error.message, observation.error.fix ?? "Check the URL and the network path to ORDS.");
-  const { status, url } = observation.response;
+  return { ...authenticatedResult(id, observation.response, earlier), httpStatus: observation.response.status };
+}
+
+function authenticatedResult(id: CheckId, response: BoundedResponse, earlier: readonly CheckResult[]): CheckResult {
+  const { status, url } = response;
   if (status >= 200 && status < 300) return pass(id, `GET ${url} with the token answered ${status}`);
   if (status === 401) {
     const failed = earlier.filter((check) => check.status === "fail" && !check.id.startsWith("endpoint.")).map((check) => check.id);
     if (failed.length > 0) {
-      return fail(id, `GET ${url} with the token answered 401 (${wwwAuthenticate(observation.response)}); the failed checks above explain it: ${failed.join(", ")}`, `Fix ${failed[0]} first (see its line).`);
+      return fail(id, `GET ${url} with the token answered 401 (${wwwAuthenticate(response)}); the failed checks above explain it: ${failed.join(", ")}`, `Fix ${failed[0]} first (see its line).`);
     }
     return fail(
       id,
-      `GET ${url} with the token answered 401 (${wwwAuthenticate(observation.response)}) although every check above passed`,
+      `GET ${url} with the token answered 401 (${wwwAuthenticate(response)}) although every check above passed`,
       "ORDS may not reach the JWK URL from its own network (try doctor --mirror-jwks), may hold a stale JWKS for ~10 s, or a pool-level JWT profile may override the schema's.",
     );
   }

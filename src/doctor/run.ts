@@ -182,12 +182,13 @@ export async function runDoctor(plan: DoctorPlan): Promise<DoctorResult> {
 
   const results: CheckResult[] = [];
   const jwkUrlShown = "value" in plan.jwkUrl ? plan.jwkUrl.value : undefined;
-  const reachable = "error" in plan.jwkUrl ? { id: "jwks.reachable" as const, status: "fail" as const, message: plan.jwkUrl.error.message, fix: plan.jwkUrl.error.fix ?? "" } : checkJwksReachable(jwks, jwkUrlShown);
+  const reachable = "error" in plan.jwkUrl ? { id: "jwks.reachable" as const, status: "fail" as const, message: plan.jwkUrl.error.message, fix: plan.jwkUrl.error.fix ?? "" } : checkJwksReachable(jwks, jwkUrlShown, plan.expectations.identityProvider);
   results.push(reachable);
   let parsedJwks: ParsedJwks | undefined;
   if (reachable.status === "pass" && "response" in jwks) {
     const { parsed, result } = parseJwks(jwks.response);
-    parsedJwks = result.status === "fail" ? undefined : parsed;
+    // Kept when jwks.format fails too: token.kid then says whether the token's key is there but unusable.
+    parsedJwks = parsed;
     results.push(result, checkJwksSize(jwks.response, plan.expectations.jwksSizeLimitBytes));
   } else {
     results.push({ id: "jwks.format", status: "skip", message: "not checked: the JWKS was not fetched", fix: "" }, { id: "jwks.size", status: "skip", message: "not checked: the JWKS was not fetched", fix: "" });
@@ -209,7 +210,7 @@ export async function runDoctor(plan: DoctorPlan): Promise<DoctorResult> {
       checkTokenAlg(view),
       checkTokenKid(view, parsedJwks),
       await checkTokenSignature(view, parsedJwks),
-      checkTokenIssuer(view, expectations.issuer),
+      checkTokenIssuer(view, expectations.issuer, expectations.entraTenantId),
       checkTokenAudience(view, expectations.audience, expectations.clientId),
       checkTokenTime(view, expectations, now()),
       checkTokenScope(view, expectations),

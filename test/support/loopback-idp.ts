@@ -2,13 +2,13 @@
 // endpoint with HTTP Basic and scope=<fqs>, an authorize endpoint for code + PKCE, and a JWKS that can be broken
 // on purpose. Keys are generated at start-up with jose. Issuer and claim shape are options, so an Entra-like
 // IdP can reuse it. It is a test double for the network side only; it never talks to anything else.
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, generateKeyPairSync, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
 
 /** How the JWKS endpoint answers. */
-export type JwksMode = "ok" | "unauthorized" | "not-json" | "oversize" | "no-rsa";
+export type JwksMode = "ok" | "unauthorized" | "not-json" | "oversize" | "no-rsa" | "weak-key";
 
 export interface IdpRequestContext {
   readonly flow: "client_credentials" | "authorization_code";
@@ -255,6 +255,13 @@ export class LoopbackIdp {
         // Real OCI key sets carry x5c certificate chains; a long one pushes the set past 10,000 bytes.
         const certificate = randomBytes(3000).toString("base64");
         const keys = [{ ...this.#key.publicJwk, x5c: [certificate, certificate, certificate, certificate] }];
+        response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys }));
+        return;
+      }
+      case "weak-key": {
+        // The signing key's kid, but a 1024-bit RSA key: present in the JWKS, yet one ORDS refuses.
+        const weak = generateKeyPairSync("rsa", { modulusLength: 1024 }).publicKey.export({ format: "jwk" });
+        const keys = [{ ...weak, kid: this.#key.kid, use: "sig", alg: "RS256" }];
         response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys }));
         return;
       }
