@@ -5,6 +5,9 @@ import { join } from "node:path";
 import { loadEnvironments } from "../src/config/load";
 import { isKitError, type KitError } from "../src/errors";
 import { exampleJson, environmentFrom, ociIdentityProvider, problemsFor } from "./support/environments";
+import { sentinelSecret } from "./support/sentinel";
+
+const SECRET_VALUE = sentinelSecret("client-secret");
 
 function pathsOf(json: unknown, name = "dev"): string[] {
   return problemsFor(json, name).map((problem) => problem.path);
@@ -138,13 +141,13 @@ describe("environment config", () => {
     const json = exampleJson();
     let target = json;
     for (const part of at) target = target[part] ??= {};
-    target[key] = "s3cr3t-value";
+    target[key] = SECRET_VALUE;
     const problems = problemsFor(json);
     const secret = problems.find((p) => p.path === [...at, key].join("."));
     expect(secret?.message).toMatch(/ORDS_DB_PASSWORD/);
     expect(secret?.message).toMatch(/sensitive output/);
     expect(problems.filter((p) => p.path.endsWith(key))).toHaveLength(1);
-    expect(JSON.stringify(problems)).not.toContain("s3cr3t-value");
+    expect(JSON.stringify(problems)).not.toContain(SECRET_VALUE);
   });
 
   test("tells a value of the wrong type from a missing one", () => {
@@ -155,7 +158,7 @@ describe("environment config", () => {
 
   test("reports a secret key together with the file's other problems", () => {
     const json = exampleJson();
-    json.identityProvider.app.clientSecret = "s3cr3t-value";
+    json.identityProvider.app.clientSecret = SECRET_VALUE;
     json.identityProvider.domain.licenseType = "enterprise";
     expect(pathsOf(json)).toEqual(expect.arrayContaining(["identityProvider.app.clientSecret", "identityProvider.domain.licenseType"]));
   });

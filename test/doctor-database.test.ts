@@ -12,6 +12,7 @@ import { staticOutputsSource } from "../src/stack-outputs";
 import { DoctorOrdsDatabase, oraError } from "./support/doctor-ords-db";
 import { startJwtWorld, type JwtWorld } from "./support/jwt-world";
 import { writeToolEnvironment, type ToolEnvironment } from "./support/tool-environment";
+import { sentinelSecret } from "./support/sentinel";
 
 let world: JwtWorld;
 let fake: DoctorOrdsDatabase;
@@ -47,7 +48,7 @@ beforeEach(async () => {
   fake.modules = [{ name: DEMO_MODULE, basePath: "/demo/", handlers: new Map() }];
   fake.sync();
   setUp();
-  process.env.ORDS_DB_PASSWORD = "Sentinel-Db-Password-1";
+  process.env.ORDS_DB_PASSWORD = sentinelSecret("db-password");
 });
 
 afterEach(async () => {

@@ -10,27 +10,16 @@ import { ordsSpecFor } from "../src/ords/spec";
 import { assumedOrdsApi } from "../src/ords/version";
 import { staticOutputsSource } from "../src/stack-outputs";
 import type { EntraIdentityProviderConfig } from "../src/config/entra-schema";
-import { environmentFrom, exampleJson, onlyBlock, problemsFor, synthesize } from "./support/environments";
+import { entraExampleJson, environmentFrom, onlyBlock, problemsFor, synthesize, TEST_CLIENT_ID, TEST_TENANT_ID } from "./support/environments";
 import { LoopbackIdp, type IdpRequestContext } from "./support/loopback-idp";
 import { OrdsResource } from "./support/ords-resource";
 import { freePort } from "./support/free-port";
 import { writeToolEnvironment } from "./support/tool-environment";
 
-const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const CLIENT_ID = "3f6c2a1e-9b8d-4c7e-a5f4-1d2e3c4b5a69";
+const TENANT = TEST_TENANT_ID;
+const CLIENT_ID = TEST_CLIENT_ID;
 
-/** An Entra environment: the example's ords section, an app with one delegated scope and one app role. */
-function entraJson(): any {
-  const json = exampleJson();
-  json.identityProvider = {
-    type: "entra",
-    tenantId: TENANT,
-    displayName: "ords-jwt-entra-api",
-    scopes: [{ value: "demo.read", description: "Read the demo module" }],
-    appRoles: [{ value: "demo.reader", description: "Applications that read the demo module" }],
-  };
-  return json;
-}
+const entraJson = entraExampleJson;
 
 function entraIdp(json: any = entraJson()): EntraIdentityProviderConfig {
   const idp = environmentFrom(json).settings.identityProvider;
@@ -379,12 +368,9 @@ describe("token for Entra", () => {
     await idp.close();
   });
 
-  function entraEnvironment() {
-    return writeToolEnvironment(idp, (json) => Object.assign(json, { identityProvider: entraJson().identityProvider }));
-  }
-
-  test("client credentials ask for api://<client id>/.default, the client id read from the stack outputs", async () => {
-    const env = entraEnvironment();
+  /** Runs `token` for an Entra environment whose client id comes from the stack outputs. */
+  async function entraToken(options: Partial<Parameters<typeof token>[0]> = {}, identityProvider: Record<string, unknown> = {}): Promise<void> {
+    const env = writeToolEnvironment(idp, (json) => Object.assign(json, { identityProvider: { ...entraJson().identityProvider, ...identityProvider } }));
     try {
       await token({
         environment: env.name,
@@ -393,56 +379,38 @@ describe("token for Entra", () => {
         tokenUrl: idp.tokenUrl,
         http: { allowInsecure: true },
         log: () => undefined,
+        ...options,
       });
     } finally {
       env.remove();
     }
+  }
+
+  test("client credentials ask for api://<client id>/.default, the client id read from the stack outputs", async () => {
+    await entraToken();
     const request = idp.requests.find((candidate) => candidate.path === idp.paths.token);
     expect(request?.form).toEqual({ grant_type: "client_credentials", scope: `api://${CLIENT_ID}/.default` });
   });
 
   test("notes on stderr that scope mode refuses a client-credentials token, suggesting --user", async () => {
-    const env = writeToolEnvironment(idp, (json) => Object.assign(json, { identityProvider: { ...entraJson().identityProvider, ordsAuthorization: "scopes" } }));
     const notes: string[] = [];
-    try {
-      await token({
-        environment: env.name,
-        environmentsDir: env.dir,
-        outputsSource: staticOutputsSource({ clientId: CLIENT_ID }),
-        tokenUrl: idp.tokenUrl,
-        http: { allowInsecure: true },
-        log: (line) => notes.push(line),
-      });
-    } finally {
-      env.remove();
-    }
+    await entraToken({ log: (line) => notes.push(line) }, { ordsAuthorization: "scopes" });
     expect(notes.join("\n")).toMatch(/authorizes by scope.*carries only roles, no scp.*use --user/s);
   });
 
   test("--user asks for the delegated scope api://<client id>/demo.read", async () => {
-    const env = entraEnvironment();
     let seenUrl = "";
-    try {
-      await token({
-        environment: env.name,
-        environmentsDir: env.dir,
-        outputsSource: staticOutputsSource({ clientId: CLIENT_ID }),
-        tokenUrl: idp.tokenUrl,
-        authorizeUrl: idp.authorizeUrl,
-        user: true,
-        redirectUri,
-        openBrowser: false,
-        http: { allowInsecure: true },
-        log: () => undefined,
-        onAuthorizeUrl: (url) => {
-          seenUrl = url;
-          // Plays the browser: the IdP redirects to the loopback callback with a code.
-          setImmediate(() => void fetch(url, { redirect: "manual" }).then((atIdp) => fetch(atIdp.headers.get("location") as string)).then((r) => r.text()));
-        },
-      });
-    } finally {
-      env.remove();
-    }
+    await entraToken({
+      authorizeUrl: idp.authorizeUrl,
+      user: true,
+      redirectUri,
+      openBrowser: false,
+      onAuthorizeUrl: (url) => {
+        seenUrl = url;
+        // Plays the browser: the IdP redirects to the loopback callback with a code.
+        setImmediate(() => void fetch(url, { redirect: "manual" }).then((atIdp) => fetch(atIdp.headers.get("location") as string)).then((r) => r.text()));
+      },
+    });
     expect(new URL(seenUrl).searchParams.get("scope")).toBe(`api://${CLIENT_ID}/demo.read`);
   });
 });

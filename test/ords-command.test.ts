@@ -6,24 +6,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runOrdsCommand, type OrdsCommandDeps } from "../src/commands/ords";
 import { hookInputOf, ordsSpecFor } from "../src/ords/spec";
-import { environmentFrom, exampleJson } from "./support/environments";
+import { entraExampleJson, environmentFrom, exampleJson, TEST_CLIENT_ID, TEST_TENANT_ID } from "./support/environments";
 import { emptyModel, FakeOrdsDatabase } from "./support/fake-ords-db";
 import { runCli } from "./support/run-cli";
+import { sentinelSecret } from "./support/sentinel";
 
 const JWK_URL = "https://idcs-0123456789abcdef.identity.oraclecloud.com/admin/v1/SigningCert/jwk";
-const PASSWORD = "Sentinel-Password-4711";
-const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const CLIENT_ID = "3f6c2a1e-9b8d-4c7e-a5f4-1d2e3c4b5a69";
+const PASSWORD = sentinelSecret("db-password");
+const TENANT = TEST_TENANT_ID;
+const CLIENT_ID = TEST_CLIENT_ID;
 
 /** The example's ords section with Entra as the identity provider (role mode from the app role). */
 function toEntra(json: any): void {
-  json.identityProvider = {
-    type: "entra",
-    tenantId: TENANT,
-    displayName: "ords-jwt-entra-api",
-    scopes: [{ value: "demo.read", description: "Read the demo module" }],
-    appRoles: [{ value: "demo.reader", description: "Applications that read the demo module" }],
-  };
+  json.identityProvider = entraExampleJson().identityProvider;
 }
 
 /** A fake at ORDS 25.1, which role mode needs. */

@@ -9,8 +9,9 @@ import type { ConnectOptions, Connector } from "../src/ords/db";
 import { mapDbError, type DbErrorContext } from "../src/ords/db-errors";
 import { connectOracle } from "../src/ords/oracle";
 import type { OrdsConnectionSpec } from "../src/ords/spec";
+import { sentinelSecret } from "./support/sentinel";
 
-const PASSWORD = "Sentinel-Password-4711";
+const PASSWORD = sentinelSecret("db-password");
 const env = { ORDS_DB_PASSWORD: PASSWORD };
 const context: DbErrorContext = { user: "HR", schema: "HR", connectString: "db:1521/svc", adminMode: false, phase: "connect" };
 

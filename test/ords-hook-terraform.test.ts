@@ -10,8 +10,9 @@ import { App, LocalBackend, TerraformStack } from "cdktf";
 import { specFromHookInput, ordsSpecFor, type OrdsSpec } from "../src/ords/spec";
 import { OrdsPostDeploy } from "../stacks/ords-post-deploy";
 import { environmentFrom, exampleJson } from "./support/environments";
+import { sentinelSecret } from "./support/sentinel";
 
-const PASSWORD = "Sentinel-Password-4711";
+const PASSWORD = sentinelSecret("db-password");
 const JWK_URL = "https://idcs-0123456789abcdef.identity.oraclecloud.com/admin/v1/SigningCert/jwk";
 const STACK = "hooktest";
 

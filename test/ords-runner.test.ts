@@ -15,9 +15,10 @@ import { parseState } from "../src/ords/state";
 import { parseOrdsVersion, resolveOrdsApi } from "../src/ords/version";
 import { environmentFrom, exampleJson, PROJECT_ROOT } from "./support/environments";
 import { emptyModel, FakeOrdsDatabase, OracleLikeError, proceduresFor, type Model } from "./support/fake-ords-db";
+import { sentinelSecret } from "./support/sentinel";
 
 const JWK_URL = "https://idcs-0123456789abcdef.identity.oraclecloud.com/admin/v1/SigningCert/jwk";
-const PASSWORD = "Sentinel-Password-4711";
+const PASSWORD = sentinelSecret("db-password");
 
 let jwks: Server;
 let jwksUrl: string;

@@ -5,8 +5,9 @@ import { join, resolve } from "node:path";
 import { plan, renderPlan } from "../src/commands/plan";
 import { KIT_BIN } from "../stacks/ords-post-deploy";
 import { exampleJson, PROJECT_ROOT, synthesize } from "./support/environments";
+import { sentinelSecret } from "./support/sentinel";
 
-const PASSWORD = "Sentinel-Password-4711";
+const PASSWORD = sentinelSecret("db-password");
 
 function hooks(synthesized: Record<string, any>): Record<string, any>[] {
   return Object.values(synthesized.resource?.terraform_data ?? {});

@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { exampleJson, PROJECT_ROOT } from "./support/environments";
 import { runCli, runCommand } from "./support/run-cli";
+import { sentinelSecret } from "./support/sentinel";
 
-const CANARIES = { ORDS_DB_PASSWORD: "canary-db-password-7f3a", ORDS_JWT_CLIENT_SECRET: "canary-client-secret-9b1c" };
+const CANARIES = { ORDS_DB_PASSWORD: sentinelSecret("db-password"), ORDS_JWT_CLIENT_SECRET: sentinelSecret("client-secret") };
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((entry) => {

@@ -162,10 +162,9 @@ describe("authorization code + PKCE (--user)", () => {
     return atCallback.status;
   }
 
-  test("logs in through the loopback callback and exchanges the code with the PKCE verifier", async () => {
-    let callbackStatus = 0;
-    let seenUrl = "";
-    const result = await token({
+  /** `token --user` for the test environment, through the test's own loopback callback. */
+  function userLogin(options: Partial<Parameters<typeof token>[0]>) {
+    return token({
       environment: env.name,
       environmentsDir: env.dir,
       outputsSource: staticOutputsSource(outputs()),
@@ -174,6 +173,14 @@ describe("authorization code + PKCE (--user)", () => {
       openBrowser: false,
       http: { allowInsecure: true },
       log: quiet,
+      ...options,
+    });
+  }
+
+  test("logs in through the loopback callback and exchanges the code with the PKCE verifier", async () => {
+    let callbackStatus = 0;
+    let seenUrl = "";
+    const result = await userLogin({
       onAuthorizeUrl: async (url) => {
         seenUrl = url;
         // The browser runs while token() waits for the callback.
@@ -195,15 +202,7 @@ describe("authorization code + PKCE (--user)", () => {
   });
 
   test("fails when the callback carries a state the kit did not send", async () => {
-    const error = await token({
-      environment: env.name,
-      environmentsDir: env.dir,
-      outputsSource: staticOutputsSource(outputs()),
-      user: true,
-      redirectUri,
-      openBrowser: false,
-      http: { allowInsecure: true },
-      log: quiet,
+    const error = await userLogin({
       onAuthorizeUrl: async () => {
         setImmediate(() => void fetch(`${redirectUri}?code=forged&state=forged`).then((response) => response.text()));
       },
@@ -214,16 +213,8 @@ describe("authorization code + PKCE (--user)", () => {
   });
 
   test("fails when the IdP redirects back with an error", async () => {
-    const error = await token({
-      environment: env.name,
-      environmentsDir: env.dir,
-      outputsSource: staticOutputsSource(outputs()),
+    const error = await userLogin({
       scope: "ords-api/no.such.scope",
-      user: true,
-      redirectUri,
-      openBrowser: false,
-      http: { allowInsecure: true },
-      log: quiet,
       onAuthorizeUrl: async (url) => {
         setImmediate(() => void fetch(url, { redirect: "manual" }).then((answer) => fetch(answer.headers.get("location") as string)).then((response) => response.text()));
       },
@@ -232,18 +223,7 @@ describe("authorization code + PKCE (--user)", () => {
   });
 
   test("fails with a timeout when no browser comes back", async () => {
-    const error = await token({
-      environment: env.name,
-      environmentsDir: env.dir,
-      outputsSource: staticOutputsSource(outputs()),
-      user: true,
-      redirectUri,
-      openBrowser: false,
-      loginTimeoutSeconds: 1,
-      http: { allowInsecure: true },
-      log: quiet,
-      onAuthorizeUrl: () => undefined,
-    }).catch((e: unknown) => e);
+    const error = await userLogin({ loginTimeoutSeconds: 1, onAuthorizeUrl: () => undefined }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "OAUTH_LOGIN_TIMEOUT" });
   });
 
@@ -251,17 +231,7 @@ describe("authorization code + PKCE (--user)", () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(Number(new URL(redirectUri).port), "127.0.0.1", resolve));
     try {
-      const error = await token({
-        environment: env.name,
-        environmentsDir: env.dir,
-        outputsSource: staticOutputsSource(outputs()),
-        user: true,
-        redirectUri,
-        openBrowser: false,
-        http: { allowInsecure: true },
-        log: quiet,
-        onAuthorizeUrl: () => undefined,
-      }).catch((e: unknown) => e);
+      const error = await userLogin({ onAuthorizeUrl: () => undefined }).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: "OAUTH_CALLBACK_PORT_IN_USE", message: expect.stringContaining(new URL(redirectUri).port) });
     } finally {
       await new Promise<void>((resolve) => blocker.close(() => resolve()));

@@ -3,6 +3,7 @@
 import { basename, relative } from "node:path";
 import type { CommandResult, CommandRunner, CommandSpec } from "../../src/lifecycle/command-runner";
 import { Secret } from "../../src/secret";
+import { sentinelSecret } from "./sentinel";
 
 export type FailureRule = (spec: CommandSpec, state: Set<string>) => boolean;
 
@@ -43,6 +44,6 @@ export function describe(spec: CommandSpec): string {
   return [program, ...spec.args].join(" ");
 }
 
-/** The DB password tests hand to the lifecycle; a made-up value, never a real one. */
-export const TEST_DB_PASSWORD = "test-only-db-password";
+/** The DB password tests hand to the lifecycle; made up at run time, never a real one. */
+export const TEST_DB_PASSWORD = sentinelSecret("db-password");
 export const testDbPassword = async (): Promise<Secret> => new Secret(TEST_DB_PASSWORD);
