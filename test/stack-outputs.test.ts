@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LazyOutputs, parseTerraformOutputs, resolveClientSecret, staticOutputsSource, terraformOutputsSource } from "../src/stack-outputs";
 import { Secret } from "../src/secret";
+import { sentinelSecret } from "./support/sentinel";
 
 const hasTerraform = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
 if (!hasTerraform) process.stderr.write("stack-outputs: no terraform binary on PATH; the real `terraform output` test is skipped\n");
@@ -24,7 +25,8 @@ test("parses terraform output -json and wraps the client secret", () => {
 
 test("prefers ORDS_JWT_CLIENT_SECRET over the stack output", async () => {
   const outputs = new LazyOutputs(staticOutputsSource({ clientSecret: new Secret("from-stack") }));
-  expect((await resolveClientSecret(outputs, { ORDS_JWT_CLIENT_SECRET: "from-env" })).reveal()).toBe("from-env");
+  const fromEnv = sentinelSecret("client-secret");
+  expect((await resolveClientSecret(outputs, { ORDS_JWT_CLIENT_SECRET: fromEnv })).reveal()).toBe(fromEnv);
   expect((await resolveClientSecret(outputs, {})).reveal()).toBe("from-stack");
 });
 

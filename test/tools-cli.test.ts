@@ -8,6 +8,7 @@ import { startJwtWorld, type JwtWorld } from "./support/jwt-world";
 import { ORDS_INVALID_TOKEN } from "./support/ords-resource";
 import { runCliAsync } from "./support/run-cli-async";
 import { writeToolEnvironment } from "./support/tool-environment";
+import { sentinelSecret } from "./support/sentinel";
 
 let world: JwtWorld;
 let scratch: string;
@@ -57,11 +58,12 @@ test("token --decode --json prints header and claims and no signature", async ()
 
 test("token exits 1 and explains when the IdP refuses the client", async () => {
   const { idp } = world;
-  const run = await runCliAsync(["token", "--token-url", idp.tokenUrl, "--client-id", idp.clientId, "--scope", idp.fqs(), "--allow-insecure"], { ORDS_JWT_CLIENT_SECRET: "wrong-secret-value" });
+  const wrongSecret = sentinelSecret("wrong-client-secret");
+  const run = await runCliAsync(["token", "--token-url", idp.tokenUrl, "--client-id", idp.clientId, "--scope", idp.fqs(), "--allow-insecure"], { ORDS_JWT_CLIENT_SECRET: wrongSecret });
   expect(run.status).toBe(1);
   expect(run.stdout).toBe("");
   expect(run.stderr).toContain("invalid_client");
-  expect(run.stderr).not.toContain("wrong-secret-value");
+  expect(run.stderr).not.toContain(wrongSecret);
 });
 
 test("token exits 2 for a malformed flag", async () => {
