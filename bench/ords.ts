@@ -12,7 +12,9 @@ import { exampleJson } from "../test/support/environments";
 import { median, ms, timeRuns } from "./stats";
 
 const JWK_URL = "https://idcs-0123456789abcdef.identity.oraclecloud.com/admin/v1/SigningCert/jwk";
-const JWKS = JSON.stringify({ keys: [{ kty: "RSA", kid: "SIGNING_KEY", n: "0vx7agoebGcQSuu", e: "AQAB", use: "sig" }] });
+const JWKS = JSON.stringify({
+  keys: [{ kty: "RSA", kid: "SIGNING_KEY", n: "0vx7agoebGcQSuu", e: "AQAB", use: "sig" }],
+});
 
 async function roundTrips(): Promise<string[]> {
   const json = exampleJson();
@@ -23,10 +25,16 @@ async function roundTrips(): Promise<string[]> {
   const fake = new FakeOrdsDatabase(emptyModel());
   const run = (command: OrdsCommand) =>
     runOrds(command, spec, {
-      connect: () => openConnection(spec.connection, { connector: fake.connector, env: { ORDS_DB_PASSWORD: "bench" }, prompt: false }),
+      connect: () =>
+        openConnection(spec.connection, {
+          connector: fake.connector,
+          env: { ORDS_DB_PASSWORD: "bench" },
+          prompt: false,
+        }),
       waitForJwks: async (url) => ({ url, attempts: 1, elapsedMs: 0, keys: 1, bytes: JWKS.length, warnings: [] }),
     });
-  const line = (label: string, trips: { reads: number; writes: number }) => `  ${label.padEnd(34)} ${trips.reads} read + ${trips.writes} write`;
+  const line = (label: string, trips: { reads: number; writes: number }) =>
+    `  ${label.padEnd(34)} ${trips.reads} read + ${trips.writes} write`;
   const first = await run("apply");
   const again = await run("apply");
   const teardown = await run("teardown");

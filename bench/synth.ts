@@ -38,7 +38,11 @@ export async function benchSynth(runs = 5): Promise<string[]> {
 
   const cliTimes = await timeRuns(runs, () => {
     const outdir = mkdtempSync(join(tmpdir(), "bench-plan-"));
-    const result = spawnSync(process.execPath, [join(ROOT, "bin", "ords-jwt.cjs"), "plan", "example", "--outdir", outdir], { cwd: ROOT, encoding: "utf8" });
+    const result = spawnSync(
+      process.execPath,
+      [join(ROOT, "bin", "ords-jwt.cjs"), "plan", "example", "--outdir", outdir],
+      { cwd: ROOT, encoding: "utf8" },
+    );
     rmSync(outdir, { recursive: true, force: true });
     if (result.status !== 0) throw new Error(`plan failed: ${result.stderr}`);
   });

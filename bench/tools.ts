@@ -16,11 +16,17 @@ const STARTUP_TARGET_MS = 300;
 
 function runCli(args: readonly string[]): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, CHECKPOINT_DISABLE: "1" },
+    });
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
     child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve(code) : reject(new Error(`ords-jwt ${args[0]} exited ${String(code)}: ${stderr}`))));
+    child.on("close", (code) =>
+      code === 0 ? resolve(code) : reject(new Error(`ords-jwt ${args[0]} exited ${String(code)}: ${stderr}`)),
+    );
   });
 }
 
@@ -46,16 +52,24 @@ export async function benchTools(runs = 15): Promise<string[]> {
       if (result.checks.some((check) => check.status === "fail")) throw new Error("bench doctor run failed a check");
     });
     const doctorMedian = median(inProcess);
-    lines.push(`  doctor, full run in process (JWKS, token checks, both endpoint calls): ${ms(doctorMedian)} (${ratio(doctorMedian, DOCTOR_TARGET_MS)})`);
+    lines.push(
+      `  doctor, full run in process (JWKS, token checks, both endpoint calls): ${ms(doctorMedian)} (${ratio(doctorMedian, DOCTOR_TARGET_MS)})`,
+    );
 
     const cliArgs = [
       "doctor",
-      "--issuer", world.expected.issuer,
-      "--audience", world.expected.audience,
-      "--jwk-url", world.expected.jwkUrl,
-      "--privilege", world.expected.privilege,
-      "--url", world.endpoint,
-      "--token-file", tokenFile,
+      "--issuer",
+      world.expected.issuer,
+      "--audience",
+      world.expected.audience,
+      "--jwk-url",
+      world.expected.jwkUrl,
+      "--privilege",
+      world.expected.privilege,
+      "--url",
+      world.endpoint,
+      "--token-file",
+      tokenFile,
       "--allow-insecure",
       "--json",
     ];
@@ -68,7 +82,9 @@ export async function benchTools(runs = 15): Promise<string[]> {
     });
     const startup = await timeRuns(runs, () => runCli(["--help"]));
     const startupMedian = median(startup);
-    lines.push(`  CLI start-up (ords-jwt --help): ${ms(startupMedian)} (${ratio(startupMedian, STARTUP_TARGET_MS)}; bare node: ${ms(median(bare))})`);
+    lines.push(
+      `  CLI start-up (ords-jwt --help): ${ms(startupMedian)} (${ratio(startupMedian, STARTUP_TARGET_MS)}; bare node: ${ms(median(bare))})`,
+    );
     const doctorHelp = await timeRuns(runs, () => runCli(["doctor", "--help"]));
     lines.push(`  CLI start-up to a command (ords-jwt doctor --help): ${ms(median(doctorHelp))}`);
   } finally {

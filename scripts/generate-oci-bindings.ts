@@ -3,11 +3,7 @@
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { CodeMaker } from "codemaker";
-import {
-  ConstructsMakerProviderTarget,
-  LANGUAGES,
-  TerraformProviderConstraint,
-} from "@cdktf/commons";
+import { ConstructsMakerProviderTarget, LANGUAGES, TerraformProviderConstraint } from "@cdktf/commons";
 // The package entry point pulls in jsii-pacmak; the generator module alone does not need it.
 import { TerraformProviderGenerator } from "@cdktf/provider-generator/lib/get/generator/provider-generator";
 

@@ -32,7 +32,9 @@ export function jsonPointerFlag(value: string): string {
   // The config's rule lives with its zod schema; loaded only when the flag is given (start-up time).
   const { ordsJsonPointer } = require("./config/ords-schema") as typeof import("./config/ords-schema");
   if (!ordsJsonPointer.safeParse(value).success) {
-    throw new InvalidArgumentError(`must be a JSON pointer such as "/roles" (RFC 6901: starts with "/"; got "${value}")`);
+    throw new InvalidArgumentError(
+      `must be a JSON pointer such as "/roles" (RFC 6901: starts with "/"; got "${value}")`,
+    );
   }
   return value;
 }
@@ -49,7 +51,11 @@ export interface NetworkFlags {
   readonly maxResponseBytes?: number;
 }
 
-export function httpFromFlags(flags: NetworkFlags): { allowInsecure: boolean; timeoutMs?: number; maxResponseBytes?: number } {
+export function httpFromFlags(flags: NetworkFlags): {
+  allowInsecure: boolean;
+  timeoutMs?: number;
+  maxResponseBytes?: number;
+} {
   return {
     allowInsecure: flags.allowInsecure === true,
     ...(flags.timeoutMs === undefined ? {} : { timeoutMs: flags.timeoutMs }),

@@ -1,13 +1,28 @@
 // The kit's command-line entry: wires commander, lazy-loads each command, and owns the exit codes.
 // Exit codes: 0 success; 1 the command ran and failed; 2 usage or configuration error.
 import { Command, CommanderError } from "commander";
-import { collect, httpFromFlags, integerFlag, jsonPointerFlag, TOKEN_ENV, urlFlag, type NetworkFlags } from "./cli-flags";
+import {
+  collect,
+  httpFromFlags,
+  integerFlag,
+  jsonPointerFlag,
+  TOKEN_ENV,
+  urlFlag,
+  type NetworkFlags,
+} from "./cli-flags";
 import { isKitError, type KitErrorCode } from "./errors";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** Refusals that mean "ask differently" rather than "it ran and failed". */
-const USAGE_ERROR_CODES = new Set<KitErrorCode>(["USAGE_INVALID", "CONFIRMATION_REQUIRED", "ENVIRONMENT_PROTECTED", "ORDS_PROTECTED", "SECRET_MISSING", "MIRROR_REFUSED"]);
+const USAGE_ERROR_CODES = new Set<KitErrorCode>([
+  "USAGE_INVALID",
+  "CONFIRMATION_REQUIRED",
+  "ENVIRONMENT_PROTECTED",
+  "ORDS_PROTECTED",
+  "SECRET_MISSING",
+  "MIRROR_REFUSED",
+]);
 
 /**
  * Loads a command module on first use, so start-up stays fast. It uses require, not import():
@@ -115,24 +130,40 @@ export function buildProgram(): Command {
     .option("--force", "tear down a protected environment")
     .option("--skip-ords", "the database is gone or unreachable: leave its ORDS objects and do not connect")
     .option("--json", "print the result as JSON")
-    .action(async (environment: string, options: { yes?: boolean; force?: boolean; skipOrds?: boolean; json?: boolean }) => {
-      const { teardownCommand, renderTeardown } = lazy<typeof import("./commands/teardown")>("./commands/teardown");
-      const result = await teardownCommand({ environment, yes: options.yes === true, force: options.force === true, skipOrds: options.skipOrds === true });
-      print(result, options.json === true, () => renderTeardown(result));
-    });
+    .action(
+      async (environment: string, options: { yes?: boolean; force?: boolean; skipOrds?: boolean; json?: boolean }) => {
+        const { teardownCommand, renderTeardown } = lazy<typeof import("./commands/teardown")>("./commands/teardown");
+        const result = await teardownCommand({
+          environment,
+          yes: options.yes === true,
+          force: options.force === true,
+          skipOrds: options.skipOrds === true,
+        });
+        print(result, options.json === true, () => renderTeardown(result));
+      },
+    );
 
   program
     .command("token")
-    .description("Get an access token (client credentials; --user for authorization code + PKCE) and print only the token")
+    .description(
+      "Get an access token (client credentials; --user for authorization code + PKCE) and print only the token",
+    )
     .argument("[environment]", "environment name (leave out with --token-url, --client-id and --scope)")
     .option("--user", "log in as a user: authorization code + PKCE through the loopback callback")
     .option("--decode", "print the header and claims instead of the token (never the signature)")
-    .option("--token-url <url>", "token endpoint (standalone; disables discovery unless --discovery-url is given)", urlFlag)
+    .option(
+      "--token-url <url>",
+      "token endpoint (standalone; disables discovery unless --discovery-url is given)",
+      urlFlag,
+    )
     .option("--authorize-url <url>", "authorize endpoint for --user when there is no discovery document", urlFlag)
     .option("--discovery-url <url>", "the IdP's .well-known/openid-configuration URL", urlFlag)
     .option("--client-id <id>", "client id (default: the stack's client_id output)")
     .option("--scope <scope>", "scope to request (default: the environment's fully qualified scope)")
-    .option("--redirect-uri <uri>", "loopback redirect URI for --user (default: the callback the stack registers, http://127.0.0.1:8765/callback)")
+    .option(
+      "--redirect-uri <uri>",
+      "loopback redirect URI for --user (default: the callback the stack registers, http://127.0.0.1:8765/callback)",
+    )
     .option("--login-timeout-seconds <n>", "how long --user waits for the browser", integerFlag(1, 3600))
     .option("--no-browser", "do not try to open a browser for --user")
     .option("--allow-insecure", "allow http:// endpoints (local test servers only)")
@@ -142,13 +173,20 @@ export function buildProgram(): Command {
     .option("--json", "print the token response (or the decoded token) as JSON")
     .action(async (environment: string | undefined, options: TokenFlags) => {
       const { token, renderToken, tokenJson } = lazy<typeof import("./commands/token")>("./commands/token");
-      const result = await token({ ...options, environment, openBrowser: options.browser, http: httpFromFlags(options) });
+      const result = await token({
+        ...options,
+        environment,
+        openBrowser: options.browser,
+        http: httpFromFlags(options),
+      });
       print(tokenJson(result), options.json === true, () => renderToken(result));
     });
 
   program
     .command("call")
-    .description("Call an ORDS endpoint with a token (or --no-token to prove it is protected); print status, WWW-Authenticate and body")
+    .description(
+      "Call an ORDS endpoint with a token (or --no-token to prove it is protected); print status, WWW-Authenticate and body",
+    )
     .argument("<environment>", "environment name")
     .argument("<path-or-url>", "path under the environment's ORDS base URL (ords.baseUrl), or a full URL")
     .option("--token <token>", `send this token instead of getting one (or set ${TOKEN_ENV})`)
@@ -197,9 +235,17 @@ export function buildProgram(): Command {
     .option("--token-file <file>", "read the token from a file (- for stdin)")
     .option("--url <path-or-url>", "endpoint to call (default: the demo module when configured)")
     .option("--base-url <url>", "ORDS base URL of the schema (default: ords.baseUrl)", urlFlag)
-    .option("--allowed-skew-seconds <n>", "clock skew the profile allows (default: stored or configured value)", integerFlag(1, 60))
+    .option(
+      "--allowed-skew-seconds <n>",
+      "clock skew the profile allows (default: stored or configured value)",
+      integerFlag(1, 60),
+    )
     .option("--allowed-age-seconds <n>", "maximum token age the profile allows", integerFlag(1))
-    .option("--jwks-size-limit-bytes <n>", `JWKS size to warn above (ORDS documents 10000; some installations show 100000)`, integerFlag(1))
+    .option(
+      "--jwks-size-limit-bytes <n>",
+      `JWKS size to warn above (ORDS documents 10000; some installations show 100000)`,
+      integerFlag(1),
+    )
     .option("--token-url <url>", "token endpoint, to get a token without an environment", urlFlag)
     .option("--discovery-url <url>", "the IdP's .well-known/openid-configuration URL", urlFlag)
     .option("--client-id <id>", "client id")
@@ -212,7 +258,8 @@ export function buildProgram(): Command {
     .option("--outdir <dir>", "where the stacks were synthesized", "cdktf.out")
     .option("--json", 'print {"checks":[{"id","status","message","fix"}]}')
     .action(async (environment: string | undefined, options: DoctorFlags) => {
-      const { doctor, doctorJson, renderDoctor, failedDoctor } = lazy<typeof import("./commands/doctor")>("./commands/doctor");
+      const { doctor, doctorJson, renderDoctor, failedDoctor } =
+        lazy<typeof import("./commands/doctor")>("./commands/doctor");
       // Only the mirror changes anything: Ctrl-C then stops waiting and restores the profile before exiting.
       const interrupt = new AbortController();
       const onSigint = () => {
@@ -239,10 +286,15 @@ export function buildProgram(): Command {
   // The ORDS post-deploy step (src/commands/ords.ts): `ords plan|apply|teardown|status <env>`.
   const ords = program
     .command("ords")
-    .description("The ORDS post-deploy step over node-oracledb: JWT profile, privilege, roles, demo module (password from ORDS_DB_PASSWORD)");
+    .description(
+      "The ORDS post-deploy step over node-oracledb: JWT profile, privilege, roles, demo module (password from ORDS_DB_PASSWORD)",
+    );
   const ordsCommands = [
     ["plan", "Read the schema's ORDS state (one round trip) and show what apply would create, update or delete"],
-    ["apply", "Apply the difference in one transaction after the JWKS answers without credentials; re-runs write nothing"],
+    [
+      "apply",
+      "Apply the difference in one transaction after the JWKS answers without credentials; re-runs write nothing",
+    ],
     ["teardown", "Drop exactly what the kit created (profile, privilege, roles no one else uses, demo module)"],
     ["status", "Show the profile, privilege and protected modules as the database has them, and any drift"],
   ] as const;
@@ -251,15 +303,32 @@ export function buildProgram(): Command {
       .command(name)
       .description(description)
       .argument("<environment>", "environment name")
-      .option("--jwk-url <url>", "the JWK URL, when the environment file cannot say it (default: the stack's jwk_url output)")
-      .option("--client-id <id>", "Entra: the API app's client id, the JWT profile's audience (default: the stack's client_id output)")
+      .option(
+        "--jwk-url <url>",
+        "the JWK URL, when the environment file cannot say it (default: the stack's jwk_url output)",
+      )
+      .option(
+        "--client-id <id>",
+        "Entra: the API app's client id, the JWT profile's audience (default: the stack's client_id output)",
+      )
       .option("--spec-env <variable>", "read the step's input from this environment variable (used by the cdktf hook)")
       .option("--environments-dir <dir>", "directory of environment files", "environments")
       .option("--outdir <dir>", "where the stacks were synthesized", "cdktf.out")
       .option("--json", "print the result as JSON");
     if (name === "teardown") command.option("--force", "tear down the ORDS objects of a protected environment");
     command.action(
-      async (environment: string, options: { jwkUrl?: string; clientId?: string; specEnv?: string; environmentsDir: string; outdir: string; json?: boolean; force?: boolean }) => {
+      async (
+        environment: string,
+        options: {
+          jwkUrl?: string;
+          clientId?: string;
+          specEnv?: string;
+          environmentsDir: string;
+          outdir: string;
+          json?: boolean;
+          force?: boolean;
+        },
+      ) => {
         const { runOrdsCommand, renderOrdsResult } = lazy<typeof import("./commands/ords")>("./commands/ords");
         const result = await runOrdsCommand(name, { ...options, environment, force: options.force === true });
         print(result, options.json === true, () => renderOrdsResult(result));

@@ -86,7 +86,8 @@ export function ociIdentityNames(idp: OciIdentityProviderConfig): IdentityNames 
     privilege: privilegeNameFor(scope.value),
   }));
   const primaryScope = scopes[0];
-  if (primaryScope === undefined) throw new Error("ociIdentityNames: the config has no scope (the schema requires one)");
+  if (primaryScope === undefined)
+    throw new Error("ociIdentityNames: the config has no scope (the schema requires one)");
   return {
     audience,
     issuer: idp.issuer,
@@ -135,9 +136,14 @@ export function entraApplicationIdUri(clientId: string): string {
  */
 export function entraIdentityNames(idp: EntraIdentityProviderConfig, clientId: string): IdentityNames {
   const idUri = entraApplicationIdUri(clientId);
-  const scopes = idp.scopes.map((scope) => ({ value: scope.value, fqs: `${idUri}/${scope.value}`, privilege: privilegeNameFor(scope.value) }));
+  const scopes = idp.scopes.map((scope) => ({
+    value: scope.value,
+    fqs: `${idUri}/${scope.value}`,
+    privilege: privilegeNameFor(scope.value),
+  }));
   const primaryScope = scopes[0];
-  if (primaryScope === undefined) throw new Error("entraIdentityNames: the config has no scope (the schema requires one)");
+  if (primaryScope === undefined)
+    throw new Error("entraIdentityNames: the config has no scope (the schema requires one)");
   return {
     ...entraConfigNames(idp),
     // v2 access tokens carry the API app's client id as aud, not the api:// URI (facts.md §3).
@@ -153,7 +159,10 @@ function entraConfigNames(idp: EntraIdentityProviderConfig): ConfigIdentityNames
   return {
     issuer: entraEndpoints(idp.tenantId).issuer,
     privilege: primaryPrivilegeOf(idp),
-    roleMode: idp.ordsAuthorization === "roles" ? { claim: ENTRA_ROLES_CLAIM, roles: idp.appRoles.map((role) => role.value) } : undefined,
+    roleMode:
+      idp.ordsAuthorization === "roles"
+        ? { claim: ENTRA_ROLES_CLAIM, roles: idp.appRoles.map((role) => role.value) }
+        : undefined,
   };
 }
 

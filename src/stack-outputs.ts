@@ -125,7 +125,13 @@ export function terraformOutputsSource(options: TerraformOutputsOptions): Output
         execFile(
           binary,
           ["output", "-json", "-no-color"],
-          { cwd: options.stackDir, timeout, maxBuffer: 4 * 1024 * 1024, env: { ...process.env, CHECKPOINT_DISABLE: "1" }, encoding: "utf8" },
+          {
+            cwd: options.stackDir,
+            timeout,
+            maxBuffer: 4 * 1024 * 1024,
+            env: { ...process.env, CHECKPOINT_DISABLE: "1" },
+            encoding: "utf8",
+          },
           (error, stdout, stderr) => {
             if (error) {
               const code = (error as NodeJS.ErrnoException).code;
@@ -137,7 +143,11 @@ export function terraformOutputsSource(options: TerraformOutputsOptions): Output
                 reject(notDeployed("the stack directory is not initialized (never deployed from this machine)", error));
               } else {
                 // stderr of `terraform output` names files and errors, never output values.
-                const firstError = stderr.split("\n").find((line) => /Error/.test(line))?.replace(/[│╷╵]/g, "").trim();
+                const firstError = stderr
+                  .split("\n")
+                  .find((line) => /Error/.test(line))
+                  ?.replace(/[│╷╵]/g, "")
+                  .trim();
                 reject(notDeployed(firstError ?? `terraform exited with ${String(error.code)}`, error));
               }
               return;
@@ -195,10 +205,14 @@ export class LazyOutputs {
     const outputs = await this.get();
     const value = outputs[key];
     if (value === undefined) {
-      throw new KitError("OUTPUT_MISSING", `The stack has no "${OUTPUT_NAMES[key]}" output (${this.source.description})`, {
-        fix: `Deploy the environment (npx cdktf deploy <env>), or pass ${flag}.`,
-        details: { output: OUTPUT_NAMES[key] },
-      });
+      throw new KitError(
+        "OUTPUT_MISSING",
+        `The stack has no "${OUTPUT_NAMES[key]}" output (${this.source.description})`,
+        {
+          fix: `Deploy the environment (npx cdktf deploy <env>), or pass ${flag}.`,
+          details: { output: OUTPUT_NAMES[key] },
+        },
+      );
     }
     return value as NonNullable<StackOutputs[K]>;
   }
@@ -212,9 +226,13 @@ export async function resolveClientSecret(outputs: LazyOutputs, env: NodeJS.Proc
   const fromEnv = env[CLIENT_SECRET_ENV];
   if (fromEnv !== undefined && fromEnv !== "") return new Secret(fromEnv);
   if (outputs.source === undefined) {
-    throw new KitError("SECRET_MISSING", `No client secret: ${CLIENT_SECRET_ENV} is not set and there is no environment to read it from`, {
-      fix: `export ${CLIENT_SECRET_ENV}=… (the app's client secret), or name a deployed environment.`,
-    });
+    throw new KitError(
+      "SECRET_MISSING",
+      `No client secret: ${CLIENT_SECRET_ENV} is not set and there is no environment to read it from`,
+      {
+        fix: `export ${CLIENT_SECRET_ENV}=… (the app's client secret), or name a deployed environment.`,
+      },
+    );
   }
   let stack: StackOutputs;
   try {
@@ -229,9 +247,13 @@ export async function resolveClientSecret(outputs: LazyOutputs, env: NodeJS.Proc
     throw error;
   }
   if (stack.clientSecret === undefined) {
-    throw new KitError("SECRET_MISSING", `No client secret: ${CLIENT_SECRET_ENV} is not set and the stack has no "client_secret" output`, {
-      fix: `export ${CLIENT_SECRET_ENV}=…, or deploy the environment so the sensitive output exists.`,
-    });
+    throw new KitError(
+      "SECRET_MISSING",
+      `No client secret: ${CLIENT_SECRET_ENV} is not set and the stack has no "client_secret" output`,
+      {
+        fix: `export ${CLIENT_SECRET_ENV}=…, or deploy the environment so the sensitive output exists.`,
+      },
+    );
   }
   return stack.clientSecret;
 }

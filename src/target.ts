@@ -18,7 +18,13 @@ import {
 import type { ClientSettings } from "./oauth/client";
 import type { HttpOptions } from "./http/bounded-fetch";
 import { Secret } from "./secret";
-import { LazyOutputs, resolveClientSecret, stackDirFor, terraformOutputsSource, type OutputsSource } from "./stack-outputs";
+import {
+  LazyOutputs,
+  resolveClientSecret,
+  stackDirFor,
+  terraformOutputsSource,
+  type OutputsSource,
+} from "./stack-outputs";
 
 export interface TargetOptions {
   /** Environment name; undefined for a standalone run driven by flags. */
@@ -41,20 +47,30 @@ export interface Target {
 
 export function loadTarget(options: TargetOptions): Target {
   if (options.environment === undefined) {
-    return { environment: undefined, outputs: new LazyOutputs(options.outputsSource), configEndpoints: undefined, ords: undefined };
+    return {
+      environment: undefined,
+      outputs: new LazyOutputs(options.outputsSource),
+      configEndpoints: undefined,
+      ords: undefined,
+    };
   }
   // The config loader pulls in zod; standalone runs (flags only) never pay for it.
   const { loadEnvironments } = require("./config/load") as typeof import("./config/load");
   // loadEnvironments throws CONFIG_NOT_FOUND for a name it has no file for, so `only` yields exactly one.
   const environment = loadEnvironments({ dir: options.environmentsDir, only: [options.environment] })[0] as Environment;
   const idp = environment.settings.identityProvider;
-  const source = options.outputsSource ?? terraformOutputsSource({ stackDir: stackDirFor(environment.name, options.outdir) });
+  const source =
+    options.outputsSource ?? terraformOutputsSource({ stackDir: stackDirFor(environment.name, options.outdir) });
   const domainUrl = idp.type === "oci" && idp.domain.mode === "existing" ? idp.domain.url : undefined;
   return {
     environment,
     outputs: new LazyOutputs(source),
     configEndpoints:
-      idp.type === "entra" ? entraEndpoints(idp.tenantId) : domainUrl === undefined ? undefined : ociDomainEndpoints(ociDomainBaseUrl(domainUrl)),
+      idp.type === "entra"
+        ? entraEndpoints(idp.tenantId)
+        : domainUrl === undefined
+          ? undefined
+          : ociDomainEndpoints(ociDomainBaseUrl(domainUrl)),
     ords: environment.settings.ords,
   };
 }
@@ -75,7 +91,9 @@ export async function identityNames(target: Target, clientId?: string): Promise<
  * run. Unlike identityNames, an Entra environment needs no client id for these.
  */
 export function configNames(target: Target): ConfigIdentityNames | undefined {
-  return target.environment === undefined ? undefined : configIdentityNamesOf(target.environment.settings.identityProvider);
+  return target.environment === undefined
+    ? undefined
+    : configIdentityNamesOf(target.environment.settings.identityProvider);
 }
 
 /** The domain endpoints: from the config when it names the domain URL, else from the `domain_url` output. */
@@ -110,18 +128,28 @@ export async function oauthSettings(
   const clientIdFlag = flags.clientId;
   const names = await identityNames(target, clientIdFlag);
   // A user login asks for the delegated scope; client credentials for what the IdP grants an app (Entra: /.default).
-  const scope = flags.scope ?? (flow === "authorization_code" ? names?.primaryScope.fqs : names?.clientCredentialsScope);
+  const scope =
+    flags.scope ?? (flow === "authorization_code" ? names?.primaryScope.fqs : names?.clientCredentialsScope);
   if (scope === undefined) {
-    throw new KitError("USAGE_INVALID", "No scope to request", { fix: "Pass --scope <audience><scope value> (the fully qualified scope), or name an environment." });
+    throw new KitError("USAGE_INVALID", "No scope to request", {
+      fix: "Pass --scope <audience><scope value> (the fully qualified scope), or name an environment.",
+    });
   }
   const standalone = flags.tokenUrl !== undefined;
   const endpoints = standalone ? undefined : await domainEndpoints(target);
-  const tokenUrl = flags.tokenUrl ?? endpoints?.tokenUrl ?? (target.outputs.source ? await target.outputs.require("tokenUrl", "--token-url") : undefined);
+  const tokenUrl =
+    flags.tokenUrl ??
+    endpoints?.tokenUrl ??
+    (target.outputs.source ? await target.outputs.require("tokenUrl", "--token-url") : undefined);
   if (tokenUrl === undefined) {
-    throw new KitError("USAGE_INVALID", "No token endpoint", { fix: "Pass --token-url (and --client-id, with the secret in ORDS_JWT_CLIENT_SECRET), or name an environment." });
+    throw new KitError("USAGE_INVALID", "No token endpoint", {
+      fix: "Pass --token-url (and --client-id, with the secret in ORDS_JWT_CLIENT_SECRET), or name an environment.",
+    });
   }
-  const clientId = flags.clientId ?? (target.outputs.source ? await target.outputs.require("clientId", "--client-id") : undefined);
-  if (clientId === undefined) throw new KitError("USAGE_INVALID", "No client id", { fix: "Pass --client-id, or name a deployed environment." });
+  const clientId =
+    flags.clientId ?? (target.outputs.source ? await target.outputs.require("clientId", "--client-id") : undefined);
+  if (clientId === undefined)
+    throw new KitError("USAGE_INVALID", "No client id", { fix: "Pass --client-id, or name a deployed environment." });
   const clientSecret = await resolveClientSecret(target.outputs);
   return {
     scope,
@@ -148,9 +176,13 @@ export function ordsBaseUrl(target: Target, flag: string | undefined): string | 
 export function resolveEndpointUrl(pathOrUrl: string, baseUrl: string | undefined): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(pathOrUrl)) return pathOrUrl;
   if (baseUrl === undefined) {
-    throw new KitError("USAGE_INVALID", `"${pathOrUrl}" is a path, but there is no ORDS base URL to resolve it against`, {
-      fix: "Pass a full URL, or --base-url, or set ords.baseUrl in the environment.",
-    });
+    throw new KitError(
+      "USAGE_INVALID",
+      `"${pathOrUrl}" is a path, but there is no ORDS base URL to resolve it against`,
+      {
+        fix: "Pass a full URL, or --base-url, or set ords.baseUrl in the environment.",
+      },
+    );
   }
   return `${baseUrl.replace(/\/+$/, "")}/${pathOrUrl.replace(/^\/+/, "")}`;
 }
@@ -167,7 +199,8 @@ const JWS_COMPACT = /^[A-Za-z0-9_.-]+$/;
 function describeTokenProblem(token: string): { problem: string; fix: string; position?: number } {
   const fix = "Give the access token alone, on one line: base64url characters and dots (header.claims.signature).";
   if (token === "") return { problem: "is empty", fix };
-  if (/^bearer\s/i.test(token)) return { problem: 'starts with "Bearer "', fix: 'Drop the "Bearer " prefix: give the token alone.' };
+  if (/^bearer\s/i.test(token))
+    return { problem: 'starts with "Bearer "', fix: 'Drop the "Bearer " prefix: give the token alone.' };
   const index = [...token].findIndex((ch) => !/[A-Za-z0-9_.-]/.test(ch));
   const ch = [...token][index] ?? "";
   const what =
@@ -191,17 +224,24 @@ function checkedToken(value: string, source: string): Secret {
   const token = value.trim();
   if (JWS_COMPACT.test(token)) return new Secret(token);
   const { problem, fix, position } = describeTokenProblem(token);
-  throw new KitError("USAGE_INVALID", `The token from ${source} ${problem}; a JWT has only base64url characters and dots`, {
-    fix,
-    details: { source, ...(position === undefined ? {} : { position }) },
-  });
+  throw new KitError(
+    "USAGE_INVALID",
+    `The token from ${source} ${problem}; a JWT has only base64url characters and dots`,
+    {
+      fix,
+      details: { source, ...(position === undefined ? {} : { position }) },
+    },
+  );
 }
 
 /**
  * A token given by flag, file or environment variable; `-` as a file means stdin. Surrounding whitespace is
  * dropped; any other character outside the JWS alphabet is a usage error. Never echoed.
  */
-export function tokenFromInputs(inputs: { token?: string; tokenFile?: string }, env: NodeJS.ProcessEnv = process.env): Secret | undefined {
+export function tokenFromInputs(
+  inputs: { token?: string; tokenFile?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): Secret | undefined {
   if (inputs.token !== undefined && inputs.tokenFile !== undefined) {
     throw new KitError("USAGE_INVALID", "Give either --token or --token-file, not both", { fix: "Drop one of them." });
   }
@@ -211,10 +251,14 @@ export function tokenFromInputs(inputs: { token?: string; tokenFile?: string }, 
     try {
       text = readFileSync(inputs.tokenFile === "-" ? 0 : inputs.tokenFile, "utf8");
     } catch (cause) {
-      throw new KitError("USAGE_INVALID", `Cannot read --token-file ${inputs.tokenFile}: ${(cause as NodeJS.ErrnoException).code ?? "error"}`, {
-        cause,
-        fix: "Give a readable file holding only the access token.",
-      });
+      throw new KitError(
+        "USAGE_INVALID",
+        `Cannot read --token-file ${inputs.tokenFile}: ${(cause as NodeJS.ErrnoException).code ?? "error"}`,
+        {
+          cause,
+          fix: "Give a readable file holding only the access token.",
+        },
+      );
     }
     return checkedToken(text, inputs.tokenFile === "-" ? "stdin (--token-file -)" : `--token-file ${inputs.tokenFile}`);
   }

@@ -17,12 +17,17 @@ export interface BuildAppOptions {
   readonly variant?: StackVariant;
 }
 
-export function buildApp(environments: readonly Environment[], options: BuildAppOptions = {}): { app: App; stacks: EnvironmentStack[] } {
+export function buildApp(
+  environments: readonly Environment[],
+  options: BuildAppOptions = {},
+): { app: App; stacks: EnvironmentStack[] } {
   // cdktf's only validation here is terraform_data's "terraform ≥ 1.4" check, which spawns `terraform version`
   // once per stack (most of the synth time) and makes the offline plan need a terraform binary. The README
   // requires Terraform ≥ 1.5, and terraform itself rejects terraform_data when it is older.
   const app = new App({ outdir: options.outdir, skipValidation: true });
   const stateDir = resolve(options.stateDir ?? DEFAULT_STATE_DIR);
-  const stacks = environments.map((environment) => new EnvironmentStack(app, { environment, stateDir, variant: options.variant }));
+  const stacks = environments.map(
+    (environment) => new EnvironmentStack(app, { environment, stateDir, variant: options.variant }),
+  );
   return { app, stacks };
 }

@@ -8,7 +8,14 @@ import { ApplicationPasswordA } from "@cdktf/provider-azuread/lib/application-pa
 import { AppRoleAssignment } from "@cdktf/provider-azuread/lib/app-role-assignment";
 import { ServicePrincipal } from "@cdktf/provider-azuread/lib/service-principal";
 import type { EntraIdentityProviderConfig } from "../src/config/entra-schema";
-import { entraApplicationIdUri, entraEndpoints, entraIdentityNames, stableUuid, type EntraEndpoints, type IdentityNames } from "../src/naming";
+import {
+  entraApplicationIdUri,
+  entraEndpoints,
+  entraIdentityNames,
+  stableUuid,
+  type EntraEndpoints,
+  type IdentityNames,
+} from "../src/naming";
 
 export interface EntraIdentityProps {
   /** The validated `identityProvider` block of the environment. */

@@ -56,7 +56,8 @@ export class EnvironmentStack extends TerraformStack {
     const variant = variantFor(props.variant ?? DEFAULT_VARIANT, props.environment.name);
     const preventDestroy = settings.protected && !variant.liftProtection;
     const idp = settings.identityProvider;
-    const side = idp.type === "oci" ? this.ociSide(idp, variant.phase, preventDestroy) : this.entraSide(idp, preventDestroy);
+    const side =
+      idp.type === "oci" ? this.ociSide(idp, variant.phase, preventDestroy) : this.entraSide(idp, preventDestroy);
     this.identity = side.construct;
     this.names = side.names;
 
@@ -85,7 +86,13 @@ export class EnvironmentStack extends TerraformStack {
         ? regional
         : new OciProvider(this, "oci_home", { ...providerAuth, alias: "home", region: idp.provider.homeRegion });
     const names = ociIdentityNames(idp);
-    const identity = new OciIdentity(this, "identity", { config: idp, names, homeRegionProvider: home, phase, preventDestroy });
+    const identity = new OciIdentity(this, "identity", {
+      config: idp,
+      names,
+      homeRegionProvider: home,
+      phase,
+      preventDestroy,
+    });
     return {
       construct: identity,
       names,
@@ -102,7 +109,11 @@ export class EnvironmentStack extends TerraformStack {
   private entraSide(idp: EntraIdentityProviderConfig, preventDestroy: boolean): IdentitySide {
     // Credentials come from the ARM_* environment variables; the tenant is pinned so they cannot point elsewhere.
     new AzureadProvider(this, "azuread", { tenantId: idp.tenantId });
-    const identity = new EntraIdentity(this, "identity", { config: idp, environment: this.environment.name, preventDestroy });
+    const identity = new EntraIdentity(this, "identity", {
+      config: idp,
+      environment: this.environment.name,
+      preventDestroy,
+    });
     return {
       construct: identity,
       names: identity.names,
@@ -110,7 +121,12 @@ export class EnvironmentStack extends TerraformStack {
       clientId: identity.application.clientId,
       clientSecret: identity.password.value,
       // The role assignments too: a client-credentials token carries roles only once they exist.
-      dependencies: [identity.application, identity.identifierUri, identity.servicePrincipal, ...identity.roleAssignments],
+      dependencies: [
+        identity.application,
+        identity.identifierUri,
+        identity.servicePrincipal,
+        ...identity.roleAssignments,
+      ],
       defaultStateRegion: undefined,
     };
   }
@@ -122,8 +138,16 @@ export class EnvironmentStack extends TerraformStack {
     output(OUTPUT_NAMES.issuer, names.issuer, "iss that ORDS expects in tokens (JWT profile p_issuer)");
     output(OUTPUT_NAMES.audience, names.audience, "aud in tokens (JWT profile p_audience)");
     output(OUTPUT_NAMES.jwkUrl, endpoints.jwkUrl, "JWKS of the identity provider (JWT profile p_jwk_url)");
-    output(OUTPUT_NAMES.scopes, names.scopes.map((s) => s.value), "Bare scope values as they appear in the token's scope/scp claim");
-    output(OUTPUT_NAMES.fqs, names.scopes.map((s) => s.fqs), "Fully qualified scopes to request");
+    output(
+      OUTPUT_NAMES.scopes,
+      names.scopes.map((s) => s.value),
+      "Bare scope values as they appear in the token's scope/scp claim",
+    );
+    output(
+      OUTPUT_NAMES.fqs,
+      names.scopes.map((s) => s.fqs),
+      "Fully qualified scopes to request",
+    );
     output(OUTPUT_NAMES.privilege, names.privilege, "ORDS privilege name (= the first scope value)");
     output(OUTPUT_NAMES.clientId, side.clientId, "Client id of the app");
     output(OUTPUT_NAMES.clientSecret, side.clientSecret, "Client secret of the app", true);

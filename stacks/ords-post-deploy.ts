@@ -53,7 +53,9 @@ export class OrdsPostDeploy extends Construct {
 
   constructor(scope: Construct, id: string, props: OrdsPostDeployProps) {
     super(scope, id);
-    const input = Object.fromEntries(Object.entries(hookInputOf(props.spec)).map(([key, value]) => [key, literal(value)])) as OrdsHookInput;
+    const input = Object.fromEntries(
+      Object.entries(hookInputOf(props.spec)).map(([key, value]) => [key, literal(value)]),
+    ) as OrdsHookInput;
     this.input = input;
     const prefix = props.command ?? defaultKitCommand(this);
     const environmentName = props.spec.environment;

@@ -15,7 +15,8 @@ export function remoteStateKey(keyPrefix: string, environment: string): string {
 
 function remoteStateRegion(configured: string | undefined, fallback: string | undefined): string {
   const region = configured ?? fallback;
-  if (region === undefined) throw new Error("internal: the config check requires state.region when there is no OCI provider region");
+  if (region === undefined)
+    throw new Error("internal: the config check requires state.region when there is no OCI provider region");
   return region;
 }
 
@@ -49,7 +50,9 @@ export function configureStateBackend(stack: TerraformStack, props: StateBackend
           key: remoteStateKey(state.keyPrefix, environment),
           // Without these the backend falls back to the DEFAULT API key, whatever the provider uses.
           ...(props.ociAuth !== undefined && props.ociAuth.auth !== "ApiKey" ? { auth: props.ociAuth.auth } : {}),
-          ...(props.ociAuth?.configFileProfile !== undefined ? { config_file_profile: props.ociAuth.configFileProfile } : {}),
+          ...(props.ociAuth?.configFileProfile !== undefined
+            ? { config_file_profile: props.ociAuth.configFileProfile }
+            : {}),
         },
       });
       return;

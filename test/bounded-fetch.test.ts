@@ -1,7 +1,12 @@
 // The bounded fetch every outbound call uses: timeout, size cap, redirects reported not followed, https only.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { boundedFetch, createBoundedFetch, DEFAULT_HTTP_TIMEOUT_MS, DEFAULT_MAX_RESPONSE_BYTES } from "../src/http/bounded-fetch";
+import {
+  boundedFetch,
+  createBoundedFetch,
+  DEFAULT_HTTP_TIMEOUT_MS,
+  DEFAULT_MAX_RESPONSE_BYTES,
+} from "../src/http/bounded-fetch";
 
 let server: Server;
 let base: string;
@@ -48,12 +53,16 @@ test("reads a small answer", async () => {
 
 test("fails when the answer takes longer than the timeout", async () => {
   const started = Date.now();
-  await expect(boundedFetch(`${base}/slow`, {}, { allowInsecure: true, timeoutMs: 200 })).rejects.toMatchObject({ code: "HTTP_TIMEOUT" });
+  await expect(boundedFetch(`${base}/slow`, {}, { allowInsecure: true, timeoutMs: 200 })).rejects.toMatchObject({
+    code: "HTTP_TIMEOUT",
+  });
   expect(Date.now() - started).toBeLessThan(1500);
 });
 
 test("fails when the body is larger than the cap", async () => {
-  await expect(boundedFetch(`${base}/big`, {}, { allowInsecure: true, maxResponseBytes: 1000 })).rejects.toMatchObject({ code: "HTTP_RESPONSE_TOO_LARGE" });
+  await expect(boundedFetch(`${base}/big`, {}, { allowInsecure: true, maxResponseBytes: 1000 })).rejects.toMatchObject({
+    code: "HTTP_RESPONSE_TOO_LARGE",
+  });
 });
 
 test("reports a redirect and does not follow it", async () => {
@@ -79,14 +88,21 @@ test("fails with HTTP_NETWORK when nothing listens", async () => {
   await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
   const port = (closed.address() as AddressInfo).port;
   await new Promise<void>((resolve) => closed.close(() => resolve()));
-  await expect(boundedFetch(`http://127.0.0.1:${port}/`, {}, { allowInsecure: true })).rejects.toMatchObject({ code: "HTTP_NETWORK" });
+  await expect(boundedFetch(`http://127.0.0.1:${port}/`, {}, { allowInsecure: true })).rejects.toMatchObject({
+    code: "HTTP_NETWORK",
+  });
 });
 
 test("fails with HTTP_INVALID_REQUEST, without copying fetch's message, when a header value holds a line break", async () => {
   const value = "Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzZWNyZXQtc3ViamVjdCJ9\n.c2lnbmF0dXJlLXBhcnQ";
   const before = hits.length;
-  const error = await boundedFetch(`${base}/ok`, { headers: { authorization: value } }, { allowInsecure: true }).catch((e: unknown) => e);
-  expect(error).toMatchObject({ code: "HTTP_INVALID_REQUEST", message: expect.stringContaining("invalid request header/URL") });
+  const error = await boundedFetch(`${base}/ok`, { headers: { authorization: value } }, { allowInsecure: true }).catch(
+    (e: unknown) => e,
+  );
+  expect(error).toMatchObject({
+    code: "HTTP_INVALID_REQUEST",
+    message: expect.stringContaining("invalid request header/URL"),
+  });
   const shown = `${(error as Error).message} ${(error as { fix?: string }).fix ?? ""} ${JSON.stringify((error as { details?: unknown }).details)}`;
   expect(shown).not.toContain("eyJ");
   expect(shown).not.toContain("Headers");
@@ -95,12 +111,16 @@ test("fails with HTTP_INVALID_REQUEST, without copying fetch's message, when a h
 
 test("uses an injected fetch, still with redirect manual and a signal", async () => {
   const seen: RequestInit[] = [];
-  const answer = await boundedFetch("https://example.invalid/x", { method: "GET" }, {
-    fetch: async (_url, init) => {
-      seen.push(init ?? {});
-      return new Response("hi", { status: 200 });
+  const answer = await boundedFetch(
+    "https://example.invalid/x",
+    { method: "GET" },
+    {
+      fetch: async (_url, init) => {
+        seen.push(init ?? {});
+        return new Response("hi", { status: 200 });
+      },
     },
-  });
+  );
   expect(answer.text()).toBe("hi");
   expect(seen[0]?.redirect).toBe("manual");
   expect(seen[0]?.signal).toBeInstanceOf(AbortSignal);

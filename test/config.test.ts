@@ -37,7 +37,9 @@ describe("environment config", () => {
   test("fails when the license type is unknown", () => {
     const json = exampleJson();
     json.identityProvider.domain.licenseType = "enterprise";
-    expect(messageAt(json, "identityProvider.domain.licenseType")).toMatch(/free, premium, external-user, oracle-apps, oracle-apps-premium/);
+    expect(messageAt(json, "identityProvider.domain.licenseType")).toMatch(
+      /free, premium, external-user, oracle-apps, oracle-apps-premium/,
+    );
   });
 
   test("fails when the audience/scope join has no slash", () => {
@@ -79,7 +81,9 @@ describe("environment config", () => {
   test("fails when a scope is listed twice", () => {
     const json = exampleJson();
     json.identityProvider.app.scopes.push({ ...json.identityProvider.app.scopes[0] });
-    expect(messageAt(json, "identityProvider.app.scopes[1].value")).toMatch(/duplicate scope "demo.read" \(also scopes\[0\]\)/);
+    expect(messageAt(json, "identityProvider.app.scopes[1].value")).toMatch(
+      /duplicate scope "demo.read" \(also scopes\[0\]\)/,
+    );
   });
 
   test("fails when the environment name is not a safe stack id", () => {
@@ -89,13 +93,19 @@ describe("environment config", () => {
   test("fails when admin fields are only partly set", () => {
     const json = exampleJson();
     json.identityProvider.domain.admin = { email: "admin@example.com", firstName: "Ada" };
-    expect(messageAt(json, "identityProvider.domain.admin")).toMatch(/missing lastName, userName, notificationBypassed/);
+    expect(messageAt(json, "identityProvider.domain.admin")).toMatch(
+      /missing lastName, userName, notificationBypassed/,
+    );
   });
 
   test("accepts a complete admin block", () => {
     const json = exampleJson();
     json.identityProvider.domain.admin = {
-      email: "admin@example.com", firstName: "Ada", lastName: "Lovelace", userName: "ada", notificationBypassed: true,
+      email: "admin@example.com",
+      firstName: "Ada",
+      lastName: "Lovelace",
+      userName: "ada",
+      notificationBypassed: true,
     };
     expect(problemsFor(json)).toEqual([]);
   });
@@ -114,13 +124,22 @@ describe("environment config", () => {
 
   test("fails when an existing domain gives both a URL and a lookup", () => {
     const json = exampleJson();
-    json.identityProvider.domain = { mode: "existing", url: "https://idcs-abc.identity.oraclecloud.com", compartmentId: json.identityProvider.domain.compartmentId, displayName: "Default" };
+    json.identityProvider.domain = {
+      mode: "existing",
+      url: "https://idcs-abc.identity.oraclecloud.com",
+      compartmentId: json.identityProvider.domain.compartmentId,
+      displayName: "Default",
+    };
     expect(messageAt(json, "identityProvider.domain.url")).toMatch(/either url, or compartmentId \+ displayName/);
   });
 
   test("fails when the Default domain is looked up outside the root compartment", () => {
     const json = exampleJson();
-    json.identityProvider.domain = { mode: "existing", compartmentId: json.identityProvider.domain.compartmentId, displayName: "Default" };
+    json.identityProvider.domain = {
+      mode: "existing",
+      compartmentId: json.identityProvider.domain.compartmentId,
+      displayName: "Default",
+    };
     json.identityProvider.clientAccess = { csrAccess: "none" };
     expect(messageAt(json, "identityProvider.domain.compartmentId")).toMatch(/tenancy OCID/);
   });
@@ -160,21 +179,26 @@ describe("environment config", () => {
     const json = exampleJson();
     json.identityProvider.app.clientSecret = SECRET_VALUE;
     json.identityProvider.domain.licenseType = "enterprise";
-    expect(pathsOf(json)).toEqual(expect.arrayContaining(["identityProvider.app.clientSecret", "identityProvider.domain.licenseType"]));
+    expect(pathsOf(json)).toEqual(
+      expect.arrayContaining(["identityProvider.app.clientSecret", "identityProvider.domain.licenseType"]),
+    );
   });
 
   test("reports every problem of a file at once", () => {
     const json = exampleJson();
     json.identityProvider.domain.licenseType = "enterprise";
     json.identityProvider.app.scopes[0].value = "bad value";
-    expect(pathsOf(json)).toEqual(expect.arrayContaining(["identityProvider.domain.licenseType", "identityProvider.app.scopes[0].value"]));
+    expect(pathsOf(json)).toEqual(
+      expect.arrayContaining(["identityProvider.domain.licenseType", "identityProvider.app.scopes[0].value"]),
+    );
   });
 });
 
 describe("loading an environments directory", () => {
   function dirWith(files: Record<string, unknown>): string {
     const dir = mkdtempSync(join(tmpdir(), "envs-"));
-    for (const [name, json] of Object.entries(files)) writeFileSync(join(dir, name), typeof json === "string" ? json : JSON.stringify(json));
+    for (const [name, json] of Object.entries(files))
+      writeFileSync(join(dir, name), typeof json === "string" ? json : JSON.stringify(json));
     return dir;
   }
 
@@ -205,7 +229,9 @@ describe("loading an environments directory", () => {
     const test = otherEnvironment();
     delete test.ords.schema;
     const error = loadError(dirWith({ "dev.json": exampleJson(), "test.json": test }));
-    expect(error.message).toMatch(/test\.json: ords\.schema: schema \S+ at \S+ is also configured by .*dev\.json: ORDS keeps one JWT profile per schema/);
+    expect(error.message).toMatch(
+      /test\.json: ords\.schema: schema \S+ at \S+ is also configured by .*dev\.json: ORDS keeps one JWT profile per schema/,
+    );
   });
 
   test("fails when two files would create the same domain display name", () => {
@@ -213,7 +239,9 @@ describe("loading an environments directory", () => {
     test.ords.schema = "HR_TEST";
     const error = loadError(dirWith({ "dev.json": exampleJson(), "test.json": test }));
     expect(error.code).toBe("CONFIG_INVALID");
-    expect(error.message).toMatch(/test\.json: identityProvider\.domain\.displayName: "ords-jwt-example" is also created by .*dev\.json/);
+    expect(error.message).toMatch(
+      /test\.json: identityProvider\.domain\.displayName: "ords-jwt-example" is also created by .*dev\.json/,
+    );
   });
 
   test("fails when a file is not JSON, naming the file", () => {

@@ -17,7 +17,10 @@ const withTerraform = terraformAvailable ? describe : describe.skip;
 function builtInProject(environment: string): string {
   const project = mkdtempSync(join(tmpdir(), "kit-deploy-"));
   symlinkSync(join(PROJECT_ROOT, "node_modules"), join(project, "node_modules"), "dir");
-  writeFileSync(join(project, "cdktf.json"), JSON.stringify({ language: "typescript", app: "node app.js", sendCrashReports: "false" }));
+  writeFileSync(
+    join(project, "cdktf.json"),
+    JSON.stringify({ language: "typescript", app: "node app.js", sendCrashReports: "false" }),
+  );
   writeFileSync(
     join(project, "app.js"),
     `const { App, TerraformStack, TerraformOutput, LocalBackend } = require("cdktf");
@@ -50,7 +53,7 @@ withTerraform("deploy with real terraform", () => {
         stateDir,
         runner: processRunner,
         synthesize: (env, variant) => synthesizeTargets(env, variant, { outdir: join(project, "cdktf.out"), stateDir }),
-            dbPassword: testDbPassword,
+        dbPassword: testDbPassword,
         log: (line) => progress.push(line),
         now: () => Date.now(),
       },
@@ -59,7 +62,9 @@ withTerraform("deploy with real terraform", () => {
 
   test("writes the outputs file without the sensitive output", () => {
     expect(result.outputs).toEqual({ issuer: "https://identity.oraclecloud.com/" });
-    expect(JSON.parse(readFileSync(join(stateDir, "demo.outputs.json"), "utf8"))).toEqual({ demo: { issuer: "https://identity.oraclecloud.com/" } });
+    expect(JSON.parse(readFileSync(join(stateDir, "demo.outputs.json"), "utf8"))).toEqual({
+      demo: { issuer: "https://identity.oraclecloud.com/" },
+    });
   });
 
   test("leaves the outputs file and the state file readable by the owner only", () => {

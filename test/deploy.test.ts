@@ -28,7 +28,9 @@ const environment = environmentFrom(exampleJson(), "dev");
 
 test("fails when there is no terminal and no --yes, before running anything", async () => {
   const runner = new FakeRunner([]);
-  await expect(deploy({ environment, yes: false, ci: false, interactive: false }, context(runner))).rejects.toMatchObject({
+  await expect(
+    deploy({ environment, yes: false, ci: false, interactive: false }, context(runner)),
+  ).rejects.toMatchObject({
     code: "CONFIRMATION_REQUIRED",
   });
   expect(runner.calls).toEqual([]);
@@ -40,16 +42,27 @@ test("on a terminal without --yes, leaves approval to terraform's own prompt", a
   await deploy({ environment, yes: false, ci: false, interactive: true }, ctx).catch((error) => {
     if (!isKitError(error, "DEPLOY_FAILED")) throw error;
   });
-  expect(runner.calls[0]).toMatchObject({ args: ["deploy", "dev", "--outputs-file", join(ctx.stateDir, "dev.outputs.json")], interactive: true });
+  expect(runner.calls[0]).toMatchObject({
+    args: ["deploy", "dev", "--outputs-file", join(ctx.stateDir, "dev.outputs.json")],
+    interactive: true,
+  });
 });
 
 test("with --yes, auto-approves and reports a failed deploy with the exit code", async () => {
   const runner = new FakeRunner([], () => true);
-  await expect(deploy({ environment, yes: true, ci: false, interactive: false }, context(runner))).rejects.toMatchObject({
+  await expect(
+    deploy({ environment, yes: true, ci: false, interactive: false }, context(runner)),
+  ).rejects.toMatchObject({
     code: "DEPLOY_FAILED",
     message: "cdktf deploy dev exited with 1",
   });
-  expect(runner.calls[0]?.args).toEqual(["deploy", "dev", "--auto-approve", "--outputs-file", expect.stringMatching(/dev\.outputs\.json$/)]);
+  expect(runner.calls[0]?.args).toEqual([
+    "deploy",
+    "dev",
+    "--auto-approve",
+    "--outputs-file",
+    expect.stringMatching(/dev\.outputs\.json$/),
+  ]);
 });
 
 test("hands the DB password to the ORDS hook through the environment only, asked before cdktf runs", async () => {
@@ -66,9 +79,11 @@ test("asks for no password when the environment turns the ORDS hook off", async 
   json.ords.hook = false;
   const runner = new FakeRunner([], () => true);
   const ctx = { ...context(runner), dbPassword: () => Promise.reject(new Error("must not be asked")) };
-  await deploy({ environment: environmentFrom(json, "dev"), yes: true, ci: false, interactive: false }, ctx).catch((error) => {
-    if (!isKitError(error, "DEPLOY_FAILED")) throw error;
-  });
+  await deploy({ environment: environmentFrom(json, "dev"), yes: true, ci: false, interactive: false }, ctx).catch(
+    (error) => {
+      if (!isKitError(error, "DEPLOY_FAILED")) throw error;
+    },
+  );
   expect(runner.calls[0]?.env).toEqual({});
 });
 

@@ -22,7 +22,13 @@ const DEMO_MODULE = "ords_jwt_kit.demo";
 function setUp(protectedEnvironment = false, ords: Record<string, unknown> = {}): void {
   env = writeToolEnvironment(world.idp, (json) => {
     json.protected = protectedEnvironment;
-    json.ords = { connectString: "db.example.internal:1521/FREEPDB1", user: "DEMO", baseUrl: world.resource.baseUrl, demoModule: true, ...ords };
+    json.ords = {
+      connectString: "db.example.internal:1521/FREEPDB1",
+      user: "DEMO",
+      baseUrl: world.resource.baseUrl,
+      demoModule: true,
+      ...ords,
+    };
   });
 }
 
@@ -59,7 +65,13 @@ afterEach(async () => {
 
 function outputs() {
   const { idp } = world;
-  return staticOutputsSource({ domainUrl: idp.url, tokenUrl: idp.tokenUrl, jwkUrl: idp.jwkUrl, clientId: idp.clientId, clientSecret: new Secret(idp.clientSecret) });
+  return staticOutputsSource({
+    domainUrl: idp.url,
+    tokenUrl: idp.tokenUrl,
+    jwkUrl: idp.jwkUrl,
+    clientId: idp.clientId,
+    clientSecret: new Secret(idp.clientSecret),
+  });
 }
 
 async function run(overrides: Partial<DoctorOptions> = {}): Promise<readonly CheckResult[]> {
@@ -84,7 +96,13 @@ function check(checks: readonly CheckResult[], id: CheckId): CheckResult {
 }
 
 test("happy path end to end: token, then call, then doctor with every check passing", async () => {
-  const common = { environment: env.name, environmentsDir: env.dir, outputsSource: outputs(), http: { allowInsecure: true }, log: () => undefined };
+  const common = {
+    environment: env.name,
+    environmentsDir: env.dir,
+    outputsSource: outputs(),
+    http: { allowInsecure: true },
+    log: () => undefined,
+  };
   const got = await token(common);
   const called = await call({ ...common, pathOrUrl: "demo/hello", token: got.token.accessToken.reveal() });
   expect(called).toMatchObject({ status: 200, ok: true });
@@ -111,21 +129,30 @@ test("fails profile.matches when the stored JWK URL is not the domain's", async 
   fake.profile = { ...fake.profile!, jwkUrl: "https://idcs-other.identity.oraclecloud.com/admin/v1/SigningCert/jwk" };
   fake.sync();
   const checks = await run();
-  expect(check(checks, "profile.matches")).toMatchObject({ status: "fail", message: expect.stringContaining("jwk_url: stored") });
+  expect(check(checks, "profile.matches")).toMatchObject({
+    status: "fail",
+    message: expect.stringContaining("jwk_url: stored"),
+  });
 });
 
 test("fails profile.skew_age when the stored skew is 0", async () => {
   fake.profile = { ...fake.profile!, allowedSkewSeconds: 0 };
   fake.sync();
   const checks = await run();
-  expect(check(checks, "profile.skew_age")).toMatchObject({ status: "fail", message: expect.stringContaining("allowed skew is 0") });
+  expect(check(checks, "profile.skew_age")).toMatchObject({
+    status: "fail",
+    message: expect.stringContaining("allowed skew is 0"),
+  });
 });
 
 test("fails privilege.exists when no privilege is named exactly like the scope, naming the one that differs in case", async () => {
   fake.privileges = [{ ...fake.privileges[0]!, name: "Demo.Read" }];
   fake.sync();
   const checks = await run();
-  expect(check(checks, "privilege.exists")).toMatchObject({ status: "fail", message: expect.stringContaining('no ORDS privilege named "demo.read" ("Demo.Read" exists but differs in case') });
+  expect(check(checks, "privilege.exists")).toMatchObject({
+    status: "fail",
+    message: expect.stringContaining('no ORDS privilege named "demo.read" ("Demo.Read" exists but differs in case'),
+  });
   expect(check(checks, "privilege.protects").status).toBe("skip");
 });
 
@@ -135,7 +162,10 @@ test("fails privilege.exists naming the privilege that was named after the fully
   fake.sync();
   const checks = await run();
   const exists = check(checks, "privilege.exists");
-  expect(exists).toMatchObject({ status: "fail", message: expect.stringContaining(`"${fqs}" exists: it is named after the fully qualified scope`) });
+  expect(exists).toMatchObject({
+    status: "fail",
+    message: expect.stringContaining(`"${fqs}" exists: it is named after the fully qualified scope`),
+  });
   expect(exists.fix).toContain('Name the privilege "demo.read"');
 });
 
@@ -144,7 +174,10 @@ test("fails privilege.exists without a hint, and still reads in one round trip, 
   fake.unreadable = { "all.privileges": "ORA-01031: insufficient privileges" };
   fake.sync();
   const checks = await run();
-  expect(check(checks, "privilege.exists")).toMatchObject({ status: "fail", message: 'no ORDS privilege named "demo.read"' });
+  expect(check(checks, "privilege.exists")).toMatchObject({
+    status: "fail",
+    message: 'no ORDS privilege named "demo.read"',
+  });
   expect(check(checks, "profile.exists").status).toBe("pass");
   expect(fake.log).toEqual(["read-state"]);
 });
@@ -165,14 +198,20 @@ test("fails privilege.protects when the module behind --url is not protected by 
   fake.privileges = [{ ...fake.privileges[0]!, modules: [] }];
   fake.sync();
   const checks = await run({ url: "demo/hello" });
-  expect(check(checks, "privilege.protects")).toMatchObject({ status: "fail", message: expect.stringContaining(`module "${DEMO_MODULE}"`) });
+  expect(check(checks, "privilege.protects")).toMatchObject({
+    status: "fail",
+    message: expect.stringContaining(`module "${DEMO_MODULE}"`),
+  });
   expect(check(checks, "endpoint.unauthenticated").status).toBe("fail");
 });
 
 test("fails profile.exists with the mapped cause when the database is unreachable", async () => {
   const checks = await run({
     connector: async () => {
-      throw Object.assign(new Error("NJS-503: connection to host db.example.internal port 1521 could not be established"), { code: "NJS-503" });
+      throw Object.assign(
+        new Error("NJS-503: connection to host db.example.internal port 1521 could not be established"),
+        { code: "NJS-503" },
+      );
     },
   });
   const exists = check(checks, "profile.exists");
@@ -184,7 +223,10 @@ test("fails profile.exists with the mapped cause when the database is unreachabl
 test("skips the database checks, saying why, when ORDS_DB_PASSWORD is not set", async () => {
   delete process.env.ORDS_DB_PASSWORD;
   const checks = await run();
-  expect(check(checks, "profile.exists")).toMatchObject({ status: "skip", message: expect.stringContaining("ORDS_DB_PASSWORD") });
+  expect(check(checks, "profile.exists")).toMatchObject({
+    status: "skip",
+    message: expect.stringContaining("ORDS_DB_PASSWORD"),
+  });
   expect(fake.log).toEqual([]);
 });
 
@@ -197,11 +239,20 @@ test("skips the database checks, naming ORDS_DB_PASSWORD, instead of prompting o
   let connects = 0;
   try {
     const checks = await run({ connector: async (options) => (connects++, fake.connector()(options)) });
-    expect(check(checks, "profile.exists")).toMatchObject({ status: "skip", message: expect.stringContaining("ORDS_DB_PASSWORD") });
-    expect(check(checks, "privilege.exists")).toMatchObject({ status: "skip", message: expect.stringContaining("ORDS_DB_PASSWORD") });
+    expect(check(checks, "profile.exists")).toMatchObject({
+      status: "skip",
+      message: expect.stringContaining("ORDS_DB_PASSWORD"),
+    });
+    expect(check(checks, "privilege.exists")).toMatchObject({
+      status: "skip",
+      message: expect.stringContaining("ORDS_DB_PASSWORD"),
+    });
     expect(connects).toBe(0);
   } finally {
-    for (const [stream, descriptor] of [[process.stdin, stdin], [process.stderr, stderr]] as const) {
+    for (const [stream, descriptor] of [
+      [process.stdin, stdin],
+      [process.stderr, stderr],
+    ] as const) {
       if (descriptor) Object.defineProperty(stream, "isTTY", descriptor);
       else delete (stream as { isTTY?: boolean }).isTTY;
     }
@@ -223,7 +274,10 @@ test("fails profile.exists within the step timeout and does not wait for a conne
       ),
   });
   expect(Date.now() - started).toBeLessThan(1_200);
-  expect(check(checks, "profile.exists")).toMatchObject({ status: "fail", message: expect.stringContaining("within 300 ms") });
+  expect(check(checks, "profile.exists")).toMatchObject({
+    status: "fail",
+    message: expect.stringContaining("within 300 ms"),
+  });
   await late;
   await new Promise((resolve) => setImmediate(resolve));
   expect(fake.closed).toBe(1);
@@ -233,7 +287,10 @@ test("fails profile.exists within the step timeout and does not wait for a conne
 test("takes the stored NULL role claim over ords.jwtProfile.roleClaimName for token.scope, as ORDS does", async () => {
   configure({ jwtProfile: { roleClaimName: "/roles" }, privilege: { roles: ["demo.reader"] } });
   const checks = await run();
-  expect(check(checks, "token.scope")).toMatchObject({ status: "pass", message: expect.stringContaining("scope mode") });
+  expect(check(checks, "token.scope")).toMatchObject({
+    status: "pass",
+    message: expect.stringContaining("scope mode"),
+  });
   expect(check(checks, "endpoint.authenticated").status).toBe("pass");
 });
 
@@ -250,7 +307,10 @@ test("fails profile.matches when the stored role claim differs from ords.jwtProf
 test("takes the stored NULL skew over ords.jwtProfile.allowedSkewSeconds for token.time, as ORDS does", async () => {
   configure({ jwtProfile: { allowedSkewSeconds: 60 } });
   const checks = await run({ token: await world.idp.mint({ nbf: Math.floor(Date.now() / 1000) + 30 }) });
-  expect(check(checks, "token.time")).toMatchObject({ status: "fail", message: expect.stringContaining("not valid before") });
+  expect(check(checks, "token.time")).toMatchObject({
+    status: "fail",
+    message: expect.stringContaining("not valid before"),
+  });
   expect(check(checks, "endpoint.authenticated").status).toBe("fail");
 });
 
@@ -267,7 +327,10 @@ test("fails profile.matches when the stored skew differs from ords.jwtProfile.al
 test("lets --allowed-skew-seconds win over the stored skew", async () => {
   fake.profile = { ...fake.profile!, allowedSkewSeconds: 5 };
   fake.sync();
-  const checks = await run({ allowedSkewSeconds: 60, token: await world.idp.mint({ nbf: Math.floor(Date.now() / 1000) + 30 }) });
+  const checks = await run({
+    allowedSkewSeconds: 60,
+    token: await world.idp.mint({ nbf: Math.floor(Date.now() / 1000) + 30 }),
+  });
   expect(check(checks, "token.time")).toMatchObject({ status: "pass", message: expect.stringContaining("skew 60 s") });
 });
 
@@ -281,7 +344,10 @@ test("fails privilege.exists in role mode when the stored privilege lacks a conf
     message: expect.stringContaining('not linked to the role(s) ["demo.reader"]'),
     fix: expect.stringContaining("ords.privilege.roles"),
   });
-  expect(check(checks, "token.scope")).toMatchObject({ status: "fail", message: expect.stringContaining("the privilege has no roles linked") });
+  expect(check(checks, "token.scope")).toMatchObject({
+    status: "fail",
+    message: expect.stringContaining("the privilege has no roles linked"),
+  });
   expect(check(checks, "endpoint.authenticated").status).toBe("fail");
 });
 
@@ -297,7 +363,11 @@ describe("--mirror-jwks", () => {
   const mirrorPath = `${MIRROR_MODULE.basePath.replace(/^\//, "")}${MIRROR_MODULE.pattern}`;
 
   function expectRestored(): void {
-    expect(fake.profile).toMatchObject({ jwkUrl: world.idp.jwkUrl, description: "ords-jwt-kit: dev", issuer: world.idp.issuer });
+    expect(fake.profile).toMatchObject({
+      jwkUrl: world.idp.jwkUrl,
+      description: "ords-jwt-kit: dev",
+      issuer: world.idp.issuer,
+    });
     expect(fake.modules.map((module) => module.name)).toEqual([DEMO_MODULE]);
     expect(world.resource.handlers.has(mirrorPath)).toBe(false);
     expect(world.resource.profile?.jwkUrl).toBe(world.idp.jwkUrl);
@@ -307,8 +377,14 @@ describe("--mirror-jwks", () => {
     world.resource.unreachableOrigins.add(world.idp.url);
     const logged: string[] = [];
     const checks = await run({ mirrorJwks: true, log: (line) => logged.push(line) });
-    expect(check(checks, "endpoint.authenticated")).toMatchObject({ status: "fail", message: expect.stringContaining("every check above passed") });
-    expect(check(checks, "mirror.jwks")).toMatchObject({ status: "fail", message: expect.stringContaining("ORDS cannot fetch the JWKS from the identity provider") });
+    expect(check(checks, "endpoint.authenticated")).toMatchObject({
+      status: "fail",
+      message: expect.stringContaining("every check above passed"),
+    });
+    expect(check(checks, "mirror.jwks")).toMatchObject({
+      status: "fail",
+      message: expect.stringContaining("ORDS cannot fetch the JWKS from the identity provider"),
+    });
     expect(check(checks, "mirror.restore").status).toBe("pass");
     expect(world.resource.jwksFetches).toContain(world.resource.url(mirrorPath));
     expect(logged.join("\n")).toContain("WARNING");
@@ -317,7 +393,10 @@ describe("--mirror-jwks", () => {
 
   test("says the network path is not the problem when the mirrored call also fails", async () => {
     const checks = await run({ mirrorJwks: true, token: await world.idp.mint({ scope: "Demo.Read" }) });
-    expect(check(checks, "mirror.jwks")).toMatchObject({ status: "warn", message: expect.stringContaining("still answers 401") });
+    expect(check(checks, "mirror.jwks")).toMatchObject({
+      status: "warn",
+      message: expect.stringContaining("still answers 401"),
+    });
     expectRestored();
   });
 
@@ -346,7 +425,10 @@ describe("--mirror-jwks", () => {
     // The abort lands while the mirrored call is in flight; the mirror must stop waiting and restore.
     const checks = await run({ mirrorJwks: true, signal: interrupt.signal });
     expect(interrupt.signal.aborted).toBe(true);
-    expect(check(checks, "mirror.jwks")).toMatchObject({ status: "fail", message: expect.stringContaining("interrupted") });
+    expect(check(checks, "mirror.jwks")).toMatchObject({
+      status: "fail",
+      message: expect.stringContaining("interrupted"),
+    });
     expect(check(checks, "mirror.restore").status).toBe("pass");
     expectRestored();
   });
@@ -354,7 +436,10 @@ describe("--mirror-jwks", () => {
   test("restores when publishing the module fails part-way", async () => {
     fake.failWhen = (sql) => (/define_module/.test(sql) ? oraError(20987, "module base path is in use") : undefined);
     const checks = await run({ mirrorJwks: true });
-    expect(check(checks, "mirror.jwks")).toMatchObject({ status: "fail", message: expect.stringContaining("ORA-20987") });
+    expect(check(checks, "mirror.jwks")).toMatchObject({
+      status: "fail",
+      message: expect.stringContaining("ORA-20987"),
+    });
     expect(check(checks, "mirror.restore").status).toBe("pass");
     expectRestored();
   });
@@ -362,27 +447,48 @@ describe("--mirror-jwks", () => {
   test("reports a failed restore with the fix when the database refuses it", async () => {
     world.resource.unreachableOrigins.add(world.idp.url);
     let creates = 0;
-    fake.failWhen = (sql) => (/create_jwt_profile/.test(sql) && ++creates === 2 ? oraError(3113, "end-of-file on communication channel") : undefined);
+    fake.failWhen = (sql) =>
+      /create_jwt_profile/.test(sql) && ++creates === 2
+        ? oraError(3113, "end-of-file on communication channel")
+        : undefined;
     const checks = await run({ mirrorJwks: true });
-    expect(check(checks, "mirror.restore")).toMatchObject({ status: "fail", fix: expect.stringContaining("ords apply") });
+    expect(check(checks, "mirror.restore")).toMatchObject({
+      status: "fail",
+      fix: expect.stringContaining("ords apply"),
+    });
   });
 
   test("fails mirror.jwks without changing anything when the ORDS base URL is http://", async () => {
     const checks = await run({ mirrorJwks: true, allowInsecureMirrorUrl: false });
-    expect(check(checks, "mirror.jwks")).toMatchObject({ status: "fail", message: expect.stringContaining("not https://"), fix: expect.stringContaining("https://") });
+    expect(check(checks, "mirror.jwks")).toMatchObject({
+      status: "fail",
+      message: expect.stringContaining("not https://"),
+      fix: expect.stringContaining("https://"),
+    });
     expect(check(checks, "mirror.restore")).toMatchObject({ status: "skip", message: "nothing was changed" });
     expect(fake.log).toEqual(["read-state"]);
   });
 
   test("takes the status before the mirror from endpoint.authenticated's structured field, not its message", () => {
-    const checks: CheckResult[] = [{ id: "endpoint.authenticated", status: "fail", message: "reworded: no status in this text", fix: "", httpStatus: 401 }];
+    const checks: CheckResult[] = [
+      {
+        id: "endpoint.authenticated",
+        status: "fail",
+        message: "reworded: no status in this text",
+        fix: "",
+        httpStatus: 401,
+      },
+    ];
     expect(statusWithIdpJwks(checks)).toBe(401);
   });
 
   test("refuses on a protected environment without --force, changing nothing", async () => {
     env.remove();
     setUp(true);
-    await expect(run({ mirrorJwks: true })).rejects.toMatchObject({ code: "MIRROR_REFUSED", fix: expect.stringContaining("--force") });
+    await expect(run({ mirrorJwks: true })).rejects.toMatchObject({
+      code: "MIRROR_REFUSED",
+      fix: expect.stringContaining("--force"),
+    });
     expect(fake.log.filter((line) => line !== "read-state")).toEqual([]);
   });
 
@@ -399,7 +505,12 @@ test("the mirror handler carries the JWKS only as base64 literals", () => {
   const hostile = JSON.stringify({ keys: [{ kid: "x'); drop table t; --", kty: "RSA", n: "AQAB", e: "AQAB" }] });
   const source = mirrorHandlerSource(hostile);
   const literals = [...source.matchAll(/'([^']*)'/g)].map((m) => m[1] as string);
-  expect(literals.filter((literal) => literal !== "application/json").every((literal) => /^[A-Za-z0-9+/=]*$/.test(literal))).toBe(true);
-  const decoded = literals.filter((literal) => literal !== "application/json").map((literal) => Buffer.from(literal, "base64").toString("utf8")).join("");
+  expect(
+    literals.filter((literal) => literal !== "application/json").every((literal) => /^[A-Za-z0-9+/=]*$/.test(literal)),
+  ).toBe(true);
+  const decoded = literals
+    .filter((literal) => literal !== "application/json")
+    .map((literal) => Buffer.from(literal, "base64").toString("utf8"))
+    .join("");
   expect(decoded).toBe(hostile);
 });

@@ -98,14 +98,25 @@ test("checks the JWKS size against --jwks-size-limit-bytes when given", async ()
 test("fails jwks.format when the JWKS holds no RSA key", async () => {
   world.idp.jwksMode = "no-rsa";
   const checks = await runWith(await world.idp.mint());
-  expect(check(checks, "jwks.format")).toMatchObject({ status: "fail", message: expect.stringContaining("no usable RSA") });
+  expect(check(checks, "jwks.format")).toMatchObject({
+    status: "fail",
+    message: expect.stringContaining("no usable RSA"),
+  });
   expect(check(checks, "token.kid").status).toBe("skip");
   expectRejectedByResource(checks);
 });
 
 test("fails token.alg for an HS256 token", async () => {
   const secret = randomBytes(32);
-  const token = await new SignJWT({ ...(world.idp.claimsFor({ flow: "client_credentials", clientId: world.idp.clientId, scopes: ["demo.read"], requested: [], subject: world.idp.clientId })) })
+  const token = await new SignJWT({
+    ...world.idp.claimsFor({
+      flow: "client_credentials",
+      clientId: world.idp.clientId,
+      scopes: ["demo.read"],
+      requested: [],
+      subject: world.idp.clientId,
+    }),
+  })
     .setProtectedHeader({ alg: "HS256", kid: world.idp.signingKey.kid })
     .sign(secret);
   const checks = await runWith(token);
@@ -116,7 +127,10 @@ test("fails token.alg for an HS256 token", async () => {
 
 test("fails token.kid when the kid is not in the JWKS", async () => {
   const checks = await runWith(await world.idp.mint({}, { header: { kid: "rotated-away" } }));
-  expect(check(checks, "token.kid")).toMatchObject({ status: "fail", message: expect.stringContaining("rotated-away") });
+  expect(check(checks, "token.kid")).toMatchObject({
+    status: "fail",
+    message: expect.stringContaining("rotated-away"),
+  });
   expectRejectedByResource(checks);
 });
 
@@ -124,7 +138,10 @@ test("fails token.kid saying the key is in the JWKS but unusable when the kid na
   world.idp.jwksMode = "weak-key";
   const checks = await runWith(await world.idp.mint());
   expect(check(checks, "jwks.format").status).toBe("fail");
-  expect(check(checks, "token.kid")).toMatchObject({ status: "fail", message: expect.stringContaining("is in the JWKS but unusable (1024 bits; ORDS needs RSA 2048–4096)") });
+  expect(check(checks, "token.kid")).toMatchObject({
+    status: "fail",
+    message: expect.stringContaining("is in the JWKS but unusable (1024 bits; ORDS needs RSA 2048–4096)"),
+  });
   expect(check(checks, "token.kid").message).not.toContain("not among");
   expect(check(checks, "token.signature").status).toBe("skip");
   expectRejectedByResource(checks);
@@ -161,7 +178,10 @@ test("fails token.issuer when the profile has a trailing slash the token's iss l
 
 test("fails token.audience for an aud array without the profile audience", async () => {
   const checks = await runWith(await world.idp.mint({ aud: ["other-api/", "urn:something"] }));
-  expect(check(checks, "token.audience")).toMatchObject({ status: "fail", message: expect.stringContaining("does not contain") });
+  expect(check(checks, "token.audience")).toMatchObject({
+    status: "fail",
+    message: expect.stringContaining("does not contain"),
+  });
   expectRejectedByResource(checks);
 });
 
@@ -173,7 +193,10 @@ test("passes token.audience for an aud array that contains the profile audience"
 
 test("explains an aud that is the client id", async () => {
   const checks = await runWith(await world.idp.mint({ aud: world.idp.clientId }), { clientId: world.idp.clientId });
-  expect(check(checks, "token.audience")).toMatchObject({ status: "fail", message: expect.stringContaining("the aud is the client id") });
+  expect(check(checks, "token.audience")).toMatchObject({
+    status: "fail",
+    message: expect.stringContaining("the aud is the client id"),
+  });
 });
 
 test("fails token.time for an expired token", async () => {
@@ -186,13 +209,19 @@ test("fails token.time for an expired token", async () => {
 test("fails token.time when nbf is in the future", async () => {
   const now = Math.floor(Date.now() / 1000);
   const checks = await runWith(await world.idp.mint({ nbf: now + 600 }));
-  expect(check(checks, "token.time")).toMatchObject({ status: "fail", message: expect.stringContaining("not valid before") });
+  expect(check(checks, "token.time")).toMatchObject({
+    status: "fail",
+    message: expect.stringContaining("not valid before"),
+  });
   expectRejectedByResource(checks);
 });
 
 test("fails token.scope when the scope differs from the privilege only in case", async () => {
   const checks = await runWith(await world.idp.mint({ scope: "Demo.Read" }));
-  expect(check(checks, "token.scope")).toMatchObject({ status: "fail", message: expect.stringContaining("only in case") });
+  expect(check(checks, "token.scope")).toMatchObject({
+    status: "fail",
+    message: expect.stringContaining("only in case"),
+  });
   expectRejectedByResource(checks);
 });
 
@@ -211,14 +240,20 @@ test("fails token.scope in role mode when the role claim is missing", async () =
   world.resource.profile = { ...world.resource.profile!, roleClaimName: "/roles" };
   world.resource.privileges = [{ name: "demo.read", patterns: ["/demo/*"], roles: ["demo.reader"] }];
   const checks = await runWith(await world.idp.mint(), { roleClaim: "/roles", roles: ["demo.reader"] });
-  expect(check(checks, "token.scope")).toMatchObject({ status: "fail", message: expect.stringContaining("no claim at /roles") });
+  expect(check(checks, "token.scope")).toMatchObject({
+    status: "fail",
+    message: expect.stringContaining("no claim at /roles"),
+  });
   expectRejectedByResource(checks);
 });
 
 test("passes token.scope in role mode when the role claim holds a role of the privilege", async () => {
   world.resource.profile = { ...world.resource.profile!, roleClaimName: "/roles" };
   world.resource.privileges = [{ name: "demo.read", patterns: ["/demo/*"], roles: ["demo.reader"] }];
-  const checks = await runWith(await world.idp.mint({ roles: ["demo.reader"] }), { roleClaim: "/roles", roles: ["demo.reader"] });
+  const checks = await runWith(await world.idp.mint({ roles: ["demo.reader"] }), {
+    roleClaim: "/roles",
+    roles: ["demo.reader"],
+  });
   expect(check(checks, "token.scope").status).toBe("pass");
   expect(check(checks, "endpoint.authenticated").status).toBe("pass");
 });
@@ -236,7 +271,10 @@ test("fails token.scope for an Entra-style client-credentials token with roles o
 test("fails endpoint.unauthenticated when the endpoint answers without a token", async () => {
   world.resource.privileges = [];
   const checks = await runWith(await world.idp.mint());
-  expect(check(checks, "endpoint.unauthenticated")).toMatchObject({ status: "fail", message: expect.stringContaining("NOT protected") });
+  expect(check(checks, "endpoint.unauthenticated")).toMatchObject({
+    status: "fail",
+    message: expect.stringContaining("NOT protected"),
+  });
 });
 
 test("points endpoint.authenticated at the failed checks above", async () => {
@@ -250,8 +288,14 @@ test("fails jwks.reachable within the timeout when the JWK URL never answers", a
   const port = (silent.address() as { port: number }).port;
   try {
     const started = Date.now();
-    const checks = await runWith(await world.idp.mint(), { jwkUrl: `http://127.0.0.1:${port}/jwks`, http: { allowInsecure: true, timeoutMs: 300 } });
-    expect(check(checks, "jwks.reachable")).toMatchObject({ status: "fail", message: expect.stringContaining("300 ms") });
+    const checks = await runWith(await world.idp.mint(), {
+      jwkUrl: `http://127.0.0.1:${port}/jwks`,
+      http: { allowInsecure: true, timeoutMs: 300 },
+    });
+    expect(check(checks, "jwks.reachable")).toMatchObject({
+      status: "fail",
+      message: expect.stringContaining("300 ms"),
+    });
     expect(Date.now() - started).toBeLessThan(5000);
   } finally {
     silent.close();
@@ -264,8 +308,16 @@ test("fails jwks.reachable for an http:// JWK URL without allow-insecure, as ORD
 });
 
 test("skips the token checks and says how to give a token when there is none", async () => {
-  const result = await doctor({ ...world.expected, url: world.endpoint, http: { allowInsecure: true }, log: () => undefined });
-  expect(check(result.checks, "token.request")).toMatchObject({ status: "skip", fix: expect.stringContaining("--token") });
+  const result = await doctor({
+    ...world.expected,
+    url: world.endpoint,
+    http: { allowInsecure: true },
+    log: () => undefined,
+  });
+  expect(check(result.checks, "token.request")).toMatchObject({
+    status: "skip",
+    fix: expect.stringContaining("--token"),
+  });
   expect(check(result.checks, "token.format").status).toBe("skip");
   expect(check(result.checks, "endpoint.authenticated").status).toBe("skip");
 });
@@ -292,8 +344,14 @@ test("fails jwks.reachable and token.request with the deploy fix when the enviro
       http: { allowInsecure: true },
       log: () => undefined,
     });
-    expect(check(result.checks, "jwks.reachable")).toMatchObject({ status: "fail", fix: expect.stringContaining("npx cdktf deploy") });
-    expect(check(result.checks, "token.request")).toMatchObject({ status: "fail", fix: expect.stringContaining("ORDS_JWT_CLIENT_SECRET") });
+    expect(check(result.checks, "jwks.reachable")).toMatchObject({
+      status: "fail",
+      fix: expect.stringContaining("npx cdktf deploy"),
+    });
+    expect(check(result.checks, "token.request")).toMatchObject({
+      status: "fail",
+      fix: expect.stringContaining("ORDS_JWT_CLIENT_SECRET"),
+    });
     expect(check(result.checks, "endpoint.unauthenticated").status).toBe("skip");
   } finally {
     env.remove();

@@ -10,7 +10,15 @@ import { ordsSpecFor } from "../src/ords/spec";
 import { assumedOrdsApi } from "../src/ords/version";
 import { staticOutputsSource } from "../src/stack-outputs";
 import type { EntraIdentityProviderConfig } from "../src/config/entra-schema";
-import { entraExampleJson, environmentFrom, onlyBlock, problemsFor, synthesize, TEST_CLIENT_ID, TEST_TENANT_ID } from "./support/environments";
+import {
+  entraExampleJson,
+  environmentFrom,
+  onlyBlock,
+  problemsFor,
+  synthesize,
+  TEST_CLIENT_ID,
+  TEST_TENANT_ID,
+} from "./support/environments";
 import { LoopbackIdp, type IdpRequestContext } from "./support/loopback-idp";
 import { OrdsResource } from "./support/ords-resource";
 import { freePort } from "./support/free-port";
@@ -41,28 +49,45 @@ describe("Entra config", () => {
   test("fails when the access token version is 1, explaining the v1 issuer", () => {
     const json = entraJson();
     json.identityProvider.requestedAccessTokenVersion = 1;
-    expect(problemsFor(json)).toEqual([expect.objectContaining({ path: "identityProvider.requestedAccessTokenVersion", message: expect.stringMatching(/sts\.windows\.net/) })]);
+    expect(problemsFor(json)).toEqual([
+      expect.objectContaining({
+        path: "identityProvider.requestedAccessTokenVersion",
+        message: expect.stringMatching(/sts\.windows\.net/),
+      }),
+    ]);
   });
 
-  test.each([["whitespace", "demo read"], ["a quote", "demo'read"], ["a leading dot", ".demo"], ["a slash", "demo/read"]])(
-    "fails when a scope value holds %s",
-    (_what, value) => {
-      const json = entraJson();
-      json.identityProvider.scopes[0].value = value;
-      expect(problemsFor(json).map((p) => p.path)).toEqual(["identityProvider.scopes[0].value"]);
-    },
-  );
+  test.each([
+    ["whitespace", "demo read"],
+    ["a quote", "demo'read"],
+    ["a leading dot", ".demo"],
+    ["a slash", "demo/read"],
+  ])("fails when a scope value holds %s", (_what, value) => {
+    const json = entraJson();
+    json.identityProvider.scopes[0].value = value;
+    expect(problemsFor(json).map((p) => p.path)).toEqual(["identityProvider.scopes[0].value"]);
+  });
 
   test("fails when role mode has no app role to carry", () => {
     const json = entraJson();
     json.identityProvider.appRoles = [];
-    expect(problemsFor(json)).toEqual([expect.objectContaining({ path: "identityProvider.appRoles", message: expect.stringMatching(/client-credentials tokens carry only roles/) })]);
+    expect(problemsFor(json)).toEqual([
+      expect.objectContaining({
+        path: "identityProvider.appRoles",
+        message: expect.stringMatching(/client-credentials tokens carry only roles/),
+      }),
+    ]);
   });
 
   test("fails when role mode meets an ORDS version set below 25.1", () => {
     const json = entraJson();
     json.ords.version = "24.4";
-    expect(problemsFor(json)).toEqual([expect.objectContaining({ path: "ords.version", message: expect.stringMatching(/no JWT role mode \(it arrived in 25\.1\)/) })]);
+    expect(problemsFor(json)).toEqual([
+      expect.objectContaining({
+        path: "ords.version",
+        message: expect.stringMatching(/no JWT role mode \(it arrived in 25\.1\)/),
+      }),
+    ]);
   });
 
   test("scope mode on ORDS 24.4 is fine", () => {
@@ -116,12 +141,25 @@ describe("Entra stack", () => {
   test("the app registration asks for v2 tokens and exposes the scope and the app role", () => {
     expect(application.api.requested_access_token_version).toBe(2);
     expect(application.api.oauth2_permission_scope).toEqual([
-      expect.objectContaining({ value: "demo.read", type: "User", enabled: true, id: stableUuid("dev", "oauth2_permission_scope", "demo.read") }),
+      expect.objectContaining({
+        value: "demo.read",
+        type: "User",
+        enabled: true,
+        id: stableUuid("dev", "oauth2_permission_scope", "demo.read"),
+      }),
     ]);
     expect(application.app_role).toEqual([
-      expect.objectContaining({ value: "demo.reader", allowed_member_types: ["Application"], enabled: true, id: stableUuid("dev", "app_role", "demo.reader") }),
+      expect.objectContaining({
+        value: "demo.reader",
+        allowed_member_types: ["Application"],
+        enabled: true,
+        id: stableUuid("dev", "app_role", "demo.reader"),
+      }),
     ]);
-    expect(application.web.redirect_uris).toEqual(["http://127.0.0.1:8765/callback", "https://oauth.pstmn.io/v1/callback"]);
+    expect(application.web.redirect_uris).toEqual([
+      "http://127.0.0.1:8765/callback",
+      "https://oauth.pstmn.io/v1/callback",
+    ]);
     expect(application.lifecycle.ignore_changes).toEqual(["identifier_uris"]);
   });
 
@@ -142,11 +180,16 @@ describe("Entra stack", () => {
     expect(synthesized.output.issuer.value).toBe(`https://login.microsoftonline.com/${TENANT}/v2.0`);
     expect(synthesized.output.audience.value).toMatch(/^\$\{azuread_application\.[^.]+\.client_id\}$/);
     expect(synthesized.output.jwk_url.value).toBe(`https://login.microsoftonline.com/${TENANT}/discovery/v2.0/keys`);
-    expect(synthesized.output.client_secret).toMatchObject({ sensitive: true, value: expect.stringMatching(/azuread_application_password\.[^.]+\.value/) });
+    expect(synthesized.output.client_secret).toMatchObject({
+      sensitive: true,
+      value: expect.stringMatching(/azuread_application_password\.[^.]+\.value/),
+    });
   });
 
   test("the ORDS hook gets the v2 issuer, the client id as audience and role mode with the app role", () => {
-    const hook = Object.values<any>(synthesized.resource.terraform_data).find((resource) => resource.input?.environment === "dev");
+    const hook = Object.values<any>(synthesized.resource.terraform_data).find(
+      (resource) => resource.input?.environment === "dev",
+    );
     expect(hook.input).toMatchObject({
       issuer: `https://login.microsoftonline.com/${TENANT}/v2.0`,
       audience: expect.stringMatching(/azuread_application\.[^.]+\.client_id/),
@@ -177,20 +220,31 @@ describe("the plan explains Entra's authorization mode", () => {
   test("scope mode says client-credentials tokens will be refused", () => {
     const json = entraJson();
     json.identityProvider.ordsAuthorization = "scopes";
-    expect(authorizationNotes(environmentFrom(json))[1]).toMatch(/Client-credentials tokens carry only roles and will be refused/);
+    expect(authorizationNotes(environmentFrom(json))[1]).toMatch(
+      /Client-credentials tokens carry only roles and will be refused/,
+    );
   });
 });
 
 describe("ORDS role mode for Entra client credentials", () => {
-  const spec = ordsSpecFor(environmentFrom(entraJson()), { names: entraIdentityNames(entraIdp(), CLIENT_ID), jwkUrl: entraEndpoints(TENANT).jwkUrl });
-  const plan = planApply(spec, emptyState(spec), assumedOrdsApi({ adminMode: false, roleMode: true, user: "HR", schema: "HR" }));
+  const spec = ordsSpecFor(environmentFrom(entraJson()), {
+    names: entraIdentityNames(entraIdp(), CLIENT_ID),
+    jwkUrl: entraEndpoints(TENANT).jwkUrl,
+  });
+  const plan = planApply(
+    spec,
+    emptyState(spec),
+    assumedOrdsApi({ adminMode: false, roleMode: true, user: "HR", schema: "HR" }),
+  );
   const argument = (procedure: string, name: string) =>
     plan.calls.find((call) => call.procedure === procedure)?.arguments.find((arg) => arg.name === name)?.value;
 
   test("the profile reads roles from /roles and names the client id as audience", () => {
     expect(argument("ORDS_SECURITY.CREATE_JWT_PROFILE", "p_role_claim_name")).toBe("/roles");
     expect(argument("ORDS_SECURITY.CREATE_JWT_PROFILE", "p_audience")).toBe(CLIENT_ID);
-    expect(argument("ORDS_SECURITY.CREATE_JWT_PROFILE", "p_issuer")).toBe(`https://login.microsoftonline.com/${TENANT}/v2.0`);
+    expect(argument("ORDS_SECURITY.CREATE_JWT_PROFILE", "p_issuer")).toBe(
+      `https://login.microsoftonline.com/${TENANT}/v2.0`,
+    );
   });
 
   test("an ORDS role named like the app role is created and linked to the privilege", () => {
@@ -207,7 +261,16 @@ describe("doctor with Entra tokens", () => {
   /** Entra's v2 shapes: client credentials carry `roles` and no `scp`; a user token carries `scp`. */
   const entraClaims = (context: IdpRequestContext): Record<string, unknown> => {
     const now = Math.floor(Date.now() / 1000);
-    const common = { iss: v2Issuer, aud: CLIENT_ID, iat: now, nbf: now, exp: now + 3600, tid: TENANT, ver: "2.0", azp: context.clientId };
+    const common = {
+      iss: v2Issuer,
+      aud: CLIENT_ID,
+      iat: now,
+      nbf: now,
+      exp: now + 3600,
+      tid: TENANT,
+      ver: "2.0",
+      azp: context.clientId,
+    };
     return context.flow === "client_credentials"
       ? { ...common, sub: "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", roles: ["demo.reader"] }
       : { ...common, sub: "user-object-id", scp: "demo.read" };
@@ -220,10 +283,21 @@ describe("doctor with Entra tokens", () => {
       clientId: CLIENT_ID,
       claims: entraClaims,
       resolveScope: (requested) => (requested.includes(`api://${CLIENT_ID}/.default`) ? [] : undefined),
-      paths: { jwks: `/${TENANT}/discovery/v2.0/keys`, token: `/${TENANT}/oauth2/v2.0/token`, authorize: `/${TENANT}/oauth2/v2.0/authorize` },
+      paths: {
+        jwks: `/${TENANT}/discovery/v2.0/keys`,
+        token: `/${TENANT}/oauth2/v2.0/token`,
+        authorize: `/${TENANT}/oauth2/v2.0/authorize`,
+      },
     });
     resource = await OrdsResource.start();
-    resource.profile = { issuer: v2Issuer, audience: CLIENT_ID, jwkUrl: idp.jwkUrl, allowedSkewSeconds: null, allowedAgeSeconds: null, roleClaimName: "/roles" };
+    resource.profile = {
+      issuer: v2Issuer,
+      audience: CLIENT_ID,
+      jwkUrl: idp.jwkUrl,
+      allowedSkewSeconds: null,
+      allowedAgeSeconds: null,
+      roleClaimName: "/roles",
+    };
     resource.privileges = [{ name: "demo.read", patterns: ["/demo/*"], roles: ["demo.reader"] }];
   });
 
@@ -232,7 +306,10 @@ describe("doctor with Entra tokens", () => {
   });
 
   /** doctor for an Entra environment file; the client id comes from the (given) stack outputs. */
-  async function doctorFor(token: string, mutate: (json: any) => void = () => undefined): Promise<readonly CheckResult[]> {
+  async function doctorFor(
+    token: string,
+    mutate: (json: any) => void = () => undefined,
+  ): Promise<readonly CheckResult[]> {
     const env = writeToolEnvironment(idp, (json) => {
       Object.assign(json, { identityProvider: entraJson().identityProvider });
       mutate(json);
@@ -284,7 +361,9 @@ describe("doctor with Entra tokens", () => {
   });
 
   test("fails token.issuer with the v1/v2 explanation for a v1 token when neither outputs nor --client-id give the client id", async () => {
-    const env = writeToolEnvironment(idp, (json) => Object.assign(json, { identityProvider: entraJson().identityProvider }));
+    const env = writeToolEnvironment(idp, (json) =>
+      Object.assign(json, { identityProvider: entraJson().identityProvider }),
+    );
     const notes: string[] = [];
     try {
       const result = await doctor({
@@ -303,7 +382,10 @@ describe("doctor with Entra tokens", () => {
         message: expect.stringContaining(`expected "${v2Issuer}": this is an Entra v1 token`),
         fix: expect.stringContaining("requested_access_token_version = 2"),
       });
-      expect(status(result.checks, "token.scope")).toMatchObject({ status: "pass", message: expect.stringContaining("role mode") });
+      expect(status(result.checks, "token.scope")).toMatchObject({
+        status: "pass",
+        message: expect.stringContaining("role mode"),
+      });
       expect(status(result.checks, "token.audience")).toMatchObject({ status: "skip" });
       expect(notes.join("\n")).toContain("token.audience has no expected value");
     } finally {
@@ -315,7 +397,10 @@ describe("doctor with Entra tokens", () => {
     idp.jwksMode = "unauthorized";
     const checks = await doctorFor(await idp.mint());
     const reachable = status(checks, "jwks.reachable");
-    expect(reachable).toMatchObject({ status: "fail", fix: expect.stringContaining("Entra's signing keys are public") });
+    expect(reachable).toMatchObject({
+      status: "fail",
+      fix: expect.stringContaining("Entra's signing keys are public"),
+    });
     expect(reachable?.fix).toContain("identityProvider.tenantId");
     expect(reachable?.fix).not.toContain("Configure client access");
   });
@@ -323,12 +408,18 @@ describe("doctor with Entra tokens", () => {
   test("fails token.issuer naming both tenants for a token from another tenant", async () => {
     const other = "0d1c2b3a-4f5e-4d6c-8b7a-695847362514";
     const checks = await doctorFor(await idp.mint({ iss: `https://login.microsoftonline.com/${other}/v2.0` }));
-    expect(status(checks, "token.issuer")).toMatchObject({ status: "fail", message: expect.stringContaining(`from Entra tenant ${other}, the environment's tenant is ${TENANT}`) });
+    expect(status(checks, "token.issuer")).toMatchObject({
+      status: "fail",
+      message: expect.stringContaining(`from Entra tenant ${other}, the environment's tenant is ${TENANT}`),
+    });
   });
 
   test("a token whose aud is the api:// URI instead of the client id fails token.audience with the explanation", async () => {
     const checks = await doctorFor(await idp.mint({ aud: `api://${CLIENT_ID}` }));
-    expect(status(checks, "token.audience")).toMatchObject({ status: "fail", message: expect.stringContaining("client id") });
+    expect(status(checks, "token.audience")).toMatchObject({
+      status: "fail",
+      message: expect.stringContaining("client id"),
+    });
   });
 
   test("a delegated user token with scp passes in scope mode", async () => {
@@ -369,8 +460,13 @@ describe("token for Entra", () => {
   });
 
   /** Runs `token` for an Entra environment whose client id comes from the stack outputs. */
-  async function entraToken(options: Partial<Parameters<typeof token>[0]> = {}, identityProvider: Record<string, unknown> = {}): Promise<void> {
-    const env = writeToolEnvironment(idp, (json) => Object.assign(json, { identityProvider: { ...entraJson().identityProvider, ...identityProvider } }));
+  async function entraToken(
+    options: Partial<Parameters<typeof token>[0]> = {},
+    identityProvider: Record<string, unknown> = {},
+  ): Promise<void> {
+    const env = writeToolEnvironment(idp, (json) =>
+      Object.assign(json, { identityProvider: { ...entraJson().identityProvider, ...identityProvider } }),
+    );
     try {
       await token({
         environment: env.name,
@@ -408,7 +504,12 @@ describe("token for Entra", () => {
       onAuthorizeUrl: (url) => {
         seenUrl = url;
         // Plays the browser: the IdP redirects to the loopback callback with a code.
-        setImmediate(() => void fetch(url, { redirect: "manual" }).then((atIdp) => fetch(atIdp.headers.get("location") as string)).then((r) => r.text()));
+        setImmediate(
+          () =>
+            void fetch(url, { redirect: "manual" })
+              .then((atIdp) => fetch(atIdp.headers.get("location") as string))
+              .then((r) => r.text()),
+        );
       },
     });
     expect(new URL(seenUrl).searchParams.get("scope")).toBe(`api://${CLIENT_ID}/demo.read`);

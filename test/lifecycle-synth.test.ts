@@ -17,35 +17,53 @@ describe("teardown phases", () => {
   });
 
   test("deactivate-app sets active = false on the app and leaves the domain active", () => {
-    const synthesized = synthesize(exampleJson(), { variant: { environment: "dev", phase: "deactivate-app", liftProtection: false } });
+    const synthesized = synthesize(exampleJson(), {
+      variant: { environment: "dev", phase: "deactivate-app", liftProtection: false },
+    });
     expect(onlyBlock(synthesized, "oci_identity_domains_app").active).toBe(false);
     expect(onlyBlock(synthesized, "oci_identity_domain").state).toBeUndefined();
   });
 
   test('deactivate-domain sets state = "INACTIVE" on a domain the kit created, with the app still inactive', () => {
-    const synthesized = synthesize(exampleJson(), { variant: { environment: "dev", phase: "deactivate-domain", liftProtection: false } });
+    const synthesized = synthesize(exampleJson(), {
+      variant: { environment: "dev", phase: "deactivate-domain", liftProtection: false },
+    });
     expect(onlyBlock(synthesized, "oci_identity_domain").state).toBe("INACTIVE");
     expect(onlyBlock(synthesized, "oci_identity_domains_app").active).toBe(false);
   });
 
   test("deactivate-domain never touches a reused domain: there is no domain resource to deactivate", () => {
-    const synthesized = synthesize(reused(), { variant: { environment: "dev", phase: "deactivate-domain", liftProtection: false } });
+    const synthesized = synthesize(reused(), {
+      variant: { environment: "dev", phase: "deactivate-domain", liftProtection: false },
+    });
     expect(synthesized.resource.oci_identity_domain).toBeUndefined();
     expect(onlyBlock(synthesized, "oci_identity_domains_app").active).toBe(false);
     expect(JSON.stringify(synthesized)).not.toContain("INACTIVE");
   });
 
   test("a phase meant for another environment does not change this one", () => {
-    const synthesized = synthesize(exampleJson(), { variant: { environment: "prod", phase: "deactivate-domain", liftProtection: false } });
+    const synthesized = synthesize(exampleJson(), {
+      variant: { environment: "prod", phase: "deactivate-domain", liftProtection: false },
+    });
     expect(onlyBlock(synthesized, "oci_identity_domains_app").active).toBe(true);
     expect(onlyBlock(synthesized, "oci_identity_domain").state).toBeUndefined();
   });
 
   test("the phase comes from the environment variables teardown sets, and only for the named environment", () => {
-    expect(stackVariantFromEnv({ ORDS_JWT_TEARDOWN_OF: "dev", ORDS_JWT_STACK_PHASE: "deactivate-app", ORDS_JWT_LIFT_PROTECTION: "dev" })).toEqual({
-      environment: "dev", phase: "deactivate-app", liftProtection: true,
+    expect(
+      stackVariantFromEnv({
+        ORDS_JWT_TEARDOWN_OF: "dev",
+        ORDS_JWT_STACK_PHASE: "deactivate-app",
+        ORDS_JWT_LIFT_PROTECTION: "dev",
+      }),
+    ).toEqual({
+      environment: "dev",
+      phase: "deactivate-app",
+      liftProtection: true,
     });
-    expect(stackVariantFromEnv({ ORDS_JWT_TEARDOWN_OF: "dev", ORDS_JWT_LIFT_PROTECTION: "prod" }).liftProtection).toBe(false);
+    expect(stackVariantFromEnv({ ORDS_JWT_TEARDOWN_OF: "dev", ORDS_JWT_LIFT_PROTECTION: "prod" }).liftProtection).toBe(
+      false,
+    );
     expect(stackVariantFromEnv({}).phase).toBe("deploy");
   });
 
@@ -71,7 +89,9 @@ describe("protection", () => {
   test("teardown --force lifts prevent_destroy for that environment's run", () => {
     const json = exampleJson();
     json.protected = true;
-    const synthesized = synthesize(json, { variant: { environment: "dev", phase: "deactivate-domain", liftProtection: true } });
+    const synthesized = synthesize(json, {
+      variant: { environment: "dev", phase: "deactivate-domain", liftProtection: true },
+    });
     expect(onlyBlock(synthesized, "oci_identity_domains_app").lifecycle).toEqual({ prevent_destroy: false });
     expect(onlyBlock(synthesized, "oci_identity_domain").lifecycle).toEqual({ prevent_destroy: false });
   });
@@ -88,20 +108,40 @@ describe("state per environment", () => {
     const json = exampleJson();
     json.state = { backend: "oci", bucket: "tf-state", namespace: "axabcdefgh" };
     expect(synthesize(json, { name: "dev" }).terraform.backend).toEqual({
-      oci: { bucket: "tf-state", namespace: "axabcdefgh", region: "eu-frankfurt-1", key: "ords-jwt-kit/dev.tfstate", config_file_profile: "DEFAULT" },
+      oci: {
+        bucket: "tf-state",
+        namespace: "axabcdefgh",
+        region: "eu-frankfurt-1",
+        key: "ords-jwt-kit/dev.tfstate",
+        config_file_profile: "DEFAULT",
+      },
     });
   });
 
   test("the native oci backend authenticates like the OCI provider", () => {
     const json = exampleJson();
-    json.identityProvider.provider = { region: "eu-frankfurt-1", homeRegion: "eu-frankfurt-1", auth: "SecurityToken", configFileProfile: "demo" };
+    json.identityProvider.provider = {
+      region: "eu-frankfurt-1",
+      homeRegion: "eu-frankfurt-1",
+      auth: "SecurityToken",
+      configFileProfile: "demo",
+    };
     json.state = { backend: "oci", bucket: "tf-state", namespace: "axabcdefgh" };
-    expect(synthesize(json).terraform.backend.oci).toMatchObject({ auth: "SecurityToken", config_file_profile: "demo" });
+    expect(synthesize(json).terraform.backend.oci).toMatchObject({
+      auth: "SecurityToken",
+      config_file_profile: "demo",
+    });
   });
 
   test("the s3-compatible backend points at the Object Storage compatibility endpoint with the AWS-only checks off", () => {
     const json = exampleJson();
-    json.state = { backend: "s3-compatible", bucket: "tf-state", namespace: "axabcdefgh", region: "us-ashburn-1", keyPrefix: "team/kit/" };
+    json.state = {
+      backend: "s3-compatible",
+      bucket: "tf-state",
+      namespace: "axabcdefgh",
+      region: "us-ashburn-1",
+      keyPrefix: "team/kit/",
+    };
     const synthesized = synthesize(json, { name: "test" });
     expect(synthesized.terraform.backend.s3).toMatchObject({
       bucket: "tf-state",

@@ -10,7 +10,11 @@ describe("naming model", () => {
   test("the privilege is the bare scope value, never the fqs", () => {
     const names = ociIdentityNames(ociIdentityProvider(environmentFrom(exampleJson())));
     expect(names.privilege).toBe("demo.read");
-    expect(names.primaryScope).toEqual({ value: "demo.read", fqs: "ords-jwt-example/demo.read", privilege: "demo.read" });
+    expect(names.primaryScope).toEqual({
+      value: "demo.read",
+      fqs: "ords-jwt-example/demo.read",
+      privilege: "demo.read",
+    });
     expect(names.clientCredentialsScope).toBe("ords-jwt-example/demo.read");
   });
 

@@ -55,7 +55,11 @@ afterEach(() => {
 test("apply reads the environment file and uses --jwk-url for the profile", async () => {
   writeEnvironment();
   const fake = new FakeOrdsDatabase(emptyModel());
-  const result = await runOrdsCommand("apply", { environment: "dev", environmentsDir: dir, jwkUrl: JWK_URL }, deps(fake));
+  const result = await runOrdsCommand(
+    "apply",
+    { environment: "dev", environmentsDir: dir, jwkUrl: JWK_URL },
+    deps(fake),
+  );
   expect(result.applied).toBe(true);
   expect(fake.model.profile?.jwkUrl).toBe(JWK_URL);
 });
@@ -64,7 +68,11 @@ test("apply takes the JWK URL from the deployed stack's outputs when no flag is 
   writeEnvironment();
   const fake = new FakeOrdsDatabase(emptyModel());
   const asked: string[] = [];
-  await runOrdsCommand("apply", { environment: "dev", environmentsDir: dir }, deps(fake, { jwkUrlFromOutputs: async (environment) => (asked.push(environment), JWK_URL) }));
+  await runOrdsCommand(
+    "apply",
+    { environment: "dev", environmentsDir: dir },
+    deps(fake, { jwkUrlFromOutputs: async (environment) => (asked.push(environment), JWK_URL) }),
+  );
   expect(asked).toEqual(["dev"]);
   expect(fake.model.profile?.jwkUrl).toBe(JWK_URL);
 });
@@ -72,21 +80,29 @@ test("apply takes the JWK URL from the deployed stack's outputs when no flag is 
 test("fails when the JWK URL is unknown and the profile must be created, after reading and before writing", async () => {
   writeEnvironment();
   const fake = new FakeOrdsDatabase(emptyModel());
-  const error = await runOrdsCommand("apply", { environment: "dev", environmentsDir: dir }, deps(fake)).catch((e: unknown) => e);
+  const error = await runOrdsCommand("apply", { environment: "dev", environmentsDir: dir }, deps(fake)).catch(
+    (e: unknown) => e,
+  );
   expect(error).toMatchObject({ code: "CONFIG_ORDS_JWK_URL_UNKNOWN", fix: expect.stringContaining("--jwk-url") });
   expect(fake.executions()).toHaveLength(1);
 });
 
 test("fails when --jwk-url is not https", async () => {
   writeEnvironment();
-  const error = await runOrdsCommand("plan", { environment: "dev", environmentsDir: dir, jwkUrl: "http://idcs-x/jwk" }, deps(new FakeOrdsDatabase(emptyModel()))).catch((e: unknown) => e);
+  const error = await runOrdsCommand(
+    "plan",
+    { environment: "dev", environmentsDir: dir, jwkUrl: "http://idcs-x/jwk" },
+    deps(new FakeOrdsDatabase(emptyModel())),
+  ).catch((e: unknown) => e);
   expect(error).toMatchObject({ code: "USAGE_INVALID" });
 });
 
 test("fails when the environment has no ords section, before connecting", async () => {
   writeEnvironment((json) => delete json.ords);
   const fake = new FakeOrdsDatabase(emptyModel());
-  const error = await runOrdsCommand("plan", { environment: "dev", environmentsDir: dir }, deps(fake)).catch((e: unknown) => e);
+  const error = await runOrdsCommand("plan", { environment: "dev", environmentsDir: dir }, deps(fake)).catch(
+    (e: unknown) => e,
+  );
   expect(error).toMatchObject({ code: "CONFIG_ORDS_MISSING" });
   expect(fake.calls).toEqual([]);
 });
@@ -95,8 +111,16 @@ test("teardown works from the hook's values alone, with no environment file", as
   const spec = ordsSpecFor(environmentFrom(exampleJson()), { jwkUrl: JWK_URL });
   const fake = new FakeOrdsDatabase(emptyModel());
   const env = { ORDS_DB_PASSWORD: PASSWORD, ORDS_JWT_SPEC: JSON.stringify(hookInputOf(spec)) };
-  await runOrdsCommand("apply", { environment: "dev", specEnv: "ORDS_JWT_SPEC", environmentsDir: join(dir, "missing") }, { ...deps(fake), env });
-  const result = await runOrdsCommand("teardown", { environment: "dev", specEnv: "ORDS_JWT_SPEC", environmentsDir: join(dir, "missing"), force: true }, { ...deps(fake), env });
+  await runOrdsCommand(
+    "apply",
+    { environment: "dev", specEnv: "ORDS_JWT_SPEC", environmentsDir: join(dir, "missing") },
+    { ...deps(fake), env },
+  );
+  const result = await runOrdsCommand(
+    "teardown",
+    { environment: "dev", specEnv: "ORDS_JWT_SPEC", environmentsDir: join(dir, "missing"), force: true },
+    { ...deps(fake), env },
+  );
   expect(result.applied).toBe(true);
   expect(fake.model.profile).toBeNull();
 });
@@ -104,15 +128,26 @@ test("teardown works from the hook's values alone, with no environment file", as
 test("fails when --spec-env holds another environment's input", async () => {
   const spec = ordsSpecFor(environmentFrom(exampleJson(), "prod"), { jwkUrl: JWK_URL });
   const env = { ORDS_DB_PASSWORD: PASSWORD, ORDS_JWT_SPEC: JSON.stringify(hookInputOf(spec)) };
-  const error = await runOrdsCommand("apply", { environment: "dev", specEnv: "ORDS_JWT_SPEC" }, { ...deps(new FakeOrdsDatabase(emptyModel())), env }).catch((e: unknown) => e);
+  const error = await runOrdsCommand(
+    "apply",
+    { environment: "dev", specEnv: "ORDS_JWT_SPEC" },
+    { ...deps(new FakeOrdsDatabase(emptyModel())), env },
+  ).catch((e: unknown) => e);
   expect(error).toMatchObject({ code: "CONFIG_ORDS_SPEC_INVALID" });
 });
 
 test("fails when --spec-env carries a role name with a quote, before connecting", async () => {
-  const input = { ...hookInputOf(ordsSpecFor(environmentFrom(exampleJson()), { jwkUrl: JWK_URL })), privilegeRoles: JSON.stringify(["x'; drop"]) };
+  const input = {
+    ...hookInputOf(ordsSpecFor(environmentFrom(exampleJson()), { jwkUrl: JWK_URL })),
+    privilegeRoles: JSON.stringify(["x'; drop"]),
+  };
   const fake = new FakeOrdsDatabase(emptyModel());
   const env = { ORDS_DB_PASSWORD: PASSWORD, ORDS_JWT_SPEC: JSON.stringify(input) };
-  const error = await runOrdsCommand("apply", { environment: "dev", specEnv: "ORDS_JWT_SPEC" }, { ...deps(fake), env }).catch((e: unknown) => e);
+  const error = await runOrdsCommand(
+    "apply",
+    { environment: "dev", specEnv: "ORDS_JWT_SPEC" },
+    { ...deps(fake), env },
+  ).catch((e: unknown) => e);
   expect(error).toMatchObject({ code: "CONFIG_ORDS_SPEC_INVALID" });
   expect((error as Error).message).toContain("privilegeRoles");
   expect(fake.calls).toEqual([]);
@@ -121,7 +156,11 @@ test("fails when --spec-env carries a role name with a quote, before connecting"
 test("fails when a protected environment is torn down without --force, before connecting", async () => {
   writeEnvironment((json) => (json.protected = true));
   const fake = new FakeOrdsDatabase(emptyModel());
-  const error = await runOrdsCommand("teardown", { environment: "dev", environmentsDir: dir, jwkUrl: JWK_URL }, deps(fake)).catch((e: unknown) => e);
+  const error = await runOrdsCommand(
+    "teardown",
+    { environment: "dev", environmentsDir: dir, jwkUrl: JWK_URL },
+    deps(fake),
+  ).catch((e: unknown) => e);
   expect(error).toMatchObject({ code: "ORDS_PROTECTED" });
   expect(fake.calls).toEqual([]);
 });
@@ -139,14 +178,22 @@ describe("Entra environments", () => {
     writeEnvironment(toEntra);
     const fake = fake251();
     await runOrdsCommand("apply", { environment: "dev", environmentsDir: dir, clientId: CLIENT_ID }, deps(fake));
-    expect(fake.model.profile).toMatchObject({ audience: CLIENT_ID, issuer: `https://login.microsoftonline.com/${TENANT}/v2.0`, roleClaimName: "/roles" });
+    expect(fake.model.profile).toMatchObject({
+      audience: CLIENT_ID,
+      issuer: `https://login.microsoftonline.com/${TENANT}/v2.0`,
+      roleClaimName: "/roles",
+    });
   });
 
   test("apply takes the audience from the deployed stack's client_id output when no flag is given", async () => {
     writeEnvironment(toEntra);
     const fake = fake251();
     const asked: string[] = [];
-    await runOrdsCommand("apply", { environment: "dev", environmentsDir: dir }, deps(fake, { clientIdFromOutputs: async (environment) => (asked.push(environment), CLIENT_ID) }));
+    await runOrdsCommand(
+      "apply",
+      { environment: "dev", environmentsDir: dir },
+      deps(fake, { clientIdFromOutputs: async (environment) => (asked.push(environment), CLIENT_ID) }),
+    );
     expect(asked).toEqual(["dev"]);
     expect(fake.model.profile?.audience).toBe(CLIENT_ID);
   });
@@ -154,14 +201,22 @@ describe("Entra environments", () => {
   test("fails when neither --client-id nor the client_id output is there, naming --client-id, before connecting", async () => {
     writeEnvironment(toEntra);
     const fake = fake251();
-    const error = await runOrdsCommand("plan", { environment: "dev", environmentsDir: dir }, deps(fake, { clientIdFromOutputs: async () => undefined })).catch((e: unknown) => e);
+    const error = await runOrdsCommand(
+      "plan",
+      { environment: "dev", environmentsDir: dir },
+      deps(fake, { clientIdFromOutputs: async () => undefined }),
+    ).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "CONFIG_ORDS_AUDIENCE_UNKNOWN", fix: expect.stringContaining("--client-id") });
     expect(fake.calls).toEqual([]);
   });
 
   test("fails when --client-id is not a GUID", async () => {
     writeEnvironment(toEntra);
-    const error = await runOrdsCommand("plan", { environment: "dev", environmentsDir: dir, clientId: "api://x" }, deps(fake251())).catch((e: unknown) => e);
+    const error = await runOrdsCommand(
+      "plan",
+      { environment: "dev", environmentsDir: dir, clientId: "api://x" },
+      deps(fake251()),
+    ).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "USAGE_INVALID" });
   });
 });
@@ -171,11 +226,22 @@ describe("ORDS_JWT_SKIP_ORDS", () => {
     writeEnvironment((json) => (json.ords.privilege.roles = ["Demo Reader"]));
     const fake = new FakeOrdsDatabase(emptyModel());
     const lines: string[] = [];
-    const result = await runOrdsCommand("teardown", { environment: "dev", environmentsDir: dir }, deps(fake, { env: { ORDS_JWT_SKIP_ORDS: "1" }, log: (line) => lines.push(line) }));
+    const result = await runOrdsCommand(
+      "teardown",
+      { environment: "dev", environmentsDir: dir },
+      deps(fake, { env: { ORDS_JWT_SKIP_ORDS: "1" }, log: (line) => lines.push(line) }),
+    );
     expect(fake.calls).toEqual([]);
     expect(result).toMatchObject({ applied: false, roundTrips: { reads: 0, writes: 0 } });
     const warning = lines.join("\n");
-    for (const part of ["ORDS_JWT_SKIP_ORDS=1", "schema HR", 'privilege "demo.read"', 'role "Demo Reader"', 'demo module "ords_jwt_kit.demo"', "the JWT profile of HR"]) {
+    for (const part of [
+      "ORDS_JWT_SKIP_ORDS=1",
+      "schema HR",
+      'privilege "demo.read"',
+      'role "Demo Reader"',
+      'demo module "ords_jwt_kit.demo"',
+      "the JWT profile of HR",
+    ]) {
       expect(warning).toContain(part);
     }
   });
@@ -183,7 +249,11 @@ describe("ORDS_JWT_SKIP_ORDS", () => {
   test("teardown skips a protected environment without --force, since it changes nothing", async () => {
     writeEnvironment((json) => (json.protected = true));
     const fake = new FakeOrdsDatabase(emptyModel());
-    const result = await runOrdsCommand("teardown", { environment: "dev", environmentsDir: dir }, deps(fake, { env: { ORDS_JWT_SKIP_ORDS: "1" } }));
+    const result = await runOrdsCommand(
+      "teardown",
+      { environment: "dev", environmentsDir: dir },
+      deps(fake, { env: { ORDS_JWT_SKIP_ORDS: "1" } }),
+    );
     expect(result.applied).toBe(false);
     expect(fake.calls).toEqual([]);
   });
@@ -192,7 +262,11 @@ describe("ORDS_JWT_SKIP_ORDS", () => {
     const spec = ordsSpecFor(environmentFrom(exampleJson()), { jwkUrl: JWK_URL });
     const fake = new FakeOrdsDatabase(emptyModel());
     const env = { ORDS_JWT_SKIP_ORDS: "1", ORDS_JWT_SPEC: JSON.stringify(hookInputOf(spec)) };
-    const result = await runOrdsCommand("teardown", { environment: "dev", specEnv: "ORDS_JWT_SPEC", environmentsDir: join(dir, "missing"), force: true }, deps(fake, { env }));
+    const result = await runOrdsCommand(
+      "teardown",
+      { environment: "dev", specEnv: "ORDS_JWT_SPEC", environmentsDir: join(dir, "missing"), force: true },
+      deps(fake, { env }),
+    );
     expect(result.changes.map((change) => change.action)).toEqual(["keep", "keep", "keep"]);
     expect(fake.calls).toEqual([]);
   });
@@ -200,7 +274,11 @@ describe("ORDS_JWT_SKIP_ORDS", () => {
   test("teardown of an Entra environment skips without a client id", async () => {
     writeEnvironment(toEntra);
     const fake = fake251();
-    const result = await runOrdsCommand("teardown", { environment: "dev", environmentsDir: dir }, deps(fake, { env: { ORDS_JWT_SKIP_ORDS: "1" }, clientIdFromOutputs: async () => undefined }));
+    const result = await runOrdsCommand(
+      "teardown",
+      { environment: "dev", environmentsDir: dir },
+      deps(fake, { env: { ORDS_JWT_SKIP_ORDS: "1" }, clientIdFromOutputs: async () => undefined }),
+    );
     expect(result.changes.find((change) => change.kind === "role")?.name).toBe("demo.reader");
     expect(fake.calls).toEqual([]);
   });
@@ -208,7 +286,11 @@ describe("ORDS_JWT_SKIP_ORDS", () => {
   test("fails when ORDS_JWT_SKIP_ORDS holds something other than 1 or 0", async () => {
     writeEnvironment();
     const fake = new FakeOrdsDatabase(emptyModel());
-    const error = await runOrdsCommand("teardown", { environment: "dev", environmentsDir: dir }, deps(fake, { env: { ORDS_JWT_SKIP_ORDS: "yes" } })).catch((e: unknown) => e);
+    const error = await runOrdsCommand(
+      "teardown",
+      { environment: "dev", environmentsDir: dir },
+      deps(fake, { env: { ORDS_JWT_SKIP_ORDS: "yes" } }),
+    ).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "USAGE_INVALID" });
     expect(fake.calls).toEqual([]);
   });
@@ -216,7 +298,11 @@ describe("ORDS_JWT_SKIP_ORDS", () => {
   test("does not skip apply", async () => {
     writeEnvironment();
     const fake = new FakeOrdsDatabase(emptyModel());
-    const result = await runOrdsCommand("apply", { environment: "dev", environmentsDir: dir, jwkUrl: JWK_URL }, deps(fake, { env: { ORDS_DB_PASSWORD: PASSWORD, ORDS_JWT_SKIP_ORDS: "1" } }));
+    const result = await runOrdsCommand(
+      "apply",
+      { environment: "dev", environmentsDir: dir, jwkUrl: JWK_URL },
+      deps(fake, { env: { ORDS_DB_PASSWORD: PASSWORD, ORDS_JWT_SKIP_ORDS: "1" } }),
+    );
     expect(result.applied).toBe(true);
   });
 });
@@ -224,7 +310,10 @@ describe("ORDS_JWT_SKIP_ORDS", () => {
 describe("the CLI in a subprocess", () => {
   test("ords teardown with ORDS_JWT_SKIP_ORDS=1 exits 0 without a password, warning on stderr", () => {
     writeEnvironment();
-    const run = runCli(["ords", "teardown", "dev", "--environments-dir", dir], { ORDS_DB_PASSWORD: "", ORDS_JWT_SKIP_ORDS: "1" });
+    const run = runCli(["ords", "teardown", "dev", "--environments-dir", dir], {
+      ORDS_DB_PASSWORD: "",
+      ORDS_JWT_SKIP_ORDS: "1",
+    });
     expect(run.status).toBe(0);
     expect(run.stderr).toMatch(/warning: ORDS_JWT_SKIP_ORDS=1: ords teardown "dev" did not connect/);
     expect(run.stderr).toContain('privilege "demo.read"');
@@ -232,7 +321,9 @@ describe("the CLI in a subprocess", () => {
 
   test("ords plan accepts --client-id for an Entra environment", () => {
     writeEnvironment(toEntra);
-    const run = runCli(["ords", "plan", "dev", "--environments-dir", dir, "--client-id", CLIENT_ID], { ORDS_DB_PASSWORD: "" });
+    const run = runCli(["ords", "plan", "dev", "--environments-dir", dir, "--client-id", CLIENT_ID], {
+      ORDS_DB_PASSWORD: "",
+    });
     // No database here: it gets as far as asking for the password, past the spec (which needed the client id).
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("ORDS_DB_PASSWORD");
@@ -240,7 +331,9 @@ describe("the CLI in a subprocess", () => {
 
   test("exits 2 and names ORDS_DB_PASSWORD when it is not set and there is no terminal", () => {
     writeEnvironment();
-    const run = runCli(["ords", "plan", "dev", "--environments-dir", dir, "--jwk-url", JWK_URL], { ORDS_DB_PASSWORD: "" });
+    const run = runCli(["ords", "plan", "dev", "--environments-dir", dir, "--jwk-url", JWK_URL], {
+      ORDS_DB_PASSWORD: "",
+    });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("ORDS_DB_PASSWORD");
   });
@@ -251,7 +344,9 @@ describe("the CLI in a subprocess", () => {
     const port = (server.address() as { port: number }).port;
     await new Promise<void>((resolve) => server.close(() => resolve()));
     writeEnvironment((json) => (json.ords.connectString = `127.0.0.1:${port}/freepdb1`));
-    const run = runCli(["ords", "apply", "dev", "--environments-dir", dir, "--jwk-url", JWK_URL], { ORDS_DB_PASSWORD: PASSWORD });
+    const run = runCli(["ords", "apply", "dev", "--environments-dir", dir, "--jwk-url", JWK_URL], {
+      ORDS_DB_PASSWORD: PASSWORD,
+    });
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/NJS-503: cannot reach the database host/);
     expect(run.stderr).toContain("Fix: ");

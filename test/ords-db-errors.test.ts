@@ -13,7 +13,13 @@ import { sentinelSecret } from "./support/sentinel";
 
 const PASSWORD = sentinelSecret("db-password");
 const env = { ORDS_DB_PASSWORD: PASSWORD };
-const context: DbErrorContext = { user: "HR", schema: "HR", connectString: "db:1521/svc", adminMode: false, phase: "connect" };
+const context: DbErrorContext = {
+  user: "HR",
+  schema: "HR",
+  connectString: "db:1521/svc",
+  adminMode: false,
+  phase: "connect",
+};
 
 function connection(connectString: string, wallet: OrdsConnectionSpec["wallet"] = null): OrdsConnectionSpec {
   return { connectString, user: "HR", schema: "HR", adminMode: false, wallet };
@@ -59,7 +65,13 @@ describe("with the real thin driver", () => {
   test("maps a refused port (NJS-503) to DB_UNREACHABLE, after bounded retries", async () => {
     const port = await closedPort();
     const driver = countingConnector();
-    const error = await openConnection(connection(`127.0.0.1:${port}/freepdb1`), { connector: driver.connector, env, prompt: false, attempts: 3, backoffMs: 10 }).catch((e: unknown) => e);
+    const error = await openConnection(connection(`127.0.0.1:${port}/freepdb1`), {
+      connector: driver.connector,
+      env,
+      prompt: false,
+      attempts: 3,
+      backoffMs: 10,
+    }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "DB_UNREACHABLE", details: { oracleCode: "NJS-503" } });
     expect((error as Error).message).toMatch(/^NJS-503: /);
     expect(driver.attempts()).toBe(3);
@@ -67,22 +79,41 @@ describe("with the real thin driver", () => {
 
   test("maps a listener that never answers (NJS-510) to DB_TIMEOUT", async () => {
     const driver = countingConnector();
-    const error = await openConnection(connection(`127.0.0.1:${silentPort}/freepdb1`), { connector: driver.connector, env, prompt: false, attempts: 1 }).catch((e: unknown) => e);
+    const error = await openConnection(connection(`127.0.0.1:${silentPort}/freepdb1`), {
+      connector: driver.connector,
+      env,
+      prompt: false,
+      attempts: 1,
+    }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "DB_TIMEOUT", details: { oracleCode: "NJS-510" } });
   });
 
   test("maps a TNS alias without a configuration directory (NJS-516) to DB_CONFIG_DIR_MISSING", async () => {
     const driver = countingConnector();
-    const error = await openConnection(connection("exampledb_high"), { connector: driver.connector, env, prompt: false }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: "DB_CONFIG_DIR_MISSING", fix: expect.stringContaining("ords.wallet.configDir") });
+    const error = await openConnection(connection("exampledb_high"), {
+      connector: driver.connector,
+      env,
+      prompt: false,
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: "DB_CONFIG_DIR_MISSING",
+      fix: expect.stringContaining("ords.wallet.configDir"),
+    });
     expect(driver.attempts()).toBe(1);
   });
 
   test("maps an alias missing from tnsnames.ora (NJS-517) to DB_TNS_ALIAS_NOT_FOUND", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ords-wallet-"));
     try {
-      writeFileSync(join(dir, "tnsnames.ora"), "exampledb_low = (description=(address=(protocol=tcps)(port=1522)(host=127.0.0.1))(connect_data=(service_name=x_low)))\n");
-      const error = await openConnection(connection("exampledb_high", { configDir: dir, walletLocation: dir }), { connector: countingConnector().connector, env, prompt: false }).catch((e: unknown) => e);
+      writeFileSync(
+        join(dir, "tnsnames.ora"),
+        "exampledb_low = (description=(address=(protocol=tcps)(port=1522)(host=127.0.0.1))(connect_data=(service_name=x_low)))\n",
+      );
+      const error = await openConnection(connection("exampledb_high", { configDir: dir, walletLocation: dir }), {
+        connector: countingConnector().connector,
+        env,
+        prompt: false,
+      }).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: "DB_TNS_ALIAS_NOT_FOUND", details: { oracleCode: "NJS-517" } });
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -92,8 +123,16 @@ describe("with the real thin driver", () => {
   test("maps a configuration directory without tnsnames.ora (NJS-520) to DB_TNSNAMES_MISSING", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ords-wallet-"));
     try {
-      const error = await openConnection(connection("exampledb_high", { configDir: dir, walletLocation: dir }), { connector: countingConnector().connector, env, prompt: false }).catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: "DB_TNSNAMES_MISSING", details: { oracleCode: "NJS-520" }, fix: expect.stringContaining("ords.wallet.configDir") });
+      const error = await openConnection(connection("exampledb_high", { configDir: dir, walletLocation: dir }), {
+        connector: countingConnector().connector,
+        env,
+        prompt: false,
+      }).catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        code: "DB_TNSNAMES_MISSING",
+        details: { oracleCode: "NJS-520" },
+        fix: expect.stringContaining("ords.wallet.configDir"),
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -101,24 +140,50 @@ describe("with the real thin driver", () => {
 
   test("never puts the password into the error", async () => {
     const port = await closedPort();
-    const error = await openConnection(connection(`127.0.0.1:${port}/freepdb1`), { connector: countingConnector().connector, env, prompt: false, attempts: 1 }).catch((e: unknown) => e);
+    const error = await openConnection(connection(`127.0.0.1:${port}/freepdb1`), {
+      connector: countingConnector().connector,
+      env,
+      prompt: false,
+      attempts: 1,
+    }).catch((e: unknown) => e);
     expect(JSON.stringify(error)).not.toContain(PASSWORD);
     expect(String((error as Error).message)).not.toContain(PASSWORD);
   });
 });
 
 describe("database codes as the driver reports them", () => {
-  const oracleError = (code: string, message: string) => Object.assign(new Error(`${code}: ${message}`), { code, errorNum: Number(code.slice(4)) });
+  const oracleError = (code: string, message: string) =>
+    Object.assign(new Error(`${code}: ${message}`), { code, errorNum: Number(code.slice(4)) });
 
   // Message shapes as node-oracledb 26 thin mode produces them (lib/errors.js): the listener's refusals arrive as
   // NJS-511 with the database code after "Cause:", an unknown service as NJS-518; there is no top-level ORA-125xx.
   test.each([
     ["ORA-01017", "invalid username/password; logon denied", "DB_AUTH_FAILED", "ORDS_DB_PASSWORD"],
-    ["NJS-505", "unable to initiate TLS connection. Please check if wallet credentials are valid", "DB_TLS_FAILED", "ORDS_WALLET_PASSWORD"],
+    [
+      "NJS-505",
+      "unable to initiate TLS connection. Please check if wallet credentials are valid",
+      "DB_TLS_FAILED",
+      "ORDS_WALLET_PASSWORD",
+    ],
     ["NJS-506", "connection to host db port 1522 encountered TLS handshake failure.", "DB_TLS_FAILED", "tcps"],
-    ["NJS-511", "connection to listener at host db port 1521 was refused. (CONNECTION_ID=x)\nCause: refused", "DB_LISTENER_REFUSED", "service name"],
-    ["NJS-518", 'cannot connect to Oracle Database. Service "svc" is not registered with the listener at host db port 1521. (CONNECTION_ID=x)', "DB_SERVICE_UNKNOWN", "service name"],
-    ["NJS-520", "cannot connect to Oracle Database. File tnsnames.ora not found in /wallets/exampledb", "DB_TNSNAMES_MISSING", "ords.wallet.configDir"],
+    [
+      "NJS-511",
+      "connection to listener at host db port 1521 was refused. (CONNECTION_ID=x)\nCause: refused",
+      "DB_LISTENER_REFUSED",
+      "service name",
+    ],
+    [
+      "NJS-518",
+      'cannot connect to Oracle Database. Service "svc" is not registered with the listener at host db port 1521. (CONNECTION_ID=x)',
+      "DB_SERVICE_UNKNOWN",
+      "service name",
+    ],
+    [
+      "NJS-520",
+      "cannot connect to Oracle Database. File tnsnames.ora not found in /wallets/exampledb",
+      "DB_TNSNAMES_MISSING",
+      "ords.wallet.configDir",
+    ],
     ["NJS-123", "call timeout of 120000 ms exceeded", "DB_TIMEOUT", "Retry"],
   ])("maps %s to a kit code with its fix", (code, message, kitCode, fixPart) => {
     const mapped = mapDbError(oracleError(code, message), context);
@@ -129,7 +194,10 @@ describe("database codes as the driver reports them", () => {
 
   test("maps NJS-511 with Cause: ORA-12506 (the ADB access control list) to DB_ACL_REJECTED", () => {
     const mapped = mapDbError(
-      oracleError("NJS-511", "connection to listener at host adb.eu-frankfurt-1.oraclecloud.com port 1522 was refused. (CONNECTION_ID=abc)\nCause: ORA-12506"),
+      oracleError(
+        "NJS-511",
+        "connection to listener at host adb.eu-frankfurt-1.oraclecloud.com port 1522 was refused. (CONNECTION_ID=abc)\nCause: ORA-12506",
+      ),
       context,
     );
     expect(mapped).toMatchObject({ code: "DB_ACL_REJECTED", details: { oracleCode: "NJS-511" } });
@@ -138,26 +206,43 @@ describe("database codes as the driver reports them", () => {
   });
 
   test("names the tnsnames.ora directory for NJS-520", () => {
-    const mapped = mapDbError(oracleError("NJS-520", "cannot connect to Oracle Database. File tnsnames.ora not found in /wallets/exampledb"), { ...context, connectString: "exampledb_high" });
+    const mapped = mapDbError(
+      oracleError("NJS-520", "cannot connect to Oracle Database. File tnsnames.ora not found in /wallets/exampledb"),
+      { ...context, connectString: "exampledb_high" },
+    );
     expect(mapped.message).toContain('no tnsnames.ora in "/wallets/exampledb"');
   });
 
-  test.each(["NJS-500", "NJS-501", "NJS-123"])("says the outcome is unknown and to run ords status when %s ends an apply", (code) => {
-    const mapped = mapDbError(oracleError(code, "connection to Oracle Database was closed or broken"), { ...context, phase: "apply", environment: "dev" });
-    expect(mapped.message).not.toContain("Nothing was changed");
-    expect(mapped.message).toContain("outcome is unknown");
-    expect(mapped.message).toContain("`ords status dev`");
-    expect(mapped.fix).toContain("ords status dev");
-  });
+  test.each(["NJS-500", "NJS-501", "NJS-123"])(
+    "says the outcome is unknown and to run ords status when %s ends an apply",
+    (code) => {
+      const mapped = mapDbError(oracleError(code, "connection to Oracle Database was closed or broken"), {
+        ...context,
+        phase: "apply",
+        environment: "dev",
+      });
+      expect(mapped.message).not.toContain("Nothing was changed");
+      expect(mapped.message).toContain("outcome is unknown");
+      expect(mapped.message).toContain("`ords status dev`");
+      expect(mapped.fix).toContain("ords status dev");
+    },
+  );
 
   test("still says nothing was changed when an ORA- error ends an apply", () => {
-    const mapped = mapDbError(oracleError("ORA-00054", "resource busy and acquire with NOWAIT specified"), { ...context, phase: "apply", environment: "dev" });
+    const mapped = mapDbError(oracleError("ORA-00054", "resource busy and acquire with NOWAIT specified"), {
+      ...context,
+      phase: "apply",
+      environment: "dev",
+    });
     expect(mapped.message).toContain("Nothing was changed: the block rolled back.");
   });
 
   test("maps ORA-06550 with PLS-00201 to ORDS_PACKAGE_MISSING naming the package", () => {
     const mapped = mapDbError(
-      oracleError("ORA-06550", "line 3, column 3:\nPLS-00201: identifier 'ORDS_SECURITY.CREATE_JWT_PROFILE' must be declared\nORA-06550: line 3, column 3:\nPL/SQL: Statement ignored"),
+      oracleError(
+        "ORA-06550",
+        "line 3, column 3:\nPLS-00201: identifier 'ORDS_SECURITY.CREATE_JWT_PROFILE' must be declared\nORA-06550: line 3, column 3:\nPL/SQL: Statement ignored",
+      ),
       { ...context, phase: "apply" },
     );
     expect(mapped).toMatchObject({ code: "ORDS_PACKAGE_MISSING" });
@@ -165,18 +250,29 @@ describe("database codes as the driver reports them", () => {
   });
 
   test("names ORDS_ADMINISTRATOR_ROLE for a missing package in admin mode", () => {
-    const mapped = mapDbError(oracleError("ORA-06550", "PLS-00201: identifier 'ORDS_ADMIN.DEFINE_PRIVILEGE' must be declared"), { ...context, user: "ADMIN", adminMode: true });
+    const mapped = mapDbError(
+      oracleError("ORA-06550", "PLS-00201: identifier 'ORDS_ADMIN.DEFINE_PRIVILEGE' must be declared"),
+      { ...context, user: "ADMIN", adminMode: true },
+    );
     expect(mapped.fix).toContain("Grant ORDS_ADMINISTRATOR_ROLE to ADMIN");
   });
 
   test("maps an ORA-20xxx raised by ORDS inside the block to ORDS_API_ERROR, saying nothing changed", () => {
-    const mapped = mapDbError(oracleError("ORA-20987", "The JWK URL must start with https://\nORA-06512: at line 12"), { ...context, phase: "apply" });
+    const mapped = mapDbError(oracleError("ORA-20987", "The JWK URL must start with https://\nORA-06512: at line 12"), {
+      ...context,
+      phase: "apply",
+    });
     expect(mapped).toMatchObject({ code: "ORDS_API_ERROR", details: { oracleCode: "ORA-20987" } });
-    expect(mapped.message).toBe("ORA-20987: ORDS rejected the call: The JWK URL must start with https://. Nothing was changed: the block rolled back.");
+    expect(mapped.message).toBe(
+      "ORA-20987: ORDS rejected the call: The JWK URL must start with https://. Nothing was changed: the block rolled back.",
+    );
   });
 
   test("keeps an unknown Oracle code in a generic DB_ERROR", () => {
-    const mapped = mapDbError(oracleError("ORA-00054", "resource busy and acquire with NOWAIT specified"), { ...context, phase: "read" });
+    const mapped = mapDbError(oracleError("ORA-00054", "resource busy and acquire with NOWAIT specified"), {
+      ...context,
+      phase: "read",
+    });
     expect(mapped).toMatchObject({ code: "DB_ERROR", details: { oracleCode: "ORA-00054" } });
     expect(mapped.message).toContain("ORA-00054: resource busy");
   });

@@ -19,7 +19,9 @@ const STACK = "hooktest";
 const terraformFound = spawnSync("terraform", ["version"], { encoding: "utf8" }).error === undefined;
 if (!terraformFound) {
   // eslint-disable-next-line no-console
-  console.log("SKIPPED test/ords-hook-terraform.test.ts: no terraform binary on the PATH (install terraform ≥ 1.4 to run it)");
+  console.log(
+    "SKIPPED test/ords-hook-terraform.test.ts: no terraform binary on the PATH (install terraform ≥ 1.4 to run it)",
+  );
 }
 const describeWithTerraform = terraformFound ? describe : describe.skip;
 
@@ -69,7 +71,13 @@ describeWithTerraform("the ORDS post-deploy hook under real terraform", () => {
       cwd: stackDir(),
       encoding: "utf8",
       timeout: 120_000,
-      env: { ...process.env, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", ORDS_DB_PASSWORD: PASSWORD, RECORDER_LOG: log },
+      env: {
+        ...process.env,
+        CHECKPOINT_DISABLE: "1",
+        TF_IN_AUTOMATION: "1",
+        ORDS_DB_PASSWORD: PASSWORD,
+        RECORDER_LOG: log,
+      },
     });
     if (result.status !== 0) throw new Error(`terraform ${args.join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
     return { stdout: result.stdout, stderr: result.stderr };
@@ -77,7 +85,11 @@ describeWithTerraform("the ORDS post-deploy hook under real terraform", () => {
 
   function records(): Recorded[] {
     try {
-      return readFileSync(log, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Recorded);
+      return readFileSync(log, "utf8")
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Recorded);
     } catch {
       return [];
     }
@@ -140,10 +152,16 @@ describeWithTerraform("the ORDS post-deploy hook under real terraform", () => {
 
   test("a changed readiness timeout runs only `ords apply` too", () => {
     const before = records().length;
-    synth(specWith((json) => ((json.ords.privilege.label = "Renamed label"), (json.ords.readinessTimeoutSeconds = 42))));
+    synth(
+      specWith((json) => ((json.ords.privilege.label = "Renamed label"), (json.ords.readinessTimeoutSeconds = 42))),
+    );
     const apply = terraform("apply", "-auto-approve", "-input=false", "-no-color");
     outputs.push(apply.stdout, apply.stderr);
-    expect(records().slice(before).map((call) => call.argv.slice(0, 2).join(" "))).toEqual(["ords apply"]);
+    expect(
+      records()
+        .slice(before)
+        .map((call) => call.argv.slice(0, 2).join(" ")),
+    ).toEqual(["ords apply"]);
   });
 
   test("an unchanged configuration runs nothing", () => {
@@ -158,7 +176,9 @@ describeWithTerraform("the ORDS post-deploy hook under real terraform", () => {
     const destroy = terraform("destroy", "-auto-approve", "-input=false", "-no-color");
     outputs.push(destroy.stdout, destroy.stderr);
     const calls = records().slice(before);
-    expect(calls.map((call) => call.argv)).toEqual([["ords", "teardown", STACK, "--spec-env", "ORDS_JWT_SPEC", "--force"]]);
+    expect(calls.map((call) => call.argv)).toEqual([
+      ["ords", "teardown", STACK, "--spec-env", "ORDS_JWT_SPEC", "--force"],
+    ]);
     const spec = specFromHookInput(calls[0]?.spec ?? "", "destroy");
     expect(spec.privilege.label).toBe("Renamed label");
     expect(spec.readinessTimeoutSeconds).toBe(42);
@@ -167,7 +187,8 @@ describeWithTerraform("the ORDS post-deploy hook under real terraform", () => {
   test("the password appears in no synthesized file, state file or terraform output", () => {
     const files = filesUnder(dir).filter((file) => file !== log);
     expect(files.some((file) => file.endsWith(".tfstate") || file.endsWith(".tfstate.backup"))).toBe(true);
-    for (const file of files) expect({ file, leaked: readFileSync(file, "utf8").includes(PASSWORD) }).toEqual({ file, leaked: false });
+    for (const file of files)
+      expect({ file, leaked: readFileSync(file, "utf8").includes(PASSWORD) }).toEqual({ file, leaked: false });
     expect(outputs.join("\n")).not.toContain(PASSWORD);
   });
 });

@@ -18,7 +18,9 @@ const live = {
 const enabled = Boolean(live.connectString && live.user && process.env.ORDS_DB_PASSWORD);
 if (!enabled) {
   // eslint-disable-next-line no-console
-  console.log("SKIPPED test/ords-live.test.ts: set ORDS_LIVE_CONNECT_STRING, ORDS_LIVE_USER and ORDS_DB_PASSWORD to run it against a real database (see README, ORDS post-deploy step)");
+  console.log(
+    "SKIPPED test/ords-live.test.ts: set ORDS_LIVE_CONNECT_STRING, ORDS_LIVE_USER and ORDS_DB_PASSWORD to run it against a real database (see README, ORDS post-deploy step)",
+  );
 }
 const describeLive = enabled ? describe : describe.skip;
 
@@ -65,14 +67,24 @@ describeLive("live ORDS step", () => {
 
   test("status shows the profile and privilege in sync", async () => {
     const result = await runOrdsCommand("status", options());
-    expect(result.state?.profile).toMatchObject({ issuer: "https://identity.oraclecloud.com/", audience: "ords-jwt-kit-live/", jwkUrl: live.jwkUrl });
-    expect(result.state?.privilege).toMatchObject({ name: "ords_jwt_kit.live_test", modules: ["ords_jwt_kit.live_demo"] });
+    expect(result.state?.profile).toMatchObject({
+      issuer: "https://identity.oraclecloud.com/",
+      audience: "ords-jwt-kit-live/",
+      jwkUrl: live.jwkUrl,
+    });
+    expect(result.state?.privilege).toMatchObject({
+      name: "ords_jwt_kit.live_test",
+      modules: ["ords_jwt_kit.live_demo"],
+    });
     expect(result.changes.every((change) => change.action === "unchanged")).toBe(true);
   });
 
   test("the demo endpoint refuses a request without a token", async () => {
     if (!live.baseUrl) return;
-    const response = await fetch(`${live.baseUrl.replace(/\/?$/, "/")}ords-jwt-kit-live/hello`, { signal: AbortSignal.timeout(10_000), redirect: "manual" });
+    const response = await fetch(`${live.baseUrl.replace(/\/?$/, "/")}ords-jwt-kit-live/hello`, {
+      signal: AbortSignal.timeout(10_000),
+      redirect: "manual",
+    });
     expect(response.status).toBe(401);
   });
 

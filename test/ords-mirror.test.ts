@@ -13,7 +13,9 @@ let jwkUrl: string;
 
 beforeAll(async () => {
   server = createServer((_request, response) => {
-    response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [{ kty: "RSA", kid: "k1", n: "sXch", e: "AQAB" }] }));
+    response
+      .writeHead(200, { "content-type": "application/json" })
+      .end(JSON.stringify({ keys: [{ kty: "RSA", kid: "k1", n: "sXch", e: "AQAB" }] }));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   jwkUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwk`;
@@ -58,13 +60,19 @@ function mirror(database: MirrorDatabase) {
 
 test("fails when the stored profile's allowed skew could not be read, before changing anything", async () => {
   const database = recordingDatabase({ ...COMPLETE, allowedSkewSeconds: undefined });
-  await expect(mirror(database)).rejects.toMatchObject({ code: "MIRROR_REFUSED", details: { unreadable: ["allowed_skew"] } });
+  await expect(mirror(database)).rejects.toMatchObject({
+    code: "MIRROR_REFUSED",
+    details: { unreadable: ["allowed_skew"] },
+  });
   expect(database.changes).toEqual([]);
 });
 
 test("fails when the stored profile's role claim could not be read on a release that has role mode", async () => {
   const database = recordingDatabase({ ...COMPLETE, roleClaimName: undefined });
-  await expect(mirror(database)).rejects.toMatchObject({ code: "MIRROR_REFUSED", message: expect.stringContaining("role_claim_name") });
+  await expect(mirror(database)).rejects.toMatchObject({
+    code: "MIRROR_REFUSED",
+    message: expect.stringContaining("role_claim_name"),
+  });
   expect(database.changes).toEqual([]);
 });
 
@@ -76,8 +84,24 @@ test("restores every stored value of a completely read profile", async () => {
 });
 
 describe("the doctor's view of the state read", () => {
-  const target = { schema: "HR", user: "HR", connectString: "db", adminMode: false, privilegeName: "demo.read", roleNames: [], moduleNames: [] };
-  const profileValues = { "profile.count": "1", "profile.issuer": "i", "profile.audience": "a", "profile.jwk_url": "https://x/jwk", "profile.description": null, "profile.allowed_skew": null, "profile.allowed_age": null };
+  const target = {
+    schema: "HR",
+    user: "HR",
+    connectString: "db",
+    adminMode: false,
+    privilegeName: "demo.read",
+    roleNames: [],
+    moduleNames: [],
+  };
+  const profileValues = {
+    "profile.count": "1",
+    "profile.issuer": "i",
+    "profile.audience": "a",
+    "profile.jwk_url": "https://x/jwk",
+    "profile.description": null,
+    "profile.allowed_skew": null,
+    "profile.allowed_age": null,
+  };
   const read = (version: string) =>
     parseState(
       JSON.stringify({

@@ -5,7 +5,9 @@ import { CLIENT_ACCESS_CONSOLE_PATH, waitForJwks } from "../src/ords/readiness";
 
 type Responder = (request: IncomingMessage, response: ServerResponse, index: number) => void;
 
-const JWKS = JSON.stringify({ keys: [{ kty: "RSA", kid: "SIGNING_KEY", n: "0vx7agoebGcQSuu", e: "AQAB", use: "sig", alg: "RS256" }] });
+const JWKS = JSON.stringify({
+  keys: [{ kty: "RSA", kid: "SIGNING_KEY", n: "0vx7agoebGcQSuu", e: "AQAB", use: "sig", alg: "RS256" }],
+});
 
 let server: Server;
 let url: string;
@@ -27,15 +29,18 @@ afterEach(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-const json = (body: string, status = 200): Responder => (_request, response) => {
-  response.writeHead(status, { "content-type": "application/json" });
-  response.end(body);
-};
+const json =
+  (body: string, status = 200): Responder =>
+  (_request, response) => {
+    response.writeHead(status, { "content-type": "application/json" });
+    response.end(body);
+  };
 
 const fast = { allowInsecure: true, initialBackoffMs: 20, maxBackoffMs: 40 };
 
 test("succeeds after a 401 once the JWKS becomes public", async () => {
-  responder = (request, response, index) => (index === 0 ? json('{"error":"unauthorized"}', 401) : json(JWKS))(request, response, index);
+  responder = (request, response, index) =>
+    (index === 0 ? json('{"error":"unauthorized"}', 401) : json(JWKS))(request, response, index);
   const result = await waitForJwks(url, { ...fast, timeoutSeconds: 5 });
   expect(result).toMatchObject({ attempts: 2, keys: 1 });
 });
@@ -48,7 +53,8 @@ test("sends no credentials", async () => {
 });
 
 test("keeps waiting while the answer is not JSON", async () => {
-  responder = (request, response, index) => (index < 2 ? json("<html>maintenance</html>") : json(JWKS))(request, response, index);
+  responder = (request, response, index) =>
+    (index < 2 ? json("<html>maintenance</html>") : json(JWKS))(request, response, index);
   const result = await waitForJwks(url, { ...fast, timeoutSeconds: 5 });
   expect(result.attempts).toBe(3);
 });
@@ -60,7 +66,14 @@ test("fails when the answer never becomes JSON, saying so", async () => {
 });
 
 test("fails when the JWKS has no RSA key with a kid", async () => {
-  responder = json(JSON.stringify({ keys: [{ kty: "EC", kid: "ec-key", crv: "P-256", x: "a", y: "b" }, { kty: "RSA", n: "abc", e: "AQAB" }] }));
+  responder = json(
+    JSON.stringify({
+      keys: [
+        { kty: "EC", kid: "ec-key", crv: "P-256", x: "a", y: "b" },
+        { kty: "RSA", n: "abc", e: "AQAB" },
+      ],
+    }),
+  );
   const error = await waitForJwks(url, { ...fast, timeoutSeconds: 0.3 }).catch((e: unknown) => e);
   expect(error).toMatchObject({ code: "JWKS_NOT_READY" });
   expect((error as { details: { reason: string } }).details.reason).toMatch(/no RSA key with a kid/);
@@ -71,7 +84,9 @@ test("fails when the server is too slow, within the wait it was given", async ()
     setTimeout(() => response.writeHead(200).end(JWKS), 3000).unref();
   };
   const started = Date.now();
-  const error = await waitForJwks(url, { ...fast, timeoutSeconds: 0.6, requestTimeoutMs: 200 }).catch((e: unknown) => e);
+  const error = await waitForJwks(url, { ...fast, timeoutSeconds: 0.6, requestTimeoutMs: 200 }).catch(
+    (e: unknown) => e,
+  );
   expect(error).toMatchObject({ code: "JWKS_NOT_READY" });
   expect((error as { details: { reason: string } }).details.reason).toMatch(/within 200 ms/);
   expect(Date.now() - started).toBeLessThan(2000);
@@ -88,7 +103,12 @@ test("fails when the JWKS never stops answering 401, with the client-access hint
 
 test("gives up at the limit with bounded attempts", async () => {
   responder = json('{"error":"forbidden"}', 403);
-  const error = await waitForJwks(url, { allowInsecure: true, timeoutSeconds: 0.5, initialBackoffMs: 100, maxBackoffMs: 100 }).catch((e: unknown) => e);
+  const error = await waitForJwks(url, {
+    allowInsecure: true,
+    timeoutSeconds: 0.5,
+    initialBackoffMs: 100,
+    maxBackoffMs: 100,
+  }).catch((e: unknown) => e);
   const attempts = (error as { details: { attempts: number } }).details.attempts;
   expect(attempts).toBeGreaterThanOrEqual(2);
   expect(attempts).toBeLessThanOrEqual(7);
@@ -99,7 +119,9 @@ test("does not follow a redirect", async () => {
     response.writeHead(302, { location: "https://login.example.com/" }).end();
   };
   const error = await waitForJwks(url, { ...fast, timeoutSeconds: 0.2 }).catch((e: unknown) => e);
-  expect((error as { details: { reason: string } }).details.reason).toMatch(/redirect to https:\/\/login\.example\.com\/ \(redirects are not followed\)/);
+  expect((error as { details: { reason: string } }).details.reason).toMatch(
+    /redirect to https:\/\/login\.example\.com\/ \(redirects are not followed\)/,
+  );
   expect(requests.every((request) => request.url === "/admin/v1/SigningCert/jwk")).toBe(true);
 });
 
@@ -111,7 +133,14 @@ test("fails at once for an http:// URL unless insecure URLs are allowed", async 
 });
 
 test("warns when the JWKS is larger than ORDS's documented limit", async () => {
-  const big = { keys: Array.from({ length: 40 }, (_, index) => ({ kty: "RSA", kid: `key-${index}`, n: "x".repeat(300), e: "AQAB" })) };
+  const big = {
+    keys: Array.from({ length: 40 }, (_, index) => ({
+      kty: "RSA",
+      kid: `key-${index}`,
+      n: "x".repeat(300),
+      e: "AQAB",
+    })),
+  };
   responder = json(JSON.stringify(big));
   const result = await waitForJwks(url, { ...fast, timeoutSeconds: 5 });
   expect(result.warnings.join("\n")).toMatch(/ORDS documents a limit of 10000 bytes/);

@@ -53,7 +53,13 @@ async function gate(url: string, seconds: number) {
 
 function run(command: OrdsCommand, spec: OrdsSpec, fake: FakeOrdsDatabase): Promise<OrdsRunResult> {
   return runOrds(command, spec, {
-    connect: () => openConnection(spec.connection, { connector: fake.connector, env: { ORDS_DB_PASSWORD: PASSWORD }, prompt: false, attempts: 1 }),
+    connect: () =>
+      openConnection(spec.connection, {
+        connector: fake.connector,
+        env: { ORDS_DB_PASSWORD: PASSWORD },
+        prompt: false,
+        attempts: 1,
+      }),
     waitForJwks: gate,
     log: () => undefined,
   });
@@ -81,7 +87,15 @@ function blockSections(sql: string): string[] {
 
 /** The schema as a previous `ords apply` of this environment left it: the kit's marker and record included. */
 function withPrivilegeAndModule(model: Model, spec: OrdsSpec): Model {
-  model.profile = { issuer: spec.profile.issuer, audience: spec.profile.audience, jwkUrl: JWK_URL, description: spec.profile.description, allowedSkew: null, allowedAge: null, roleClaimName: null };
+  model.profile = {
+    issuer: spec.profile.issuer,
+    audience: spec.profile.audience,
+    jwkUrl: JWK_URL,
+    description: spec.profile.description,
+    allowedSkew: null,
+    allowedAge: null,
+    roleClaimName: null,
+  };
   model.modules.set("ords_jwt_kit.demo", "/demo/");
   model.moduleComments = new Map([["ords_jwt_kit.demo", managedComment(spec.environment)]]);
   model.privileges.set(spec.privilege.name, {
@@ -111,15 +125,26 @@ describe("apply on an empty schema", () => {
       module_names: '["ords_jwt_kit.demo"]',
       state: { out: "string", maxSize: 32767 },
     });
-    expect(blockSections(write?.sql ?? "")).toEqual(["jwt-profile.sql#ords_security.create", "demo-module.sql#ords.define", "privilege.sql#ords.define"]);
+    expect(blockSections(write?.sql ?? "")).toEqual([
+      "jwt-profile.sql#ords_security.create",
+      "demo-module.sql#ords.define",
+      "privilege.sql#ords.define",
+    ]);
   });
 
   test("runs each planned section verbatim inside sql/apply.sql", async () => {
     const fake = new FakeOrdsDatabase(emptyModel());
     await run("apply", specFrom(), fake);
     const write = fake.executions()[1]?.sql ?? "";
-    for (const [file, name] of [["jwt-profile.sql", "ords_security.create"], ["demo-module.sql", "ords.define"], ["privilege.sql", "ords.define"]] as const) {
-      const indented = section(file, name).split("\n").map((line) => `  ${line}`.trimEnd()).join("\n");
+    for (const [file, name] of [
+      ["jwt-profile.sql", "ords_security.create"],
+      ["demo-module.sql", "ords.define"],
+      ["privilege.sql", "ords.define"],
+    ] as const) {
+      const indented = section(file, name)
+        .split("\n")
+        .map((line) => `  ${line}`.trimEnd())
+        .join("\n");
       expect(write).toContain(indented);
     }
     const wrapper = sqlFile("apply.sql");
@@ -147,7 +172,8 @@ describe("apply on an empty schema", () => {
       privilege_name: "demo.read",
       privilege_label: "Demo read access",
       privilege_description: "Read access to the ORDS demo module",
-      privilege_comments: 'Managed by ords-jwt-kit (environment dev); removed by its teardown. Created by the kit: {"jwtProfile":true,"roles":[]}',
+      privilege_comments:
+        'Managed by ords-jwt-kit (environment dev); removed by its teardown. Created by the kit: {"jwtProfile":true,"roles":[]}',
       privilege_roles: "[]",
       privilege_patterns: "[]",
       privilege_modules: '["ords_jwt_kit.demo"]',
@@ -159,13 +185,23 @@ describe("apply on an empty schema", () => {
     const result = await run("apply", specFrom(), fake);
     expect(result.applied).toBe(true);
     expect(fake.commits).toBe(1);
-    expect(fake.model.profile).toMatchObject({ issuer: "https://identity.oraclecloud.com/", audience: "ords-jwt-example/", jwkUrl: JWK_URL, allowedSkew: null, allowedAge: null });
+    expect(fake.model.profile).toMatchObject({
+      issuer: "https://identity.oraclecloud.com/",
+      audience: "ords-jwt-example/",
+      jwkUrl: JWK_URL,
+      allowedSkew: null,
+      allowedAge: null,
+    });
     expect(fake.model.privileges.get("demo.read")?.modules).toEqual(["ords_jwt_kit.demo"]);
   });
 
   test("passes the configured skew and age as numbers", async () => {
     const fake = new FakeOrdsDatabase(emptyModel());
-    await run("apply", specFrom((json) => (json.ords.jwtProfile = { allowedSkewSeconds: 30, allowedAgeSeconds: 600 })), fake);
+    await run(
+      "apply",
+      specFrom((json) => (json.ords.jwtProfile = { allowedSkewSeconds: 30, allowedAgeSeconds: 600 })),
+      fake,
+    );
     expect(fake.executions()[1]?.binds).toMatchObject({ profile_allowed_skew: 30, profile_allowed_age: 600 });
   });
 
@@ -204,7 +240,11 @@ describe("plan", () => {
 
   test("shows update with the differing field when the audience changed", async () => {
     const fake = new FakeOrdsDatabase(withPrivilegeAndModule(emptyModel(), specFrom()));
-    const result = await run("plan", specFrom((json) => (json.identityProvider.app.primaryAudience = "other-api/")), fake);
+    const result = await run(
+      "plan",
+      specFrom((json) => (json.identityProvider.app.primaryAudience = "other-api/")),
+      fake,
+    );
     const profile = result.changes.find((change) => change.kind === "jwt-profile");
     expect(profile).toMatchObject({ action: "update", reasons: ['audience: "ords-jwt-example/" → "other-api/"'] });
   });
@@ -248,37 +288,73 @@ describe("idempotence", () => {
   test("a changed issuer replaces the profile by delete then create in one block", async () => {
     const fake = new FakeOrdsDatabase(emptyModel());
     await run("apply", specFrom(), fake);
-    await run("apply", specFrom((json) => (json.identityProvider.issuer = "https://identity.oraclecloud.com")), fake);
-    expect(blockSections(fake.executions()[3]?.sql ?? "")).toEqual(["jwt-profile.sql#ords_security.delete", "jwt-profile.sql#ords_security.create"]);
+    await run(
+      "apply",
+      specFrom((json) => (json.identityProvider.issuer = "https://identity.oraclecloud.com")),
+      fake,
+    );
+    expect(blockSections(fake.executions()[3]?.sql ?? "")).toEqual([
+      "jwt-profile.sql#ords_security.delete",
+      "jwt-profile.sql#ords_security.create",
+    ]);
     expect(fake.model.profile?.issuer).toBe("https://identity.oraclecloud.com");
   });
 
   test("re-links the privilege when the demo module is redefined", async () => {
     const fake = new FakeOrdsDatabase(emptyModel());
     await run("apply", specFrom(), fake);
-    await run("apply", specFrom((json) => (json.ords.demoModule = { basePath: "/hello-demo/" })), fake);
-    expect(blockSections(fake.executions()[3]?.sql ?? "")).toEqual(["demo-module.sql#ords.define", "privilege.sql#ords.define"]);
+    await run(
+      "apply",
+      specFrom((json) => (json.ords.demoModule = { basePath: "/hello-demo/" })),
+      fake,
+    );
+    expect(blockSections(fake.executions()[3]?.sql ?? "")).toEqual([
+      "demo-module.sql#ords.define",
+      "privilege.sql#ords.define",
+    ]);
     expect(fake.model.privileges.get("demo.read")?.modules).toEqual(["ords_jwt_kit.demo"]);
   });
 });
 
 describe("nothing half-applied", () => {
-  const sectionsOfFirstApply = ["jwt-profile.sql#ords_security.create", "privilege.sql#ords.create_roles", "demo-module.sql#ords.define", "privilege.sql#ords.define"];
+  const sectionsOfFirstApply = [
+    "jwt-profile.sql#ords_security.create",
+    "privilege.sql#ords.create_roles",
+    "demo-module.sql#ords.define",
+    "privilege.sql#ords.define",
+  ];
   const withRole = (json: any) => (json.ords.privilege.roles = ["Demo Reader"]);
 
-  test.each(sectionsOfFirstApply.map((name, index) => [name, index] as const))("fails when %s raises, and nothing is committed", async (_name, index) => {
-    const fake = new FakeOrdsDatabase(emptyModel(), { failAtSection: index });
-    const before = JSON.stringify({ ...fake.model, privileges: [...fake.model.privileges], roles: [...fake.model.roles], modules: [...fake.model.modules] });
-    const error = await run("apply", specFrom(withRole), fake).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: "ORDS_API_ERROR", details: { oracleCode: "ORA-20987" } });
-    expect((error as Error).message).toContain("Nothing was changed");
-    expect(fake.commits).toBe(0);
-    expect(JSON.stringify({ ...fake.model, privileges: [...fake.model.privileges], roles: [...fake.model.roles], modules: [...fake.model.modules] })).toBe(before);
-    expect(fake.calls.map((call) => call.method)).toEqual(["connect", "execute", "execute", "rollback", "close"]);
-  });
+  test.each(sectionsOfFirstApply.map((name, index) => [name, index] as const))(
+    "fails when %s raises, and nothing is committed",
+    async (_name, index) => {
+      const fake = new FakeOrdsDatabase(emptyModel(), { failAtSection: index });
+      const before = JSON.stringify({
+        ...fake.model,
+        privileges: [...fake.model.privileges],
+        roles: [...fake.model.roles],
+        modules: [...fake.model.modules],
+      });
+      const error = await run("apply", specFrom(withRole), fake).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "ORDS_API_ERROR", details: { oracleCode: "ORA-20987" } });
+      expect((error as Error).message).toContain("Nothing was changed");
+      expect(fake.commits).toBe(0);
+      expect(
+        JSON.stringify({
+          ...fake.model,
+          privileges: [...fake.model.privileges],
+          roles: [...fake.model.roles],
+          modules: [...fake.model.modules],
+        }),
+      ).toBe(before);
+      expect(fake.calls.map((call) => call.method)).toEqual(["connect", "execute", "execute", "rollback", "close"]);
+    },
+  );
 
   test("fails with an unknown outcome, naming ords status, when the connection breaks during the apply block", async () => {
-    const fake = new FakeOrdsDatabase(emptyModel(), { errorAfterCommit: new OracleLikeError("NJS-500", "connection to Oracle Database was closed or broken") });
+    const fake = new FakeOrdsDatabase(emptyModel(), {
+      errorAfterCommit: new OracleLikeError("NJS-500", "connection to Oracle Database was closed or broken"),
+    });
     const error = await run("apply", specFrom(), fake).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "DB_CONNECTION_LOST", fix: expect.stringContaining("ords status dev") });
     expect((error as Error).message).not.toContain("Nothing was changed");
@@ -286,14 +362,18 @@ describe("nothing half-applied", () => {
   });
 
   test("fails when the connection cannot be opened, and nothing is executed", async () => {
-    const fake = new FakeOrdsDatabase(emptyModel(), { connectError: new OracleLikeError("ORA-01017", "invalid username/password; logon denied") });
+    const fake = new FakeOrdsDatabase(emptyModel(), {
+      connectError: new OracleLikeError("ORA-01017", "invalid username/password; logon denied"),
+    });
     const error = await run("apply", specFrom(), fake).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "DB_AUTH_FAILED" });
     expect(fake.executions()).toHaveLength(0);
   });
 
   test("fails when the state read fails, and nothing is written", async () => {
-    const fake = new FakeOrdsDatabase(emptyModel(), { readError: new OracleLikeError("NJS-500", "connection to Oracle Database was closed or broken") });
+    const fake = new FakeOrdsDatabase(emptyModel(), {
+      readError: new OracleLikeError("NJS-500", "connection to Oracle Database was closed or broken"),
+    });
     const error = await run("apply", specFrom(), fake).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "DB_CONNECTION_LOST" });
     expect(fake.executions()).toHaveLength(1);
@@ -304,8 +384,14 @@ describe("nothing half-applied", () => {
     const fake = new FakeOrdsDatabase(emptyModel());
     const spec = specFrom();
     const error = await runOrds("apply", spec, {
-      connect: () => openConnection(spec.connection, { connector: fake.connector, env: { ORDS_DB_PASSWORD: PASSWORD }, prompt: false }),
-      waitForJwks: (_url, _seconds) => waitForJwks("http://127.0.0.1:9/never", { timeoutSeconds: 0.3, allowInsecure: true, initialBackoffMs: 50 }),
+      connect: () =>
+        openConnection(spec.connection, {
+          connector: fake.connector,
+          env: { ORDS_DB_PASSWORD: PASSWORD },
+          prompt: false,
+        }),
+      waitForJwks: (_url, _seconds) =>
+        waitForJwks("http://127.0.0.1:9/never", { timeoutSeconds: 0.3, allowInsecure: true, initialBackoffMs: 50 }),
     }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "JWKS_NOT_READY" });
     expect(fake.executions()).toHaveLength(1);
@@ -314,7 +400,11 @@ describe("nothing half-applied", () => {
 
   test("fails when a protected module does not exist, before anything is written", async () => {
     const fake = new FakeOrdsDatabase(emptyModel());
-    const error = await run("apply", specFrom((json) => (json.ords.privilege.modules = ["hr.v1"])), fake).catch((e: unknown) => e);
+    const error = await run(
+      "apply",
+      specFrom((json) => (json.ords.privilege.modules = ["hr.v1"])),
+      fake,
+    ).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "ORDS_MODULE_MISSING", details: { missing: ["hr.v1"] } });
     expect(fake.executions()).toHaveLength(1);
   });
@@ -323,7 +413,10 @@ describe("nothing half-applied", () => {
     const model = emptyModel();
     model.schemaStatus = null;
     const error = await run("apply", specFrom(), new FakeOrdsDatabase(model)).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: "ORDS_SCHEMA_NOT_ENABLED", fix: expect.stringContaining("ORDS.ENABLE_SCHEMA") });
+    expect(error).toMatchObject({
+      code: "ORDS_SCHEMA_NOT_ENABLED",
+      fix: expect.stringContaining("ORDS.ENABLE_SCHEMA"),
+    });
   });
 });
 
@@ -337,7 +430,9 @@ describe("ORDS versions", () => {
   });
 
   test("fails when ORDS is older than 23.3", async () => {
-    const error = await run("apply", specFrom(), new FakeOrdsDatabase(emptyModel("22.4.0.r1"))).catch((e: unknown) => e);
+    const error = await run("apply", specFrom(), new FakeOrdsDatabase(emptyModel("22.4.0.r1"))).catch(
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ code: "ORDS_VERSION_UNSUPPORTED" });
   });
 
@@ -373,7 +468,11 @@ describe("role mode", () => {
       "demo-module.sql#ords.define",
       "privilege.sql#ords.define",
     ]);
-    expect(write?.binds).toMatchObject({ profile_role_claim_name: "/roles", roles_to_create: '["demo.reader"]', privilege_roles: '["demo.reader"]' });
+    expect(write?.binds).toMatchObject({
+      profile_role_claim_name: "/roles",
+      roles_to_create: '["demo.reader"]',
+      privilege_roles: '["demo.reader"]',
+    });
     expect(fake.model.profile?.roleClaimName).toBe("/roles");
   });
 
@@ -393,7 +492,12 @@ describe("role mode", () => {
       parameters: ["OAUTH.CREATE_JWT_PROFILE.P_ROLE_CLAIM_NAME"],
     };
     const needs = { adminMode: false, roleMode: true, user: "HR", schema: "HR" };
-    expect(() => resolveOrdsApi(state, needs)).toThrow(expect.objectContaining({ code: "ORDS_ROLE_MODE_UNSUPPORTED", message: expect.stringContaining("deprecated OAUTH") }));
+    expect(() => resolveOrdsApi(state, needs)).toThrow(
+      expect.objectContaining({
+        code: "ORDS_ROLE_MODE_UNSUPPORTED",
+        message: expect.stringContaining("deprecated OAUTH"),
+      }),
+    );
   });
 
   test("reads a profile without a role claim column as scope mode on ORDS 24.4", async () => {
@@ -422,26 +526,48 @@ describe("admin mode (ords.schema differs from ords.user)", () => {
     const fake = new FakeOrdsDatabase(emptyModel());
     await run("apply", specFrom(admin), fake);
     const write = fake.executions()[1];
-    expect(blockSections(write?.sql ?? "")).toEqual(["jwt-profile.sql#ords_security_admin.create", "demo-module.sql#ords_admin.define", "privilege.sql#ords_admin.define"]);
+    expect(blockSections(write?.sql ?? "")).toEqual([
+      "jwt-profile.sql#ords_security_admin.create",
+      "demo-module.sql#ords_admin.define",
+      "privilege.sql#ords_admin.define",
+    ]);
     expect(write?.binds).toMatchObject({ schema: "HR" });
     expect(write?.sql).toContain("p_schema       => :schema");
   });
 
   test("replaces the profile with OAUTH_ADMIN.DELETE_JWT_PROFILE when ORDS_SECURITY_ADMIN has no delete", async () => {
     const model = withPrivilegeAndModule(emptyModel("25.1.0.1"), specFrom(admin));
-    model.procedures = [...proceduresFor("25.1.0.1")].filter((name) => name !== "ORDS_SECURITY_ADMIN.DELETE_JWT_PROFILE");
+    model.procedures = [...proceduresFor("25.1.0.1")].filter(
+      (name) => name !== "ORDS_SECURITY_ADMIN.DELETE_JWT_PROFILE",
+    );
     const fake = new FakeOrdsDatabase(model);
-    const result = await run("apply", specFrom((json) => (admin(json), (json.identityProvider.issuer = "https://identity.oraclecloud.com"))), fake);
-    expect(blockSections(fake.executions()[1]?.sql ?? "")).toEqual(["jwt-profile.sql#oauth_admin.delete", "jwt-profile.sql#ords_security_admin.create"]);
+    const result = await run(
+      "apply",
+      specFrom((json) => (admin(json), (json.identityProvider.issuer = "https://identity.oraclecloud.com"))),
+      fake,
+    );
+    expect(blockSections(fake.executions()[1]?.sql ?? "")).toEqual([
+      "jwt-profile.sql#oauth_admin.delete",
+      "jwt-profile.sql#ords_security_admin.create",
+    ]);
     expect(result.warnings.join("\n")).toContain("OAUTH_ADMIN.DELETE_JWT_PROFILE");
   });
 
   test("fails when the profile must change and no delete procedure is callable", async () => {
     const model = withPrivilegeAndModule(emptyModel("25.3.0.1"), specFrom(admin));
-    model.procedures = [...proceduresFor("25.3.0.1")].filter((name) => name !== "ORDS_SECURITY_ADMIN.DELETE_JWT_PROFILE");
+    model.procedures = [...proceduresFor("25.3.0.1")].filter(
+      (name) => name !== "ORDS_SECURITY_ADMIN.DELETE_JWT_PROFILE",
+    );
     const fake = new FakeOrdsDatabase(model);
-    const error = await run("apply", specFrom((json) => (admin(json), (json.identityProvider.issuer = "https://identity.oraclecloud.com"))), fake).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: "ORDS_PROFILE_DELETE_UNAVAILABLE", fix: expect.stringContaining("ords.user to HR") });
+    const error = await run(
+      "apply",
+      specFrom((json) => (admin(json), (json.identityProvider.issuer = "https://identity.oraclecloud.com"))),
+      fake,
+    ).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: "ORDS_PROFILE_DELETE_UNAVAILABLE",
+      fix: expect.stringContaining("ords.user to HR"),
+    });
     expect(fake.executions()).toHaveLength(1);
   });
 });
@@ -452,7 +578,12 @@ describe("teardown", () => {
     const spec = specFrom((json) => (json.ords.privilege.roles = ["Demo Reader"]));
     await run("apply", spec, fake);
     const result = await run("teardown", spec, fake);
-    expect(result.sections).toEqual(["privilege.sql#ords.delete", "demo-module.sql#ords.delete", "privilege.sql#ords.delete_roles", "jwt-profile.sql#ords_security.delete"]);
+    expect(result.sections).toEqual([
+      "privilege.sql#ords.delete",
+      "demo-module.sql#ords.delete",
+      "privilege.sql#ords.delete_roles",
+      "jwt-profile.sql#ords_security.delete",
+    ]);
     expect(fake.model.profile).toBeNull();
     expect(fake.model.privileges.size).toBe(0);
     expect(fake.model.roles.size).toBe(0);
@@ -473,15 +604,32 @@ describe("teardown", () => {
     const fake = new FakeOrdsDatabase(emptyModel());
     const spec = specFrom((json) => (json.ords.privilege.roles = ["Demo Reader"]));
     await run("apply", spec, fake);
-    fake.model.privileges.set("someone.else", { label: null, description: null, roles: ["Demo Reader"], patterns: ["/other/*"], modules: [] });
+    fake.model.privileges.set("someone.else", {
+      label: null,
+      description: null,
+      roles: ["Demo Reader"],
+      patterns: ["/other/*"],
+      modules: [],
+    });
     const result = await run("teardown", spec, fake);
-    expect(result.changes.find((change) => change.kind === "role")).toMatchObject({ action: "keep", reasons: ['still used by privilege "someone.else"'] });
+    expect(result.changes.find((change) => change.kind === "role")).toMatchObject({
+      action: "keep",
+      reasons: ['still used by privilege "someone.else"'],
+    });
     expect(fake.model.roles.has("Demo Reader")).toBe(true);
   });
 
   test("keeps a JWT profile that belongs to another issuer", async () => {
     const model = emptyModel();
-    model.profile = { issuer: "https://login.example.com/", audience: "other", jwkUrl: "https://login.example.com/keys", description: null, allowedSkew: null, allowedAge: null, roleClaimName: null };
+    model.profile = {
+      issuer: "https://login.example.com/",
+      audience: "other",
+      jwkUrl: "https://login.example.com/keys",
+      description: null,
+      allowedSkew: null,
+      allowedAge: null,
+      roleClaimName: null,
+    };
     const fake = new FakeOrdsDatabase(model);
     const result = await run("teardown", specFrom(), fake);
     expect(result.changes.find((change) => change.kind === "jwt-profile")?.action).toBe("keep");
@@ -497,7 +645,14 @@ describe("teardown", () => {
 describe("ownership: the kit only overwrites and drops what it created", () => {
   const someoneElses = (model: Model, roles: string[] = []) => {
     model.modules.set("hr.v1", "/hr/");
-    model.privileges.set("demo.read", { label: "HR", description: null, comments: null, roles, patterns: [], modules: ["hr.v1"] });
+    model.privileges.set("demo.read", {
+      label: "HR",
+      description: null,
+      comments: null,
+      roles,
+      patterns: [],
+      modules: ["hr.v1"],
+    });
     return model;
   };
   const withRole = (json: any) => (json.ords.privilege.roles = ["Demo Reader"]);
@@ -512,7 +667,14 @@ describe("ownership: the kit only overwrites and drops what it created", () => {
 
   test("fails when apply would take over a privilege the kit created for another environment", async () => {
     const model = emptyModel();
-    model.privileges.set("demo.read", { label: null, description: null, comments: privilegeComment("prod", { jwtProfile: true, roles: [] }), roles: [], patterns: [], modules: [] });
+    model.privileges.set("demo.read", {
+      label: null,
+      description: null,
+      comments: privilegeComment("prod", { jwtProfile: true, roles: [] }),
+      roles: [],
+      patterns: [],
+      modules: [],
+    });
     const error = await run("apply", specFrom(), new FakeOrdsDatabase(model)).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "ORDS_NOT_OWNED", message: expect.stringContaining('environment "prod"') });
   });
@@ -521,16 +683,26 @@ describe("ownership: the kit only overwrites and drops what it created", () => {
     const fake = new FakeOrdsDatabase(emptyModel());
     await run("apply", specFrom(), fake);
     fake.model.unreadable = { "privilege.comments": 'ORA-00904: "COMMENTS": invalid identifier' };
-    const error = await run("apply", specFrom((json) => (json.ords.privilege.label = "Changed")), fake).catch((e: unknown) => e);
+    const error = await run(
+      "apply",
+      specFrom((json) => (json.ords.privilege.label = "Changed")),
+      fake,
+    ).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "ORDS_NOT_OWNED", message: expect.stringContaining("ORA-00904") });
   });
 
   test("adopts a privilege the kit did not create when ords.adoptExisting is true, and marks it as the kit's", async () => {
     const fake = new FakeOrdsDatabase(someoneElses(emptyModel()));
-    const result = await run("apply", specFrom((json) => (json.ords.adoptExisting = true)), fake);
+    const result = await run(
+      "apply",
+      specFrom((json) => (json.ords.adoptExisting = true)),
+      fake,
+    );
     expect(result.warnings.join("\n")).toContain('taking over privilege "demo.read"');
     expect(fake.model.privileges.get("demo.read")?.comments).toMatch(/^Managed by ords-jwt-kit \(environment dev\)/);
-    expect((await run("teardown", specFrom(), fake)).changes.find((change) => change.kind === "privilege")?.action).toBe("delete");
+    expect(
+      (await run("teardown", specFrom(), fake)).changes.find((change) => change.kind === "privilege")?.action,
+    ).toBe("delete");
   });
 
   test("teardown keeps a privilege the kit did not create, and what it protects", async () => {
@@ -546,7 +718,10 @@ describe("ownership: the kit only overwrites and drops what it created", () => {
     const fake = new FakeOrdsDatabase(model);
     await run("apply", specFrom(withRole), fake);
     const result = await run("teardown", specFrom(withRole), fake);
-    expect(result.changes.find((change) => change.kind === "role")).toMatchObject({ action: "keep", reasons: ["the kit did not create it (it existed before)"] });
+    expect(result.changes.find((change) => change.kind === "role")).toMatchObject({
+      action: "keep",
+      reasons: ["the kit did not create it (it existed before)"],
+    });
     expect(fake.model.roles.has("Demo Reader")).toBe(true);
     expect(fake.model.privileges.size).toBe(0);
   });
@@ -554,7 +729,9 @@ describe("ownership: the kit only overwrites and drops what it created", () => {
   test("records the roles it creates in the privilege's comments", async () => {
     const fake = new FakeOrdsDatabase(emptyModel());
     await run("apply", specFrom(withRole), fake);
-    expect(fake.model.privileges.get("demo.read")?.comments).toBe(privilegeComment("dev", { jwtProfile: true, roles: ["Demo Reader"] }));
+    expect(fake.model.privileges.get("demo.read")?.comments).toBe(
+      privilegeComment("dev", { jwtProfile: true, roles: ["Demo Reader"] }),
+    );
   });
 
   test("teardown keeps a role the kit created that an OAuth client was granted since", async () => {
@@ -562,7 +739,10 @@ describe("ownership: the kit only overwrites and drops what it created", () => {
     await run("apply", specFrom(withRole), fake);
     fake.model.clientRoles = [["Demo Reader", "reporting-service"]];
     const result = await run("teardown", specFrom(withRole), fake);
-    expect(result.changes.find((change) => change.kind === "role")).toMatchObject({ action: "keep", reasons: ['still used by OAuth client "reporting-service"'] });
+    expect(result.changes.find((change) => change.kind === "role")).toMatchObject({
+      action: "keep",
+      reasons: ['still used by OAuth client "reporting-service"'],
+    });
     expect(fake.model.roles.has("Demo Reader")).toBe(true);
   });
 
@@ -579,13 +759,25 @@ describe("ownership: the kit only overwrites and drops what it created", () => {
     const fake = new FakeOrdsDatabase(emptyModel());
     await run("apply", specFrom(withRole), fake);
     const result = await run("apply", specFrom(), fake);
-    expect(result.warnings.join("\n")).toContain('Role "Demo Reader" was created by the kit but is no longer configured');
-    expect(fake.model.privileges.get("demo.read")?.comments).toBe(privilegeComment("dev", { jwtProfile: true, roles: [] }));
+    expect(result.warnings.join("\n")).toContain(
+      'Role "Demo Reader" was created by the kit but is no longer configured',
+    );
+    expect(fake.model.privileges.get("demo.read")?.comments).toBe(
+      privilegeComment("dev", { jwtProfile: true, roles: [] }),
+    );
   });
 
   test("fails when apply would replace a JWT profile the kit did not create", async () => {
     const model = emptyModel();
-    model.profile = { issuer: "https://login.example.com/", audience: "other", jwkUrl: "https://login.example.com/keys", description: null, allowedSkew: null, allowedAge: null, roleClaimName: null };
+    model.profile = {
+      issuer: "https://login.example.com/",
+      audience: "other",
+      jwkUrl: "https://login.example.com/keys",
+      description: null,
+      allowedSkew: null,
+      allowedAge: null,
+      roleClaimName: null,
+    };
     const fake = new FakeOrdsDatabase(model);
     const error = await run("apply", specFrom(), fake).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "ORDS_NOT_OWNED", fix: expect.stringContaining("ords.adoptExisting") });
@@ -595,7 +787,15 @@ describe("ownership: the kit only overwrites and drops what it created", () => {
   test("teardown keeps a matching JWT profile the kit found in place rather than created", async () => {
     const spec = specFrom();
     const model = emptyModel();
-    model.profile = { issuer: spec.profile.issuer, audience: spec.profile.audience, jwkUrl: JWK_URL, description: spec.profile.description, allowedSkew: null, allowedAge: null, roleClaimName: null };
+    model.profile = {
+      issuer: spec.profile.issuer,
+      audience: spec.profile.audience,
+      jwkUrl: JWK_URL,
+      description: spec.profile.description,
+      allowedSkew: null,
+      allowedAge: null,
+      roleClaimName: null,
+    };
     const fake = new FakeOrdsDatabase(model);
     await run("apply", spec, fake);
     const result = await run("teardown", spec, fake);
@@ -639,14 +839,29 @@ describe("status", () => {
     await run("apply", specFrom(), fake);
     fake.model.privileges.get("demo.read")!.patterns = ["/extra/*"];
     const result = await run("status", specFrom(), fake);
-    expect(result.state?.profile).toMatchObject({ issuer: "https://identity.oraclecloud.com/", jwkUrl: JWK_URL, allowedSkewSeconds: null });
-    expect(result.state?.privilege).toMatchObject({ name: "demo.read", modules: ["ords_jwt_kit.demo"], patterns: ["/extra/*"] });
-    expect(result.changes.find((change) => change.kind === "privilege")).toMatchObject({ action: "update", reasons: ['patterns: ["/extra/*"] → []'] });
+    expect(result.state?.profile).toMatchObject({
+      issuer: "https://identity.oraclecloud.com/",
+      jwkUrl: JWK_URL,
+      allowedSkewSeconds: null,
+    });
+    expect(result.state?.privilege).toMatchObject({
+      name: "demo.read",
+      modules: ["ords_jwt_kit.demo"],
+      patterns: ["/extra/*"],
+    });
+    expect(result.changes.find((change) => change.kind === "privilege")).toMatchObject({
+      action: "update",
+      reasons: ['patterns: ["/extra/*"] → []'],
+    });
     expect(result.roundTrips).toMatchObject({ reads: 1, writes: 0 });
   });
 
   test("reports a problem instead of failing when a protected module is missing", async () => {
-    const result = await run("status", specFrom((json) => (json.ords.privilege.modules = ["hr.v1"])), new FakeOrdsDatabase(emptyModel()));
+    const result = await run(
+      "status",
+      specFrom((json) => (json.ords.privilege.modules = ["hr.v1"])),
+      new FakeOrdsDatabase(emptyModel()),
+    );
     expect(result.problems).toEqual([expect.objectContaining({ code: "ORDS_MODULE_MISSING" })]);
   });
 });
@@ -654,7 +869,8 @@ describe("status", () => {
 describe("the doctor's all.* keys in the state read", () => {
   test("apply still reads in one round trip and plans when the schema's other modules would overflow the bind", async () => {
     const model = emptyModel();
-    for (let i = 0; i < 700; i++) model.modules.set(`other_app.module_${String(i).padStart(4, "0")}`, `/other-app/module-${i}/`);
+    for (let i = 0; i < 700; i++)
+      model.modules.set(`other_app.module_${String(i).padStart(4, "0")}`, `/other-app/module-${i}/`);
     const fake = new FakeOrdsDatabase(model);
     const result = await run("apply", specFrom(), fake);
     expect(JSON.parse(fake.lastStateDocument ?? "{}").truncated).toMatchObject({ "all.modules": expect.any(Number) });
@@ -673,27 +889,74 @@ describe("the doctor's all.* keys in the state read", () => {
 });
 
 describe("state parsing", () => {
-  const target = { schema: "HR", user: "HR", connectString: "db", adminMode: false, privilegeName: "demo.read", roleNames: [], moduleNames: [] };
+  const target = {
+    schema: "HR",
+    user: "HR",
+    connectString: "db",
+    adminMode: false,
+    privilegeName: "demo.read",
+    roleNames: [],
+    moduleNames: [],
+  };
 
   test("fails when a value was too long for one read instead of planning from part of it", () => {
-    const json = JSON.stringify({ sessionUser: "HR", values: { procedures: null, "profile.count": "0", "privilege.count": "0" }, unreadable: {}, truncated: { "privilege.patterns": 40123 } });
-    expect(() => parseState(json, target)).toThrow(expect.objectContaining({ code: "ORDS_STATE_UNREADABLE", message: expect.stringContaining("privilege.patterns (40123 characters)") }));
+    const json = JSON.stringify({
+      sessionUser: "HR",
+      values: { procedures: null, "profile.count": "0", "privilege.count": "0" },
+      unreadable: {},
+      truncated: { "privilege.patterns": 40123 },
+    });
+    expect(() => parseState(json, target)).toThrow(
+      expect.objectContaining({
+        code: "ORDS_STATE_UNREADABLE",
+        message: expect.stringContaining("privilege.patterns (40123 characters)"),
+      }),
+    );
   });
 
   test("fails when the ORDS procedures could not be read, instead of taking them as none", () => {
-    const json = JSON.stringify({ sessionUser: "HR", values: { "profile.count": "0", "privilege.count": "0" }, unreadable: { procedures: "ORA-00942: table or view does not exist" }, truncated: {} });
-    expect(() => parseState(json, target)).toThrow(expect.objectContaining({ code: "ORDS_STATE_UNREADABLE", message: expect.stringContaining("ORA-00942") }));
+    const json = JSON.stringify({
+      sessionUser: "HR",
+      values: { "profile.count": "0", "privilege.count": "0" },
+      unreadable: { procedures: "ORA-00942: table or view does not exist" },
+      truncated: {},
+    });
+    expect(() => parseState(json, target)).toThrow(
+      expect.objectContaining({ code: "ORDS_STATE_UNREADABLE", message: expect.stringContaining("ORA-00942") }),
+    );
   });
 
   test("fails with ORDS_STATE_UNREADABLE when a list is not JSON", () => {
-    const json = JSON.stringify({ sessionUser: "HR", values: { procedures: '["ORDS.DEFINE_PRIVILEGE"', "profile.count": "0", "privilege.count": "0" }, unreadable: {}, truncated: {} });
+    const json = JSON.stringify({
+      sessionUser: "HR",
+      values: { procedures: '["ORDS.DEFINE_PRIVILEGE"', "profile.count": "0", "privilege.count": "0" },
+      unreadable: {},
+      truncated: {},
+    });
     expect(() => parseState(json, target)).toThrow(expect.objectContaining({ code: "ORDS_STATE_UNREADABLE" }));
   });
 
   test("reads module rows that a release returns as escaped JSON text", () => {
     const state = parseState(
-      JSON.stringify({ sessionUser: "HR", values: { procedures: null, modules: JSON.stringify(['["ords_jwt_kit.demo","/demo/"]']), "profile.count": "0", "privilege.count": "0" }, unreadable: {} }),
-      { schema: "HR", user: "HR", connectString: "db", adminMode: false, privilegeName: "demo.read", roleNames: [], moduleNames: ["ords_jwt_kit.demo"] },
+      JSON.stringify({
+        sessionUser: "HR",
+        values: {
+          procedures: null,
+          modules: JSON.stringify(['["ords_jwt_kit.demo","/demo/"]']),
+          "profile.count": "0",
+          "privilege.count": "0",
+        },
+        unreadable: {},
+      }),
+      {
+        schema: "HR",
+        user: "HR",
+        connectString: "db",
+        adminMode: false,
+        privilegeName: "demo.read",
+        roleNames: [],
+        moduleNames: ["ords_jwt_kit.demo"],
+      },
     );
     expect(state.modules).toEqual([{ name: "ords_jwt_kit.demo", basePath: "/demo/", comments: undefined }]);
   });

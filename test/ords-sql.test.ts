@@ -6,7 +6,9 @@ import { join } from "node:path";
 import { bindNames, ordsCalls, sectionsOf, SQL_DIR, SQL_FILES, type SqlFileName } from "../src/ords/sql";
 
 /** node-oracledb's own statement parser (thin mode): the bind names the driver will expect. */
-const { Statement } = require("oracledb/lib/thin/statement.js") as { Statement: new () => { _prepare(sql: string): void; bindInfoList: { bindName: string }[] } };
+const { Statement } = require("oracledb/lib/thin/statement.js") as {
+  Statement: new () => { _prepare(sql: string): void; bindInfoList: { bindName: string }[] };
+};
 
 function driverBinds(sql: string): string[] {
   const statement = new Statement();
@@ -14,7 +16,9 @@ function driverBinds(sql: string): string[] {
   return [...new Set(statement.bindInfoList.map((info) => info.bindName.toLowerCase()))];
 }
 
-const files = readdirSync(SQL_DIR).filter((file) => file.endsWith(".sql")).sort();
+const files = readdirSync(SQL_DIR)
+  .filter((file) => file.endsWith(".sql"))
+  .sort();
 const text = (file: string) => readFileSync(join(SQL_DIR, file), "utf8");
 const code = (file: string) => text(file).replace(/--[^\n]*/g, "");
 /** Text outside q'{…}' literals (the fixed queries of the state read). */
@@ -32,7 +36,8 @@ test.each(files)("%s opens with a comment saying what it does", (file) => {
 
 test.each(files)("%s passes every ORDS argument by name", (file) => {
   const calls = ordsCalls(text(file));
-  for (const call of calls) expect({ call: call.procedure, positional: call.positional }).toEqual({ call: call.procedure, positional: [] });
+  for (const call of calls)
+    expect({ call: call.procedure, positional: call.positional }).toEqual({ call: call.procedure, positional: [] });
 });
 
 test.each(STEP_FILES)("%s passes only binds, list locals filled from binds, or ORDS constants", (file) => {
@@ -73,39 +78,63 @@ test.each(files)("%s has no string or number literal as an ORDS argument", (file
   }
 });
 
-test.each([SQL_FILES.readState, SQL_FILES.readStateAdmin])("%s runs only fixed query text: no concatenation into dynamic SQL", (file) => {
-  const sql = code(file);
-  expect(outsideQuotedQueries(sql)).not.toContain("||");
-  const dynamic = [...sql.matchAll(/execute immediate\s+([^\s;]+)/gi)].map((match) => match[1]);
-  expect(new Set(dynamic)).toEqual(new Set(["p_query"]));
-  const captures = [...sql.matchAll(/\bcapture\('([a-z_.]+)',\s*(\S{3})/g)].map((match) => match[2]);
-  expect(captures.length).toBeGreaterThan(10);
-  expect(new Set(captures)).toEqual(new Set(["q'{"]));
-});
+test.each([SQL_FILES.readState, SQL_FILES.readStateAdmin])(
+  "%s runs only fixed query text: no concatenation into dynamic SQL",
+  (file) => {
+    const sql = code(file);
+    expect(outsideQuotedQueries(sql)).not.toContain("||");
+    const dynamic = [...sql.matchAll(/execute immediate\s+([^\s;]+)/gi)].map((match) => match[1]);
+    expect(new Set(dynamic)).toEqual(new Set(["p_query"]));
+    const captures = [...sql.matchAll(/\bcapture\('([a-z_.]+)',\s*(\S{3})/g)].map((match) => match[2]);
+    expect(captures.length).toBeGreaterThan(10);
+    expect(new Set(captures)).toEqual(new Set(["q'{"]));
+  },
+);
 
-test.each([SQL_FILES.readState, SQL_FILES.readStateAdmin])("%s reports a value longer than 32767 characters under truncated instead of cutting it", (file) => {
-  const store = /procedure store[\s\S]*?end store;/.exec(code(file))?.[0] ?? "";
-  expect(store).toMatch(/elsif dbms_lob\.getlength\(p_value\) > 32767 then\s+l_truncated\.put\(p_key, dbms_lob\.getlength\(p_value\)\);\s+else\s+l_values\.put\(p_key, dbms_lob\.substr\(p_value, 32767, 1\)\);/);
-  expect(code(file)).toContain("l_state.put('truncated', l_truncated);");
-});
+test.each([SQL_FILES.readState, SQL_FILES.readStateAdmin])(
+  "%s reports a value longer than 32767 characters under truncated instead of cutting it",
+  (file) => {
+    const store = /procedure store[\s\S]*?end store;/.exec(code(file))?.[0] ?? "";
+    expect(store).toMatch(
+      /elsif dbms_lob\.getlength\(p_value\) > 32767 then\s+l_truncated\.put\(p_key, dbms_lob\.getlength\(p_value\)\);\s+else\s+l_values\.put\(p_key, dbms_lob\.substr\(p_value, 32767, 1\)\);/,
+    );
+    expect(code(file)).toContain("l_state.put('truncated', l_truncated);");
+  },
+);
 
-test.each([SQL_FILES.readState, SQL_FILES.readStateAdmin])("%s drops every doctor-only all.* key, rather than fail, when the document would not fit the bind", (file) => {
-  const sql = code(file);
-  const extras = [...sql.matchAll(/\bcapture\('(all\.[a-z_.]+)'/g)].map((match) => match[1]);
-  expect(extras).toEqual(["all.privileges", "all.privilege_modules", "all.privilege_patterns", "all.privilege_roles", "all.modules"]);
-  const overflow = /if dbms_lob\.getlength\(l_state\.to_clob\) > 32767 then([\s\S]*?)end if;\s*:state := l_state\.to_string;/.exec(sql)?.[1] ?? "";
-  expect([...overflow.matchAll(/drop_extra\('([a-z_.]+)'\)/g)].map((match) => match[1])).toEqual(extras);
-  expect(overflow).toMatch(/put_state;\s*$/);
-});
+test.each([SQL_FILES.readState, SQL_FILES.readStateAdmin])(
+  "%s drops every doctor-only all.* key, rather than fail, when the document would not fit the bind",
+  (file) => {
+    const sql = code(file);
+    const extras = [...sql.matchAll(/\bcapture\('(all\.[a-z_.]+)'/g)].map((match) => match[1]);
+    expect(extras).toEqual([
+      "all.privileges",
+      "all.privilege_modules",
+      "all.privilege_patterns",
+      "all.privilege_roles",
+      "all.modules",
+    ]);
+    const overflow =
+      /if dbms_lob\.getlength\(l_state\.to_clob\) > 32767 then([\s\S]*?)end if;\s*:state := l_state\.to_string;/.exec(
+        sql,
+      )?.[1] ?? "";
+    expect([...overflow.matchAll(/drop_extra\('([a-z_.]+)'\)/g)].map((match) => match[1])).toEqual(extras);
+    expect(overflow).toMatch(/put_state;\s*$/);
+  },
+);
 
 test.each([SQL_FILES.readState, SQL_FILES.readStateAdmin])("%s documents every bind it uses in its header", (file) => {
-  const header = text(file).split("\n").filter((line) => line.startsWith("--")).join("\n");
+  const header = text(file)
+    .split("\n")
+    .filter((line) => line.startsWith("--"))
+    .join("\n");
   for (const name of bindNames(text(file))) expect(header).toContain(`:${name}`);
 });
 
 test.each(files)("%s: the kit's bind scan agrees with node-oracledb's parser", (file) => {
   if (STEP_FILES.includes(file as SqlFileName)) {
-    for (const body of sectionsOf(file as SqlFileName).values()) expect(bindNames(body).sort()).toEqual(driverBinds(`begin\n${body}\nend;`).sort());
+    for (const body of sectionsOf(file as SqlFileName).values())
+      expect(bindNames(body).sort()).toEqual(driverBinds(`begin\n${body}\nend;`).sort());
   } else {
     expect(bindNames(text(file)).sort()).toEqual(driverBinds(text(file)).sort());
   }
@@ -115,7 +144,12 @@ describe("jwks-mirror.sql (doctor --mirror-jwks)", () => {
   const sections = [...sectionsOf(SQL_FILES.jwksMirror)];
 
   test("has a define and a delete block for ORDS and ORDS_ADMIN", () => {
-    expect(sections.map(([name]) => name).sort()).toEqual(["ords.define", "ords.delete", "ords_admin.define", "ords_admin.delete"]);
+    expect(sections.map(([name]) => name).sort()).toEqual([
+      "ords.define",
+      "ords.delete",
+      "ords_admin.define",
+      "ords_admin.delete",
+    ]);
   });
 
   test.each(sections)("%s passes only binds or ORDS constants, by name", (_name, body) => {
@@ -123,7 +157,11 @@ describe("jwks-mirror.sql (doctor --mirror-jwks)", () => {
     expect(calls.length).toBeGreaterThan(0);
     for (const call of calls) {
       expect(call.positional).toEqual([]);
-      for (const arg of call.arguments) expect({ argument: arg.name, expression: arg.expression }).toEqual({ argument: arg.name, expression: expect.stringMatching(/^(:[a-z_]+|ords(_admin)?\.source_type_[a-z_]+)$/) });
+      for (const arg of call.arguments)
+        expect({ argument: arg.name, expression: arg.expression }).toEqual({
+          argument: arg.name,
+          expression: expect.stringMatching(/^(:[a-z_]+|ords(_admin)?\.source_type_[a-z_]+)$/),
+        });
     }
   });
 
@@ -142,7 +180,9 @@ describe("jwks-mirror.sql (doctor --mirror-jwks)", () => {
 
   test.each(sections)("%s is a block that commits, or rolls back and re-raises", (_name, body) => {
     const sql = body.replace(/--[^\n]*/g, "").trim();
-    expect(sql).toMatch(/^begin\b[\s\S]*\bcommit;\s*exception\s+when others then\s+rollback;[\s\S]*\braise;[\s\S]*end;$/);
+    expect(sql).toMatch(
+      /^begin\b[\s\S]*\bcommit;\s*exception\s+when others then\s+rollback;[\s\S]*\braise;[\s\S]*end;$/,
+    );
   });
 });
 
@@ -181,6 +221,9 @@ test.each(STEP_FILES)("%s calls the _ADMIN packages with p_schema first and the 
 
 test("p_role_claim_name appears only in the role-mode sections", () => {
   for (const [name, body] of sectionsOf(SQL_FILES.jwtProfile)) {
-    expect({ name, roleClaim: /p_role_claim_name/.test(body) }).toEqual({ name, roleClaim: name.endsWith(".create_role_mode") });
+    expect({ name, roleClaim: /p_role_claim_name/.test(body) }).toEqual({
+      name,
+      roleClaim: name.endsWith(".create_role_mode"),
+    });
   }
 });

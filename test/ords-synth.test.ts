@@ -13,7 +13,8 @@ function hooks(synthesized: Record<string, any>): Record<string, any>[] {
   return Object.values(synthesized.resource?.terraform_data ?? {});
 }
 
-const isDestroyTime = (hook: Record<string, any>) => hook.provisioner.some((entry: any) => entry["local-exec"].when === "destroy");
+const isDestroyTime = (hook: Record<string, any>) =>
+  hook.provisioner.some((entry: any) => entry["local-exec"].when === "destroy");
 /** The apply hook (create-time provisioner) and the teardown hook (destroy-time provisioner). */
 function applyHook(synthesized: Record<string, any>): Record<string, any> | undefined {
   return hooks(synthesized).find((hook) => !isDestroyTime(hook));
@@ -42,7 +43,9 @@ test("the hook depends on the app alone when the kit does not manage client acce
 
 test("the hook's JWK URL references the created domain", () => {
   const hook = applyHook(synthesize(exampleJson()));
-  expect(hook?.input.jwkUrl).toMatch(/^\$\{replace\(oci_identity_domain\.[A-Za-z0-9_]+\.url, .*\)\}\/admin\/v1\/SigningCert\/jwk$/);
+  expect(hook?.input.jwkUrl).toMatch(
+    /^\$\{replace\(oci_identity_domain\.[A-Za-z0-9_]+\.url, .*\)\}\/admin\/v1\/SigningCert\/jwk$/,
+  );
 });
 
 test("the apply hook re-runs when any input changes: triggers_replace equals input", () => {
@@ -128,7 +131,11 @@ describe("offline plan", () => {
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
   test("lists the ORDS calls with named arguments and bind values for the example", async () => {
-    const result = await plan({ environments: ["example"], outdir, environmentsDir: join(PROJECT_ROOT, "environments") });
+    const result = await plan({
+      environments: ["example"],
+      outdir,
+      environmentsDir: join(PROJECT_ROOT, "environments"),
+    });
     const text = renderPlan(result);
     expect(result.stacks[0]?.ords?.calls.map((call) => call.procedure)).toEqual([
       "ORDS_SECURITY.CREATE_JWT_PROFILE",
@@ -139,7 +146,9 @@ describe("offline plan", () => {
     ]);
     expect(text).toContain('p_issuer       => :profile_issuer = "https://identity.oraclecloud.com/"');
     expect(text).toContain('p_privilege_name => :privilege_name = "demo.read"');
-    expect(text).toContain("p_jwk_url      => :profile_jwk_url = \"(known after apply: <domain URL>/admin/v1/SigningCert/jwk)\"");
+    expect(text).toContain(
+      'p_jwk_url      => :profile_jwk_url = "(known after apply: <domain URL>/admin/v1/SigningCert/jwk)"',
+    );
   });
 
   test("works for an Entra environment, with a placeholder for the client id (the audience)", async () => {
@@ -158,7 +167,9 @@ describe("offline plan", () => {
       const ords = result.stacks[0]?.ords;
       const create = ords?.calls.find((call) => call.procedure === "ORDS_SECURITY.CREATE_JWT_PROFILE");
       expect(create?.arguments.find((arg) => arg.name === "p_audience")?.value).toBe("(known after apply: client id)");
-      expect(create?.arguments.find((arg) => arg.name === "p_jwk_url")?.value).toBe("https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/discovery/v2.0/keys");
+      expect(create?.arguments.find((arg) => arg.name === "p_jwk_url")?.value).toBe(
+        "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/discovery/v2.0/keys",
+      );
       expect(renderPlan(result)).toMatch(/p_audience +=> :profile_audience = "\(known after apply: client id\)"/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -168,7 +179,11 @@ describe("offline plan", () => {
   test("shows no password even when one is set", async () => {
     process.env.ORDS_DB_PASSWORD = PASSWORD;
     try {
-      const result = await plan({ environments: ["example"], outdir, environmentsDir: join(PROJECT_ROOT, "environments") });
+      const result = await plan({
+        environments: ["example"],
+        outdir,
+        environmentsDir: join(PROJECT_ROOT, "environments"),
+      });
       expect(renderPlan(result)).not.toContain(PASSWORD);
       expect(JSON.stringify(result)).not.toContain(PASSWORD);
     } finally {

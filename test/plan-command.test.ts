@@ -6,7 +6,10 @@ import { exampleJson, PROJECT_ROOT } from "./support/environments";
 import { runCli, runCommand } from "./support/run-cli";
 import { sentinelSecret } from "./support/sentinel";
 
-const CANARIES = { ORDS_DB_PASSWORD: sentinelSecret("db-password"), ORDS_JWT_CLIENT_SECRET: sentinelSecret("client-secret") };
+const CANARIES = {
+  ORDS_DB_PASSWORD: sentinelSecret("db-password"),
+  ORDS_JWT_CLIENT_SECRET: sentinelSecret("client-secret"),
+};
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((entry) => {
@@ -30,11 +33,16 @@ describe("plan (npm start)", () => {
 
   test("writes the synthesized stack where it says", () => {
     expect(run.stdout).toContain(join(outdir, "stacks", "example", "cdk.tf.json"));
-    expect(JSON.parse(readFileSync(join(outdir, "stacks", "example", "cdk.tf.json"), "utf8")).resource.oci_identity_domains_app).toBeDefined();
+    expect(
+      JSON.parse(readFileSync(join(outdir, "stacks", "example", "cdk.tf.json"), "utf8")).resource
+        .oci_identity_domains_app,
+    ).toBeDefined();
   });
 
   test("puts no secret from the environment into stdout, stderr or any synthesized file", () => {
-    const everything = [run.stdout, run.stderr, ...filesUnder(outdir).map((file) => readFileSync(file, "utf8"))].join("\n");
+    const everything = [run.stdout, run.stderr, ...filesUnder(outdir).map((file) => readFileSync(file, "utf8"))].join(
+      "\n",
+    );
     for (const canary of Object.values(CANARIES)) expect(everything).not.toContain(canary);
   });
 
@@ -77,7 +85,12 @@ describe("cdktf synth", () => {
     const project = mkdtempSync(join(tmpdir(), "cdktf-project-"));
     const output = join(project, "out");
     mkdirSync(output);
-    const run = runCommand(join(PROJECT_ROOT, "node_modules", ".bin", "cdktf"), ["synth", "--output", output], {}, PROJECT_ROOT);
+    const run = runCommand(
+      join(PROJECT_ROOT, "node_modules", ".bin", "cdktf"),
+      ["synth", "--output", output],
+      {},
+      PROJECT_ROOT,
+    );
     expect(run.status).toBe(0);
     expect(readdirSync(join(output, "stacks"))).toContain("example");
   });

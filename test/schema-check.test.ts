@@ -6,7 +6,9 @@ import type { OciIdentity } from "../stacks/oci-identity";
 import { checkProviderSchema, type ProviderSchemaFile } from "./support/terraform-schema";
 import { exampleJson, newStack, PROJECT_ROOT } from "./support/environments";
 
-const schema = JSON.parse(readFileSync(join(PROJECT_ROOT, "providers", "oci", "schema.json"), "utf8")) as ProviderSchemaFile;
+const schema = JSON.parse(
+  readFileSync(join(PROJECT_ROOT, "providers", "oci", "schema.json"), "utf8"),
+) as ProviderSchemaFile;
 
 /** Synthesizes the example with one raw override applied to the app, as a broken construct would. */
 function problemsWithAppOverride(path: string, value: unknown) {
@@ -36,9 +38,9 @@ describe("schema check", () => {
   });
 
   test("fails when a block has more items than max_items", () => {
-    expect(problemsWithAppOverride("based_on_template", [{ value: "CustomWebAppTemplateId" }, { value: "Other" }])).toEqual([
-      expect.objectContaining({ path: "based_on_template", message: "has 2 blocks, at most 1 allowed" }),
-    ]);
+    expect(
+      problemsWithAppOverride("based_on_template", [{ value: "CustomWebAppTemplateId" }, { value: "Other" }]),
+    ).toEqual([expect.objectContaining({ path: "based_on_template", message: "has 2 blocks, at most 1 allowed" })]);
   });
 
   test("fails when a nested block attribute is unknown", () => {
@@ -56,7 +58,9 @@ describe("schema check", () => {
   test("fails when a resource type does not exist in the provider", () => {
     const synthesized = { resource: { oci_identity_domains_apps: { app: {} } } };
     expect(checkProviderSchema(synthesized, schema, "registry.terraform.io/oracle/oci", "oci_")).toEqual([
-      expect.objectContaining({ message: "resource type oci_identity_domains_apps does not exist in the provider schema" }),
+      expect.objectContaining({
+        message: "resource type oci_identity_domains_apps does not exist in the provider schema",
+      }),
     ]);
   });
 

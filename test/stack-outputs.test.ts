@@ -4,12 +4,19 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LazyOutputs, parseTerraformOutputs, resolveClientSecret, staticOutputsSource, terraformOutputsSource } from "../src/stack-outputs";
+import {
+  LazyOutputs,
+  parseTerraformOutputs,
+  resolveClientSecret,
+  staticOutputsSource,
+  terraformOutputsSource,
+} from "../src/stack-outputs";
 import { Secret } from "../src/secret";
 import { sentinelSecret } from "./support/sentinel";
 
 const hasTerraform = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
-if (!hasTerraform) process.stderr.write("stack-outputs: no terraform binary on PATH; the real `terraform output` test is skipped\n");
+if (!hasTerraform)
+  process.stderr.write("stack-outputs: no terraform binary on PATH; the real `terraform output` test is skipped\n");
 
 test("parses terraform output -json and wraps the client secret", () => {
   const outputs = parseTerraformOutputs({
@@ -35,7 +42,9 @@ test("fails with SECRET_MISSING when neither the variable nor an environment is 
 });
 
 test("fails with OUTPUTS_UNAVAILABLE when the stack directory does not exist", async () => {
-  await expect(terraformOutputsSource({ stackDir: join(tmpdir(), "no-such-stack-dir-ords-jwt") }).read()).rejects.toMatchObject({ code: "OUTPUTS_UNAVAILABLE" });
+  await expect(
+    terraformOutputsSource({ stackDir: join(tmpdir(), "no-such-stack-dir-ords-jwt") }).read(),
+  ).rejects.toMatchObject({ code: "OUTPUTS_UNAVAILABLE" });
 });
 
 (hasTerraform ? test : test.skip)("reads outputs, sensitive ones included, with a real terraform output", () => {
@@ -52,7 +61,11 @@ test("fails with OUTPUTS_UNAVAILABLE when the stack directory does not exist", a
         },
       }),
     );
-    execFileSync("terraform", ["apply", "-auto-approve", "-input=false", "-no-color"], { cwd: dir, env: { ...process.env, CHECKPOINT_DISABLE: "1" }, stdio: "pipe" });
+    execFileSync("terraform", ["apply", "-auto-approve", "-input=false", "-no-color"], {
+      cwd: dir,
+      env: { ...process.env, CHECKPOINT_DISABLE: "1" },
+      stdio: "pipe",
+    });
     return terraformOutputsSource({ stackDir: dir })
       .read()
       .then((outputs) => {
@@ -72,7 +85,9 @@ test("fails with OUTPUTS_UNAVAILABLE when the stack directory does not exist", a
   const dir = mkdtempSync(join(tmpdir(), "ords-jwt-outputs-"));
   try {
     writeFileSync(join(dir, "main.tf.json"), JSON.stringify({ output: { a: { value: "x" } } }));
-    await expect(terraformOutputsSource({ stackDir: dir }).read()).rejects.toMatchObject({ code: "OUTPUTS_UNAVAILABLE" });
+    await expect(terraformOutputsSource({ stackDir: dir }).read()).rejects.toMatchObject({
+      code: "OUTPUTS_UNAVAILABLE",
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -5,7 +5,9 @@ import { checkProviderSchema, type ProviderSchemaFile } from "./support/terrafor
 import { exampleJson, onlyBlock, PROJECT_ROOT, synthesize } from "./support/environments";
 
 const OCI_SOURCE = "registry.terraform.io/oracle/oci";
-const schema = JSON.parse(readFileSync(join(PROJECT_ROOT, "providers", "oci", "schema.json"), "utf8")) as ProviderSchemaFile;
+const schema = JSON.parse(
+  readFileSync(join(PROJECT_ROOT, "providers", "oci", "schema.json"), "utf8"),
+) as ProviderSchemaFile;
 
 function expectSchemaValid(synthesized: Record<string, any>): void {
   expect(checkProviderSchema(synthesized, schema, OCI_SOURCE, "oci_")).toEqual([]);
@@ -21,7 +23,11 @@ function withExistingDomainByUrl(): any {
 
 function withExistingDomainByLookup(): any {
   const json = exampleJson();
-  json.identityProvider.domain = { mode: "existing", compartmentId: "ocid1.tenancy.oc1..aaaaaaaatenancyexample", displayName: "Default" };
+  json.identityProvider.domain = {
+    mode: "existing",
+    compartmentId: "ocid1.tenancy.oc1..aaaaaaaatenancyexample",
+    displayName: "Default",
+  };
   return json;
 }
 
@@ -30,7 +36,12 @@ describe("OCI stack for a new domain", () => {
 
   test("creates the domain in the home region with the configured license", () => {
     const domain = onlyBlock(synthesized, "oci_identity_domain");
-    expect(domain).toMatchObject({ display_name: "ords-jwt-example", license_type: "free", home_region: "eu-frankfurt-1", provider: "oci" });
+    expect(domain).toMatchObject({
+      display_name: "ords-jwt-example",
+      license_type: "free",
+      home_region: "eu-frankfurt-1",
+      provider: "oci",
+    });
   });
 
   test("turns on client access for the new domain", () => {
@@ -70,10 +81,13 @@ describe("OCI stack for a new domain", () => {
     expect(outputs.client_id.value).toMatch(/^\$\{oci_identity_domains_app\.[^.]+\.name\}$/);
     expect(outputs.client_secret).toMatchObject({ sensitive: true });
     expect(outputs.client_secret.value).toMatch(/\.client_secret\}$/);
-    expect(outputs.jwk_url.value).toMatch(/^\$\{replace\(oci_identity_domain\.[^.]+\.url, "\/\(:443\)\?\/\?\$\/", ""\)\}\/admin\/v1\/SigningCert\/jwk$/);
+    expect(outputs.jwk_url.value).toMatch(
+      /^\$\{replace\(oci_identity_domain\.[^.]+\.url, "\/\(:443\)\?\/\?\$\/", ""\)\}\/admin\/v1\/SigningCert\/jwk$/,
+    );
     expect(outputs.token_url.value).toMatch(/\/oauth2\/v1\/token$/);
     expect(outputs.authorize_url.value).toMatch(/\/oauth2\/v1\/authorize$/);
-    for (const [name, output] of Object.entries<any>(outputs)) if (name !== "client_secret") expect(output.sensitive).toBe(false);
+    for (const [name, output] of Object.entries<any>(outputs))
+      if (name !== "client_secret") expect(output.sensitive).toBe(false);
   });
 
   test("is valid against the OCI provider schema", () => {
@@ -91,7 +105,9 @@ describe("OCI stack variants", () => {
     expect(synthesized.resource.oci_identity_domain).toBeUndefined();
     expect(synthesized.data).toBeUndefined();
     expect(onlyBlock(synthesized, "oci_identity_domains_app").idcs_endpoint).toBe(EXISTING_URL);
-    expect(synthesized.output.jwk_url.value).toBe("https://idcs-0123456789abcdef.identity.oraclecloud.com/admin/v1/SigningCert/jwk");
+    expect(synthesized.output.jwk_url.value).toBe(
+      "https://idcs-0123456789abcdef.identity.oraclecloud.com/admin/v1/SigningCert/jwk",
+    );
     expect(synthesized.output.domain_url.value).toBe("https://idcs-0123456789abcdef.identity.oraclecloud.com");
     expectSchemaValid(synthesized);
   });
@@ -99,9 +115,14 @@ describe("OCI stack variants", () => {
   test("a reused domain given by name is looked up, and the lookup must find exactly one", () => {
     const synthesized = synthesize(withExistingDomainByLookup());
     const lookup = onlyBlock(synthesized, "oci_identity_domains", "data");
-    expect(lookup).toMatchObject({ compartment_id: "ocid1.tenancy.oc1..aaaaaaaatenancyexample", display_name: "Default" });
+    expect(lookup).toMatchObject({
+      compartment_id: "ocid1.tenancy.oc1..aaaaaaaatenancyexample",
+      display_name: "Default",
+    });
     expect(lookup.lifecycle.postcondition[0].condition).toBe("${length(self.domains) == 1}");
-    expect(onlyBlock(synthesized, "oci_identity_domains_app").idcs_endpoint).toMatch(/^\$\{data\.oci_identity_domains\.[^.]+\.domains\[0\]\.url\}$/);
+    expect(onlyBlock(synthesized, "oci_identity_domains_app").idcs_endpoint).toMatch(
+      /^\$\{data\.oci_identity_domains\.[^.]+\.domains\[0\]\.url\}$/,
+    );
     expect(synthesized.resource.oci_identity_domain).toBeUndefined();
     expectSchemaValid(synthesized);
   });
@@ -109,7 +130,10 @@ describe("OCI stack variants", () => {
   test("a reused domain keeps its stated csr_access when the kit manages client access", () => {
     const json = withExistingDomainByUrl();
     json.identityProvider.clientAccess = { csrAccess: "readWrite" };
-    expect(onlyBlock(synthesize(json), "oci_identity_domains_setting")).toMatchObject({ csr_access: "readWrite", signing_cert_public_access: true });
+    expect(onlyBlock(synthesize(json), "oci_identity_domains_setting")).toMatchObject({
+      csr_access: "readWrite",
+      signing_cert_public_access: true,
+    });
   });
 
   test("client access left to the domain's administrators creates no setting", () => {
@@ -134,7 +158,12 @@ describe("OCI stack variants", () => {
 
   test("a demo user gets a primary work e-mail and a recovery e-mail", () => {
     const json = exampleJson();
-    json.identityProvider.demoUser = { userName: "demo.user", email: "demo.user@example.com", givenName: "Demo", familyName: "User" };
+    json.identityProvider.demoUser = {
+      userName: "demo.user",
+      email: "demo.user@example.com",
+      givenName: "Demo",
+      familyName: "User",
+    };
     const synthesized = synthesize(json);
     expect(onlyBlock(synthesized, "oci_identity_domains_user")).toMatchObject({
       user_name: "demo.user",
@@ -162,10 +191,20 @@ describe("OCI stack variants", () => {
 
   test("the admin block and trust scope reach the domain and app", () => {
     const json = exampleJson();
-    json.identityProvider.domain.admin = { email: "a@example.com", firstName: "A", lastName: "B", userName: "ab", notificationBypassed: true };
+    json.identityProvider.domain.admin = {
+      email: "a@example.com",
+      firstName: "A",
+      lastName: "B",
+      userName: "ab",
+      notificationBypassed: true,
+    };
     json.identityProvider.app.trustScope = "Explicit";
     const synthesized = synthesize(json);
-    expect(onlyBlock(synthesized, "oci_identity_domain")).toMatchObject({ admin_email: "a@example.com", admin_user_name: "ab", is_notification_bypassed: true });
+    expect(onlyBlock(synthesized, "oci_identity_domain")).toMatchObject({
+      admin_email: "a@example.com",
+      admin_user_name: "ab",
+      is_notification_bypassed: true,
+    });
     expect(onlyBlock(synthesized, "oci_identity_domains_app").trust_scope).toBe("Explicit");
     expectSchemaValid(synthesized);
   });

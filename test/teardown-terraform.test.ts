@@ -30,7 +30,10 @@ function project(): { root: string; log: string } {
   const log = join(root, "calls.log");
   symlinkSync(join(PROJECT_ROOT, "node_modules"), join(root, "node_modules"), "dir");
   writeFileSync(join(root, "recorder.js"), RECORDER);
-  writeFileSync(join(root, "cdktf.json"), JSON.stringify({ language: "typescript", app: "node --import tsx app.ts", sendCrashReports: "false" }));
+  writeFileSync(
+    join(root, "cdktf.json"),
+    JSON.stringify({ language: "typescript", app: "node --import tsx app.ts", sendCrashReports: "false" }),
+  );
   writeFileSync(
     join(root, "app.ts"),
     `import { App, DataResource, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
@@ -71,8 +74,15 @@ withTerraform("cdktf destroy with the ORDS hook", () => {
 
   beforeAll(async () => {
     process.env.RECORDER_LOG = log;
-    await deploy({ environment: environmentFrom(exampleJson(), ENV), yes: true, ci: false, interactive: false }, context);
-    const destroyed = await processRunner.run({ command: join(root, "node_modules", ".bin", "cdktf"), args: ["destroy", ENV, "--auto-approve"], cwd: root });
+    await deploy(
+      { environment: environmentFrom(exampleJson(), ENV), yes: true, ci: false, interactive: false },
+      context,
+    );
+    const destroyed = await processRunner.run({
+      command: join(root, "node_modules", ".bin", "cdktf"),
+      args: ["destroy", ENV, "--auto-approve"],
+      cwd: root,
+    });
     if (destroyed.exitCode !== 0) throw new Error(`cdktf destroy exited with ${destroyed.exitCode}`);
   }, 240_000);
 

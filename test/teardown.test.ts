@@ -7,9 +7,20 @@ import { synthesizeTargets } from "../src/lifecycle/synth-targets";
 import { teardown, type TeardownResult } from "../src/lifecycle/teardown";
 import { isKitError, KitError } from "../src/errors";
 import { environmentFrom, exampleJson, PROJECT_ROOT } from "./support/environments";
-import { describe as describeCall, FakeRunner, TEST_DB_PASSWORD, testDbPassword, type FailureRule } from "./support/fake-runner";
+import {
+  describe as describeCall,
+  FakeRunner,
+  TEST_DB_PASSWORD,
+  testDbPassword,
+  type FailureRule,
+} from "./support/fake-runner";
 
-const ORDS = { connectString: "db.example.com:1521/freepdb1", user: "HR", baseUrl: "https://db.example.com/ords/hr/", demoModule: true };
+const ORDS = {
+  connectString: "db.example.com:1521/freepdb1",
+  user: "HR",
+  baseUrl: "https://db.example.com/ords/hr/",
+  demoModule: true,
+};
 
 function createdDomainEnv(overrides: Record<string, unknown> = {}) {
   const json = exampleJson();
@@ -41,7 +52,11 @@ function harness(environment: ReturnType<typeof createdDomainEnv>, failWhen?: Fa
   const dirs = { outdir: join(work, "cdktf.out"), stateDir: join(work, "state") };
   // The real in-process synthesis; only the subprocesses are faked.
   const targets = synthesizeTargets(environment, { phase: "deploy", liftProtection: false }, dirs);
-  const state = [targets.appAddress, "oci_identity_domains_setting.identity_client_access_E8CAA109", ...(targets.domainAddress ? [targets.domainAddress] : [])];
+  const state = [
+    targets.appAddress,
+    "oci_identity_domains_setting.identity_client_access_E8CAA109",
+    ...(targets.domainAddress ? [targets.domainAddress] : []),
+  ];
   const runner = new FakeRunner(state, failWhen);
   const log: string[] = [];
   let clock = 0;
@@ -102,7 +117,10 @@ describe("teardown of an environment whose domain the kit created", () => {
     const phases: string[] = [];
     const h = harness(environment);
     const synthesize = h.context.synthesize;
-    await teardown({ ...confirmed, environment }, { ...h.context, synthesize: (env, variant) => (phases.push(variant.phase), synthesize(env, variant)) });
+    await teardown(
+      { ...confirmed, environment },
+      { ...h.context, synthesize: (env, variant) => (phases.push(variant.phase), synthesize(env, variant)) },
+    );
     expect(phases).toEqual(["deactivate-app", "deactivate-domain"]);
   });
 
@@ -128,7 +146,10 @@ describe("teardown of an environment that reuses a domain", () => {
       `terraform apply -input=false -auto-approve -no-color -target=${h.app} @<stack>`,
       "cdktf destroy dev --auto-approve [ORDS_JWT_TEARDOWN_OF=dev ORDS_JWT_STACK_PHASE=deactivate-app ORDS_DB_PASSWORD=***]",
     ]);
-    expect(result.steps.find((step) => step.id === "deactivate-domain")).toMatchObject({ status: "skipped", detail: expect.stringMatching(/reused/) });
+    expect(result.steps.find((step) => step.id === "deactivate-domain")).toMatchObject({
+      status: "skipped",
+      detail: expect.stringMatching(/reused/),
+    });
   });
 });
 
@@ -175,7 +196,10 @@ describe("confirmation", () => {
     const h = harness(environment);
     const questions: string[] = [];
     const error = await expectKitError(
-      teardown({ ...confirmed, yes: false, interactive: true, confirm: async (q) => (questions.push(q), false), environment }, h.context),
+      teardown(
+        { ...confirmed, yes: false, interactive: true, confirm: async (q) => (questions.push(q), false), environment },
+        h.context,
+      ),
     );
     expect(error.code).toBe("CONFIRMATION_DECLINED");
     expect(questions[0]).toMatch(/Tear down environment "dev"/);
@@ -186,13 +210,18 @@ describe("confirmation", () => {
 });
 
 describe("resuming an interrupted teardown", () => {
-  const isCall = (prefix: string): FailureRule => (spec) => describeCall(spec).startsWith(prefix);
+  const isCall =
+    (prefix: string): FailureRule =>
+    (spec) =>
+      describeCall(spec).startsWith(prefix);
   const once = (rule: FailureRule): FailureRule => {
     let failed = false;
     return (spec, state) => !failed && rule(spec, state) && (failed = true);
   };
 
-  async function failThenResume(rule: FailureRule): Promise<{ h: Harness; error: KitError; second: TeardownResult; firstCalls: number }> {
+  async function failThenResume(
+    rule: FailureRule,
+  ): Promise<{ h: Harness; error: KitError; second: TeardownResult; firstCalls: number }> {
     const environment = createdDomainEnv();
     const h = harness(environment, once(rule));
     const error = await expectKitError(teardown({ ...confirmed, environment }, h.context));
@@ -203,7 +232,11 @@ describe("resuming an interrupted teardown", () => {
 
   test.each([
     ["the ORDS teardown", "ords-jwt ords teardown", 1],
-    ["the app deactivation", "terraform apply -input=false -auto-approve -no-color -target=oci_identity_domains_app", 2],
+    [
+      "the app deactivation",
+      "terraform apply -input=false -auto-approve -no-color -target=oci_identity_domains_app",
+      2,
+    ],
     ["the domain deactivation", "terraform apply -input=false -auto-approve -no-color -target=oci_identity_domain.", 3],
     ["the destroy", "cdktf destroy", 4],
   ])("a failure in %s stops there, says what is left, and a re-run finishes", async (_what, prefix, step) => {
@@ -259,7 +292,9 @@ describe("the database password and an unreachable database", () => {
     const environment = createdDomainEnv();
     const h = harness(environment);
     await teardown({ ...confirmed, environment }, h.context);
-    const withPassword = h.runner.calls.filter((call) => call.env?.ORDS_DB_PASSWORD === TEST_DB_PASSWORD).map(describeCall);
+    const withPassword = h.runner.calls
+      .filter((call) => call.env?.ORDS_DB_PASSWORD === TEST_DB_PASSWORD)
+      .map(describeCall);
     expect(withPassword).toEqual(["ords-jwt ords teardown dev", "cdktf destroy dev --auto-approve"]);
     expect(h.runner.calls.some((call) => call.args.some((arg) => arg.includes(TEST_DB_PASSWORD)))).toBe(false);
     expect(h.log.join("\n")).not.toContain(TEST_DB_PASSWORD);
@@ -268,8 +303,12 @@ describe("the database password and an unreachable database", () => {
   test("fails before changing anything when there is no password to give the ORDS step", async () => {
     const environment = createdDomainEnv();
     const h = harness(environment);
-    const missing = new KitError("CONFIG_DB_PASSWORD_MISSING", "No database password", { fix: "export ORDS_DB_PASSWORD=…" });
-    await expect(teardown({ ...confirmed, environment }, { ...h.context, dbPassword: async () => Promise.reject(missing) })).rejects.toBe(missing);
+    const missing = new KitError("CONFIG_DB_PASSWORD_MISSING", "No database password", {
+      fix: "export ORDS_DB_PASSWORD=…",
+    });
+    await expect(
+      teardown({ ...confirmed, environment }, { ...h.context, dbPassword: async () => Promise.reject(missing) }),
+    ).rejects.toBe(missing);
     expect(h.runner.calls).toEqual([]);
   });
 
@@ -282,8 +321,14 @@ describe("the database password and an unreachable database", () => {
       { ...h.context, dbPassword: async () => ((asked = true), testDbPassword()) },
     );
     expect(asked).toBe(false);
-    expect(result.steps[0]).toMatchObject({ id: "ords", status: "skipped", detail: expect.stringMatching(/left in the database/) });
+    expect(result.steps[0]).toMatchObject({
+      id: "ords",
+      status: "skipped",
+      detail: expect.stringMatching(/left in the database/),
+    });
     expect(h.lines()[0]).toMatch(/^terraform init/);
-    expect(h.lines().at(-1)).toBe("cdktf destroy dev --auto-approve [ORDS_JWT_TEARDOWN_OF=dev ORDS_JWT_STACK_PHASE=deactivate-domain ORDS_JWT_SKIP_ORDS=1]");
+    expect(h.lines().at(-1)).toBe(
+      "cdktf destroy dev --auto-approve [ORDS_JWT_TEARDOWN_OF=dev ORDS_JWT_STACK_PHASE=deactivate-domain ORDS_JWT_SKIP_ORDS=1]",
+    );
   });
 });

@@ -17,7 +17,6 @@ let env: ToolEnvironment;
 let redirectUri: string;
 const quiet = () => undefined;
 
-
 beforeEach(async () => {
   redirectUri = `http://127.0.0.1:${await freePort()}/callback`;
   idp = await LoopbackIdp.start({ redirectUris: [KIT_LOOPBACK_CALLBACK, redirectUri] });
@@ -32,7 +31,15 @@ afterEach(async () => {
 });
 
 function outputs(overrides: Partial<StackOutputs> = {}): StackOutputs {
-  return { domainUrl: idp.url, tokenUrl: idp.tokenUrl, authorizeUrl: idp.authorizeUrl, jwkUrl: idp.jwkUrl, clientId: idp.clientId, clientSecret: new Secret(idp.clientSecret), ...overrides };
+  return {
+    domainUrl: idp.url,
+    tokenUrl: idp.tokenUrl,
+    authorizeUrl: idp.authorizeUrl,
+    jwkUrl: idp.jwkUrl,
+    clientId: idp.clientId,
+    clientSecret: new Secret(idp.clientSecret),
+    ...overrides,
+  };
 }
 
 function claimsOf(compact: string): Record<string, unknown> {
@@ -40,19 +47,38 @@ function claimsOf(compact: string): Record<string, unknown> {
 }
 
 test("gets a client-credentials token through the domain's discovery document with HTTP Basic and scope = the fqs", async () => {
-  const result = await token({ environment: env.name, environmentsDir: env.dir, outputsSource: staticOutputsSource(outputs()), http: { allowInsecure: true }, log: quiet });
+  const result = await token({
+    environment: env.name,
+    environmentsDir: env.dir,
+    outputsSource: staticOutputsSource(outputs()),
+    http: { allowInsecure: true },
+    log: quiet,
+  });
   expect(result.kind).toBe("token");
   expect(result.token.endpointSource).toBe("discovery");
   const tokenRequest = idp.requests.find((request) => request.path === idp.paths.token);
-  expect(tokenRequest?.authorization).toBe(`Basic ${Buffer.from(`${idp.clientId}:${idp.clientSecret}`).toString("base64")}`);
+  expect(tokenRequest?.authorization).toBe(
+    `Basic ${Buffer.from(`${idp.clientId}:${idp.clientSecret}`).toString("base64")}`,
+  );
   expect(tokenRequest?.form).toEqual({ grant_type: "client_credentials", scope: "ords-api/demo.read" });
   expect(idp.requests.some((request) => request.path === idp.paths.discovery)).toBe(true);
   const claims = claimsOf(result.token.accessToken.reveal());
-  expect(claims).toMatchObject({ aud: "ords-api/", scope: "demo.read", sub: idp.clientId, iss: "https://identity.oraclecloud.com/" });
+  expect(claims).toMatchObject({
+    aud: "ords-api/",
+    scope: "demo.read",
+    sub: idp.clientId,
+    iss: "https://identity.oraclecloud.com/",
+  });
 });
 
 test("prints only the token, so that $(token dev) works", async () => {
-  const result = await token({ environment: env.name, environmentsDir: env.dir, outputsSource: staticOutputsSource(outputs()), http: { allowInsecure: true }, log: quiet });
+  const result = await token({
+    environment: env.name,
+    environmentsDir: env.dir,
+    outputsSource: staticOutputsSource(outputs()),
+    http: { allowInsecure: true },
+    log: quiet,
+  });
   const printed = renderToken(result);
   expect(printed).toBe(result.token.accessToken.reveal());
   expect(printed.split(".")).toHaveLength(3);
@@ -72,13 +98,26 @@ test("takes the client secret from ORDS_JWT_CLIENT_SECRET before the stack outpu
 
 test("works standalone with --token-url, --client-id and --scope and the secret from the environment, without discovery", async () => {
   process.env.ORDS_JWT_CLIENT_SECRET = idp.clientSecret;
-  const result = await token({ tokenUrl: idp.tokenUrl, clientId: idp.clientId, scope: idp.fqs(), http: { allowInsecure: true }, log: quiet });
+  const result = await token({
+    tokenUrl: idp.tokenUrl,
+    clientId: idp.clientId,
+    scope: idp.fqs(),
+    http: { allowInsecure: true },
+    log: quiet,
+  });
   expect(result.token.endpointSource).toBe("given");
   expect(idp.requests.map((request) => request.path)).toEqual([idp.paths.token]);
 });
 
 test("--decode gives the header and claims and never the signature", async () => {
-  const result = await token({ environment: env.name, environmentsDir: env.dir, outputsSource: staticOutputsSource(outputs()), decode: true, http: { allowInsecure: true }, log: quiet });
+  const result = await token({
+    environment: env.name,
+    environmentsDir: env.dir,
+    outputsSource: staticOutputsSource(outputs()),
+    decode: true,
+    http: { allowInsecure: true },
+    log: quiet,
+  });
   if (result.kind !== "decoded") throw new Error("expected a decoded token");
   const printed = renderToken(result) + JSON.stringify(tokenJson(result));
   expect(JSON.parse(renderToken(result))).toEqual({ header: result.header, claims: result.claims });
@@ -91,7 +130,13 @@ test("--decode gives the header and claims and never the signature", async () =>
 test("fails when the client secret is wrong, with invalid_client and a fix, and without echoing the secret", async () => {
   const wrong = "definitely-not-the-secret";
   process.env.ORDS_JWT_CLIENT_SECRET = wrong;
-  const error = await token({ tokenUrl: idp.tokenUrl, clientId: idp.clientId, scope: idp.fqs(), http: { allowInsecure: true }, log: quiet }).catch((e: unknown) => e);
+  const error = await token({
+    tokenUrl: idp.tokenUrl,
+    clientId: idp.clientId,
+    scope: idp.fqs(),
+    http: { allowInsecure: true },
+    log: quiet,
+  }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(KitError);
   expect((error as KitError).code).toBe("OAUTH_TOKEN_FAILED");
   expect((error as KitError).message).toContain("invalid_client");
@@ -101,12 +146,24 @@ test("fails when the client secret is wrong, with invalid_client and a fix, and 
 
 test("fails when the requested scope is not the audience + scope value, with invalid_scope", async () => {
   process.env.ORDS_JWT_CLIENT_SECRET = idp.clientSecret;
-  const error = await token({ tokenUrl: idp.tokenUrl, clientId: idp.clientId, scope: "demo.read", http: { allowInsecure: true }, log: quiet }).catch((e: unknown) => e);
+  const error = await token({
+    tokenUrl: idp.tokenUrl,
+    clientId: idp.clientId,
+    scope: "demo.read",
+    http: { allowInsecure: true },
+    log: quiet,
+  }).catch((e: unknown) => e);
   expect(error).toMatchObject({ code: "OAUTH_TOKEN_FAILED", message: expect.stringContaining("invalid_scope") });
 });
 
 test("fails when there is no client secret anywhere, naming the environment variable", async () => {
-  const error = await token({ tokenUrl: idp.tokenUrl, clientId: idp.clientId, scope: idp.fqs(), http: { allowInsecure: true }, log: quiet }).catch((e: unknown) => e);
+  const error = await token({
+    tokenUrl: idp.tokenUrl,
+    clientId: idp.clientId,
+    scope: idp.fqs(),
+    http: { allowInsecure: true },
+    log: quiet,
+  }).catch((e: unknown) => e);
   expect(error).toMatchObject({ code: "SECRET_MISSING", fix: expect.stringContaining("ORDS_JWT_CLIENT_SECRET") });
 });
 
@@ -116,8 +173,16 @@ test("notes when the discovery document names another issuer than the environmen
     json.identityProvider.issuer = "https://identity.oraclecloud.com";
   });
   const notes: string[] = [];
-  await token({ environment: env.name, environmentsDir: env.dir, outputsSource: staticOutputsSource(outputs()), http: { allowInsecure: true }, log: (line) => notes.push(line) });
-  expect(notes.join("\n")).toContain('names issuer "https://identity.oraclecloud.com/", the environment expects "https://identity.oraclecloud.com"');
+  await token({
+    environment: env.name,
+    environmentsDir: env.dir,
+    outputsSource: staticOutputsSource(outputs()),
+    http: { allowInsecure: true },
+    log: (line) => notes.push(line),
+  });
+  expect(notes.join("\n")).toContain(
+    'names issuer "https://identity.oraclecloud.com/", the environment expects "https://identity.oraclecloud.com"',
+  );
 });
 
 test("falls back to the token URL with a note when discovery fails", async () => {
@@ -136,7 +201,9 @@ test("falls back to the token URL with a note when discovery fails", async () =>
 
 test("fails when the token endpoint is plain http and --allow-insecure is not given", async () => {
   process.env.ORDS_JWT_CLIENT_SECRET = idp.clientSecret;
-  const error = await token({ tokenUrl: idp.tokenUrl, clientId: idp.clientId, scope: idp.fqs(), log: quiet }).catch((e: unknown) => e);
+  const error = await token({ tokenUrl: idp.tokenUrl, clientId: idp.clientId, scope: idp.fqs(), log: quiet }).catch(
+    (e: unknown) => e,
+  );
   expect(error).toMatchObject({ code: "HTTP_INSECURE_URL" });
   expect(idp.requests).toHaveLength(0);
 });
@@ -148,7 +215,9 @@ describe("authorization code + PKCE (--user)", () => {
   });
 
   test("fails for a redirect URI that is not http on a loopback host", () => {
-    expect(() => callbackUriFor({ redirectUri: "https://example.com/callback" })).toThrow(expect.objectContaining({ code: "USAGE_INVALID" }));
+    expect(() => callbackUriFor({ redirectUri: "https://example.com/callback" })).toThrow(
+      expect.objectContaining({ code: "USAGE_INVALID" }),
+    );
   });
 
   /** Plays the browser: follows the authorize URL to the IdP, then the redirect to the loopback callback. */
@@ -194,7 +263,11 @@ describe("authorization code + PKCE (--user)", () => {
     expect(authorize.searchParams.get("scope")).toBe("ords-api/demo.read");
     expect(authorize.searchParams.get("state")).toBeTruthy();
     expect(result.token.flow).toBe("authorization_code");
-    expect(claimsOf(result.token.accessToken.reveal())).toMatchObject({ sub: idp.userName, scope: "demo.read", aud: "ords-api/" });
+    expect(claimsOf(result.token.accessToken.reveal())).toMatchObject({
+      sub: idp.userName,
+      scope: "demo.read",
+      aud: "ords-api/",
+    });
     const exchange = idp.requests.find((request) => request.path === idp.paths.token);
     expect(exchange?.form).toMatchObject({ grant_type: "authorization_code", redirect_uri: redirectUri });
     expect(exchange?.form.code_verifier).toMatch(/^[A-Za-z0-9_-]{43,}$/);
@@ -216,7 +289,12 @@ describe("authorization code + PKCE (--user)", () => {
     const error = await userLogin({
       scope: "ords-api/no.such.scope",
       onAuthorizeUrl: async (url) => {
-        setImmediate(() => void fetch(url, { redirect: "manual" }).then((answer) => fetch(answer.headers.get("location") as string)).then((response) => response.text()));
+        setImmediate(
+          () =>
+            void fetch(url, { redirect: "manual" })
+              .then((answer) => fetch(answer.headers.get("location") as string))
+              .then((response) => response.text()),
+        );
       },
     }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "OAUTH_CALLBACK_FAILED", message: expect.stringContaining("invalid_scope") });
@@ -232,7 +310,10 @@ describe("authorization code + PKCE (--user)", () => {
     await new Promise<void>((resolve) => blocker.listen(Number(new URL(redirectUri).port), "127.0.0.1", resolve));
     try {
       const error = await userLogin({ onAuthorizeUrl: () => undefined }).catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: "OAUTH_CALLBACK_PORT_IN_USE", message: expect.stringContaining(new URL(redirectUri).port) });
+      expect(error).toMatchObject({
+        code: "OAUTH_CALLBACK_PORT_IN_USE",
+        message: expect.stringContaining(new URL(redirectUri).port),
+      });
     } finally {
       await new Promise<void>((resolve) => blocker.close(() => resolve()));
     }

@@ -36,12 +36,27 @@ function expectNoToken(text: string, token: string): void {
 
 function standaloneDoctorFlags(): string[] {
   const { expected } = world;
-  return ["--issuer", expected.issuer, "--audience", expected.audience, "--jwk-url", expected.jwkUrl, "--privilege", expected.privilege, "--url", world.endpoint, "--allow-insecure"];
+  return [
+    "--issuer",
+    expected.issuer,
+    "--audience",
+    expected.audience,
+    "--jwk-url",
+    expected.jwkUrl,
+    "--privilege",
+    expected.privilege,
+    "--url",
+    world.endpoint,
+    "--allow-insecure",
+  ];
 }
 
 test("token prints only the token on stdout, standalone, with the secret from the environment", async () => {
   const { idp } = world;
-  const run = await runCliAsync(["token", "--token-url", idp.tokenUrl, "--client-id", idp.clientId, "--scope", idp.fqs(), "--allow-insecure"], { ORDS_JWT_CLIENT_SECRET: idp.clientSecret });
+  const run = await runCliAsync(
+    ["token", "--token-url", idp.tokenUrl, "--client-id", idp.clientId, "--scope", idp.fqs(), "--allow-insecure"],
+    { ORDS_JWT_CLIENT_SECRET: idp.clientSecret },
+  );
   expect(run.status).toBe(0);
   expect(run.stdout).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\n$/);
   expect(run.stderr).not.toContain(idp.clientSecret);
@@ -49,7 +64,21 @@ test("token prints only the token on stdout, standalone, with the secret from th
 
 test("token --decode --json prints header and claims and no signature", async () => {
   const { idp } = world;
-  const run = await runCliAsync(["token", "--decode", "--json", "--token-url", idp.tokenUrl, "--client-id", idp.clientId, "--scope", idp.fqs(), "--allow-insecure"], { ORDS_JWT_CLIENT_SECRET: idp.clientSecret });
+  const run = await runCliAsync(
+    [
+      "token",
+      "--decode",
+      "--json",
+      "--token-url",
+      idp.tokenUrl,
+      "--client-id",
+      idp.clientId,
+      "--scope",
+      idp.fqs(),
+      "--allow-insecure",
+    ],
+    { ORDS_JWT_CLIENT_SECRET: idp.clientSecret },
+  );
   expect(run.status).toBe(0);
   const printed = JSON.parse(run.stdout);
   expect(Object.keys(printed)).toEqual(["header", "claims"]);
@@ -59,7 +88,10 @@ test("token --decode --json prints header and claims and no signature", async ()
 test("token exits 1 and explains when the IdP refuses the client", async () => {
   const { idp } = world;
   const wrongSecret = sentinelSecret("wrong-client-secret");
-  const run = await runCliAsync(["token", "--token-url", idp.tokenUrl, "--client-id", idp.clientId, "--scope", idp.fqs(), "--allow-insecure"], { ORDS_JWT_CLIENT_SECRET: wrongSecret });
+  const run = await runCliAsync(
+    ["token", "--token-url", idp.tokenUrl, "--client-id", idp.clientId, "--scope", idp.fqs(), "--allow-insecure"],
+    { ORDS_JWT_CLIENT_SECRET: wrongSecret },
+  );
   expect(run.status).toBe(1);
   expect(run.stdout).toBe("");
   expect(run.stderr).toContain("invalid_client");
@@ -73,7 +105,16 @@ test("token exits 2 for a malformed flag", async () => {
 
 test("call prints status and body, exits 0 on 200, and never shows the token", async () => {
   const token = await world.idp.mint();
-  const run = await runCliAsync(["call", "any", world.endpoint, "--token-file", tokenFile(token), "--allow-insecure", "--environments-dir", writeToolEnvironment(world.idp, undefined, "any").dir]);
+  const run = await runCliAsync([
+    "call",
+    "any",
+    world.endpoint,
+    "--token-file",
+    tokenFile(token),
+    "--allow-insecure",
+    "--environments-dir",
+    writeToolEnvironment(world.idp, undefined, "any").dir,
+  ]);
   expect(run.status).toBe(0);
   expect(run.stdout).toContain("200");
   expect(run.stdout).toContain(`"current_user":"${world.idp.clientId}"`);
@@ -83,7 +124,16 @@ test("call prints status and body, exits 0 on 200, and never shows the token", a
 test("call --no-token exits 0 on the expected 401 and shows ORDS's WWW-Authenticate", async () => {
   const env = writeToolEnvironment(world.idp);
   try {
-    const run = await runCliAsync(["call", env.name, world.endpoint, "--no-token", "--allow-insecure", "--environments-dir", env.dir, "--json"]);
+    const run = await runCliAsync([
+      "call",
+      env.name,
+      world.endpoint,
+      "--no-token",
+      "--allow-insecure",
+      "--environments-dir",
+      env.dir,
+      "--json",
+    ]);
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ status: 401, ok: true, wwwAuthenticate: ORDS_INVALID_TOKEN });
   } finally {
@@ -95,7 +145,10 @@ test("call exits 1 on a 401 with a token, without showing the token", async () =
   const token = await world.idp.mint({ scope: "Demo.Read" });
   const env = writeToolEnvironment(world.idp);
   try {
-    const run = await runCliAsync(["call", env.name, world.endpoint, "--allow-insecure", "--environments-dir", env.dir], { ORDS_JWT_TOKEN: token });
+    const run = await runCliAsync(
+      ["call", env.name, world.endpoint, "--allow-insecure", "--environments-dir", env.dir],
+      { ORDS_JWT_TOKEN: token },
+    );
     expect(run.status).toBe(1);
     expect(run.stdout).toContain("401");
     expect(run.stdout).toContain(ORDS_INVALID_TOKEN);
@@ -138,12 +191,22 @@ test("fails when the token file holds two lines: doctor and call exit 2 and show
   const env = writeToolEnvironment(world.idp);
   try {
     const doctorRun = await runCliAsync(["doctor", ...standaloneDoctorFlags(), "--token-file", file]);
-    const callRun = await runCliAsync(["call", env.name, world.endpoint, "--token-file", file, "--allow-insecure", "--environments-dir", env.dir]);
+    const callRun = await runCliAsync([
+      "call",
+      env.name,
+      world.endpoint,
+      "--token-file",
+      file,
+      "--allow-insecure",
+      "--environments-dir",
+      env.dir,
+    ]);
     for (const run of [doctorRun, callRun]) {
       expect(run.status).toBe(2);
       expect(run.stderr).toContain("a line break");
       expectNoToken(run.stdout + run.stderr, token);
-      for (const part of [token.slice(0, 60), token.slice(60)]) expect(run.stdout + run.stderr).not.toContain(part.slice(-16));
+      for (const part of [token.slice(0, 60), token.slice(60)])
+        expect(run.stdout + run.stderr).not.toContain(part.slice(-16));
     }
     expect(world.resource.lastFailure).toBeUndefined();
   } finally {
@@ -152,7 +215,14 @@ test("fails when the token file holds two lines: doctor and call exit 2 and show
 });
 
 test("doctor exits 2 for a usage error", async () => {
-  const run = await runCliAsync(["doctor", ...standaloneDoctorFlags(), "--token", "a.b.c", "--token-file", "/dev/null"]);
+  const run = await runCliAsync([
+    "doctor",
+    ...standaloneDoctorFlags(),
+    "--token",
+    "a.b.c",
+    "--token-file",
+    "/dev/null",
+  ]);
   expect(run.status).toBe(2);
   expect(run.stderr).toContain("either --token or --token-file");
 });
@@ -173,7 +243,16 @@ test("fails when --role-claim is not a JSON pointer: exit 2", async () => {
 
 test("fails when token has no client secret: exit 2 like a missing DB password", async () => {
   const { idp } = world;
-  const run = await runCliAsync(["token", "--token-url", idp.tokenUrl, "--client-id", idp.clientId, "--scope", idp.fqs(), "--allow-insecure"]);
+  const run = await runCliAsync([
+    "token",
+    "--token-url",
+    idp.tokenUrl,
+    "--client-id",
+    idp.clientId,
+    "--scope",
+    idp.fqs(),
+    "--allow-insecure",
+  ]);
   expect(run.status).toBe(2);
   expect(run.stderr).toContain("ORDS_JWT_CLIENT_SECRET");
 });
@@ -183,7 +262,14 @@ test("fails when --mirror-jwks is asked for on a protected environment without -
     json.protected = true;
   });
   try {
-    const run = await runCliAsync(["doctor", env.name, "--mirror-jwks", "--environments-dir", env.dir, "--allow-insecure"]);
+    const run = await runCliAsync([
+      "doctor",
+      env.name,
+      "--mirror-jwks",
+      "--environments-dir",
+      env.dir,
+      "--allow-insecure",
+    ]);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("--force");
   } finally {
@@ -192,53 +278,66 @@ test("fails when --mirror-jwks is asked for on a protected environment without -
 });
 
 const hasTerraform = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
-if (!hasTerraform) process.stderr.write("tools-cli: no terraform binary on PATH; the environment + stack outputs test is skipped\n");
+if (!hasTerraform)
+  process.stderr.write("tools-cli: no terraform binary on PATH; the environment + stack outputs test is skipped\n");
 
-(hasTerraform ? test : test.skip)("token, call and doctor for an environment read the stack's outputs (client secret included) through terraform", async () => {
-  const { idp } = world;
-  const env = writeToolEnvironment(idp, (json) => {
-    json.ords = { connectString: "localhost:1521/FREEPDB1", user: "DEMO", baseUrl: world.resource.baseUrl, demoModule: true };
-  });
-  const outdir = join(scratch, "cdktf.out");
-  const stackDir = join(outdir, "stacks", env.name);
-  mkdirSync(stackDir, { recursive: true });
-  const output = (value: unknown, sensitive = false) => ({ value, sensitive });
-  writeFileSync(
-    join(stackDir, "main.tf.json"),
-    JSON.stringify({
-      output: {
-        domain_url: output(idp.url),
-        token_url: output(idp.tokenUrl),
-        authorize_url: output(idp.authorizeUrl),
-        jwk_url: output(idp.jwkUrl),
-        client_id: output(idp.clientId),
-        client_secret: output(idp.clientSecret, true),
-        issuer: output(idp.issuer),
-        audience: output(idp.audience),
-      },
-    }),
-  );
-  execFileSync("terraform", ["apply", "-auto-approve", "-input=false", "-no-color"], { cwd: stackDir, env: { ...process.env, CHECKPOINT_DISABLE: "1" }, stdio: "pipe" });
-  try {
-    const common = ["--environments-dir", env.dir, "--outdir", outdir, "--allow-insecure"];
-    const tokenRun = await runCliAsync(["token", env.name, ...common]);
-    expect(tokenRun.status).toBe(0);
-    const token = tokenRun.stdout.trim();
-    expect(token.split(".")).toHaveLength(3);
+(hasTerraform ? test : test.skip)(
+  "token, call and doctor for an environment read the stack's outputs (client secret included) through terraform",
+  async () => {
+    const { idp } = world;
+    const env = writeToolEnvironment(idp, (json) => {
+      json.ords = {
+        connectString: "localhost:1521/FREEPDB1",
+        user: "DEMO",
+        baseUrl: world.resource.baseUrl,
+        demoModule: true,
+      };
+    });
+    const outdir = join(scratch, "cdktf.out");
+    const stackDir = join(outdir, "stacks", env.name);
+    mkdirSync(stackDir, { recursive: true });
+    const output = (value: unknown, sensitive = false) => ({ value, sensitive });
+    writeFileSync(
+      join(stackDir, "main.tf.json"),
+      JSON.stringify({
+        output: {
+          domain_url: output(idp.url),
+          token_url: output(idp.tokenUrl),
+          authorize_url: output(idp.authorizeUrl),
+          jwk_url: output(idp.jwkUrl),
+          client_id: output(idp.clientId),
+          client_secret: output(idp.clientSecret, true),
+          issuer: output(idp.issuer),
+          audience: output(idp.audience),
+        },
+      }),
+    );
+    execFileSync("terraform", ["apply", "-auto-approve", "-input=false", "-no-color"], {
+      cwd: stackDir,
+      env: { ...process.env, CHECKPOINT_DISABLE: "1" },
+      stdio: "pipe",
+    });
+    try {
+      const common = ["--environments-dir", env.dir, "--outdir", outdir, "--allow-insecure"];
+      const tokenRun = await runCliAsync(["token", env.name, ...common]);
+      expect(tokenRun.status).toBe(0);
+      const token = tokenRun.stdout.trim();
+      expect(token.split(".")).toHaveLength(3);
 
-    const callRun = await runCliAsync(["call", env.name, "demo/hello", ...common]);
-    expect(callRun.status).toBe(0);
-    expect(callRun.stdout).toContain(`"current_user":"${idp.clientId}"`);
-    expect(callRun.stdout + callRun.stderr).not.toContain(idp.clientSecret);
+      const callRun = await runCliAsync(["call", env.name, "demo/hello", ...common]);
+      expect(callRun.status).toBe(0);
+      expect(callRun.stdout).toContain(`"current_user":"${idp.clientId}"`);
+      expect(callRun.stdout + callRun.stderr).not.toContain(idp.clientSecret);
 
-    const doctorRun = await runCliAsync(["doctor", env.name, ...common, "--json"]);
-    const checks: Array<{ id: string; status: string }> = JSON.parse(doctorRun.stdout).checks;
-    expect(checks.filter((check) => check.status === "fail" || check.status === "warn")).toEqual([]);
-    expect(checks.find((check) => check.id === "token.request")?.status).toBe("pass");
-    expect(checks.find((check) => check.id === "endpoint.authenticated")?.status).toBe("pass");
-    expect(doctorRun.status).toBe(0);
-    expect(doctorRun.stdout + doctorRun.stderr).not.toContain(idp.clientSecret);
-  } finally {
-    env.remove();
-  }
-});
+      const doctorRun = await runCliAsync(["doctor", env.name, ...common, "--json"]);
+      const checks: Array<{ id: string; status: string }> = JSON.parse(doctorRun.stdout).checks;
+      expect(checks.filter((check) => check.status === "fail" || check.status === "warn")).toEqual([]);
+      expect(checks.find((check) => check.id === "token.request")?.status).toBe("pass");
+      expect(checks.find((check) => check.id === "endpoint.authenticated")?.status).toBe("pass");
+      expect(doctorRun.status).toBe(0);
+      expect(doctorRun.stdout + doctorRun.stderr).not.toContain(idp.clientSecret);
+    } finally {
+      env.remove();
+    }
+  },
+);

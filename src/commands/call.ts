@@ -4,7 +4,14 @@ import { KitError } from "../errors";
 import { boundedFetch, type HttpOptions } from "../http/bounded-fetch";
 import type { Secret } from "../secret";
 import type { OutputsSource } from "../stack-outputs";
-import { loadTarget, oauthSettings, ordsBaseUrl, resolveEndpointUrl, tokenFromInputs, type OAuthFlags } from "../target";
+import {
+  loadTarget,
+  oauthSettings,
+  ordsBaseUrl,
+  resolveEndpointUrl,
+  tokenFromInputs,
+  type OAuthFlags,
+} from "../target";
 
 export interface CallOptions extends OAuthFlags {
   readonly environment?: string;
@@ -55,7 +62,12 @@ function methodOf(options: CallOptions): string {
 
 export async function call(options: CallOptions): Promise<CallResult> {
   const method = methodOf(options);
-  const target = loadTarget({ environment: options.environment, environmentsDir: options.environmentsDir, outdir: options.outdir, outputsSource: options.outputsSource });
+  const target = loadTarget({
+    environment: options.environment,
+    environmentsDir: options.environmentsDir,
+    outdir: options.outdir,
+    outputsSource: options.outputsSource,
+  });
   const url = resolveEndpointUrl(options.pathOrUrl, ordsBaseUrl(target, options.baseUrl));
   const http = options.http ?? {};
   let bearer: Secret | undefined;
@@ -89,7 +101,11 @@ export async function call(options: CallOptions): Promise<CallResult> {
         : `${status} without a token; expected 401`;
   } else {
     ok = success;
-    verdict = ok ? "success" : status === 401 ? "401 with the token: run `doctor` to find out which rule failed" : `${status} is not a success`;
+    verdict = ok
+      ? "success"
+      : status === 401
+        ? "401 with the token: run `doctor` to find out which rule failed"
+        : `${status} is not a success`;
     if (response.redirectTo !== undefined) verdict += ` (redirect to ${response.redirectTo}, not followed)`;
   }
   return {
@@ -119,7 +135,10 @@ export function callFailure(result: CallResult): KitError | undefined {
 }
 
 export function renderCall(result: CallResult): string {
-  const lines = [`${result.method} ${result.url}`, `status: ${result.status}${result.ok ? "" : " (failed)"} — ${result.verdict}`];
+  const lines = [
+    `${result.method} ${result.url}`,
+    `status: ${result.status}${result.ok ? "" : " (failed)"} — ${result.verdict}`,
+  ];
   lines.push(`WWW-Authenticate: ${result.wwwAuthenticate ?? "(none)"}`);
   lines.push("", result.body);
   return lines.join("\n");

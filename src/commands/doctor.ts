@@ -3,13 +3,33 @@
 import { CHECK_IDS, DEFAULT_JWKS_SIZE_LIMIT_BYTES, type CheckResult, type Expectations } from "../doctor/checks";
 import { MIRROR_WARNING, runMirror, type MirrorDatabase } from "../doctor/mirror";
 import type { OrdsStateView } from "../doctor/ords-checks";
-import { doctorFailed, DEFAULT_DOCTOR_TIMEOUT_MS, ordered, runDoctor, type ConfiguredProfile, type DoctorPlan, type DoctorResult, type Known } from "../doctor/run";
+import {
+  doctorFailed,
+  DEFAULT_DOCTOR_TIMEOUT_MS,
+  ordered,
+  runDoctor,
+  type ConfiguredProfile,
+  type DoctorPlan,
+  type DoctorResult,
+  type Known,
+} from "../doctor/run";
 import { KitError } from "../errors";
 import type { HttpOptions } from "../http/bounded-fetch";
 import type { Connector } from "../ords/db";
 import type { OutputsSource } from "../stack-outputs";
 import type { ConfigIdentityNames } from "../naming";
-import { configNames, domainEndpoints, identityNames, loadTarget, oauthSettings, ordsBaseUrl, resolveEndpointUrl, tokenFromInputs, type OAuthFlags, type Target } from "../target";
+import {
+  configNames,
+  domainEndpoints,
+  identityNames,
+  loadTarget,
+  oauthSettings,
+  ordsBaseUrl,
+  resolveEndpointUrl,
+  tokenFromInputs,
+  type OAuthFlags,
+  type Target,
+} from "../target";
 
 /** Database access for the profile.* / privilege.* checks and the mirror; built by the CLI from the ORDS settings. */
 export interface DoctorDatabase {
@@ -97,7 +117,15 @@ function configuredProfile(target: Target, names: ConfigIdentityNames | undefine
 
 /** Whether a standalone run (no environment) was given anything to check. */
 function hasStandaloneValues(options: DoctorOptions, tokenGiven: boolean): boolean {
-  const values = [options.issuer, options.audience, options.jwkUrl, options.privilege, options.roleClaim, options.url, options.tokenUrl];
+  const values = [
+    options.issuer,
+    options.audience,
+    options.jwkUrl,
+    options.privilege,
+    options.roleClaim,
+    options.url,
+    options.tokenUrl,
+  ];
   return tokenGiven || values.some((value) => value !== undefined) || (options.roles?.length ?? 0) > 0;
 }
 
@@ -117,12 +145,21 @@ function relativeTo(url: string, baseUrl: string | undefined): string | undefine
 
 export async function doctor(options: DoctorOptions): Promise<DoctorResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const target = loadTarget({ environment: options.environment, environmentsDir: options.environmentsDir, outdir: options.outdir, outputsSource: options.outputsSource });
+  const target = loadTarget({
+    environment: options.environment,
+    environmentsDir: options.environmentsDir,
+    outdir: options.outdir,
+    outputsSource: options.outputsSource,
+  });
   const http: HttpOptions = { ...options.http, timeoutMs: options.http?.timeoutMs ?? DEFAULT_DOCTOR_TIMEOUT_MS };
   if (options.mirrorJwks === true && target.environment?.settings.protected === true && options.force !== true) {
-    throw new KitError("MIRROR_REFUSED", `Refusing --mirror-jwks: environment "${target.environment.name}" is protected and the mirror replaces its JWT profile for a while`, {
-      fix: "Add --force if you really mean it (troubleshooting only; the profile is restored afterwards).",
-    });
+    throw new KitError(
+      "MIRROR_REFUSED",
+      `Refusing --mirror-jwks: environment "${target.environment.name}" is protected and the mirror replaces its JWT profile for a while`,
+      {
+        fix: "Add --force if you really mean it (troubleshooting only; the profile is restored afterwards).",
+      },
+    );
   }
   const idp = target.environment?.settings.identityProvider;
   // Issuer, privilege and role mode come from the environment file alone; an Entra audience (and its api:// scopes)
@@ -130,11 +167,21 @@ export async function doctor(options: DoctorOptions): Promise<DoctorResult> {
   const base = configNames(target);
   const names = await identityNames(target, options.clientId).catch((error: unknown) => {
     if (!(error instanceof KitError)) throw error;
-    log(`note: no client id for the Entra app, so token.audience has no expected value: ${error.message}; ${error.fix ?? ""}`);
+    log(
+      `note: no client id for the Entra app, so token.audience has no expected value: ${error.message}; ${error.fix ?? ""}`,
+    );
     return undefined;
   });
 
-  const jwkUrl = options.jwkUrl !== undefined ? { value: options.jwkUrl } : await known(async () => (await domainEndpoints(target))?.jwkUrl ?? (target.outputs.source ? await target.outputs.require("jwkUrl", "--jwk-url") : undefined), "pass --jwk-url, or name an environment");
+  const jwkUrl =
+    options.jwkUrl !== undefined
+      ? { value: options.jwkUrl }
+      : await known(
+          async () =>
+            (await domainEndpoints(target))?.jwkUrl ??
+            (target.outputs.source ? await target.outputs.require("jwkUrl", "--jwk-url") : undefined),
+          "pass --jwk-url, or name an environment",
+        );
   const given = tokenFromInputs(options);
   if (target.environment === undefined && !hasStandaloneValues(options, given !== undefined)) {
     throw new KitError("USAGE_INVALID", "doctor has nothing to check: no environment and no values given", {
@@ -143,7 +190,13 @@ export async function doctor(options: DoctorOptions): Promise<DoctorResult> {
   }
   // Only for the aud-vs-client-id hint: read the outputs for it only when the token request reads them anyway.
   const clientId =
-    options.clientId ?? (given === undefined && target.environment !== undefined ? await target.outputs.get().then((outputs) => outputs.clientId).catch(() => undefined) : undefined);
+    options.clientId ??
+    (given === undefined && target.environment !== undefined
+      ? await target.outputs
+          .get()
+          .then((outputs) => outputs.clientId)
+          .catch(() => undefined)
+      : undefined);
 
   // Role claim, roles, skew and age: the flags here; the environment file's values go in `configured`, below what
   // the database stores once it has been read (runDoctor decides).
@@ -180,7 +233,10 @@ export async function doctor(options: DoctorOptions): Promise<DoctorResult> {
               return (await clientCredentialsToken(settings, scope)).accessToken;
             }),
           }
-        : { missing: "pass --token or --token-file, or --token-url and --client-id with ORDS_JWT_CLIENT_SECRET, or name an environment" };
+        : {
+            missing:
+              "pass --token or --token-file, or --token-url and --client-id with ORDS_JWT_CLIENT_SECRET, or name an environment",
+          };
 
   const baseUrl = ordsBaseUrl(target, options.baseUrl);
   const endpoint = await known(async () => {
@@ -190,16 +246,32 @@ export async function doctor(options: DoctorOptions): Promise<DoctorResult> {
     return { url, relativePath: relativeTo(url, baseUrl) };
   }, "no endpoint to call: pass --url");
 
-  const database = options.database ?? doctorDatabaseFor(target, { connector: options.connector, timeoutMs: http.timeoutMs ?? DEFAULT_DOCTOR_TIMEOUT_MS });
+  const database =
+    options.database ??
+    doctorDatabaseFor(target, { connector: options.connector, timeoutMs: http.timeoutMs ?? DEFAULT_DOCTOR_TIMEOUT_MS });
   const ordsState: DoctorPlan["ordsState"] =
     database?.readState !== undefined
       ? { read: () => (database.readState as () => Promise<OrdsStateView>)() }
       : { missing: database?.unavailable ?? "no database access configured" };
 
   try {
-    const result = await runDoctor({ expectations, configured, jwkUrl, token, endpoint, ordsState, http, now: options.now });
+    const result = await runDoctor({
+      expectations,
+      configured,
+      jwkUrl,
+      token,
+      endpoint,
+      ordsState,
+      http,
+      now: options.now,
+    });
     if (options.mirrorJwks !== true) return result;
-    return { checks: ordered([...result.checks, ...(await mirror(options, { database, jwkUrl, endpoint, baseUrl, token, http, log, checks: result.checks }))]) };
+    return {
+      checks: ordered([
+        ...result.checks,
+        ...(await mirror(options, { database, jwkUrl, endpoint, baseUrl, token, http, log, checks: result.checks })),
+      ]),
+    };
   } finally {
     await database?.close?.();
   }
@@ -226,10 +298,15 @@ async function mirror(options: DoctorOptions, inputs: MirrorInputs): Promise<Che
     { id: "mirror.jwks", status: "fail", message: `not run: ${message}`, fix },
     { id: "mirror.restore", status: "skip", message: "nothing was changed", fix: "" },
   ];
-  if (inputs.database?.mirror === undefined) return refuse(inputs.database?.unavailable ?? "no database access configured", "Configure ords.connectString and ords.user and set ORDS_DB_PASSWORD.");
+  if (inputs.database?.mirror === undefined)
+    return refuse(
+      inputs.database?.unavailable ?? "no database access configured",
+      "Configure ords.connectString and ords.user and set ORDS_DB_PASSWORD.",
+    );
   if (!("value" in inputs.jwkUrl)) return refuse("no JWK URL", "Pass --jwk-url, or name a deployed environment.");
   if (!("value" in inputs.endpoint)) return refuse("no endpoint URL", "Pass --url.");
-  if (inputs.baseUrl === undefined) return refuse("no ORDS base URL to serve the mirror from", "Pass --base-url, or set ords.baseUrl.");
+  if (inputs.baseUrl === undefined)
+    return refuse("no ORDS base URL to serve the mirror from", "Pass --base-url, or set ords.baseUrl.");
   if (!/^https:\/\//i.test(inputs.baseUrl) && options.allowInsecureMirrorUrl !== true) {
     return refuse(
       `the ORDS base URL ${inputs.baseUrl} is not https://, and ORDS accepts only an https:// JWK URL for the profile`,
@@ -271,19 +348,37 @@ async function mirror(options: DoctorOptions, inputs: MirrorInputs): Promise<Che
  * a prompt would run inside that timeout (and a terminal may have no one at it), so without the variable the
  * database checks are skipped with that reason.
  */
-export function doctorDatabaseFor(target: Target, options: { connector?: Connector; timeoutMs: number; env?: NodeJS.ProcessEnv }): DoctorDatabase {
+export function doctorDatabaseFor(
+  target: Target,
+  options: { connector?: Connector; timeoutMs: number; env?: NodeJS.ProcessEnv },
+): DoctorDatabase {
   const environment = target.environment;
   if (environment === undefined) return { unavailable: "no environment, so no database settings" };
-  if (environment.settings.ords === undefined) return { unavailable: `${environment.file} has no "ords" section, so there is no database to check` };
+  if (environment.settings.ords === undefined)
+    return { unavailable: `${environment.file} has no "ords" section, so there is no database to check` };
   const env = options.env ?? process.env;
-  if ((env.ORDS_DB_PASSWORD ?? "") === "") return { unavailable: "ORDS_DB_PASSWORD is not set, so the database checks were skipped (doctor never prompts for it)" };
+  if ((env.ORDS_DB_PASSWORD ?? "") === "")
+    return {
+      unavailable: "ORDS_DB_PASSWORD is not set, so the database checks were skipped (doctor never prompts for it)",
+    };
   // The ORDS runner (node-oracledb, zod) loads only when there is a database to talk to.
   const { doctorDatabaseOver } = require("../doctor/database") as typeof import("../doctor/database");
   const { openOrdsConnection } = require("../ords/connect") as typeof import("../ords/connect");
   const connectTimeoutSeconds = Math.max(1, Math.ceil(options.timeoutMs / 1000));
-  return doctorDatabaseOver(environment, () => openOrdsConnection(environment, { connector: options.connector, env, prompt: false, attempts: 1, connectTimeoutSeconds }), {
-    closeTimeoutMs: options.timeoutMs,
-  });
+  return doctorDatabaseOver(
+    environment,
+    () =>
+      openOrdsConnection(environment, {
+        connector: options.connector,
+        env,
+        prompt: false,
+        attempts: 1,
+        connectTimeoutSeconds,
+      }),
+    {
+      closeTimeoutMs: options.timeoutMs,
+    },
+  );
 }
 
 const SYMBOLS: Record<CheckResult["status"], string> = { pass: "✓", fail: "✗", warn: "!", skip: "–" };
@@ -294,10 +389,14 @@ export function renderDoctor(result: DoctorResult): string {
   const lines: string[] = [];
   for (const check of result.checks) {
     lines.push(`${SYMBOLS[check.status]} ${check.id.padEnd(width)}  ${check.message}`);
-    if ((check.status === "fail" || check.status === "warn") && check.fix !== "") lines.push(`  ${" ".repeat(width)}  fix: ${check.fix}`);
+    if ((check.status === "fail" || check.status === "warn") && check.fix !== "")
+      lines.push(`  ${" ".repeat(width)}  fix: ${check.fix}`);
   }
   const count = (status: CheckResult["status"]) => result.checks.filter((check) => check.status === status).length;
-  lines.push("", `${count("pass")} passed, ${count("fail")} failed, ${count("warn")} warnings, ${count("skip")} skipped`);
+  lines.push(
+    "",
+    `${count("pass")} passed, ${count("fail")} failed, ${count("warn")} warnings, ${count("skip")} skipped`,
+  );
   return lines.join("\n");
 }
 

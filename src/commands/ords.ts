@@ -13,7 +13,14 @@ import type { ObjectChange } from "../ords/planner";
 import type { ReadinessResult } from "../ords/readiness";
 import { checkTeardownAllowed, runOrds, type OrdsCommand, type OrdsRunResult } from "../ords/runner";
 import { renderRun } from "../ords/render";
-import { configuredJwkUrl, ordsConfigOf, ordsConnectionSpecOf, ordsSpecFor, specFromHookInput, type OrdsSpec } from "../ords/spec";
+import {
+  configuredJwkUrl,
+  ordsConfigOf,
+  ordsConnectionSpecOf,
+  ordsSpecFor,
+  specFromHookInput,
+  type OrdsSpec,
+} from "../ords/spec";
 import { stateTargetOfEnvironment } from "../ords/state";
 
 export interface OrdsCommandOptions {
@@ -100,7 +107,11 @@ function checkJwkUrlFlag(url: string): string {
 }
 
 /** The spec for a command: from the hook's variable, or from the environment file plus the JWK URL. */
-export async function resolveOrdsSpec(command: OrdsCommand, options: OrdsCommandOptions, deps: OrdsCommandDeps = {}): Promise<OrdsSpec> {
+export async function resolveOrdsSpec(
+  command: OrdsCommand,
+  options: OrdsCommandOptions,
+  deps: OrdsCommandDeps = {},
+): Promise<OrdsSpec> {
   const env = deps.env ?? process.env;
   if (options.specEnv !== undefined) {
     const text = env[options.specEnv];
@@ -111,9 +122,13 @@ export async function resolveOrdsSpec(command: OrdsCommand, options: OrdsCommand
     }
     const spec = specFromHookInput(text, `$${options.specEnv}`);
     if (spec.environment !== options.environment) {
-      throw new KitError("CONFIG_ORDS_SPEC_INVALID", `$${options.specEnv} is for environment "${spec.environment}", not "${options.environment}"`, {
-        fix: "Re-synthesize the stacks (npm start) and deploy again.",
-      });
+      throw new KitError(
+        "CONFIG_ORDS_SPEC_INVALID",
+        `$${options.specEnv} is for environment "${spec.environment}", not "${options.environment}"`,
+        {
+          fix: "Re-synthesize the stacks (npm start) and deploy again.",
+        },
+      );
     }
     return spec;
   }
@@ -145,10 +160,18 @@ function loadEnvironment(options: OrdsCommandOptions): Environment {
  * deployed stack's client_id output. Undefined for OCI, whose names come from the file alone; when no client id
  * can be found, ordsSpecFor says how to supply one (CONFIG_ORDS_AUDIENCE_UNKNOWN).
  */
-async function entraNames(command: OrdsCommand, environment: Environment, options: OrdsCommandOptions, deps: OrdsCommandDeps) {
+async function entraNames(
+  command: OrdsCommand,
+  environment: Environment,
+  options: OrdsCommandOptions,
+  deps: OrdsCommandDeps,
+) {
   const idp = environment.settings.identityProvider;
   if (idp.type !== "entra") {
-    if (options.clientId !== undefined) (deps.log ?? stderr)(`note: --client-id is ignored: "${environment.name}" uses OCI IAM, whose audience comes from the environment file`);
+    if (options.clientId !== undefined)
+      (deps.log ?? stderr)(
+        `note: --client-id is ignored: "${environment.name}" uses OCI IAM, whose audience comes from the environment file`,
+      );
     return undefined;
   }
   let clientId = options.clientId === undefined ? undefined : checkClientIdFlag(options.clientId);
@@ -178,7 +201,12 @@ function leftBehindOf(spec: OrdsSpec): LeftBehind {
   const { connection } = spec;
   return {
     environment: spec.environment,
-    target: { user: connection.user, schema: connection.schema, connectString: connection.connectString, adminMode: connection.adminMode },
+    target: {
+      user: connection.user,
+      schema: connection.schema,
+      connectString: connection.connectString,
+      adminMode: connection.adminMode,
+    },
     objects: skippedObjects(connection.schema, spec.privilege.name, spec.privilege.roles, spec.demoModule?.name),
   };
 }
@@ -189,27 +217,53 @@ function leftBehindOfEnvironment(environment: Environment): LeftBehind {
   const target = stateTargetOfEnvironment(environment);
   return {
     environment: environment.name,
-    target: { user: connection.user, schema: connection.schema, connectString: connection.connectString, adminMode: connection.adminMode },
-    objects: skippedObjects(connection.schema, target.privilegeName, target.roleNames, demoModuleOf(ordsConfigOf(environment))?.name),
+    target: {
+      user: connection.user,
+      schema: connection.schema,
+      connectString: connection.connectString,
+      adminMode: connection.adminMode,
+    },
+    objects: skippedObjects(
+      connection.schema,
+      target.privilegeName,
+      target.roleNames,
+      demoModuleOf(ordsConfigOf(environment))?.name,
+    ),
   };
 }
 
-function skippedObjects(schema: string, privilege: string, roles: readonly string[], demoModule: string | undefined): ObjectChange[] {
+function skippedObjects(
+  schema: string,
+  privilege: string,
+  roles: readonly string[],
+  demoModule: string | undefined,
+): ObjectChange[] {
   const reasons = [`not checked: ${SKIP_ORDS_ENV}=1`];
   return [
     { kind: "privilege", name: privilege, action: "keep", reasons },
-    ...(demoModule === undefined ? [] : [{ kind: "demo-module" as const, name: demoModule, action: "keep" as const, reasons }]),
+    ...(demoModule === undefined
+      ? []
+      : [{ kind: "demo-module" as const, name: demoModule, action: "keep" as const, reasons }]),
     ...roles.map((role) => ({ kind: "role" as const, name: role, action: "keep" as const, reasons })),
     { kind: "jwt-profile", name: schema, action: "keep", reasons },
   ];
 }
 
 /** `ords teardown` with ORDS_JWT_SKIP_ORDS=1: no connection; a warning on stderr lists what may be left behind. */
-async function skippedTeardown(options: OrdsCommandOptions, deps: OrdsCommandDeps, log: (line: string) => void): Promise<OrdsRunResult> {
-  const left = options.specEnv !== undefined ? leftBehindOf(await resolveOrdsSpec("teardown", options, deps)) : leftBehindOfEnvironment(loadEnvironment(options));
+async function skippedTeardown(
+  options: OrdsCommandOptions,
+  deps: OrdsCommandDeps,
+  log: (line: string) => void,
+): Promise<OrdsRunResult> {
+  const left =
+    options.specEnv !== undefined
+      ? leftBehindOf(await resolveOrdsSpec("teardown", options, deps))
+      : leftBehindOfEnvironment(loadEnvironment(options));
   const { target } = left;
   const describe = (object: ObjectChange) =>
-    object.kind === "jwt-profile" ? `the JWT profile of ${object.name}` : `${object.kind.replace("-", " ")} ${JSON.stringify(object.name)}`;
+    object.kind === "jwt-profile"
+      ? `the JWT profile of ${object.name}`
+      : `${object.kind.replace("-", " ")} ${JSON.stringify(object.name)}`;
   const names = left.objects.map(describe).join(", ");
   log(
     `warning: ${SKIP_ORDS_ENV}=1: ords teardown "${left.environment}" did not connect to ${target.user}@${target.connectString}. ` +
@@ -233,14 +287,19 @@ async function skippedTeardown(options: OrdsCommandOptions, deps: OrdsCommandDep
 }
 
 /** Runs one ORDS command end to end. */
-export async function runOrdsCommand(command: OrdsCommand, options: OrdsCommandOptions, deps: OrdsCommandDeps = {}): Promise<OrdsRunResult> {
+export async function runOrdsCommand(
+  command: OrdsCommand,
+  options: OrdsCommandOptions,
+  deps: OrdsCommandDeps = {},
+): Promise<OrdsRunResult> {
   const log = deps.log ?? stderr;
   // Nothing is changed when skipping, so a protected environment needs no --force for it.
   if (command === "teardown" && skipOrdsRequested(deps.env ?? process.env)) return skippedTeardown(options, deps, log);
   const spec = await resolveOrdsSpec(command, options, deps);
   if (command === "teardown") checkTeardownAllowed(spec, options.force === true);
   return runOrds(command, spec, {
-    connect: () => openConnection(spec.connection, { ...deps.connectOptions, connector: deps.connector, env: deps.env, log }),
+    connect: () =>
+      openConnection(spec.connection, { ...deps.connectOptions, connector: deps.connector, env: deps.env, log }),
     waitForJwks: deps.waitForJwks,
     log,
   });

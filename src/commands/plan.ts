@@ -52,8 +52,17 @@ const SHOWN_ATTRIBUTES: Record<string, readonly string[]> = {
   oci_identity_domains: ["compartment_id", "display_name"],
   oci_identity_domains_setting: ["idcs_endpoint", "signing_cert_public_access", "csr_access"],
   oci_identity_domains_app: [
-    "display_name", "idcs_endpoint", "client_type", "audience", "scopes", "allowed_scopes", "trust_scope",
-    "allowed_grants", "redirect_uris", "access_token_expiry", "active",
+    "display_name",
+    "idcs_endpoint",
+    "client_type",
+    "audience",
+    "scopes",
+    "allowed_scopes",
+    "trust_scope",
+    "allowed_grants",
+    "redirect_uris",
+    "access_token_expiry",
+    "active",
   ],
   oci_identity_domains_user: ["user_name", "emails"],
   azuread: ["tenant_id"],
@@ -73,7 +82,9 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return value.map(describeListItem).join(", ");
   // A nested block (azuread's api, web): its fields one level deep, lists by their values.
   if (value !== null && typeof value === "object") {
-    return Object.entries(value as Record<string, unknown>).map(([key, item]) => `${key}: ${describeValue(item)}`).join("; ");
+    return Object.entries(value as Record<string, unknown>)
+      .map(([key, item]) => `${key}: ${describeValue(item)}`)
+      .join("; ");
   }
   return JSON.stringify(value);
 }
@@ -138,7 +149,7 @@ export function authorizationNotes(environment: Environment): string[] {
       ]
     : [
         `ORDS authorizes by scope: user (authorization-code) tokens carry scp, and the privilege "${idp.scopes[0]?.value}" matches it.`,
-        "Client-credentials tokens carry only roles and will be refused; set ordsAuthorization to \"roles\" (ORDS 25.1+) to accept them.",
+        'Client-credentials tokens carry only roles and will be refused; set ordsAuthorization to "roles" (ORDS 25.1+) to accept them.',
       ];
 }
 
@@ -172,7 +183,9 @@ export function renderPlan(result: PlanResult): string {
     for (const [key, value] of Object.entries(item.attributes)) lines.push(`      ${key} = ${value}`);
   };
   for (const stack of result.stacks) {
-    lines.push(`Environment "${stack.environment}"${stack.protected ? " (protected)" : ""}: offline plan, nothing was deployed`);
+    lines.push(
+      `Environment "${stack.environment}"${stack.protected ? " (protected)" : ""}: offline plan, nothing was deployed`,
+    );
     lines.push(`  synthesized: ${stack.synthesizedFile}`);
     for (const provider of stack.providers) block("*", provider);
     for (const dataSource of stack.dataSources) block("<=", dataSource);

@@ -56,16 +56,31 @@ export function openBrowser(url: string): boolean {
 
 export async function token(options: TokenOptions): Promise<TokenCommandResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const target = loadTarget({ environment: options.environment, environmentsDir: options.environmentsDir, outdir: options.outdir, outputsSource: options.outputsSource });
+  const target = loadTarget({
+    environment: options.environment,
+    environmentsDir: options.environmentsDir,
+    outdir: options.outdir,
+    outputsSource: options.outputsSource,
+  });
   const idp = target.environment?.settings.identityProvider;
-  if (idp?.type === "entra" && idp.ordsAuthorization === "scopes" && options.user !== true && options.scope === undefined) {
+  if (
+    idp?.type === "entra" &&
+    idp.ordsAuthorization === "scopes" &&
+    options.user !== true &&
+    options.scope === undefined
+  ) {
     // Client credentials ask Entra for /.default, which yields app roles only (no scp): scope mode refuses that token.
     log(
       `note: "${target.environment?.name}" authorizes by scope (identityProvider.ordsAuthorization "scopes"), but a client-credentials ` +
         "token from Entra carries only roles, no scp, so ORDS will refuse it; use --user for a delegated token with the scope.",
     );
   }
-  const { settings, scope } = await oauthSettings(target, options, options.http ?? {}, options.user === true ? "authorization_code" : "client_credentials");
+  const { settings, scope } = await oauthSettings(
+    target,
+    options,
+    options.http ?? {},
+    options.user === true ? "authorization_code" : "client_credentials",
+  );
   let result: TokenResult;
   if (options.user === true) {
     result = await authorizationCodeToken(settings, {
@@ -86,7 +101,11 @@ export async function token(options: TokenOptions): Promise<TokenCommandResult> 
   for (const note of result.notes) log(`note: ${note}`);
   // The issuer's trailing slash is unsettled (facts): say so when the IdP itself names a different one.
   const expectedIssuer = configNames(target)?.issuer;
-  if (result.discoveredIssuer !== undefined && expectedIssuer !== undefined && result.discoveredIssuer !== expectedIssuer) {
+  if (
+    result.discoveredIssuer !== undefined &&
+    expectedIssuer !== undefined &&
+    result.discoveredIssuer !== expectedIssuer
+  ) {
     log(
       `note: the discovery document names issuer "${result.discoveredIssuer}", the environment expects "${expectedIssuer}"; ` +
         "ORDS compares the token's iss exactly, so run `doctor` and check token.issuer.",

@@ -7,16 +7,25 @@ import { DEFAULT_REDIRECT_URIS, redirectUri } from "./fields";
 const ENTRA_VALUE = /^[A-Za-z0-9_:-][A-Za-z0-9._:-]*$/;
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
-export const SIGN_IN_AUDIENCES = ["AzureADMyOrg", "AzureADMultipleOrgs", "AzureADandPersonalMicrosoftAccount", "PersonalMicrosoftAccount"] as const;
+export const SIGN_IN_AUDIENCES = [
+  "AzureADMyOrg",
+  "AzureADMultipleOrgs",
+  "AzureADandPersonalMicrosoftAccount",
+  "PersonalMicrosoftAccount",
+] as const;
 
 const entraValue = (what: string) =>
   z
     .string()
     .min(1, `${what} must not be empty: it becomes an ORDS name`)
     .max(120, `${what} is longer than 120 characters`)
-    .regex(ENTRA_VALUE, `${what} can only hold letters, digits and . _ : - and must not start with a dot (no whitespace, quotes, semicolons or "/")`);
+    .regex(
+      ENTRA_VALUE,
+      `${what} can only hold letters, digits and . _ : - and must not start with a dot (no whitespace, quotes, semicolons or "/")`,
+    );
 
-const text = (what: string) => z.string().trim().min(1, `${what} must not be empty`).max(1000, `${what} is longer than 1000 characters`);
+const text = (what: string) =>
+  z.string().trim().min(1, `${what} must not be empty`).max(1000, `${what} is longer than 1000 characters`);
 
 export const entraScopeSchema = z.strictObject({
   /** Appears in `scp` of user (authorization-code) tokens; names the ORDS privilege. */
@@ -42,21 +51,40 @@ export const entraIdentityProviderSchema = z
      * How ORDS authorizes: "roles" (client credentials: tokens carry `roles`, no `scp`; ORDS 25.1+ role mode)
      * or "scopes" (user tokens only: `scp` holds the scope value).
      */
-    ordsAuthorization: z.enum(["roles", "scopes"], 'must be "roles" (client credentials, ORDS 25.1+) or "scopes" (user tokens only)').default("roles"),
+    ordsAuthorization: z
+      .enum(["roles", "scopes"], 'must be "roles" (client credentials, ORDS 25.1+) or "scopes" (user tokens only)')
+      .default("roles"),
     redirectUris: z.array(redirectUri).default(DEFAULT_REDIRECT_URIS),
     signInAudience: z.enum(SIGN_IN_AUDIENCES, `must be one of ${SIGN_IN_AUDIENCES.join(", ")}`).default("AzureADMyOrg"),
     /** Lifetime of the client secret the stack creates. */
-    secretLifetimeDays: z.number().int().positive().max(730, "secretLifetimeDays can be at most 730 (two years)").default(180),
+    secretLifetimeDays: z
+      .number()
+      .int()
+      .positive()
+      .max(730, "secretLifetimeDays can be at most 730 (two years)")
+      .default(180),
     /** Entra issues v1 tokens unless asked; ORDS must see the v2 issuer the kit configures, so only 2 is accepted. */
-    requestedAccessTokenVersion: z.literal(2, "must be 2: v1 tokens carry iss https://sts.windows.net/<tenant>/, which the kit's v2 profile rejects").default(2),
+    requestedAccessTokenVersion: z
+      .literal(
+        2,
+        "must be 2: v1 tokens carry iss https://sts.windows.net/<tenant>/, which the kit's v2 profile rejects",
+      )
+      .default(2),
   })
   .superRefine((idp, ctx) => {
-    for (const [key, list] of [["scopes", idp.scopes], ["appRoles", idp.appRoles]] as const) {
+    for (const [key, list] of [
+      ["scopes", idp.scopes],
+      ["appRoles", idp.appRoles],
+    ] as const) {
       const seen = new Map<string, number>();
       list.forEach((item, index) => {
         const first = seen.get(item.value);
         if (first !== undefined) {
-          ctx.addIssue({ code: "custom", path: [key, index, "value"], message: `duplicate "${item.value}" (also ${key}[${first}]): each value must be unique` });
+          ctx.addIssue({
+            code: "custom",
+            path: [key, index, "value"],
+            message: `duplicate "${item.value}" (also ${key}[${first}]): each value must be unique`,
+          });
         } else {
           seen.set(item.value, index);
         }
@@ -66,7 +94,8 @@ export const entraIdentityProviderSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["appRoles"],
-        message: 'ordsAuthorization "roles" needs at least one app role (client-credentials tokens carry only roles), or set ordsAuthorization to "scopes" for user tokens',
+        message:
+          'ordsAuthorization "roles" needs at least one app role (client-credentials tokens carry only roles), or set ordsAuthorization to "scopes" for user tokens',
       });
     }
   });

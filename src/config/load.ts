@@ -60,7 +60,9 @@ function describeZodIssue(issue: z.core.$ZodIssue): string {
     case "unrecognized_keys":
       return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}: remove or fix the spelling (unknown keys are errors)`;
     case "invalid_value":
-      return issue.message.startsWith("Invalid") ? `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}` : issue.message;
+      return issue.message.startsWith("Invalid")
+        ? `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`
+        : issue.message;
     default:
       return issue.message;
   }
@@ -94,7 +96,11 @@ function withoutPaths(json: unknown, paths: readonly PropertyKey[][]): unknown {
 }
 
 /** Validates already-parsed JSON; `file` is used in messages only. */
-export function parseEnvironment(name: string, file: string, json: unknown): { environment?: Environment; problems: ConfigProblem[] } {
+export function parseEnvironment(
+  name: string,
+  file: string,
+  json: unknown,
+): { environment?: Environment; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   if (!SAFE_ENVIRONMENT_NAME.test(name)) {
     problems.push({
@@ -124,7 +130,11 @@ function readEnvironmentFile(file: string): { environment?: Environment; problem
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    return { problems: [{ file, path: "", message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})` }] };
+    return {
+      problems: [
+        { file, path: "", message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})` },
+      ],
+    };
   }
   let json: unknown;
   try {
@@ -187,7 +197,9 @@ export function loadEnvironments(options: LoadOptions = {}): Environment[] {
   const dir = options.dir ?? DEFAULT_ENVIRONMENTS_DIR;
   let files: string[];
   try {
-    files = readdirSync(dir).filter((entry) => entry.endsWith(".json")).sort();
+    files = readdirSync(dir)
+      .filter((entry) => entry.endsWith(".json"))
+      .sort();
   } catch {
     throw new KitError("CONFIG_NOT_FOUND", `No environments directory at ${dir}`, {
       fix: "Run from the project root, or copy environments/example.json to environments/<name>.json.",
@@ -202,9 +214,13 @@ export function loadEnvironments(options: LoadOptions = {}): Environment[] {
   if (options.only === undefined) return environments;
   const missing = options.only.filter((name) => !environments.some((environment) => environment.name === name));
   if (missing.length > 0) {
-    throw new KitError("CONFIG_NOT_FOUND", `No environment file for ${missing.map((name) => `"${name}"`).join(", ")} in ${dir}`, {
-      fix: `Create ${missing.map((name) => join(dir, `${name}.json`)).join(", ")} (copy example.json), or pick one of: ${environments.map((e) => e.name).join(", ")}.`,
-    });
+    throw new KitError(
+      "CONFIG_NOT_FOUND",
+      `No environment file for ${missing.map((name) => `"${name}"`).join(", ")} in ${dir}`,
+      {
+        fix: `Create ${missing.map((name) => join(dir, `${name}.json`)).join(", ")} (copy example.json), or pick one of: ${environments.map((e) => e.name).join(", ")}.`,
+      },
+    );
   }
   return environments.filter((environment) => options.only?.includes(environment.name));
 }

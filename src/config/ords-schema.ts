@@ -25,7 +25,10 @@ const NAME_RULE = "letters, digits and . _ - only (no whitespace, quotes or semi
 const identifier = (what: string) =>
   z
     .string()
-    .regex(ORACLE_IDENTIFIER, `${what} must be an unquoted Oracle identifier: a letter, then letters, digits, _ $ # (no quotes, semicolons or spaces)`);
+    .regex(
+      ORACLE_IDENTIFIER,
+      `${what} must be an unquoted Oracle identifier: a letter, then letters, digits, _ $ # (no quotes, semicolons or spaces)`,
+    );
 
 const freeText = (what: string, max: number) =>
   z
@@ -41,7 +44,10 @@ const ordsBaseUrl = z
   .refine((value) => {
     try {
       const url = new URL(value);
-      return url.protocol === "https:" || (url.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname));
+      return (
+        url.protocol === "https:" ||
+        (url.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname))
+      );
     } catch {
       return false;
     }
@@ -50,7 +56,7 @@ const ordsBaseUrl = z
 
 /** The seed's warning, repeated wherever 0 is refused. */
 export const ZERO_SECONDS_REASON =
-  "0 is refused: ORDS treats 0 as \"no tolerance\" (not \"unset\"), and with it valid tokens fail with the same opaque invalid_token. " +
+  '0 is refused: ORDS treats 0 as "no tolerance" (not "unset"), and with it valid tokens fail with the same opaque invalid_token. ' +
   "Leave the key out for NULL (the ORDS global setting), or give a positive number of seconds";
 
 const positiveSeconds = (what: string, max?: number) =>
@@ -59,17 +65,28 @@ const positiveSeconds = (what: string, max?: number) =>
     .int(`${what} must be a whole number of seconds`)
     .superRefine((value, ctx) => {
       if (value === 0) ctx.addIssue({ code: "custom", message: ZERO_SECONDS_REASON });
-      else if (value < 0) ctx.addIssue({ code: "custom", message: `${what} must be positive; leave it out for NULL (the ORDS global setting)` });
-      else if (max !== undefined && value > max) ctx.addIssue({ code: "custom", message: `${what} can be at most ${max} seconds (the ORDS maximum)` });
+      else if (value < 0)
+        ctx.addIssue({
+          code: "custom",
+          message: `${what} must be positive; leave it out for NULL (the ORDS global setting)`,
+        });
+      else if (max !== undefined && value > max)
+        ctx.addIssue({ code: "custom", message: `${what} can be at most ${max} seconds (the ORDS maximum)` });
     });
 
 /** Element schemas, shared with the hook's input parser (src/ords/spec.ts). */
 export const ordsModuleName = z.string().regex(MODULE_NAME, `module name can only hold ${NAME_RULE}`);
-export const ordsRoleName = z.string().regex(ROLE_NAME, "role name can only hold letters, digits, spaces and . _ : / - (no quotes or semicolons)");
-export const ordsUriPattern = z.string().regex(URI_PATTERN, "pattern can only hold letters, digits and . _ ~ : / * - (no whitespace, quotes or semicolons)");
+export const ordsRoleName = z
+  .string()
+  .regex(ROLE_NAME, "role name can only hold letters, digits, spaces and . _ : / - (no quotes or semicolons)");
+export const ordsUriPattern = z
+  .string()
+  .regex(URI_PATTERN, "pattern can only hold letters, digits and . _ ~ : / * - (no whitespace, quotes or semicolons)");
 export const ordsIdentifier = identifier;
 export const ordsFreeText = freeText;
-export const ordsJsonPointer = z.string().regex(JSON_POINTER, 'roleClaimName must be a JSON pointer such as "/roles" (RFC 6901)');
+export const ordsJsonPointer = z
+  .string()
+  .regex(JSON_POINTER, 'roleClaimName must be a JSON pointer such as "/roles" (RFC 6901)');
 
 /**
  * A directory path; a relative one is resolved against the project root, which is the current working directory when
@@ -122,8 +139,14 @@ export const DEFAULT_DEMO_MODULE = {
 
 export const ordsDemoModuleSchema = z.strictObject({
   name: ordsModuleName.default(DEFAULT_DEMO_MODULE.name),
-  basePath: z.string().regex(BASE_PATH, 'basePath must look like "/demo/": starts and ends with "/", letters, digits and . _ - between').default(DEFAULT_DEMO_MODULE.basePath),
-  pattern: z.string().regex(TEMPLATE_PATTERN, 'pattern must look like "hello": letters, digits and . _ - (segments separated by "/")').default(DEFAULT_DEMO_MODULE.pattern),
+  basePath: z
+    .string()
+    .regex(BASE_PATH, 'basePath must look like "/demo/": starts and ends with "/", letters, digits and . _ - between')
+    .default(DEFAULT_DEMO_MODULE.basePath),
+  pattern: z
+    .string()
+    .regex(TEMPLATE_PATTERN, 'pattern must look like "hello": letters, digits and . _ - (segments separated by "/")')
+    .default(DEFAULT_DEMO_MODULE.pattern),
 });
 
 /** Default wait for the JWKS to answer without credentials before the profile is created. */
@@ -132,7 +155,10 @@ export const DEFAULT_READINESS_TIMEOUT_SECONDS = 300;
 export const ordsSchema = z
   .strictObject({
     /** Easy Connect string, TNS alias (with wallet.configDir) or full descriptor. */
-    connectString: z.string().trim().min(1, "connectString must not be empty: an Easy Connect string (host:port/service) or a TNS alias"),
+    connectString: z
+      .string()
+      .trim()
+      .min(1, "connectString must not be empty: an Easy Connect string (host:port/service) or a TNS alias"),
     /** The database user the step connects as. */
     user: identifier("user"),
     /** The REST-enabled schema to configure. @default user; when it differs, the ORDS_ADMIN / ORDS_SECURITY_ADMIN packages are used */
@@ -164,7 +190,10 @@ export const ordsSchema = z
      * The target's ORDS version when known (e.g. "25.2"), so a config that needs role mode (25.1+) fails
      * before deploy. The runner still reads the real version and decides by that.
      */
-    version: z.string().regex(/^\d+\.\d+(\.\d+)*$/, 'version must look like "25.2" or "24.4.0"').optional(),
+    version: z
+      .string()
+      .regex(/^\d+\.\d+(\.\d+)*$/, 'version must look like "25.2" or "24.4.0"')
+      .optional(),
   })
   .superRefine((ords, ctx) => {
     const demo = ords.demoModule !== false;
@@ -179,13 +208,19 @@ export const ordsSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["privilege", "roles"],
-        message: "role mode (jwtProfile.roleClaimName) needs at least one role: name the roles your tokens carry in that claim",
+        message:
+          "role mode (jwtProfile.roleClaimName) needs at least one role: name the roles your tokens carry in that claim",
       });
     }
     for (const key of ["modules", "patterns", "roles"] as const) {
       const seen = new Set<string>();
       ords.privilege[key].forEach((value, index) => {
-        if (seen.has(value)) ctx.addIssue({ code: "custom", path: ["privilege", key, index], message: `duplicate "${value}": list each entry once` });
+        if (seen.has(value))
+          ctx.addIssue({
+            code: "custom",
+            path: ["privilege", key, index],
+            message: `duplicate "${value}": list each entry once`,
+          });
         seen.add(value);
       });
     }

@@ -38,24 +38,30 @@ const REGION = /^[a-z]+(-[a-z]+)+-\d+$/;
 
 const compartmentOcid = z
   .string()
-  .regex(OCID("(compartment|tenancy)"), "must be a compartment or tenancy OCID (ocid1.compartment.oc1..… or ocid1.tenancy.oc1..…)");
+  .regex(
+    OCID("(compartment|tenancy)"),
+    "must be a compartment or tenancy OCID (ocid1.compartment.oc1..… or ocid1.tenancy.oc1..…)",
+  );
 
-export const ociProviderSchema = z.strictObject({
-  /** Region of the provider; the identity-domain endpoints themselves are global. */
-  region: z.string().regex(REGION, "must be an OCI region identifier such as eu-frankfurt-1"),
-  /** The tenancy's home region: domain create/update/delete go there (others answer 403 NotAllowed). */
-  homeRegion: z.string().regex(REGION, "must be an OCI region identifier such as eu-frankfurt-1"),
-  auth: z.enum(OCI_AUTH_METHODS).default("ApiKey"),
-  configFileProfile: nonEmpty("configFileProfile").optional(),
-}).superRefine((provider, ctx) => {
-  if (provider.auth === "SecurityToken" && provider.configFileProfile === undefined) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["configFileProfile"],
-      message: 'auth "SecurityToken" needs configFileProfile: name the ~/.oci/config profile that `oci session authenticate` wrote',
-    });
-  }
-});
+export const ociProviderSchema = z
+  .strictObject({
+    /** Region of the provider; the identity-domain endpoints themselves are global. */
+    region: z.string().regex(REGION, "must be an OCI region identifier such as eu-frankfurt-1"),
+    /** The tenancy's home region: domain create/update/delete go there (others answer 403 NotAllowed). */
+    homeRegion: z.string().regex(REGION, "must be an OCI region identifier such as eu-frankfurt-1"),
+    auth: z.enum(OCI_AUTH_METHODS).default("ApiKey"),
+    configFileProfile: nonEmpty("configFileProfile").optional(),
+  })
+  .superRefine((provider, ctx) => {
+    if (provider.auth === "SecurityToken" && provider.configFileProfile === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["configFileProfile"],
+        message:
+          'auth "SecurityToken" needs configFileProfile: name the ~/.oci/config profile that `oci session authenticate` wrote',
+      });
+    }
+  });
 
 const domainAdminSchema = z.strictObject({
   email: z.email("must be an e-mail address"),
@@ -68,57 +74,78 @@ const domainAdminSchema = z.strictObject({
 
 const ADMIN_FIELDS = ["email", "firstName", "lastName", "userName", "notificationBypassed"] as const;
 
-export const domainSchema = z.strictObject({
-  mode: z.enum(["create", "existing"], "must be \"create\" (the kit creates the domain) or \"existing\" (reuse one)"),
-  // create
-  compartmentId: compartmentOcid.optional(),
-  displayName: nonEmpty("displayName").optional(),
-  description: nonEmpty("description").optional(),
-  licenseType: z.enum(LICENSE_TYPES, `must be one of ${LICENSE_TYPES.join(", ")}`).optional(),
-  /** All-or-nothing: OCI answers 400 when only some admin fields are set. */
-  admin: domainAdminSchema.partial().optional(),
-  // existing
-  url: httpsUrl("url").optional(),
-}).superRefine((domain, ctx) => {
-  const need = (key: keyof typeof domain, why: string) => {
-    if (domain[key] === undefined) ctx.addIssue({ code: "custom", path: [key], message: `is required: ${why}` });
-  };
-  const forbid = (key: keyof typeof domain, why: string) => {
-    if (domain[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: `is not allowed here: ${why}` });
-  };
-  if (domain.mode === "create") {
-    need("compartmentId", 'a "create" domain needs the compartment OCID it lives in');
-    need("displayName", 'a "create" domain needs a display name');
-    need("description", 'a "create" domain needs a description (OCI requires one)');
-    need("licenseType", `a "create" domain needs licenseType, one of ${LICENSE_TYPES.join(", ")}`);
-    forbid("url", 'a "create" domain gets its URL from OCI; remove url, or set mode to "existing"');
-    if (domain.admin !== undefined) {
-      const missing = ADMIN_FIELDS.filter((field) => domain.admin?.[field] === undefined);
-      if (missing.length > 0) {
+export const domainSchema = z
+  .strictObject({
+    mode: z.enum(["create", "existing"], 'must be "create" (the kit creates the domain) or "existing" (reuse one)'),
+    // create
+    compartmentId: compartmentOcid.optional(),
+    displayName: nonEmpty("displayName").optional(),
+    description: nonEmpty("description").optional(),
+    licenseType: z.enum(LICENSE_TYPES, `must be one of ${LICENSE_TYPES.join(", ")}`).optional(),
+    /** All-or-nothing: OCI answers 400 when only some admin fields are set. */
+    admin: domainAdminSchema.partial().optional(),
+    // existing
+    url: httpsUrl("url").optional(),
+  })
+  .superRefine((domain, ctx) => {
+    const need = (key: keyof typeof domain, why: string) => {
+      if (domain[key] === undefined) ctx.addIssue({ code: "custom", path: [key], message: `is required: ${why}` });
+    };
+    const forbid = (key: keyof typeof domain, why: string) => {
+      if (domain[key] !== undefined)
+        ctx.addIssue({ code: "custom", path: [key], message: `is not allowed here: ${why}` });
+    };
+    if (domain.mode === "create") {
+      need("compartmentId", 'a "create" domain needs the compartment OCID it lives in');
+      need("displayName", 'a "create" domain needs a display name');
+      need("description", 'a "create" domain needs a description (OCI requires one)');
+      need("licenseType", `a "create" domain needs licenseType, one of ${LICENSE_TYPES.join(", ")}`);
+      forbid("url", 'a "create" domain gets its URL from OCI; remove url, or set mode to "existing"');
+      if (domain.admin !== undefined) {
+        const missing = ADMIN_FIELDS.filter((field) => domain.admin?.[field] === undefined);
+        if (missing.length > 0) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["admin"],
+            message: `admin fields go together (OCI answers 400 otherwise): missing ${missing.join(", ")}; set all of ${ADMIN_FIELDS.join(", ")} or remove admin`,
+          });
+        }
+      }
+    } else {
+      forbid("description", "the kit never modifies a reused domain");
+      forbid("licenseType", "the kit never modifies a reused domain");
+      forbid("admin", "the kit never modifies a reused domain");
+      const byUrl = domain.url !== undefined;
+      const byLookup = domain.compartmentId !== undefined || domain.displayName !== undefined;
+      if (byUrl && byLookup) {
         ctx.addIssue({
           code: "custom",
-          path: ["admin"],
-          message: `admin fields go together (OCI answers 400 otherwise): missing ${missing.join(", ")}; set all of ${ADMIN_FIELDS.join(", ")} or remove admin`,
+          path: ["url"],
+          message: "give either url, or compartmentId + displayName to look the domain up, not both",
         });
+      } else if (!byUrl) {
+        need(
+          "compartmentId",
+          'an "existing" domain needs url, or compartmentId + displayName (the tenancy OCID for the Default domain)',
+        );
+        need(
+          "displayName",
+          'an "existing" domain needs url, or compartmentId + displayName ("Default" for the Default domain)',
+        );
+        if (
+          domain.displayName === "Default" &&
+          domain.compartmentId !== undefined &&
+          !domain.compartmentId.startsWith("ocid1.tenancy.")
+        ) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["compartmentId"],
+            message: "the Default domain lives in the root compartment: use the tenancy OCID (ocid1.tenancy.…)",
+          });
+        }
       }
     }
-  } else {
-    forbid("description", "the kit never modifies a reused domain");
-    forbid("licenseType", "the kit never modifies a reused domain");
-    forbid("admin", "the kit never modifies a reused domain");
-    const byUrl = domain.url !== undefined;
-    const byLookup = domain.compartmentId !== undefined || domain.displayName !== undefined;
-    if (byUrl && byLookup) {
-      ctx.addIssue({ code: "custom", path: ["url"], message: "give either url, or compartmentId + displayName to look the domain up, not both" });
-    } else if (!byUrl) {
-      need("compartmentId", 'an "existing" domain needs url, or compartmentId + displayName (the tenancy OCID for the Default domain)');
-      need("displayName", 'an "existing" domain needs url, or compartmentId + displayName ("Default" for the Default domain)');
-      if (domain.displayName === "Default" && domain.compartmentId !== undefined && !domain.compartmentId.startsWith("ocid1.tenancy.")) {
-        ctx.addIssue({ code: "custom", path: ["compartmentId"], message: "the Default domain lives in the root compartment: use the tenancy OCID (ocid1.tenancy.…)" });
-      }
-    }
-  }
-});
+  });
 
 export const clientAccessSchema = z.strictObject({
   /** Manage `signing_cert_public_access = true` ("Configure client access"), so ORDS can fetch the JWKS anonymously. */
@@ -140,54 +167,63 @@ export const scopeSchema = z.strictObject({
   requiresConsent: z.boolean().default(false),
 });
 
-export const appSchema = z.strictObject({
-  displayName: nonEmpty("displayName"),
-  /** The primary audience; tokens carry it as `aud` exactly as written. */
-  primaryAudience: nonEmpty("primaryAudience"),
-  scopes: z.array(scopeSchema).min(1, "needs at least one scope: the first one names the ORDS privilege"),
-  grants: z.array(z.enum(OAUTH_GRANTS, `must be one of ${OAUTH_GRANTS.join(", ")}`)).min(1).default(["client_credentials", "authorization_code"]),
-  redirectUris: z.array(redirectUri).default(DEFAULT_REDIRECT_URIS),
-  accessTokenExpirySeconds: z.number().int().positive().max(31_536_000).default(3600),
-  active: z.boolean().default(true),
-  /** Grant the app its own scopes through `allowed_scopes { fqs }` (facts.md §1). */
-  allowOwnScopes: z.boolean().default(true),
-  /** Optional `trust_scope`; whether it alone suffices is unsettled (facts.md §1), so it is opt-in. */
-  trustScope: z.enum(TRUST_SCOPES).optional(),
-}).superRefine((app, ctx) => {
-  const seen = new Map<string, number>();
-  app.scopes.forEach((scope, index) => {
-    const first = seen.get(scope.value);
-    if (first !== undefined) {
+export const appSchema = z
+  .strictObject({
+    displayName: nonEmpty("displayName"),
+    /** The primary audience; tokens carry it as `aud` exactly as written. */
+    primaryAudience: nonEmpty("primaryAudience"),
+    scopes: z.array(scopeSchema).min(1, "needs at least one scope: the first one names the ORDS privilege"),
+    grants: z
+      .array(z.enum(OAUTH_GRANTS, `must be one of ${OAUTH_GRANTS.join(", ")}`))
+      .min(1)
+      .default(["client_credentials", "authorization_code"]),
+    redirectUris: z.array(redirectUri).default(DEFAULT_REDIRECT_URIS),
+    accessTokenExpirySeconds: z.number().int().positive().max(31_536_000).default(3600),
+    active: z.boolean().default(true),
+    /** Grant the app its own scopes through `allowed_scopes { fqs }` (facts.md §1). */
+    allowOwnScopes: z.boolean().default(true),
+    /** Optional `trust_scope`; whether it alone suffices is unsettled (facts.md §1), so it is opt-in. */
+    trustScope: z.enum(TRUST_SCOPES).optional(),
+  })
+  .superRefine((app, ctx) => {
+    const seen = new Map<string, number>();
+    app.scopes.forEach((scope, index) => {
+      const first = seen.get(scope.value);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["scopes", index, "value"],
+          message: `duplicate scope "${scope.value}" (also scopes[${first}]): each scope value must be unique`,
+        });
+      } else {
+        seen.set(scope.value, index);
+      }
+      const slashes = joinSlashCount(app.primaryAudience, scope.value);
+      if (slashes !== 1) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["scopes", index, "value"],
+          message:
+            `the fully qualified scope "${joinFqs(app.primaryAudience, scope.value)}" has ${slashes} "/" at the audience/scope join; ` +
+            'OCI concatenates them with nothing in between, so exactly one must carry the slash (e.g. audience "ords-api/" and scope "emp.read")',
+        });
+      }
+    });
+    if (app.grants.includes("authorization_code") && app.redirectUris.length === 0) {
       ctx.addIssue({
         code: "custom",
-        path: ["scopes", index, "value"],
-        message: `duplicate scope "${scope.value}" (also scopes[${first}]): each scope value must be unique`,
+        path: ["redirectUris"],
+        message: "the authorization_code grant needs at least one redirect URI",
       });
-    } else {
-      seen.set(scope.value, index);
     }
-    const slashes = joinSlashCount(app.primaryAudience, scope.value);
-    if (slashes !== 1) {
+    if (!app.allowOwnScopes && app.trustScope === undefined) {
       ctx.addIssue({
         code: "custom",
-        path: ["scopes", index, "value"],
-        message:
-          `the fully qualified scope "${joinFqs(app.primaryAudience, scope.value)}" has ${slashes} "/" at the audience/scope join; ` +
-          'OCI concatenates them with nothing in between, so exactly one must carry the slash (e.g. audience "ords-api/" and scope "emp.read")',
+        path: ["allowOwnScopes"],
+        message: "the app could not request its own scope: keep allowOwnScopes true or set trustScope",
       });
     }
   });
-  if (app.grants.includes("authorization_code") && app.redirectUris.length === 0) {
-    ctx.addIssue({ code: "custom", path: ["redirectUris"], message: "the authorization_code grant needs at least one redirect URI" });
-  }
-  if (!app.allowOwnScopes && app.trustScope === undefined) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["allowOwnScopes"],
-      message: "the app could not request its own scope: keep allowOwnScopes true or set trustScope",
-    });
-  }
-});
 
 function joinSlashCount(audience: string, scope: string): number {
   return (audience.endsWith("/") ? 1 : 0) + (scope.startsWith("/") ? 1 : 0);
@@ -200,30 +236,36 @@ export const demoUserSchema = z.strictObject({
   familyName: nonEmpty("familyName"),
 });
 
-export const ociIdentityProviderSchema = z.strictObject({
-  type: z.literal("oci"),
-  provider: ociProviderSchema,
-  domain: domainSchema,
-  clientAccess: clientAccessSchema.default({ manageSigningCertPublicAccess: true }),
-  app: appSchema,
-  demoUser: demoUserSchema.optional(),
-  /** The `iss` ORDS compares exactly; unsettled in facts.md §1, so overridable. */
-  issuer: httpsUrl("issuer").default(DEFAULT_OCI_ISSUER),
-}).superRefine((idp, ctx) => {
-  const access = idp.clientAccess;
-  if (access.manageSigningCertPublicAccess && access.csrAccess === undefined && idp.domain.mode === "existing") {
-    ctx.addIssue({
-      code: "custom",
-      path: ["clientAccess", "csrAccess"],
-      message:
-        "is required when the kit manages client access on a reused domain: the settings PUT replaces csr_access, " +
-        'so state the domain\'s current value ("none", "readOnly" or "readWrite"), or set manageSigningCertPublicAccess to false',
-    });
-  }
-  if (!access.manageSigningCertPublicAccess && access.csrAccess !== undefined) {
-    ctx.addIssue({ code: "custom", path: ["clientAccess", "csrAccess"], message: "has no effect when manageSigningCertPublicAccess is false; remove it" });
-  }
-});
+export const ociIdentityProviderSchema = z
+  .strictObject({
+    type: z.literal("oci"),
+    provider: ociProviderSchema,
+    domain: domainSchema,
+    clientAccess: clientAccessSchema.default({ manageSigningCertPublicAccess: true }),
+    app: appSchema,
+    demoUser: demoUserSchema.optional(),
+    /** The `iss` ORDS compares exactly; unsettled in facts.md §1, so overridable. */
+    issuer: httpsUrl("issuer").default(DEFAULT_OCI_ISSUER),
+  })
+  .superRefine((idp, ctx) => {
+    const access = idp.clientAccess;
+    if (access.manageSigningCertPublicAccess && access.csrAccess === undefined && idp.domain.mode === "existing") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["clientAccess", "csrAccess"],
+        message:
+          "is required when the kit manages client access on a reused domain: the settings PUT replaces csr_access, " +
+          'so state the domain\'s current value ("none", "readOnly" or "readWrite"), or set manageSigningCertPublicAccess to false',
+      });
+    }
+    if (!access.manageSigningCertPublicAccess && access.csrAccess !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["clientAccess", "csrAccess"],
+        message: "has no effect when manageSigningCertPublicAccess is false; remove it",
+      });
+    }
+  });
 
 const BUCKET_NAME = /^[A-Za-z0-9._-]{1,256}$/;
 const KEY_PREFIX = /^[A-Za-z0-9._/-]{1,200}$/;
@@ -235,7 +277,10 @@ const remoteStateFields = {
   /** Region of the bucket; defaults to identityProvider.provider.region. */
   region: z.string().regex(REGION, "must be an OCI region identifier such as eu-frankfurt-1").optional(),
   /** The state object is `<keyPrefix>/<environment>.tfstate`, so environments never share state. */
-  keyPrefix: z.string().regex(KEY_PREFIX, "must be a path prefix of letters, digits and . _ / -").default("ords-jwt-kit"),
+  keyPrefix: z
+    .string()
+    .regex(KEY_PREFIX, "must be a path prefix of letters, digits and . _ / -")
+    .default("ords-jwt-kit"),
 };
 
 /**
@@ -286,15 +331,18 @@ export const environmentSchema = z
   .superRefine((environment, ctx) => {
     const idp = environment.identityProvider;
     const ords = environment.ords;
-    const roleMode = ords?.jwtProfile.roleClaimName !== undefined || (idp.type === "entra" && idp.ordsAuthorization === "roles");
+    const roleMode =
+      ords?.jwtProfile.roleClaimName !== undefined || (idp.type === "entra" && idp.ordsAuthorization === "roles");
     if (roleMode && ords?.version !== undefined && versionBelow(ords.version, ROLE_MODE_MIN_ORDS_VERSION)) {
       ctx.addIssue({
         code: "custom",
         path: ["ords", "version"],
         message:
           `ORDS ${ords.version} has no JWT role mode (it arrived in 25.1), but this environment needs it` +
-          (idp.type === "entra" ? ' (identityProvider.ordsAuthorization "roles": Entra client-credentials tokens carry only roles)' : " (ords.jwtProfile.roleClaimName)") +
-          ': upgrade ORDS, or authorize by scopes (user tokens only)',
+          (idp.type === "entra"
+            ? ' (identityProvider.ordsAuthorization "roles": Entra client-credentials tokens carry only roles)'
+            : " (ords.jwtProfile.roleClaimName)") +
+          ": upgrade ORDS, or authorize by scopes (user tokens only)",
       });
     }
     const state = environment.state;
@@ -302,7 +350,8 @@ export const environmentSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["state", "region"],
-        message: "is required for an Entra environment: there is no OCI provider region to default to; name the bucket's region",
+        message:
+          "is required for an Entra environment: there is no OCI provider region to default to; name the bucket's region",
       });
     }
   });

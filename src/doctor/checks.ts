@@ -62,7 +62,7 @@ export const REQUIRED_CLAIMS = ["sub", "iss", "aud", "iat", "exp"] as const;
 /** The console path and config key that make the JWKS public (facts.md §1). */
 export const CLIENT_ACCESS_FIX =
   'Turn on "Configure client access": OCI console → Identity & Security → Domains → <domain> → Settings → Domain settings → ' +
-  'Access signing certificate; in the kit set identityProvider.clientAccess.manageSigningCertPublicAccess to true and deploy.';
+  "Access signing certificate; in the kit set identityProvider.clientAccess.manageSigningCertPublicAccess to true and deploy.";
 
 /** Entra publishes its signing keys without credentials, so a 401/403 means the URL is not the tenant's key set. */
 export const ENTRA_KEYS_FIX =
@@ -112,7 +112,10 @@ export interface Expectations {
 }
 
 /** One HTTP request the doctor made (the JWKS, an endpoint call): the answer, the error that stopped it, or why it was not made. */
-export type HttpObservation = { readonly response: BoundedResponse } | { readonly error: KitError } | { readonly missing: string };
+export type HttpObservation =
+  | { readonly response: BoundedResponse }
+  | { readonly error: KitError }
+  | { readonly missing: string };
 
 export interface ParsedJwks {
   /** Usable RSA keys by kid. */
@@ -125,24 +128,48 @@ export interface ParsedJwks {
 // ---------------------------------------------------------------------------------------------------------------
 // JWKS
 
-export function checkJwksReachable(observation: HttpObservation, jwkUrl: string | undefined, identityProvider?: "oci" | "entra"): CheckResult {
+export function checkJwksReachable(
+  observation: HttpObservation,
+  jwkUrl: string | undefined,
+  identityProvider?: "oci" | "entra",
+): CheckResult {
   const id = "jwks.reachable";
-  if ("missing" in observation) return skip(id, `no JWK URL: ${observation.missing}`, "Name a deployed environment, or pass --jwk-url.");
+  if ("missing" in observation)
+    return skip(id, `no JWK URL: ${observation.missing}`, "Name a deployed environment, or pass --jwk-url.");
   if ("error" in observation) {
     const error = observation.error;
     if (error.code === "HTTP_INSECURE_URL") {
-      return fail(id, `${error.message}; ORDS also requires the JWK URL to start with https://`, "Use the domain's https:// JWK URL.");
+      return fail(
+        id,
+        `${error.message}; ORDS also requires the JWK URL to start with https://`,
+        "Use the domain's https:// JWK URL.",
+      );
     }
-    return fail(id, `GET ${jwkUrl ?? "the JWK URL"} failed: ${error.message}`, error.fix ?? "Check the JWK URL and the network path to it.");
+    return fail(
+      id,
+      `GET ${jwkUrl ?? "the JWK URL"} failed: ${error.message}`,
+      error.fix ?? "Check the JWK URL and the network path to it.",
+    );
   }
   const { status, redirectTo, url } = observation.response;
   // Without an environment the URL tells: Entra's keys live on its login host.
   const entra = identityProvider === "entra" || (identityProvider === undefined && isEntraUrl(url));
-  const keySetUrl = entra ? "https://login.microsoftonline.com/<tenant id>/discovery/v2.0/keys for Entra" : "<domain URL>/admin/v1/SigningCert/jwk for OCI";
+  const keySetUrl = entra
+    ? "https://login.microsoftonline.com/<tenant id>/discovery/v2.0/keys for Entra"
+    : "<domain URL>/admin/v1/SigningCert/jwk for OCI";
   if (status === 200) return pass(id, `anonymous GET ${url} answered 200`);
   if (status === 401 || status === 403) {
-    if (entra) return fail(id, `anonymous GET ${url} answered ${status}: Entra serves its keys without credentials, so this is not the tenant's key set and ORDS cannot fetch the keys`, ENTRA_KEYS_FIX);
-    return fail(id, `anonymous GET ${url} answered ${status}: the JWKS needs credentials, so ORDS cannot fetch the keys`, CLIENT_ACCESS_FIX);
+    if (entra)
+      return fail(
+        id,
+        `anonymous GET ${url} answered ${status}: Entra serves its keys without credentials, so this is not the tenant's key set and ORDS cannot fetch the keys`,
+        ENTRA_KEYS_FIX,
+      );
+    return fail(
+      id,
+      `anonymous GET ${url} answered ${status}: the JWKS needs credentials, so ORDS cannot fetch the keys`,
+      CLIENT_ACCESS_FIX,
+    );
   }
   if (redirectTo !== undefined) {
     return fail(
@@ -170,10 +197,19 @@ export function parseJwks(response: BoundedResponse): { parsed?: ParsedJwks; res
     json = JSON.parse(response.text());
   } catch {
     const type = response.headers.get("content-type") ?? "no content type";
-    return { result: fail(id, `the JWKS is not JSON (${type}, ${response.body.byteLength} bytes)`, "Point the JWK URL at the key set itself, not a login or error page.") };
+    return {
+      result: fail(
+        id,
+        `the JWKS is not JSON (${type}, ${response.body.byteLength} bytes)`,
+        "Point the JWK URL at the key set itself, not a login or error page.",
+      ),
+    };
   }
   const keys = (json as { keys?: unknown } | null)?.keys;
-  if (!Array.isArray(keys)) return { result: fail(id, 'the JWKS has no "keys" array', "Point the JWK URL at a JSON Web Key Set ({\"keys\": [...]}).") };
+  if (!Array.isArray(keys))
+    return {
+      result: fail(id, 'the JWKS has no "keys" array', 'Point the JWK URL at a JSON Web Key Set ({"keys": [...]}).'),
+    };
   const usable = new Map<string, JWK>();
   const unusable = new Map<string, string>();
   const problems: string[] = [];
@@ -200,13 +236,29 @@ export function parseJwks(response: BoundedResponse): { parsed?: ParsedJwks; res
     }
   });
   const parsed = { keys: usable, unusable, byteLength: response.body.byteLength };
-  const otherNote = others.length > 0 ? `; ${others.length} non-RSA key(s) ignored (${[...new Set(others)].join(", ")})` : "";
+  const otherNote =
+    others.length > 0 ? `; ${others.length} non-RSA key(s) ignored (${[...new Set(others)].join(", ")})` : "";
   if (usable.size === 0) {
     const why = problems.length > 0 ? problems.join("; ") : "it holds no RSA key";
-    return { parsed, result: fail(id, `no usable RSA signing key: ${why}${otherNote}`, "ORDS needs RSA keys (2048–4096 bits) with kid, n and e: check the identity provider's signing keys.") };
+    return {
+      parsed,
+      result: fail(
+        id,
+        `no usable RSA signing key: ${why}${otherNote}`,
+        "ORDS needs RSA keys (2048–4096 bits) with kid, n and e: check the identity provider's signing keys.",
+      ),
+    };
   }
   const summary = `${usable.size} RSA key(s) with kid, n, e and ${RSA_MIN_BITS}–${RSA_MAX_BITS} bits (kid ${[...usable.keys()].map((k) => `"${k}"`).join(", ")})${otherNote}`;
-  if (problems.length > 0) return { parsed, result: warn(id, `${summary}; unusable: ${problems.join("; ")}`, "Tokens signed with the unusable keys will fail in ORDS; rotate them out.") };
+  if (problems.length > 0)
+    return {
+      parsed,
+      result: warn(
+        id,
+        `${summary}; unusable: ${problems.join("; ")}`,
+        "Tokens signed with the unusable keys will fail in ORDS; rotate them out.",
+      ),
+    };
   return { parsed, result: pass(id, summary) };
 }
 
@@ -236,32 +288,64 @@ export interface TokenView {
 export function checkTokenFormat(token: Secret): { view?: TokenView; result: CheckResult } {
   const decoded = tryDecodeToken(token.reveal());
   if (!decoded.ok) {
-    return { result: fail("token.format", `the token ${decoded.problem}`, "Use the access_token value itself: a signed JWT (header.claims.signature, base64url).") };
+    return {
+      result: fail(
+        "token.format",
+        `the token ${decoded.problem}`,
+        "Use the access_token value itself: a signed JWT (header.claims.signature, base64url).",
+      ),
+    };
   }
-  return { view: { compact: token, header: decoded.header, claims: decoded.claims }, result: pass("token.format", "a signed JWT with a JSON header and claims") };
+  return {
+    view: { compact: token, header: decoded.header, claims: decoded.claims },
+    result: pass("token.format", "a signed JWT with a JSON header and claims"),
+  };
 }
 
 export function checkTokenClaims(view: TokenView): CheckResult {
   const missing = REQUIRED_CLAIMS.filter((claim) => view.claims[claim] === undefined || view.claims[claim] === null);
-  const badTypes = (["iat", "exp", "nbf"] as const).filter((claim) => view.claims[claim] !== undefined && typeof view.claims[claim] !== "number");
+  const badTypes = (["iat", "exp", "nbf"] as const).filter(
+    (claim) => view.claims[claim] !== undefined && typeof view.claims[claim] !== "number",
+  );
   if (missing.length > 0) {
-    return fail("token.claims", `the token lacks ${missing.join(", ")} (ORDS requires sub, iss, aud, iat and exp)`, "Get an access token from the identity provider's token endpoint (not an ID token or a hand-made one).");
+    return fail(
+      "token.claims",
+      `the token lacks ${missing.join(", ")} (ORDS requires sub, iss, aud, iat and exp)`,
+      "Get an access token from the identity provider's token endpoint (not an ID token or a hand-made one).",
+    );
   }
-  if (badTypes.length > 0) return fail("token.claims", `${badTypes.join(", ")} must be numeric dates (seconds since 1970)`, "Use a token issued by the identity provider.");
+  if (badTypes.length > 0)
+    return fail(
+      "token.claims",
+      `${badTypes.join(", ")} must be numeric dates (seconds since 1970)`,
+      "Use a token issued by the identity provider.",
+    );
   return pass("token.claims", `sub, iss, aud, iat and exp are present (sub "${String(view.claims.sub)}")`);
 }
 
 export function checkTokenAlg(view: TokenView): CheckResult {
   const alg = view.header.alg;
-  if (typeof alg === "string" && (ORDS_ALGORITHMS as readonly string[]).includes(alg)) return pass("token.alg", `alg ${alg}`);
-  const hint = typeof alg === "string" && alg.startsWith("HS") ? ": a shared-secret (HMAC) token, which ORDS never accepts" : "";
-  return fail("token.alg", `alg ${JSON.stringify(alg)}${hint}; ORDS accepts ${ORDS_ALGORITHMS.join(", ")} only`, "Configure the identity provider to sign access tokens with RS256 (an RSA key).");
+  if (typeof alg === "string" && (ORDS_ALGORITHMS as readonly string[]).includes(alg))
+    return pass("token.alg", `alg ${alg}`);
+  const hint =
+    typeof alg === "string" && alg.startsWith("HS") ? ": a shared-secret (HMAC) token, which ORDS never accepts" : "";
+  return fail(
+    "token.alg",
+    `alg ${JSON.stringify(alg)}${hint}; ORDS accepts ${ORDS_ALGORITHMS.join(", ")} only`,
+    "Configure the identity provider to sign access tokens with RS256 (an RSA key).",
+  );
 }
 
 export function checkTokenKid(view: TokenView, jwks: ParsedJwks | undefined): CheckResult {
   const kid = view.header.kid;
-  if (typeof kid !== "string" || kid === "") return fail("token.kid", "the token header has no kid; ORDS requires one to pick the key", "Use a token from the identity provider; its header names the signing key (kid).");
-  if (jwks === undefined) return skip("token.kid", `kid "${kid}"; the JWKS is not available to compare`, "Fix the jwks.* checks first.");
+  if (typeof kid !== "string" || kid === "")
+    return fail(
+      "token.kid",
+      "the token header has no kid; ORDS requires one to pick the key",
+      "Use a token from the identity provider; its header names the signing key (kid).",
+    );
+  if (jwks === undefined)
+    return skip("token.kid", `kid "${kid}"; the JWKS is not available to compare`, "Fix the jwks.* checks first.");
   if (jwks.keys.has(kid)) return pass("token.kid", `kid "${kid}" is in the JWKS`);
   const unusable = jwks.unusable.get(kid);
   if (unusable !== undefined) {
@@ -271,7 +355,8 @@ export function checkTokenKid(view: TokenView, jwks: ParsedJwks | undefined): Ch
       `The identity provider signs with a key ORDS cannot use: make it sign access tokens with an RSA key of ${RSA_MIN_BITS}–${RSA_MAX_BITS} bits (RS256).`,
     );
   }
-  if (jwks.keys.size === 0) return skip("token.kid", `kid "${kid}"; the JWKS holds no usable key to compare`, "Fix the jwks.* checks first.");
+  if (jwks.keys.size === 0)
+    return skip("token.kid", `kid "${kid}"; the JWKS holds no usable key to compare`, "Fix the jwks.* checks first.");
   return fail(
     "token.kid",
     `kid "${kid}" is not among the JWKS keys (${[...jwks.keys.keys()].map((k) => `"${k}"`).join(", ")})`,
@@ -283,11 +368,17 @@ export async function checkTokenSignature(view: TokenView, jwks: ParsedJwks | un
   const id = "token.signature";
   const alg = view.header.alg;
   const kid = view.header.kid;
-  if (typeof alg !== "string" || !(ORDS_ALGORITHMS as readonly string[]).includes(alg)) return skip(id, "not checked: the alg is not one ORDS accepts (see token.alg)");
+  if (typeof alg !== "string" || !(ORDS_ALGORITHMS as readonly string[]).includes(alg))
+    return skip(id, "not checked: the alg is not one ORDS accepts (see token.alg)");
   if (jwks === undefined) return skip(id, "not checked: the JWKS is not available", "Fix the jwks.* checks first.");
   const jwk = typeof kid === "string" ? jwks.keys.get(kid) : undefined;
   if (jwk === undefined) {
-    return skip(id, typeof kid === "string" && jwks.unusable.has(kid) ? "not checked: the JWKS key of the kid is unusable (see token.kid)" : "not checked: no JWKS key matches the kid (see token.kid)");
+    return skip(
+      id,
+      typeof kid === "string" && jwks.unusable.has(kid)
+        ? "not checked: the JWKS key of the kid is unusable (see token.kid)"
+        : "not checked: no JWKS key matches the kid (see token.kid)",
+    );
   }
   try {
     const key = await importJWK({ ...jwk, alg }, alg);
@@ -295,7 +386,11 @@ export async function checkTokenSignature(view: TokenView, jwks: ParsedJwks | un
     return pass(id, `the signature verifies with JWKS key "${String(kid)}" (${alg})`);
   } catch (error) {
     const reason = (error as { code?: string }).code ?? (error instanceof Error ? error.name : "error");
-    return fail(id, `the signature does not verify with JWKS key "${String(kid)}" (${reason})`, "The token was altered or signed by a different key with the same kid: get a fresh token from the identity provider.");
+    return fail(
+      id,
+      `the signature does not verify with JWKS key "${String(kid)}" (${reason})`,
+      "The token was altered or signed by a different key with the same kid: get a fresh token from the identity provider.",
+    );
   }
 }
 
@@ -314,13 +409,17 @@ function entraTenantOf(issuer: string): string | undefined {
 export function checkTokenIssuer(view: TokenView, expected: string | undefined, entraTenantId?: string): CheckResult {
   const id = "token.issuer";
   const iss = view.claims.iss;
-  if (typeof iss !== "string") return fail(id, "the token has no iss string", "Use a token issued by the identity provider.");
-  if (expected === undefined) return skip(id, `token iss "${iss}"; no expected issuer to compare`, "Pass --issuer, or name an environment.");
+  if (typeof iss !== "string")
+    return fail(id, "the token has no iss string", "Use a token issued by the identity provider.");
+  if (expected === undefined)
+    return skip(id, `token iss "${iss}"; no expected issuer to compare`, "Pass --issuer, or name an environment.");
   if (iss === expected) return pass(id, `iss "${iss}" matches exactly`);
   const shown = `token iss "${iss}", expected "${expected}"`;
   const configFix = `Set the profile issuer to exactly "${iss}" (identityProvider.issuer in the environment, or --issuer) and re-run the ORDS step.`;
   if (iss.replace(/\/$/, "") === expected.replace(/\/$/, "")) {
-    const which = iss.endsWith("/") ? "the token has a trailing slash and the profile does not" : "the profile has a trailing slash and the token does not";
+    const which = iss.endsWith("/")
+      ? "the token has a trailing slash and the profile does not"
+      : "the profile has a trailing slash and the token does not";
     return fail(id, `${shown}: ${which}; ORDS compares the issuer exactly`, configFix);
   }
   const tokenTenant = entraTenantOf(iss);
@@ -335,7 +434,11 @@ export function checkTokenIssuer(view: TokenView, expected: string | undefined, 
       );
     }
     if (iss === entra.issuer && expected === entra.v1Issuer) {
-      return fail(id, `${shown}: this is an Entra v2 token but the profile expects the v1 issuer (sts.windows.net)`, configFix);
+      return fail(
+        id,
+        `${shown}: this is an Entra v2 token but the profile expects the v1 issuer (sts.windows.net)`,
+        configFix,
+      );
     }
   }
   if (entraTenantId !== undefined && tokenTenant !== undefined && tokenTenant !== entraTenantId) {
@@ -348,13 +451,38 @@ export function checkTokenIssuer(view: TokenView, expected: string | undefined, 
   return fail(id, `${shown}; ORDS compares the issuer exactly`, configFix);
 }
 
-export function checkTokenAudience(view: TokenView, expected: string | undefined, clientId: string | undefined): CheckResult {
+export function checkTokenAudience(
+  view: TokenView,
+  expected: string | undefined,
+  clientId: string | undefined,
+): CheckResult {
   const id = "token.audience";
   const aud = view.claims.aud;
-  const values = typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud.filter((value): value is string => typeof value === "string") : [];
-  if (values.length === 0) return fail(id, "the token has no aud", "Request the token for the API's audience (for OCI: scope = audience + scope value).");
-  if (expected === undefined) return skip(id, `token aud ${JSON.stringify(aud)}; no expected audience to compare`, "Pass --audience, or name an environment.");
-  if (values.includes(expected)) return pass(id, typeof aud === "string" ? `aud "${aud}" equals the profile audience` : `aud ${JSON.stringify(aud)} contains the profile audience "${expected}"`);
+  const values =
+    typeof aud === "string"
+      ? [aud]
+      : Array.isArray(aud)
+        ? aud.filter((value): value is string => typeof value === "string")
+        : [];
+  if (values.length === 0)
+    return fail(
+      id,
+      "the token has no aud",
+      "Request the token for the API's audience (for OCI: scope = audience + scope value).",
+    );
+  if (expected === undefined)
+    return skip(
+      id,
+      `token aud ${JSON.stringify(aud)}; no expected audience to compare`,
+      "Pass --audience, or name an environment.",
+    );
+  if (values.includes(expected))
+    return pass(
+      id,
+      typeof aud === "string"
+        ? `aud "${aud}" equals the profile audience`
+        : `aud ${JSON.stringify(aud)} contains the profile audience "${expected}"`,
+    );
   const shown = `token aud ${JSON.stringify(aud)} does not ${typeof aud === "string" ? "equal" : "contain"} the profile audience "${expected}"`;
   if (clientId !== undefined && values.includes(clientId)) {
     return fail(
@@ -371,9 +499,17 @@ export function checkTokenAudience(view: TokenView, expected: string | undefined
     );
   }
   if (values.some((value) => value.replace(/\/$/, "") === expected.replace(/\/$/, ""))) {
-    return fail(id, `${shown}: they differ only in a trailing slash; ORDS compares exactly`, "Make the profile audience equal the primary audience exactly as configured in the app.");
+    return fail(
+      id,
+      `${shown}: they differ only in a trailing slash; ORDS compares exactly`,
+      "Make the profile audience equal the primary audience exactly as configured in the app.",
+    );
   }
-  return fail(id, shown, "Set the profile audience to the app's primary audience, or request a token for this audience.");
+  return fail(
+    id,
+    shown,
+    "Set the profile audience to the app's primary audience, or request a token for this audience.",
+  );
 }
 
 export function checkTokenTime(view: TokenView, expectations: Expectations, nowSeconds: number): CheckResult {
@@ -381,19 +517,38 @@ export function checkTokenTime(view: TokenView, expectations: Expectations, nowS
   const { exp, nbf, iat } = view.claims;
   const skew = expectations.allowedSkewSeconds ?? 0;
   const age = expectations.allowedAgeSeconds;
-  const skewNote = expectations.allowedSkewSeconds === undefined ? "no skew tolerance: the profile's skew is not known here" : `skew ${skew} s`;
+  const skewNote =
+    expectations.allowedSkewSeconds === undefined
+      ? "no skew tolerance: the profile's skew is not known here"
+      : `skew ${skew} s`;
   const at = (seconds: number) => new Date(seconds * 1000).toISOString();
   if (typeof exp === "number" && nowSeconds > exp + skew) {
-    return fail(id, `the token expired at ${at(exp)}, ${nowSeconds - exp} s ago (${skewNote})`, "Get a fresh token; check this machine's clock if it should still be valid.");
+    return fail(
+      id,
+      `the token expired at ${at(exp)}, ${nowSeconds - exp} s ago (${skewNote})`,
+      "Get a fresh token; check this machine's clock if it should still be valid.",
+    );
   }
   if (typeof nbf === "number" && nowSeconds + skew < nbf) {
-    return fail(id, `the token is not valid before ${at(nbf)}, ${nbf - nowSeconds} s from now (${skewNote})`, "Check the clocks of the identity provider, this machine and the database host; a small positive allowed skew absorbs drift.");
+    return fail(
+      id,
+      `the token is not valid before ${at(nbf)}, ${nbf - nowSeconds} s from now (${skewNote})`,
+      "Check the clocks of the identity provider, this machine and the database host; a small positive allowed skew absorbs drift.",
+    );
   }
   if (typeof iat === "number" && nowSeconds + skew < iat) {
-    return fail(id, `the token was issued in the future (${at(iat)}, ${iat - nowSeconds} s from now; ${skewNote})`, "Check the clocks; a small positive allowed skew absorbs drift.");
+    return fail(
+      id,
+      `the token was issued in the future (${at(iat)}, ${iat - nowSeconds} s from now; ${skewNote})`,
+      "Check the clocks; a small positive allowed skew absorbs drift.",
+    );
   }
   if (age !== undefined && age > 0 && typeof iat === "number" && nowSeconds - iat > age + skew) {
-    return fail(id, `the token is ${nowSeconds - iat} s old, above the profile's allowed age of ${age} s`, "Get a fresh token, or raise the profile's allowed age.");
+    return fail(
+      id,
+      `the token is ${nowSeconds - iat} s old, above the profile's allowed age of ${age} s`,
+      "Get a fresh token, or raise the profile's allowed age.",
+    );
   }
   const remaining = typeof exp === "number" ? `, expires in ${exp - nowSeconds} s` : "";
   return pass(id, `valid now${remaining} (${skewNote}${age !== undefined && age > 0 ? `, max age ${age} s` : ""})`);
@@ -424,8 +579,14 @@ export function checkTokenScope(view: TokenView, expectations: Expectations): Ch
   const roles = stringList(view.claims.roles);
   if (expectations.roleClaim !== undefined && expectations.roleClaim !== "") return checkRoleMode(view, expectations);
   const privilege = expectations.privilege;
-  if (privilege === undefined) return skip(id, `token scope ${JSON.stringify(scopes)}; no privilege to compare`, "Pass --privilege, or name an environment.");
-  if (scopes.includes(privilege)) return pass(id, `scope ${JSON.stringify(scopes)} contains the privilege "${privilege}" (scope mode)`);
+  if (privilege === undefined)
+    return skip(
+      id,
+      `token scope ${JSON.stringify(scopes)}; no privilege to compare`,
+      "Pass --privilege, or name an environment.",
+    );
+  if (scopes.includes(privilege))
+    return pass(id, `scope ${JSON.stringify(scopes)} contains the privilege "${privilege}" (scope mode)`);
   if (scopes.length === 0 && roles.length > 0) {
     return fail(
       id,
@@ -435,13 +596,19 @@ export function checkTokenScope(view: TokenView, expectations: Expectations): Ch
   }
   const caseMatch = scopes.find((scope) => scope.toLowerCase() === privilege.toLowerCase());
   if (caseMatch !== undefined) {
-    return fail(id, `the token's scope "${caseMatch}" differs from the privilege "${privilege}" only in case; ORDS compares case-sensitively`, `Name the privilege exactly "${caseMatch}" (the scope value), or fix the scope's case in the app.`);
+    return fail(
+      id,
+      `the token's scope "${caseMatch}" differs from the privilege "${privilege}" only in case; ORDS compares case-sensitively`,
+      `Name the privilege exactly "${caseMatch}" (the scope value), or fix the scope's case in the app.`,
+    );
   }
   const bare = scopes.find(
     (scope) =>
       privilege !== scope &&
       privilege.endsWith(scope) &&
-      (expectations.fqs?.includes(privilege) === true || privilege === `${expectations.audience ?? ""}${scope}` || privilege.endsWith(`/${scope}`)),
+      (expectations.fqs?.includes(privilege) === true ||
+        privilege === `${expectations.audience ?? ""}${scope}` ||
+        privilege.endsWith(`/${scope}`)),
   );
   if (bare !== undefined) {
     return fail(
@@ -450,8 +617,15 @@ export function checkTokenScope(view: TokenView, expectations: Expectations): Ch
       `Name the ORDS privilege "${bare}" (privilege = scope value, never audience + scope) and re-run the ORDS step.`,
     );
   }
-  const shown = scopes.length === 0 ? "the token has no scope or scp" : `scope ${JSON.stringify(scopes)} does not contain the privilege "${privilege}"`;
-  return fail(id, shown, "Request the scope that the privilege is named after (OCI: scope=<audience><scope value>), and check the app grants that scope.");
+  const shown =
+    scopes.length === 0
+      ? "the token has no scope or scp"
+      : `scope ${JSON.stringify(scopes)} does not contain the privilege "${privilege}"`;
+  return fail(
+    id,
+    shown,
+    "Request the scope that the privilege is named after (OCI: scope=<audience><scope value>), and check the app grants that scope.",
+  );
 }
 
 function checkRoleMode(view: TokenView, expectations: Expectations): CheckResult {
@@ -460,11 +634,22 @@ function checkRoleMode(view: TokenView, expectations: Expectations): CheckResult
   const value = resolvePointer(view.claims, pointer);
   if (value === undefined) {
     const scopes = [...stringList(view.claims.scope), ...stringList(view.claims.scp)];
-    const hint = scopes.length > 0 ? `; it has scope ${JSON.stringify(scopes)} (a user or OCI token: use scope mode, i.e. no role claim)` : "";
-    return fail(id, `role mode: the token has no claim at ${pointer}${hint}`, "Assign the app role to the client (Entra: an app role assignment), or set the profile's role claim to where the roles are.");
+    const hint =
+      scopes.length > 0
+        ? `; it has scope ${JSON.stringify(scopes)} (a user or OCI token: use scope mode, i.e. no role claim)`
+        : "";
+    return fail(
+      id,
+      `role mode: the token has no claim at ${pointer}${hint}`,
+      "Assign the app role to the client (Entra: an app role assignment), or set the profile's role claim to where the roles are.",
+    );
   }
   if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) {
-    return fail(id, `role mode: the claim at ${pointer} is not an array of strings (${JSON.stringify(value)})`, "Point the role claim (a JSON pointer) at an array of role names.");
+    return fail(
+      id,
+      `role mode: the claim at ${pointer} is not an array of strings (${JSON.stringify(value)})`,
+      "Point the role claim (a JSON pointer) at an array of role names.",
+    );
   }
   const expected = expectations.roles ?? [];
   if (expectations.roles !== undefined && expected.length === 0) {
@@ -475,13 +660,22 @@ function checkRoleMode(view: TokenView, expectations: Expectations): CheckResult
     );
   }
   if (expected.length === 0) {
-    return warn(id, `role mode: ${pointer} holds ${JSON.stringify(value)}; the roles linked to the privilege are not known here`, "Pass --role <name> or give DB access to compare with the privilege's roles.");
+    return warn(
+      id,
+      `role mode: ${pointer} holds ${JSON.stringify(value)}; the roles linked to the privilege are not known here`,
+      "Pass --role <name> or give DB access to compare with the privilege's roles.",
+    );
   }
   const matching = expected.filter((role) => value.includes(role));
-  if (matching.length > 0) return pass(id, `role mode: ${pointer} holds ${JSON.stringify(matching)}, linked to the privilege`);
+  if (matching.length > 0)
+    return pass(id, `role mode: ${pointer} holds ${JSON.stringify(matching)}, linked to the privilege`);
   const caseMatch = value.find((role) => expected.some((wanted) => wanted.toLowerCase() === role.toLowerCase()));
   const hint = caseMatch !== undefined ? `; "${caseMatch}" differs only in case (ORDS compares case-sensitively)` : "";
-  return fail(id, `role mode: ${pointer} holds ${JSON.stringify(value)}, none of the privilege's roles ${JSON.stringify(expected)}${hint}`, "Assign the app role to the client, or link an ORDS role with that exact name to the privilege.");
+  return fail(
+    id,
+    `role mode: ${pointer} holds ${JSON.stringify(value)}, none of the privilege's roles ${JSON.stringify(expected)}${hint}`,
+    "Assign the app role to the client, or link an ORDS role with that exact name to the privilege.",
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -494,25 +688,45 @@ function wwwAuthenticate(response: BoundedResponse): string {
 
 export function checkEndpointUnauthenticated(observation: HttpObservation): CheckResult {
   const id = "endpoint.unauthenticated";
-  if ("missing" in observation) return skip(id, observation.missing, "Pass --url (a path under the ORDS base URL, or a full URL).");
-  if ("error" in observation) return fail(id, observation.error.message, observation.error.fix ?? "Check the URL and the network path to ORDS.");
+  if ("missing" in observation)
+    return skip(id, observation.missing, "Pass --url (a path under the ORDS base URL, or a full URL).");
+  if ("error" in observation)
+    return fail(id, observation.error.message, observation.error.fix ?? "Check the URL and the network path to ORDS.");
   return { ...unauthenticatedResult(id, observation.response), httpStatus: observation.response.status };
 }
 
 function unauthenticatedResult(id: CheckId, response: BoundedResponse): CheckResult {
   const { status, url } = response;
-  if (status === 401) return pass(id, `GET ${url} without a token answered 401 (${wwwAuthenticate(response)}): the endpoint is protected`);
+  if (status === 401)
+    return pass(
+      id,
+      `GET ${url} without a token answered 401 (${wwwAuthenticate(response)}): the endpoint is protected`,
+    );
   if (status >= 200 && status < 300) {
-    return fail(id, `GET ${url} without a token answered ${status}: the endpoint is NOT protected`, "Protect the module with the privilege (the ORDS step's protected modules), then re-run.");
+    return fail(
+      id,
+      `GET ${url} without a token answered ${status}: the endpoint is NOT protected`,
+      "Protect the module with the privilege (the ORDS step's protected modules), then re-run.",
+    );
   }
-  if (status === 404) return fail(id, `GET ${url} answered 404`, "Check the URL: <ORDS base URL of the schema>/<module base path>/<template>.");
-  return fail(id, `GET ${url} without a token answered ${status}, expected 401`, "Check the URL points at an ORDS handler protected by the privilege.");
+  if (status === 404)
+    return fail(
+      id,
+      `GET ${url} answered 404`,
+      "Check the URL: <ORDS base URL of the schema>/<module base path>/<template>.",
+    );
+  return fail(
+    id,
+    `GET ${url} without a token answered ${status}, expected 401`,
+    "Check the URL points at an ORDS handler protected by the privilege.",
+  );
 }
 
 export function checkEndpointAuthenticated(observation: HttpObservation, earlier: readonly CheckResult[]): CheckResult {
   const id = "endpoint.authenticated";
   if ("missing" in observation) return skip(id, observation.missing);
-  if ("error" in observation) return fail(id, observation.error.message, observation.error.fix ?? "Check the URL and the network path to ORDS.");
+  if ("error" in observation)
+    return fail(id, observation.error.message, observation.error.fix ?? "Check the URL and the network path to ORDS.");
   return { ...authenticatedResult(id, observation.response, earlier), httpStatus: observation.response.status };
 }
 
@@ -520,9 +734,15 @@ function authenticatedResult(id: CheckId, response: BoundedResponse, earlier: re
   const { status, url } = response;
   if (status >= 200 && status < 300) return pass(id, `GET ${url} with the token answered ${status}`);
   if (status === 401) {
-    const failed = earlier.filter((check) => check.status === "fail" && !check.id.startsWith("endpoint.")).map((check) => check.id);
+    const failed = earlier
+      .filter((check) => check.status === "fail" && !check.id.startsWith("endpoint."))
+      .map((check) => check.id);
     if (failed.length > 0) {
-      return fail(id, `GET ${url} with the token answered 401 (${wwwAuthenticate(response)}); the failed checks above explain it: ${failed.join(", ")}`, `Fix ${failed[0]} first (see its line).`);
+      return fail(
+        id,
+        `GET ${url} with the token answered 401 (${wwwAuthenticate(response)}); the failed checks above explain it: ${failed.join(", ")}`,
+        `Fix ${failed[0]} first (see its line).`,
+      );
     }
     return fail(
       id,
@@ -530,6 +750,15 @@ function authenticatedResult(id: CheckId, response: BoundedResponse, earlier: re
       "ORDS may not reach the JWK URL from its own network (try doctor --mirror-jwks), may hold a stale JWKS for ~10 s, or a pool-level JWT profile may override the schema's.",
     );
   }
-  if (status === 403) return fail(id, `GET ${url} with the token answered 403: authenticated, but the privilege's roles do not match`, "Check the privilege's roles (role mode) or the scope (scope mode).");
-  return fail(id, `GET ${url} with the token answered ${status}`, status === 404 ? "Check the URL." : "Check the handler: the token was accepted but the call failed.");
+  if (status === 403)
+    return fail(
+      id,
+      `GET ${url} with the token answered 403: authenticated, but the privilege's roles do not match`,
+      "Check the privilege's roles (role mode) or the scope (scope mode).",
+    );
+  return fail(
+    id,
+    `GET ${url} with the token answered ${status}`,
+    status === 404 ? "Check the URL." : "Check the handler: the token was accepted but the call failed.",
+  );
 }

@@ -26,9 +26,13 @@ const CHUNK_BYTES = 3000;
 export function mirrorHandlerSource(jwksJson: string): string {
   const bytes = Buffer.from(jwksJson, "utf8");
   if (bytes.byteLength > MIRROR_MAX_JWKS_BYTES) {
-    throw new KitError("MIRROR_REFUSED", `The JWKS is ${bytes.byteLength} bytes; the mirror serves at most ${MIRROR_MAX_JWKS_BYTES}`, {
-      fix: "Remove unused signing keys from the identity provider; the mirror changed nothing.",
-    });
+    throw new KitError(
+      "MIRROR_REFUSED",
+      `The JWKS is ${bytes.byteLength} bytes; the mirror serves at most ${MIRROR_MAX_JWKS_BYTES}`,
+      {
+        fix: "Remove unused signing keys from the identity provider; the mirror changed nothing.",
+      },
+    );
   }
   const lines = ["begin", "  owa_util.mime_header('application/json', true);"];
   for (let offset = 0; offset < bytes.byteLength; offset += CHUNK_BYTES) {
@@ -52,11 +56,27 @@ export function stateView(state: OrdsState, objects?: SchemaObjects): OrdsStateV
   const profile = state.profile ?? undefined;
   const privilege = state.privilege ?? undefined;
   const configured =
-    privilege === undefined ? [] : [{ name: privilege.name, modules: privilege.modules ?? [], patterns: privilege.patterns ?? [], roles: privilege.roles ?? [] }];
+    privilege === undefined
+      ? []
+      : [
+          {
+            name: privilege.name,
+            modules: privilege.modules ?? [],
+            patterns: privilege.patterns ?? [],
+            roles: privilege.roles ?? [],
+          },
+        ];
   const everyPrivilege = objects?.privileges?.map((candidate) => {
     // The privilege read by name is the more complete record of the configured one.
     const known = configured.find((item) => item.name === candidate.name);
-    return known ?? { name: candidate.name, modules: candidate.modules ?? [], patterns: candidate.patterns ?? [], roles: candidate.roles ?? [] };
+    return (
+      known ?? {
+        name: candidate.name,
+        modules: candidate.modules ?? [],
+        patterns: candidate.patterns ?? [],
+        roles: candidate.roles ?? [],
+      }
+    );
   });
   const modules = objects?.modules ?? state.modules;
   return {
@@ -71,10 +91,13 @@ export function stateView(state: OrdsState, objects?: SchemaObjects): OrdsStateV
             allowedSkewSeconds: profile.allowedSkewSeconds,
             allowedAgeSeconds: profile.allowedAgeSeconds,
             // Before ORDS 25.1 a profile cannot have a role claim (the column may not exist): that is NULL, not unknown.
-            roleClaimName: profile.roleClaimName === undefined && roleClaimImpossible(state) ? null : profile.roleClaimName,
+            roleClaimName:
+              profile.roleClaimName === undefined && roleClaimImpossible(state) ? null : profile.roleClaimName,
           },
     privileges: everyPrivilege ?? configured,
-    modules: modules?.filter((module) => module.basePath !== null).map((module) => ({ name: module.name, basePath: module.basePath as string })),
+    modules: modules
+      ?.filter((module) => module.basePath !== null)
+      .map((module) => ({ name: module.name, basePath: module.basePath as string })),
   };
 }
 
@@ -99,7 +122,13 @@ export function doctorDatabaseOver(
   options: DoctorDatabaseOptions = {},
 ): DoctorDatabaseParts & { close(): Promise<void> } {
   const connection: OrdsConnectionSpec = ordsConnectionSpecOf(environment);
-  const context = (phase: "read" | "apply") => ({ user: connection.user, schema: connection.schema, connectString: connection.connectString, adminMode: connection.adminMode, phase });
+  const context = (phase: "read" | "apply") => ({
+    user: connection.user,
+    schema: connection.schema,
+    connectString: connection.connectString,
+    adminMode: connection.adminMode,
+    phase,
+  });
   let pending: Promise<OrdsDb> | undefined;
   let opened: OrdsDb | undefined;
   let closed = false;
@@ -107,9 +136,13 @@ export function doctorDatabaseOver(
     (pending ??= connect().then((db) => {
       if (closed) {
         void db.close().catch(() => undefined);
-        throw new KitError("DB_CONNECTION_LOST", "The doctor had already finished when the database connection was opened; it was closed at once", {
-          fix: "Raise --timeout-ms if the database needs longer to connect.",
-        });
+        throw new KitError(
+          "DB_CONNECTION_LOST",
+          "The doctor had already finished when the database connection was opened; it was closed at once",
+          {
+            fix: "Raise --timeout-ms if the database needs longer to connect.",
+          },
+        );
       }
       opened = db;
       return db;
@@ -148,20 +181,34 @@ export function doctorDatabaseOver(
       await run(mirrorBlock("define"), binds);
     },
     async deleteModule(name: string) {
-      await run(mirrorBlock("delete"), { mirror_module_name: name, ...(connection.adminMode ? { schema: connection.schema } : {}) });
+      await run(mirrorBlock("delete"), {
+        mirror_module_name: name,
+        ...(connection.adminMode ? { schema: connection.schema } : {}),
+      });
     },
     async replaceProfile(profile: MirrorProfile) {
       // The ORDS step's own sections and package choice: delete + create in one block that commits or rolls back.
       const state = await readState();
       const roleMode = profile.roleClaimName !== null && profile.roleClaimName !== undefined;
-      const api = resolveOrdsApi(state, { adminMode: connection.adminMode, roleMode, user: connection.user, schema: connection.schema });
+      const api = resolveOrdsApi(state, {
+        adminMode: connection.adminMode,
+        roleMode,
+        user: connection.user,
+        schema: connection.schema,
+      });
       if (api.profileDeletePackage === null) {
-        throw new KitError("ORDS_PROFILE_DELETE_UNAVAILABLE", `${connection.user} can call no DELETE_JWT_PROFILE, so the profile cannot be replaced`, {
-          fix: `Connect as ${connection.schema} (ords.user); the mirror changed nothing.`,
-        });
+        throw new KitError(
+          "ORDS_PROFILE_DELETE_UNAVAILABLE",
+          `${connection.user} can call no DELETE_JWT_PROFILE, so the profile cannot be replaced`,
+          {
+            fix: `Connect as ${connection.schema} (ords.user); the mirror changed nothing.`,
+          },
+        );
       }
       const refs = [
-        ...(state.profile === null ? [] : [{ file: SQL_FILES.jwtProfile, section: `${api.profileDeletePackage}.delete` }]),
+        ...(state.profile === null
+          ? []
+          : [{ file: SQL_FILES.jwtProfile, section: `${api.profileDeletePackage}.delete` }]),
         { file: SQL_FILES.jwtProfile, section: `${api.profilePackage}.${roleMode ? "create_role_mode" : "create"}` },
       ];
       const block = composeBlock(refs, {

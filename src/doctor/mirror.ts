@@ -113,10 +113,20 @@ function asProfile(view: OrdsProfileView): MirrorProfile {
       },
     );
   }
-  if (view.issuer === null || view.audience === null || view.audience === undefined || view.jwkUrl === null || view.jwkUrl === undefined) {
-    throw new KitError("MIRROR_REFUSED", "The stored JWT profile has no issuer, audience or JWK URL, so it cannot be re-created", {
-      fix: "Check USER_ORDS_JWT_PROFILE by hand; the mirror changed nothing.",
-    });
+  if (
+    view.issuer === null ||
+    view.audience === null ||
+    view.audience === undefined ||
+    view.jwkUrl === null ||
+    view.jwkUrl === undefined
+  ) {
+    throw new KitError(
+      "MIRROR_REFUSED",
+      "The stored JWT profile has no issuer, audience or JWK URL, so it cannot be re-created",
+      {
+        fix: "Check USER_ORDS_JWT_PROFILE by hand; the mirror changed nothing.",
+      },
+    );
   }
   return {
     issuer: view.issuer,
@@ -137,13 +147,19 @@ export async function runMirror(options: MirrorOptions): Promise<MirrorReport> {
   // 1. The JWKS, fetched from this machine; and the original profile, kept to put back.
   const jwks = await boundedFetch(options.jwkUrl, { method: "GET", credentials: "omit" }, options.http);
   if (jwks.status !== 200) {
-    throw new KitError("MIRROR_REFUSED", `The JWKS answered ${jwks.status} from this machine too, so there is nothing to mirror`, {
-      fix: "Fix jwks.reachable first; the mirror changed nothing.",
-    });
+    throw new KitError(
+      "MIRROR_REFUSED",
+      `The JWKS answered ${jwks.status} from this machine too, so there is nothing to mirror`,
+      {
+        fix: "Fix jwks.reachable first; the mirror changed nothing.",
+      },
+    );
   }
   const storedView = await database.readProfile();
   if (storedView === undefined) {
-    throw new KitError("MIRROR_REFUSED", "The schema has no JWT profile to point at the mirror", { fix: "Create the profile first (profile.exists); the mirror changed nothing." });
+    throw new KitError("MIRROR_REFUSED", "The schema has no JWT profile to point at the mirror", {
+      fix: "Create the profile first (profile.exists); the mirror changed nothing.",
+    });
   }
   const original = asProfile(storedView);
 
@@ -159,7 +175,11 @@ export async function runMirror(options: MirrorOptions): Promise<MirrorReport> {
     await interruptible(database.replaceProfile({ ...original, jwkUrl: mirrorUrl }), signal);
     log(`mirror: calling ${options.endpointUrl} with the token`);
     const answer = await interruptible(
-      boundedFetch(options.endpointUrl, { method: "GET", headers: { accept: "application/json", authorization: `Bearer ${options.token.reveal()}` } }, options.http),
+      boundedFetch(
+        options.endpointUrl,
+        { method: "GET", headers: { accept: "application/json", authorization: `Bearer ${options.token.reveal()}` } },
+        options.http,
+      ),
       signal,
     );
     statusWithMirror = answer.status;
@@ -183,7 +203,12 @@ export async function runMirror(options: MirrorOptions): Promise<MirrorReport> {
   }
   const restored = restoreErrors.length === 0;
   const restoreCheck: CheckResult = restored
-    ? { id: "mirror.restore", status: "pass", message: `the original JWT profile (JWK URL ${original.jwkUrl}) is back and module "${MIRROR_MODULE.name}" is removed`, fix: "" }
+    ? {
+        id: "mirror.restore",
+        status: "pass",
+        message: `the original JWT profile (JWK URL ${original.jwkUrl}) is back and module "${MIRROR_MODULE.name}" is removed`,
+        fix: "",
+      }
     : {
         id: "mirror.restore",
         status: "fail",
@@ -194,8 +219,17 @@ export async function runMirror(options: MirrorOptions): Promise<MirrorReport> {
   let verdict: CheckResult;
   if (stepError !== undefined) {
     const interrupted = signal?.aborted === true;
-    const message = interrupted ? "interrupted before the mirrored call finished" : `the mirror run failed: ${stepError instanceof Error ? stepError.message : String(stepError)}`;
-    verdict = { id: "mirror.jwks", status: "fail", message, fix: interrupted ? "Run it again to get a verdict." : ((stepError as KitError).fix ?? "Check the database connection and the ORDS base URL.") };
+    const message = interrupted
+      ? "interrupted before the mirrored call finished"
+      : `the mirror run failed: ${stepError instanceof Error ? stepError.message : String(stepError)}`;
+    verdict = {
+      id: "mirror.jwks",
+      status: "fail",
+      message,
+      fix: interrupted
+        ? "Run it again to get a verdict."
+        : ((stepError as KitError).fix ?? "Check the database connection and the ORDS base URL."),
+    };
   } else {
     const ok = statusWithMirror !== undefined && statusWithMirror >= 200 && statusWithMirror < 300;
     const before = options.statusWithIdpJwks;
@@ -207,7 +241,12 @@ export async function runMirror(options: MirrorOptions): Promise<MirrorReport> {
         fix: `Let the ORDS/database host reach ${new URL(options.jwkUrl).origin} over https (network ACL, proxy, egress rules, wallet/trust store), then re-check.`,
       };
     } else if (ok) {
-      verdict = { id: "mirror.jwks", status: "pass", message: `with the mirrored JWKS the call answers ${statusWithMirror}; the IdP network path is not the problem`, fix: "" };
+      verdict = {
+        id: "mirror.jwks",
+        status: "pass",
+        message: `with the mirrored JWKS the call answers ${statusWithMirror}; the IdP network path is not the problem`,
+        fix: "",
+      };
     } else {
       verdict = {
         id: "mirror.jwks",

@@ -35,7 +35,10 @@ export interface OrdsStateView {
   readonly modules?: readonly OrdsModuleView[];
 }
 
-export type OrdsObservation = { readonly state: OrdsStateView } | { readonly error: { message: string; fix?: string } } | { readonly missing: string };
+export type OrdsObservation =
+  | { readonly state: OrdsStateView }
+  | { readonly error: { message: string; fix?: string } }
+  | { readonly missing: string };
 
 /** The command that stores what the environment file says; with the environment's name when known. */
 function ordsStep(environment: string | undefined): string {
@@ -64,7 +67,9 @@ function configKeyOf(field: string, identityProvider: "oci" | "entra" | undefine
     case "issuer":
       return identityProvider === "entra" ? "identityProvider.tenantId" : "identityProvider.issuer";
     case "audience":
-      return identityProvider === "entra" ? "the app's client id (--client-id)" : "identityProvider.app.primaryAudience";
+      return identityProvider === "entra"
+        ? "the app's client id (--client-id)"
+        : "identityProvider.app.primaryAudience";
     case "jwk_url":
       return "the JWK URL (--jwk-url)";
     case "role_claim_name":
@@ -79,27 +84,53 @@ function configKeyOf(field: string, identityProvider: "oci" | "entra" | undefine
 export function checkProfile(observation: OrdsObservation, expected: ProfileExpectations): CheckResult[] {
   const ids = ["profile.exists", "profile.matches", "profile.skew_age"] as const;
   const step = ordsStep(expected.environment);
-  if ("missing" in observation) return ids.map((id) => skip(id, observation.missing, "Configure ords.connectString and ords.user and set ORDS_DB_PASSWORD to run the database checks."));
+  if ("missing" in observation)
+    return ids.map((id) =>
+      skip(
+        id,
+        observation.missing,
+        "Configure ords.connectString and ords.user and set ORDS_DB_PASSWORD to run the database checks.",
+      ),
+    );
   if ("error" in observation) {
-    return [fail("profile.exists", `cannot read the ORDS state: ${observation.error.message}`, observation.error.fix ?? "Check the database connection settings."), ...ids.slice(1).map((id) => skip(id, "not checked: the ORDS state could not be read"))];
+    return [
+      fail(
+        "profile.exists",
+        `cannot read the ORDS state: ${observation.error.message}`,
+        observation.error.fix ?? "Check the database connection settings.",
+      ),
+      ...ids.slice(1).map((id) => skip(id, "not checked: the ORDS state could not be read")),
+    ];
   }
   const profile = observation.state.profile;
   if (profile === undefined) {
     return [
-      fail("profile.exists", "the schema has no JWT profile (USER_ORDS_JWT_PROFILE is empty): ORDS rejects every token", `Create it: ${step}.`),
+      fail(
+        "profile.exists",
+        "the schema has no JWT profile (USER_ORDS_JWT_PROFILE is empty): ORDS rejects every token",
+        `Create it: ${step}.`,
+      ),
       skip("profile.matches", "not checked: no profile"),
       skip("profile.skew_age", "not checked: no profile"),
     ];
   }
-  const results: CheckResult[] = [pass("profile.exists", `the schema has a JWT profile (issuer "${String(profile.issuer)}")`)];
+  const results: CheckResult[] = [
+    pass("profile.exists", `the schema has a JWT profile (issuer "${String(profile.issuer)}")`),
+  ];
 
   const differences: Array<{ field: string; text: string }> = [];
   const notCompared: string[] = [];
   const compared: string[] = [];
-  const compare = <T extends string | number>(field: string, stored: T | null | undefined, want: T | null | undefined) => {
+  const compare = <T extends string | number>(
+    field: string,
+    stored: T | null | undefined,
+    want: T | null | undefined,
+  ) => {
     if (want === undefined) return;
-    if (stored === undefined) notCompared.push(`${field}: the view has no such column (or it could not be read), not compared`);
-    else if (stored !== want) differences.push({ field, text: `${field}: stored ${JSON.stringify(stored)}, expected ${JSON.stringify(want)}` });
+    if (stored === undefined)
+      notCompared.push(`${field}: the view has no such column (or it could not be read), not compared`);
+    else if (stored !== want)
+      differences.push({ field, text: `${field}: stored ${JSON.stringify(stored)}, expected ${JSON.stringify(want)}` });
     else compared.push(field);
   };
   compare("issuer", profile.issuer, expected.issuer);
@@ -109,7 +140,9 @@ export function checkProfile(observation: OrdsObservation, expected: ProfileExpe
   compare("allowed_skew", profile.allowedSkewSeconds, expected.allowedSkewSeconds);
   compare("allowed_age", profile.allowedAgeSeconds, expected.allowedAgeSeconds);
   if (differences.length > 0) {
-    const keys = [...new Set(differences.map((difference) => configKeyOf(difference.field, expected.identityProvider)))];
+    const keys = [
+      ...new Set(differences.map((difference) => configKeyOf(difference.field, expected.identityProvider))),
+    ];
     results.push(
       fail(
         "profile.matches",
@@ -117,7 +150,10 @@ export function checkProfile(observation: OrdsObservation, expected: ProfileExpe
         `To store what the environment expects, ${step}; if what is stored is right, change ${keys.join(", ")} instead.`,
       ),
     );
-  } else if (notCompared.length > 0) results.push(warn("profile.matches", notCompared.join("; "), "Compare the remaining values by hand in USER_ORDS_JWT_PROFILE."));
+  } else if (notCompared.length > 0)
+    results.push(
+      warn("profile.matches", notCompared.join("; "), "Compare the remaining values by hand in USER_ORDS_JWT_PROFILE."),
+    );
   else if (compared.length === 0) results.push(skip("profile.matches", "no expected values to compare"));
   else results.push(pass("profile.matches", `${compared.join(", ")} match the stored profile`));
 
@@ -126,10 +162,22 @@ export function checkProfile(observation: OrdsObservation, expected: ProfileExpe
     profile.allowedAgeSeconds === 0 ? "allowed age" : undefined,
   ].filter((item): item is string => item !== undefined);
   if (zeros.length > 0) {
-    results.push(fail("profile.skew_age", `the stored ${zeros.join(" and ")} is 0, which ORDS treats as no tolerance: valid tokens fail`, `Store NULL (the ORDS default) or a positive number of seconds: ${step}.`));
+    results.push(
+      fail(
+        "profile.skew_age",
+        `the stored ${zeros.join(" and ")} is 0, which ORDS treats as no tolerance: valid tokens fail`,
+        `Store NULL (the ORDS default) or a positive number of seconds: ${step}.`,
+      ),
+    );
   } else {
-    const shown = (value: number | null | undefined) => (value === null ? "NULL (ORDS default)" : value === undefined ? "not readable" : `${value} s`);
-    results.push(pass("profile.skew_age", `allowed skew ${shown(profile.allowedSkewSeconds)}, allowed age ${shown(profile.allowedAgeSeconds)}`));
+    const shown = (value: number | null | undefined) =>
+      value === null ? "NULL (ORDS default)" : value === undefined ? "not readable" : `${value} s`;
+    results.push(
+      pass(
+        "profile.skew_age",
+        `allowed skew ${shown(profile.allowedSkewSeconds)}, allowed age ${shown(profile.allowedAgeSeconds)}`,
+      ),
+    );
   }
   return results;
 }
@@ -159,28 +207,53 @@ export interface PrivilegeExpectations {
   readonly environment?: string;
 }
 
-export function checkPrivilege(observation: OrdsObservation, expected: PrivilegeExpectations, relativePath: string | undefined): CheckResult[] {
+export function checkPrivilege(
+  observation: OrdsObservation,
+  expected: PrivilegeExpectations,
+  relativePath: string | undefined,
+): CheckResult[] {
   const privilege = expected.privilege;
   const step = ordsStep(expected.environment);
   if ("missing" in observation) {
-    return [skip("privilege.exists", observation.missing, "Configure ords.connectString and ords.user and set ORDS_DB_PASSWORD to run the database checks."), skip("privilege.protects", observation.missing)];
+    return [
+      skip(
+        "privilege.exists",
+        observation.missing,
+        "Configure ords.connectString and ords.user and set ORDS_DB_PASSWORD to run the database checks.",
+      ),
+      skip("privilege.protects", observation.missing),
+    ];
   }
-  if ("error" in observation) return [skip("privilege.exists", "not checked: the ORDS state could not be read"), skip("privilege.protects", "not checked: the ORDS state could not be read")];
-  if (privilege === undefined) return [skip("privilege.exists", "no privilege name to look for", "Pass --privilege, or name an environment."), skip("privilege.protects", "no privilege name")];
+  if ("error" in observation)
+    return [
+      skip("privilege.exists", "not checked: the ORDS state could not be read"),
+      skip("privilege.protects", "not checked: the ORDS state could not be read"),
+    ];
+  if (privilege === undefined)
+    return [
+      skip("privilege.exists", "no privilege name to look for", "Pass --privilege, or name an environment."),
+      skip("privilege.protects", "no privilege name"),
+    ];
   const stored = observation.state.privileges;
   const found = stored.find((candidate) => candidate.name === privilege);
   if (found === undefined) {
     const caseMatch = stored.find((candidate) => candidate.name.toLowerCase() === privilege.toLowerCase());
-    const fqsNamed = stored.find((candidate) => expected.fqs?.includes(candidate.name) === true || candidate.name.endsWith(`/${privilege}`));
+    const fqsNamed = stored.find(
+      (candidate) => expected.fqs?.includes(candidate.name) === true || candidate.name.endsWith(`/${privilege}`),
+    );
     const hint = caseMatch
       ? ` ("${caseMatch.name}" exists but differs in case; ORDS compares case-sensitively)`
       : fqsNamed
         ? ` ("${fqsNamed.name}" exists: it is named after the fully qualified scope, but tokens carry the bare scope "${privilege}")`
         : "";
-    const fix = fqsNamed && !caseMatch
-      ? `Name the privilege "${privilege}" (the bare scope value, never audience + scope): ${step}, then drop "${fqsNamed.name}" if nothing else uses it.`
-      : `Create it (named exactly like the scope value): ${step}.`;
-    return [fail("privilege.exists", `no ORDS privilege named "${privilege}"${hint}`, fix), skip("privilege.protects", "not checked: no privilege")];
+    const fix =
+      fqsNamed && !caseMatch
+        ? `Name the privilege "${privilege}" (the bare scope value, never audience + scope): ${step}, then drop "${fqsNamed.name}" if nothing else uses it.`
+        : `Create it (named exactly like the scope value): ${step}.`;
+    return [
+      fail("privilege.exists", `no ORDS privilege named "${privilege}"${hint}`, fix),
+      skip("privilege.protects", "not checked: no privilege"),
+    ];
   }
   const summary = `privilege "${privilege}" exists (modules ${JSON.stringify(found.modules)}, patterns ${JSON.stringify(found.patterns)}, roles ${JSON.stringify(found.roles)})`;
   const missingRoles = (expected.roles ?? []).filter((role) => !found.roles.includes(role));
@@ -189,23 +262,64 @@ export function checkPrivilege(observation: OrdsObservation, expected: Privilege
     missingRoles.length === 0
       ? pass("privilege.exists", summary)
       : expected.roleMode === true
-        ? fail("privilege.exists", `${summary}, but is not linked to the role(s) ${JSON.stringify(missingRoles)}: role-mode tokens carrying them are refused`, linkFix)
-        : warn("privilege.exists", `${summary}, but is not linked to the configured role(s) ${JSON.stringify(missingRoles)}`, linkFix);
-  if (relativePath === undefined) return [exists, skip("privilege.protects", "no --url under the ORDS base URL to look up", "Pass --url with a path under the ORDS base URL.")];
+        ? fail(
+            "privilege.exists",
+            `${summary}, but is not linked to the role(s) ${JSON.stringify(missingRoles)}: role-mode tokens carrying them are refused`,
+            linkFix,
+          )
+        : warn(
+            "privilege.exists",
+            `${summary}, but is not linked to the configured role(s) ${JSON.stringify(missingRoles)}`,
+            linkFix,
+          );
+  if (relativePath === undefined)
+    return [
+      exists,
+      skip(
+        "privilege.protects",
+        "no --url under the ORDS base URL to look up",
+        "Pass --url with a path under the ORDS base URL.",
+      ),
+    ];
   const byPattern = found.patterns.find((pattern) => patternMatches(pattern, relativePath));
-  if (byPattern !== undefined) return [exists, pass("privilege.protects", `pattern "${byPattern}" of the privilege covers /${trimSlashes(relativePath)}`)];
+  if (byPattern !== undefined)
+    return [
+      exists,
+      pass("privilege.protects", `pattern "${byPattern}" of the privilege covers /${trimSlashes(relativePath)}`),
+    ];
   const modules = observation.state.modules;
   if (modules === undefined) {
-    return [exists, warn("privilege.protects", `no pattern covers /${trimSlashes(relativePath)} and module base paths were not read`, "Check USER_ORDS_PRIVILEGE_MODULES by hand.")];
+    return [
+      exists,
+      warn(
+        "privilege.protects",
+        `no pattern covers /${trimSlashes(relativePath)} and module base paths were not read`,
+        "Check USER_ORDS_PRIVILEGE_MODULES by hand.",
+      ),
+    ];
   }
   const path = `${trimSlashes(relativePath)}/`;
   const owner = modules
     .filter((module) => path.startsWith(`${trimSlashes(module.basePath)}/`))
     .sort((a, b) => trimSlashes(b.basePath).length - trimSlashes(a.basePath).length)[0];
   if (owner === undefined) {
-    return [exists, fail("privilege.protects", `no ORDS module's base path covers /${trimSlashes(relativePath)}`, "Check --url: it should be <ORDS base URL>/<module base path>/<template>.")];
+    return [
+      exists,
+      fail(
+        "privilege.protects",
+        `no ORDS module's base path covers /${trimSlashes(relativePath)}`,
+        "Check --url: it should be <ORDS base URL>/<module base path>/<template>.",
+      ),
+    ];
   }
-  if (found.modules.includes(owner.name)) return [exists, pass("privilege.protects", `module "${owner.name}" (${owner.basePath}) behind the URL is protected by "${privilege}"`)];
+  if (found.modules.includes(owner.name))
+    return [
+      exists,
+      pass(
+        "privilege.protects",
+        `module "${owner.name}" (${owner.basePath}) behind the URL is protected by "${privilege}"`,
+      ),
+    ];
   return [
     exists,
     fail(

@@ -52,11 +52,17 @@ export interface DoctorPlan {
   readonly configured?: ConfiguredProfile;
   readonly jwkUrl: Known<string>;
   /** A token given by the user, or a way to get one (client credentials), or why there is none. */
-  readonly token: { readonly given: Secret } | { readonly request: () => Promise<Secret>; readonly description: string } | { readonly missing: string };
+  readonly token:
+    | { readonly given: Secret }
+    | { readonly request: () => Promise<Secret>; readonly description: string }
+    | { readonly missing: string };
   /** The endpoint to call, and its path relative to the ORDS base URL when known (for privilege.protects). */
   readonly endpoint: Known<{ url: string; relativePath?: string }>;
   /** Reads the ORDS state; undefined (with a reason) when there is no DB access. */
-  readonly ordsState: { readonly read: () => Promise<OrdsStateView> } | { readonly missing: string } | { readonly error: KitError };
+  readonly ordsState:
+    | { readonly read: () => Promise<OrdsStateView> }
+    | { readonly missing: string }
+    | { readonly error: KitError };
   readonly http: HttpOptions;
   /** Seconds since the epoch. @default the system clock */
   readonly now?: () => number;
@@ -69,7 +75,15 @@ export interface DoctorResult {
 async function withTimeout<T>(what: string, timeoutMs: number, run: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new KitError("HTTP_TIMEOUT", `${what} did not finish within ${timeoutMs} ms`, { fix: "Check the connection, or raise --timeout-ms." })), timeoutMs);
+    timer = setTimeout(
+      () =>
+        reject(
+          new KitError("HTTP_TIMEOUT", `${what} did not finish within ${timeoutMs} ms`, {
+            fix: "Check the connection, or raise --timeout-ms.",
+          }),
+        ),
+      timeoutMs,
+    );
   });
   try {
     return await Promise.race([run(), timeout]);
@@ -112,12 +126,17 @@ export function ordered(results: readonly CheckResult[]): CheckResult[] {
  * stored (role claim, skew, age, the privilege's roles: ORDS validates with these); then the environment file.
  * A stored NULL skew or age is the ORDS global setting, which the doctor cannot see: it stays unknown.
  */
-export function withStoredProfile(flags: Expectations, ords: OrdsObservation, configured: ConfiguredProfile = {}): Expectations {
+export function withStoredProfile(
+  flags: Expectations,
+  ords: OrdsObservation,
+  configured: ConfiguredProfile = {},
+): Expectations {
   const state = "state" in ords ? ords.state : undefined;
   const profile = state?.profile;
   const privilege = state?.privileges.find((candidate) => candidate.name === flags.privilege);
   // A stored value counts when the profile was read and the column could be read (undefined: unknown).
-  const stored = <T>(value: T | null | undefined): { value: T | null } | undefined => (profile === undefined || value === undefined ? undefined : { value });
+  const stored = <T>(value: T | null | undefined): { value: T | null } | undefined =>
+    profile === undefined || value === undefined ? undefined : { value };
   const skew = stored(profile?.allowedSkewSeconds);
   const age = stored(profile?.allowedAgeSeconds);
   const roleClaim = stored(profile?.roleClaimName);
@@ -145,20 +164,47 @@ export async function runDoctor(plan: DoctorPlan): Promise<DoctorResult> {
   ) as Promise<HttpObservation>;
   const tokenPromise: Promise<{ token?: Secret; result?: CheckResult }> = (async () => {
     const source = plan.token;
-    if ("given" in source) return { token: source.given, result: { id: "token.request", status: "skip", message: "token given by the user; not requested", fix: "" } };
-    if ("missing" in source) return { result: { id: "token.request", status: "skip", message: `no token: ${source.missing}`, fix: "Pass --token or --token-file, or name a deployed environment so the doctor can request one." } };
+    if ("given" in source)
+      return {
+        token: source.given,
+        result: { id: "token.request", status: "skip", message: "token given by the user; not requested", fix: "" },
+      };
+    if ("missing" in source)
+      return {
+        result: {
+          id: "token.request",
+          status: "skip",
+          message: `no token: ${source.missing}`,
+          fix: "Pass --token or --token-file, or name a deployed environment so the doctor can request one.",
+        },
+      };
     try {
       const token = await withTimeout("the token request", timeoutMs, source.request);
-      return { token, result: { id: "token.request", status: "pass", message: `got a token (${source.description})`, fix: "" } };
+      return {
+        token,
+        result: { id: "token.request", status: "pass", message: `got a token (${source.description})`, fix: "" },
+      };
     } catch (error) {
       const kit = asKitError(error);
-      return { result: { id: "token.request", status: "fail", message: kit.message, fix: kit.fix ?? "Check the client id, secret and token URL." } };
+      return {
+        result: {
+          id: "token.request",
+          status: "fail",
+          message: kit.message,
+          fix: kit.fix ?? "Check the client id, secret and token URL.",
+        },
+      };
     }
   })();
   const authenticatedPromise: Promise<HttpObservation> = tokenPromise.then(({ token }) => {
-    if (!("value" in plan.endpoint)) return "missing" in plan.endpoint ? { missing: plan.endpoint.missing } : { error: plan.endpoint.error };
+    if (!("value" in plan.endpoint))
+      return "missing" in plan.endpoint ? { missing: plan.endpoint.missing } : { error: plan.endpoint.error };
     if (token === undefined) return { missing: "not called: there is no token" };
-    return observe({ value: plan.endpoint.value.url }, { ...anonymous, headers: { accept: "application/json", authorization: `Bearer ${token.reveal()}` } }, http) as Promise<HttpObservation>;
+    return observe(
+      { value: plan.endpoint.value.url },
+      { ...anonymous, headers: { accept: "application/json", authorization: `Bearer ${token.reveal()}` } },
+      http,
+    ) as Promise<HttpObservation>;
   });
   const ordsPromise: Promise<OrdsObservation> = (async () => {
     const source = plan.ordsState;
@@ -182,7 +228,15 @@ export async function runDoctor(plan: DoctorPlan): Promise<DoctorResult> {
 
   const results: CheckResult[] = [];
   const jwkUrlShown = "value" in plan.jwkUrl ? plan.jwkUrl.value : undefined;
-  const reachable = "error" in plan.jwkUrl ? { id: "jwks.reachable" as const, status: "fail" as const, message: plan.jwkUrl.error.message, fix: plan.jwkUrl.error.fix ?? "" } : checkJwksReachable(jwks, jwkUrlShown, plan.expectations.identityProvider);
+  const reachable =
+    "error" in plan.jwkUrl
+      ? {
+          id: "jwks.reachable" as const,
+          status: "fail" as const,
+          message: plan.jwkUrl.error.message,
+          fix: plan.jwkUrl.error.fix ?? "",
+        }
+      : checkJwksReachable(jwks, jwkUrlShown, plan.expectations.identityProvider);
   results.push(reachable);
   let parsedJwks: ParsedJwks | undefined;
   if (reachable.status === "pass" && "response" in jwks) {
@@ -191,16 +245,35 @@ export async function runDoctor(plan: DoctorPlan): Promise<DoctorResult> {
     parsedJwks = parsed;
     results.push(result, checkJwksSize(jwks.response, plan.expectations.jwksSizeLimitBytes));
   } else {
-    results.push({ id: "jwks.format", status: "skip", message: "not checked: the JWKS was not fetched", fix: "" }, { id: "jwks.size", status: "skip", message: "not checked: the JWKS was not fetched", fix: "" });
+    results.push(
+      { id: "jwks.format", status: "skip", message: "not checked: the JWKS was not fetched", fix: "" },
+      { id: "jwks.size", status: "skip", message: "not checked: the JWKS was not fetched", fix: "" },
+    );
   }
 
   if (tokenOutcome.result) results.push(tokenOutcome.result);
-  const tokenIds = ["token.format", "token.claims", "token.alg", "token.kid", "token.signature", "token.issuer", "token.audience", "token.time", "token.scope"] as const;
+  const tokenIds = [
+    "token.format",
+    "token.claims",
+    "token.alg",
+    "token.kid",
+    "token.signature",
+    "token.issuer",
+    "token.audience",
+    "token.time",
+    "token.scope",
+  ] as const;
   const token = tokenOutcome.token;
   const format = token === undefined ? undefined : checkTokenFormat(token);
   if (format === undefined || format.view === undefined) {
     if (format) results.push(format.result);
-    for (const id of tokenIds.slice(format ? 1 : 0)) results.push({ id, status: "skip", message: token === undefined ? "not checked: no token" : "not checked: the token could not be decoded", fix: "" });
+    for (const id of tokenIds.slice(format ? 1 : 0))
+      results.push({
+        id,
+        status: "skip",
+        message: token === undefined ? "not checked: no token" : "not checked: the token could not be decoded",
+        fix: "",
+      });
   } else {
     const view = format.view;
     const expectations = withStoredProfile(plan.expectations, ords, plan.configured);

@@ -70,7 +70,10 @@ export function checkUrl(url: string, options: HttpOptions = {}): URL {
     "HTTP_INSECURE_URL",
     `Refusing ${parsed.protocol}// URL ${parsed.origin}${parsed.pathname}: the kit only talks https`,
     {
-      fix: parsed.protocol === "http:" ? "Use the https:// URL, or pass --allow-insecure for a local test server." : "Use an https:// URL.",
+      fix:
+        parsed.protocol === "http:"
+          ? "Use the https:// URL, or pass --allow-insecure for a local test server."
+          : "Use an https:// URL.",
       details: { url: `${parsed.origin}${parsed.pathname}` },
     },
   );
@@ -98,11 +101,15 @@ function mapFetchError(error: unknown, url: URL, timeoutMs: number): KitError {
   // By name, not instanceof: fetch's TypeError may come from another realm (a test runner's sandbox).
   const typeError = name === "TypeError";
   if (typeError && cause === undefined) {
-    return new KitError("HTTP_INVALID_REQUEST", `Cannot send the request to ${withoutQuery(url)}: invalid request header/URL`, {
-      cause: error,
-      fix: "Check the URL and the values sent as headers: a token must be one line of base64url characters and dots.",
-      details: { url: withoutQuery(url) },
-    });
+    return new KitError(
+      "HTTP_INVALID_REQUEST",
+      `Cannot send the request to ${withoutQuery(url)}: invalid request header/URL`,
+      {
+        cause: error,
+        fix: "Check the URL and the values sent as headers: a token must be one line of base64url characters and dots.",
+        details: { url: withoutQuery(url) },
+      },
+    );
   }
   // Network failures carry a cause with a stable code (ECONNREFUSED, ENOTFOUND, UND_ERR_…): that is what is shown.
   const reason =
@@ -124,10 +131,14 @@ function mapFetchError(error: unknown, url: URL, timeoutMs: number): KitError {
 
 async function readCapped(response: Response, url: URL, maxBytes: number): Promise<Uint8Array> {
   const tooLarge = (size: string) =>
-    new KitError("HTTP_RESPONSE_TOO_LARGE", `The answer from ${withoutQuery(url)} is larger than ${maxBytes} bytes (${size})`, {
-      fix: "Check the URL points at the expected endpoint, or raise --max-response-bytes.",
-      details: { url: withoutQuery(url), maxBytes },
-    });
+    new KitError(
+      "HTTP_RESPONSE_TOO_LARGE",
+      `The answer from ${withoutQuery(url)} is larger than ${maxBytes} bytes (${size})`,
+      {
+        fix: "Check the URL points at the expected endpoint, or raise --max-response-bytes.",
+        details: { url: withoutQuery(url), maxBytes },
+      },
+    );
   const declared = Number(response.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > maxBytes) {
     await response.body?.cancel().catch(() => undefined);
@@ -160,7 +171,11 @@ async function readCapped(response: Response, url: URL, maxBytes: number): Promi
  * One bounded request. Redirects come back as 3xx answers with `redirectTo` set; nothing is followed.
  * The caller's `signal` (if any) is combined with the timeout.
  */
-export async function boundedFetch(url: string, init: RequestInit = {}, options: HttpOptions = {}): Promise<BoundedResponse> {
+export async function boundedFetch(
+  url: string,
+  init: RequestInit = {},
+  options: HttpOptions = {},
+): Promise<BoundedResponse> {
   const limits = httpLimits(options);
   const target = checkUrl(url, options);
   const fetchImpl = options.fetch ?? globalThis.fetch;
@@ -169,7 +184,8 @@ export async function boundedFetch(url: string, init: RequestInit = {}, options:
   try {
     const response = await fetchImpl(target.href, { ...init, redirect: "manual", signal });
     const body = await readCapped(response, target, limits.maxResponseBytes);
-    const location = response.status >= 300 && response.status < 400 ? (response.headers.get("location") ?? undefined) : undefined;
+    const location =
+      response.status >= 300 && response.status < 400 ? (response.headers.get("location") ?? undefined) : undefined;
     return {
       url: target.href,
       status: response.status,

@@ -37,14 +37,21 @@ function decodeJsonPart(part: string): { value?: JsonObject; problem?: string } 
 /** Decodes without throwing; the doctor turns `problem` into the token.format line. */
 export function tryDecodeToken(token: string): DecodeResult {
   const parts = token.trim().split(".");
-  if (parts.length === 5) return { ok: false, part: "structure", problem: "has 5 parts: it is an encrypted JWE, ORDS needs a signed JWS (3 parts)" };
-  if (parts.length !== 3) return { ok: false, part: "structure", problem: `has ${parts.length} dot-separated part(s), a signed JWT has 3` };
+  if (parts.length === 5)
+    return {
+      ok: false,
+      part: "structure",
+      problem: "has 5 parts: it is an encrypted JWE, ORDS needs a signed JWS (3 parts)",
+    };
+  if (parts.length !== 3)
+    return { ok: false, part: "structure", problem: `has ${parts.length} dot-separated part(s), a signed JWT has 3` };
   const [headerPart, claimsPart, signaturePart] = parts as [string, string, string];
   const header = decodeJsonPart(headerPart);
   if (header.value === undefined) return { ok: false, part: "header", problem: `header ${header.problem}` };
   const claims = decodeJsonPart(claimsPart);
   if (claims.value === undefined) return { ok: false, part: "claims", problem: `claims ${claims.problem}` };
-  if (signaturePart === "" || !BASE64URL.test(signaturePart)) return { ok: false, part: "structure", problem: "has no (base64url) signature" };
+  if (signaturePart === "" || !BASE64URL.test(signaturePart))
+    return { ok: false, part: "structure", problem: "has no (base64url) signature" };
   return { ok: true, header: header.value, claims: claims.value };
 }
 

@@ -46,7 +46,11 @@ export function assertCanConfirm(policy: Omit<ConfirmationPolicy, "confirm">, co
   });
 }
 
-export async function requireConfirmation(policy: ConfirmationPolicy, command: string, question: string): Promise<void> {
+export async function requireConfirmation(
+  policy: ConfirmationPolicy,
+  command: string,
+  question: string,
+): Promise<void> {
   assertCanConfirm(policy, command);
   if (policy.yes || policy.ci) return;
   if (!(await policy.confirm(question))) {
@@ -61,7 +65,11 @@ export const SKIP_ORDS_ENV = "ORDS_JWT_SKIP_ORDS";
  * What child processes need for the ORDS step: the password when the step will run, nothing otherwise.
  * Asked before anything changes, so a missing password never stops a command half-way.
  */
-export async function ordsChildEnv(environment: Environment, context: LifecycleContext, ordsRuns: boolean): Promise<Record<string, string>> {
+export async function ordsChildEnv(
+  environment: Environment,
+  context: LifecycleContext,
+  ordsRuns: boolean,
+): Promise<Record<string, string>> {
   if (!ordsRuns || environment.settings.ords === undefined) return {};
   return { [DB_PASSWORD_ENV]: (await context.dbPassword(environment)).reveal() };
 }

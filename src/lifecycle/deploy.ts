@@ -88,7 +88,8 @@ export async function deploy(options: DeployOptions, context: LifecycleContext):
 
 export function renderDeploy(result: DeployResult): string {
   const lines = [`Environment "${result.environment}" deployed. Outputs (the client secret is never shown):`];
-  for (const [key, value] of Object.entries(result.outputs)) lines.push(`  ${key} = ${typeof value === "string" ? value : JSON.stringify(value)}`);
+  for (const [key, value] of Object.entries(result.outputs))
+    lines.push(`  ${key} = ${typeof value === "string" ? value : JSON.stringify(value)}`);
   for (const report of [result.outputsFile, result.stateFile]) {
     if (report === undefined) continue;
     lines.push(`  ${report.file}: mode 600${report.tightened ? ` (tightened from ${report.modeBefore})` : ""}`);

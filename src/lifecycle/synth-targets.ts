@@ -17,7 +17,11 @@ function address(resource: TerraformResource): string {
   return `${resource.terraformResourceType}.${resource.friendlyUniqueId}`;
 }
 
-export function synthesizeTargets(environment: Environment, variant: StackVariant, dirs: { outdir: string; stateDir: string }): StackTargets {
+export function synthesizeTargets(
+  environment: Environment,
+  variant: StackVariant,
+  dirs: { outdir: string; stateDir: string },
+): StackTargets {
   // Loaded here so commands that never synthesize do not pay for cdktf and the generated bindings.
   const { buildApp } = require("../../stacks/app") as typeof import("../../stacks/app");
   const { app, stacks } = buildApp([environment], { outdir: dirs.outdir, stateDir: dirs.stateDir, variant });

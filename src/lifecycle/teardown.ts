@@ -4,7 +4,13 @@ import { join } from "node:path";
 import type { Environment } from "../config/load";
 import { KitError } from "../errors";
 import type { CommandSpec } from "./command-runner";
-import { ordsChildEnv, requireConfirmation, SKIP_ORDS_ENV, type ConfirmationPolicy, type LifecycleContext } from "./context";
+import {
+  ordsChildEnv,
+  requireConfirmation,
+  SKIP_ORDS_ENV,
+  type ConfirmationPolicy,
+  type LifecycleContext,
+} from "./context";
 import { variantEnv, type StackPhase, type StackVariant } from "./phase";
 import type { StackTargets } from "./synth-targets";
 
@@ -47,12 +53,18 @@ export function describeTeardown(environment: Environment): string[] {
   const idp = settings.identityProvider;
   const lines: string[] = [];
   if (settings.ords !== undefined) {
-    lines.push(`ORDS objects the kit created in schema ${settings.ords.schema ?? settings.ords.user} (JWT profile, privilege, roles, demo module)`);
+    lines.push(
+      `ORDS objects the kit created in schema ${settings.ords.schema ?? settings.ords.user} (JWT profile, privilege, roles, demo module)`,
+    );
   }
   if (idp.type === "entra") {
-    lines.push(`the Entra app registration "${idp.displayName}" with its service principal, client secret and role assignments`);
+    lines.push(
+      `the Entra app registration "${idp.displayName}" with its service principal, client secret and role assignments`,
+    );
   } else {
-    lines.push(`the confidential app "${idp.app.displayName}"${idp.demoUser ? ` and the demo user "${idp.demoUser.userName}"` : ""}`);
+    lines.push(
+      `the confidential app "${idp.app.displayName}"${idp.demoUser ? ` and the demo user "${idp.demoUser.userName}"` : ""}`,
+    );
     if (idp.domain.mode === "create") {
       lines.push(`the identity domain "${idp.domain.displayName}" (created by the kit)`);
     } else {
@@ -71,7 +83,12 @@ function destroyPhase(environment: Environment): StackPhase {
 }
 
 function parseStateList(stdout: string): Set<string> {
-  return new Set(stdout.split("\n").map((line) => line.trim()).filter((line) => line !== ""));
+  return new Set(
+    stdout
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line !== ""),
+  );
 }
 
 export async function teardown(options: TeardownOptions, context: LifecycleContext): Promise<TeardownResult> {
@@ -79,9 +96,13 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
   const name = environment.name;
   const isProtected = environment.settings.protected;
   if (isProtected && !options.force) {
-    throw new KitError("ENVIRONMENT_PROTECTED", `Environment "${name}" is protected; teardown refused and nothing was changed`, {
-      fix: `To remove it on purpose, run "ords-jwt teardown ${name} --force", or set "protected": false in ${environment.file} first.`,
-    });
+    throw new KitError(
+      "ENVIRONMENT_PROTECTED",
+      `Environment "${name}" is protected; teardown refused and nothing was changed`,
+      {
+        fix: `To remove it on purpose, run "ords-jwt teardown ${name} --force", or set "protected": false in ${environment.file} first.`,
+      },
+    );
   }
   const skipOrds = options.skipOrds === true;
   const removed = describeTeardown(environment).filter((line) => !(skipOrds && line.startsWith("ORDS objects")));
@@ -93,7 +114,11 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
 
   // The password (when the ORDS step runs) is settled before the first change; children get it by environment.
   const childEnv = skipOrds ? { [SKIP_ORDS_ENV]: "1" } : await ordsChildEnv(environment, context, true);
-  const variant = (phase: StackPhase): StackVariant => ({ environment: name, phase, liftProtection: isProtected && options.force });
+  const variant = (phase: StackPhase): StackVariant => ({
+    environment: name,
+    phase,
+    liftProtection: isProtected && options.force,
+  });
   const reports: StepReport[] = [];
   const cdktf = join(context.projectRoot, "node_modules", ".bin", "cdktf");
   /** What the last state inspection found; undefined until a step inspected. */
@@ -107,8 +132,16 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
   /** Synthesizes a phase and reads what the state still holds, so finished work is skipped on a re-run. */
   const inspect = async (phase: StackPhase): Promise<StackTargets> => {
     const targets = context.synthesize(environment, variant(phase));
-    await run({ command: "terraform", args: ["init", "-input=false", "-no-color"], cwd: targets.stackDir }, "terraform init");
-    left = parseStateList(await run({ command: "terraform", args: ["state", "list", "-no-color"], cwd: targets.stackDir, capture: true }, "terraform state list"));
+    await run(
+      { command: "terraform", args: ["init", "-input=false", "-no-color"], cwd: targets.stackDir },
+      "terraform init",
+    );
+    left = parseStateList(
+      await run(
+        { command: "terraform", args: ["state", "list", "-no-color"], cwd: targets.stackDir, capture: true },
+        "terraform state list",
+      ),
+    );
     return targets;
   };
   const inState = (address: string | undefined): boolean => address !== undefined && left?.has(address) === true;
@@ -118,17 +151,33 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
   };
   const applyTarget = (targets: StackTargets, address: string) =>
     run(
-      { command: "terraform", args: ["apply", "-input=false", "-auto-approve", "-no-color", `-target=${address}`], cwd: targets.stackDir },
+      {
+        command: "terraform",
+        args: ["apply", "-input=false", "-auto-approve", "-no-color", `-target=${address}`],
+        cwd: targets.stackDir,
+      },
       "terraform apply",
     );
 
   const steps: Record<TeardownStepId, () => Promise<{ status: "done" | "skipped"; detail: string }>> = {
     ords: async () => {
-      if (environment.settings.ords === undefined) return { status: "skipped", detail: "the environment has no ords section" };
-      if (skipOrds) return { status: "skipped", detail: "--skip-ords: the ORDS objects (JWT profile, privilege, roles, demo module) are left in the database" };
+      if (environment.settings.ords === undefined)
+        return { status: "skipped", detail: "the environment has no ords section" };
+      if (skipOrds)
+        return {
+          status: "skipped",
+          detail: "--skip-ords: the ORDS objects (JWT profile, privilege, roles, demo module) are left in the database",
+        };
       // Protection was checked above; a forced teardown must also force the ORDS step, which checks it again.
       const force = isProtected && options.force ? ["--force"] : [];
-      await run({ command: process.execPath, args: [join(context.projectRoot, "bin", "ords-jwt.cjs"), "ords", "teardown", name, ...force], env: childEnv }, "ords teardown");
+      await run(
+        {
+          command: process.execPath,
+          args: [join(context.projectRoot, "bin", "ords-jwt.cjs"), "ords", "teardown", name, ...force],
+          env: childEnv,
+        },
+        "ords teardown",
+      );
       return { status: "done", detail: "ORDS objects dropped (already-dropped objects are fine)" };
     },
     "deactivate-app": async () => {
@@ -157,7 +206,14 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
       const resources = [...(left ?? [])].filter((address) => !address.startsWith("data."));
       if (resources.length === 0) return { status: "skipped", detail: "no resource is left in the state" };
       // The destroy-time ORDS hook runs inside; it needs the password, or the skip switch.
-      await run({ command: cdktf, args: ["destroy", name, "--auto-approve"], env: { ...variantEnv(variant(phase)), ...childEnv } }, "cdktf destroy");
+      await run(
+        {
+          command: cdktf,
+          args: ["destroy", name, "--auto-approve"],
+          env: { ...variantEnv(variant(phase)), ...childEnv },
+        },
+        "cdktf destroy",
+      );
       return { status: "done", detail: `${resources.length} resource(s) destroyed` };
     },
   };
@@ -176,12 +232,17 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
       const detail = error instanceof Error ? error.message : String(error);
       reports.push({ id, title, status: "failed", detail, seconds: seconds() });
       const remaining = STEP_ORDER.slice(index + 1);
-      for (const rest of remaining) reports.push({ id: rest, title: STEP_TITLES[rest], status: "not run", detail: "", seconds: 0 });
-      throw new KitError("TEARDOWN_STEP_FAILED", `Teardown of "${name}" failed at step ${index + 1}/${STEP_ORDER.length} (${title}): ${detail}`, {
-        fix: `Still to do: ${[title, ...remaining.map((rest) => STEP_TITLES[rest])].join("; ")}. Fix the cause above, then re-run "ords-jwt teardown ${name}": it resumes, and finished steps are skipped.`,
-        details: { result: { environment: name, steps: reports } satisfies TeardownResult },
-        cause: error,
-      });
+      for (const rest of remaining)
+        reports.push({ id: rest, title: STEP_TITLES[rest], status: "not run", detail: "", seconds: 0 });
+      throw new KitError(
+        "TEARDOWN_STEP_FAILED",
+        `Teardown of "${name}" failed at step ${index + 1}/${STEP_ORDER.length} (${title}): ${detail}`,
+        {
+          fix: `Still to do: ${[title, ...remaining.map((rest) => STEP_TITLES[rest])].join("; ")}. Fix the cause above, then re-run "ords-jwt teardown ${name}": it resumes, and finished steps are skipped.`,
+          details: { result: { environment: name, steps: reports } satisfies TeardownResult },
+          cause: error,
+        },
+      );
     }
   }
   return { environment: name, steps: reports };
@@ -189,6 +250,7 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
 
 export function renderTeardown(result: TeardownResult): string {
   const lines = [`Environment "${result.environment}" torn down:`];
-  for (const step of result.steps) lines.push(`  ${step.status.padEnd(7)} ${step.title}${step.detail ? `: ${step.detail}` : ""} (${step.seconds} s)`);
+  for (const step of result.steps)
+    lines.push(`  ${step.status.padEnd(7)} ${step.title}${step.detail ? `: ${step.detail}` : ""} (${step.seconds} s)`);
   return lines.join("\n");
 }

@@ -60,24 +60,38 @@ function kitErrorIn(error: unknown): KitError | undefined {
 }
 
 const TOKEN_ERROR_FIXES: Record<string, string> = {
-  invalid_client: "Check the client id and secret (ORDS_JWT_CLIENT_SECRET or the stack's client_secret output), and that the app is active.",
+  invalid_client:
+    "Check the client id and secret (ORDS_JWT_CLIENT_SECRET or the stack's client_secret output), and that the app is active.",
   invalid_scope:
     "The app may not request this scope: keep identityProvider.app.allowOwnScopes true (allowed_scopes { fqs }) and request the fully qualified scope (audience + scope).",
   unauthorized_client: "The grant is not allowed for this app: add it to identityProvider.app.grants and deploy.",
-  invalid_grant: "The code or its PKCE verifier was rejected: run the login again (codes are single-use and short-lived).",
+  invalid_grant:
+    "The code or its PKCE verifier was rejected: run the login again (codes are single-use and short-lived).",
   unsupported_grant_type: "The IdP does not support this grant for the app: check identityProvider.app.grants.",
 };
 
-function tokenError(what: string, status: number, code: string, description: string | undefined, cause: unknown): KitError {
-  return new KitError("OAUTH_TOKEN_FAILED", `${what}: the IdP answered ${status} ${code}${description ? `: ${description}` : ""}`, {
-    cause,
-    fix: TOKEN_ERROR_FIXES[code] ?? "Read the IdP's error above; check the app's grants, scopes and credentials.",
-    details: { status, error: code, errorDescription: description },
-  });
+function tokenError(
+  what: string,
+  status: number,
+  code: string,
+  description: string | undefined,
+  cause: unknown,
+): KitError {
+  return new KitError(
+    "OAUTH_TOKEN_FAILED",
+    `${what}: the IdP answered ${status} ${code}${description ? `: ${description}` : ""}`,
+    {
+      cause,
+      fix: TOKEN_ERROR_FIXES[code] ?? "Read the IdP's error above; check the app's grants, scopes and credentials.",
+      details: { status, error: code, errorDescription: description },
+    },
+  );
 }
 
 /** The OAuth error body of a 401 that came with a WWW-Authenticate challenge (openid-client stops before reading it). */
-async function challengeBody(error: client.WWWAuthenticateChallengeError): Promise<{ error?: string; error_description?: string }> {
+async function challengeBody(
+  error: client.WWWAuthenticateChallengeError,
+): Promise<{ error?: string; error_description?: string }> {
   try {
     const body = (await error.response.clone().json()) as { error?: unknown; error_description?: unknown };
     return {
@@ -94,7 +108,8 @@ async function mapOAuthError(error: unknown, what: string): Promise<KitError> {
   if (kit !== undefined) {
     return new KitError(kit.code, `${what}: ${kit.message}`, { cause: error, fix: kit.fix, details: kit.details });
   }
-  if (error instanceof client.ResponseBodyError) return tokenError(what, error.status, error.error, error.error_description, error);
+  if (error instanceof client.ResponseBodyError)
+    return tokenError(what, error.status, error.error, error.error_description, error);
   if (error instanceof client.WWWAuthenticateChallengeError) {
     const body = await challengeBody(error);
     const scheme = error.cause[0]?.scheme ?? "unknown";
@@ -111,7 +126,8 @@ async function mapOAuthError(error: unknown, what: string): Promise<KitError> {
   const status = (error as { cause?: { status?: number } } | undefined)?.cause?.status;
   const code = (error as { code?: string } | undefined)?.code;
   const cause = (error as { cause?: unknown } | undefined)?.cause;
-  const detail = cause instanceof Error && error instanceof Error && cause.message !== error.message ? `: ${cause.message}` : "";
+  const detail =
+    cause instanceof Error && error instanceof Error && cause.message !== error.message ? `: ${cause.message}` : "";
   const message = `${error instanceof Error ? error.message : String(error)}${detail}`;
   if (code === "OAUTH_INVALID_RESPONSE" && /state/.test(detail)) {
     return new KitError("OAUTH_CALLBACK_FAILED", `${what}: ${message}`, {
@@ -141,7 +157,10 @@ function applyHttp(config: client.Configuration, http: HttpOptions): void {
  */
 export function plainClientSecretBasic(clientId: string, clientSecret: Secret): client.ClientAuth {
   return (_as, _client, _body, headers) => {
-    headers.set("authorization", `Basic ${Buffer.from(`${clientId}:${clientSecret.reveal()}`, "utf8").toString("base64")}`);
+    headers.set(
+      "authorization",
+      `Basic ${Buffer.from(`${clientId}:${clientSecret.reveal()}`, "utf8").toString("base64")}`,
+    );
   };
 }
 
@@ -150,7 +169,11 @@ async function configure(settings: ClientSettings, need: "token" | "authorize"):
   const auth = plainClientSecretBasic(settings.clientId, settings.clientSecret);
   const { endpoints } = settings;
   // Refuse http:// (without --allow-insecure) and malformed URLs before anything is sent.
-  for (const url of [endpoints.discoveryUrl, endpoints.tokenUrl, need === "authorize" ? endpoints.authorizeUrl : undefined]) {
+  for (const url of [
+    endpoints.discoveryUrl,
+    endpoints.tokenUrl,
+    need === "authorize" ? endpoints.authorizeUrl : undefined,
+  ]) {
     if (url !== undefined) checkUrl(url, http);
   }
   const notes: string[] = [];
@@ -216,7 +239,10 @@ export async function clientCredentialsToken(settings: ClientSettings, scope: st
     const tokens = await client.clientCredentialsGrant(configured.config, { scope });
     return toResult(tokens, configured, "client_credentials");
   } catch (error) {
-    throw await mapOAuthError(error, `Client-credentials token request to ${String(configured.config.serverMetadata().token_endpoint)} failed`);
+    throw await mapOAuthError(
+      error,
+      `Client-credentials token request to ${String(configured.config.serverMetadata().token_endpoint)} failed`,
+    );
   }
 }
 
@@ -230,12 +256,19 @@ export interface AuthorizationCodeOptions extends CallbackListenerOptions {
  * Authorization code + PKCE (S256): starts the loopback listener, hands out the authorize URL,
  * waits for the redirect, checks `state`, and exchanges the code with the verifier.
  */
-export async function authorizationCodeToken(settings: ClientSettings, options: AuthorizationCodeOptions): Promise<TokenResult> {
+export async function authorizationCodeToken(
+  settings: ClientSettings,
+  options: AuthorizationCodeOptions,
+): Promise<TokenResult> {
   const configured = await configure(settings, "authorize");
   if (configured.config.serverMetadata().authorization_endpoint === undefined) {
-    throw new KitError("USAGE_INVALID", "No authorize endpoint: the discovery document has none and no authorize URL was given", {
-      fix: "Pass --authorize-url, or name a deployed environment.",
-    });
+    throw new KitError(
+      "USAGE_INVALID",
+      "No authorize endpoint: the discovery document has none and no authorize URL was given",
+      {
+        fix: "Pass --authorize-url, or name a deployed environment.",
+      },
+    );
   }
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
@@ -251,7 +284,10 @@ export async function authorizationCodeToken(settings: ClientSettings, options: 
     await options.onAuthorizeUrl(authorizeUrl.href);
     const callbackUrl = await listener.callback;
     try {
-      const tokens = await client.authorizationCodeGrant(configured.config, callbackUrl, { pkceCodeVerifier: verifier, expectedState: state });
+      const tokens = await client.authorizationCodeGrant(configured.config, callbackUrl, {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+      });
       return toResult(tokens, configured, "authorization_code");
     } catch (error) {
       throw await mapOAuthError(error, "Authorization-code exchange failed");

@@ -37,12 +37,19 @@ export function parseLoopbackRedirect(redirectUri: string): URL {
   try {
     url = new URL(redirectUri);
   } catch (cause) {
-    throw new KitError("USAGE_INVALID", `Not a URL: --redirect-uri ${JSON.stringify(redirectUri)}`, { cause, fix: `Use ${KIT_LOOPBACK_CALLBACK}.` });
+    throw new KitError("USAGE_INVALID", `Not a URL: --redirect-uri ${JSON.stringify(redirectUri)}`, {
+      cause,
+      fix: `Use ${KIT_LOOPBACK_CALLBACK}.`,
+    });
   }
   if (url.protocol !== "http:" || !LOOPBACK_HOSTS.has(url.hostname) || url.port === "") {
-    throw new KitError("USAGE_INVALID", `The redirect URI must be http:// on a loopback host with a port, not ${redirectUri}`, {
-      fix: `Use ${KIT_LOOPBACK_CALLBACK} (the URI the stack registers).`,
-    });
+    throw new KitError(
+      "USAGE_INVALID",
+      `The redirect URI must be http:// on a loopback host with a port, not ${redirectUri}`,
+      {
+        fix: `Use ${KIT_LOOPBACK_CALLBACK} (the URI the stack registers).`,
+      },
+    );
   }
   return url;
 }
@@ -76,8 +83,16 @@ export async function listenForCallback(options: CallbackListenerOptions = {}): 
     done = true;
     const failed = url.searchParams.has("error");
     response
-      .writeHead(failed ? 400 : 200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", connection: "close" })
-      .end(failed ? PAGE("Login failed", "The identity provider reported an error; see the terminal.") : PAGE("Login received", "Login received. You can close this window."));
+      .writeHead(failed ? 400 : 200, {
+        "content-type": "text/html; charset=utf-8",
+        "cache-control": "no-store",
+        connection: "close",
+      })
+      .end(
+        failed
+          ? PAGE("Login failed", "The identity provider reported an error; see the terminal.")
+          : PAGE("Login received", "Login received. You can close this window."),
+      );
     settle.resolve(url);
   });
 
@@ -85,10 +100,14 @@ export async function listenForCallback(options: CallbackListenerOptions = {}): 
     server.once("error", (error: NodeJS.ErrnoException) => {
       reject(
         error.code === "EADDRINUSE"
-          ? new KitError("OAUTH_CALLBACK_PORT_IN_USE", `Port ${redirect.port} on ${redirect.hostname} is in use, so the login callback cannot be received`, {
-              cause: error,
-              fix: "Stop the other process on that port (another `token --user`?), then retry.",
-            })
+          ? new KitError(
+              "OAUTH_CALLBACK_PORT_IN_USE",
+              `Port ${redirect.port} on ${redirect.hostname} is in use, so the login callback cannot be received`,
+              {
+                cause: error,
+                fix: "Stop the other process on that port (another `token --user`?), then retry.",
+              },
+            )
           : error,
       );
     });

@@ -42,7 +42,12 @@ export async function promptHidden(question: string): Promise<string> {
     const onData = (chunk: Buffer) => {
       for (const ch of chunk.toString("utf8")) {
         if (ch === "\r" || ch === "\n") return done();
-        if (ch === "\u0003") return done(new KitError("CONFIG_DB_PASSWORD_MISSING", "Password prompt cancelled", { fix: `Set ${DB_PASSWORD_ENV} instead.` }));
+        if (ch === "\u0003")
+          return done(
+            new KitError("CONFIG_DB_PASSWORD_MISSING", "Password prompt cancelled", {
+              fix: `Set ${DB_PASSWORD_ENV} instead.`,
+            }),
+          );
         if (ch === "\u007f" || ch === "\b") value = value.slice(0, -1);
         else value += ch;
       }
@@ -64,10 +69,14 @@ export async function dbPassword(connection: OrdsConnectionSpec, source: Passwor
     const typed = await prompt(`Password for ${connection.user}@${connection.connectString}: `);
     if (typed !== "") return new Secret(typed);
   }
-  throw new KitError("CONFIG_DB_PASSWORD_MISSING", `No database password for ${connection.user}: ${DB_PASSWORD_ENV} is not set`, {
-    fix: `export ${DB_PASSWORD_ENV}=… (it is never read from a file), or run the command in a terminal to be asked.`,
-    details: { variable: DB_PASSWORD_ENV },
-  });
+  throw new KitError(
+    "CONFIG_DB_PASSWORD_MISSING",
+    `No database password for ${connection.user}: ${DB_PASSWORD_ENV} is not set`,
+    {
+      fix: `export ${DB_PASSWORD_ENV}=… (it is never read from a file), or run the command in a terminal to be asked.`,
+      details: { variable: DB_PASSWORD_ENV },
+    },
+  );
 }
 
 export interface OpenConnectionOptions extends PasswordSource {
@@ -85,13 +94,22 @@ export interface OpenConnectionOptions extends PasswordSource {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Opens a connection for a connection spec; transient network errors are retried a bounded number of times. */
-export async function openConnection(connection: OrdsConnectionSpec, options: OpenConnectionOptions = {}): Promise<OrdsDb> {
+export async function openConnection(
+  connection: OrdsConnectionSpec,
+  options: OpenConnectionOptions = {},
+): Promise<OrdsDb> {
   const env = options.env ?? process.env;
   const password = await dbPassword(connection, options);
   const walletPassword = env[WALLET_PASSWORD_ENV];
   const connector = options.connector ?? connectOracle;
   const attempts = Math.max(1, options.attempts ?? DEFAULT_CONNECT_ATTEMPTS);
-  const context = { user: connection.user, schema: connection.schema, connectString: connection.connectString, adminMode: connection.adminMode, phase: "connect" as const };
+  const context = {
+    user: connection.user,
+    schema: connection.schema,
+    connectString: connection.connectString,
+    adminMode: connection.adminMode,
+    phase: "connect" as const,
+  };
   for (let attempt = 1; ; attempt++) {
     try {
       return await connector({
@@ -106,7 +124,9 @@ export async function openConnection(connection: OrdsConnectionSpec, options: Op
     } catch (error) {
       if (attempt >= attempts || !isTransientConnectError(error)) throw mapDbError(error, context);
       const wait = (options.backoffMs ?? DEFAULT_CONNECT_BACKOFF_MS) * 2 ** (attempt - 1);
-      options.log?.(`connect attempt ${attempt}/${attempts} failed (${mapDbError(error, context).message}); retrying in ${wait} ms`);
+      options.log?.(
+        `connect attempt ${attempt}/${attempts} failed (${mapDbError(error, context).message}); retrying in ${wait} ms`,
+      );
       await sleep(wait);
     }
   }
@@ -116,6 +136,9 @@ export async function openConnection(connection: OrdsConnectionSpec, options: Op
  * Opens the ORDS step's connection for an environment (its `ords` section), with the password from
  * ORDS_DB_PASSWORD or a prompt. For the doctor and other tools; close it when done.
  */
-export async function openOrdsConnection(environment: Environment, options: OpenConnectionOptions = {}): Promise<OrdsDb> {
+export async function openOrdsConnection(
+  environment: Environment,
+  options: OpenConnectionOptions = {},
+): Promise<OrdsDb> {
   return openConnection(ordsConnectionSpecOf(environment), options);
 }

@@ -177,7 +177,10 @@ function mappingFor(oracleCode: string, error: unknown, context: DbErrorContext)
     return {
       code: "ORDS_API_ERROR",
       cause: `ORDS rejected the call: ${firstLine(error).replace(/^ORA-\d+:\s*/, "")}`,
-      fix: context.phase === "apply" ? "Nothing was changed (the block rolled back). Correct the value ORDS names, then run apply again." : "Correct the value ORDS names and retry.",
+      fix:
+        context.phase === "apply"
+          ? "Nothing was changed (the block rolled back). Correct the value ORDS names, then run apply again."
+          : "Correct the value ORDS names and retry.",
     };
   }
   return undefined;
@@ -196,11 +199,15 @@ export function mapDbError(error: unknown, context: DbErrorContext): KitError {
         ? ` The outcome is unknown: the block may or may not have committed before the connection was lost; run \`${statusCommand(context)}\` to see.`
         : " Nothing was changed: the block rolled back.";
   if (mapping === undefined) {
-    return new KitError("DB_ERROR", `Database error while the ORDS step was ${verb(context.phase)} (${original}).${rolledBack}`, {
-      cause: error,
-      fix: "See the Oracle error above; the README's ORDS troubleshooting lists the common ones.",
-      details: { oracleCode, phase: context.phase },
-    });
+    return new KitError(
+      "DB_ERROR",
+      `Database error while the ORDS step was ${verb(context.phase)} (${original}).${rolledBack}`,
+      {
+        cause: error,
+        fix: "See the Oracle error above; the README's ORDS troubleshooting lists the common ones.",
+        details: { oracleCode, phase: context.phase },
+      },
+    );
   }
   return new KitError(mapping.code, `${oracleCode}: ${mapping.cause}.${rolledBack}`, {
     cause: error,

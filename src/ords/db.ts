@@ -64,7 +64,10 @@ export interface RoundTrips {
 }
 
 /** Wraps a connection and counts what crosses the interface; `kind` tells a read from a write. */
-export function countingDb(db: OrdsDb, kindOf: (sql: string) => "read" | "write"): OrdsDb & { readonly roundTrips: RoundTrips } {
+export function countingDb(
+  db: OrdsDb,
+  kindOf: (sql: string) => "read" | "write",
+): OrdsDb & { readonly roundTrips: RoundTrips } {
   const roundTrips: RoundTrips = { reads: 0, writes: 0, commits: 0, rollbacks: 0 };
   return {
     roundTrips,

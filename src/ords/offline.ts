@@ -12,7 +12,12 @@ import { DB_PASSWORD_ENV } from "./connect";
 export interface OfflineOrdsPlan {
   /** What the offline plan takes for granted; `ords plan <env>` checks all of it against the database. */
   readonly assumptions: readonly string[];
-  readonly target: { readonly user: string; readonly schema: string; readonly connectString: string; readonly adminMode: boolean };
+  readonly target: {
+    readonly user: string;
+    readonly schema: string;
+    readonly connectString: string;
+    readonly adminMode: boolean;
+  };
   /** Whether `cdktf deploy` runs the step (ords.hook). */
   readonly hook: boolean;
   /** The state read that comes first, and its IN binds. */
@@ -36,7 +41,10 @@ export function offlineOrdsPlan(environment: Environment): OfflineOrdsPlan | und
   // Entra's audience is the app's client id, which only exists after deploy.
   const names = idp.type === "entra" ? identityNamesOf(idp, UNKNOWN_CLIENT_ID) : undefined;
   const probe = ordsSpecFor(environment, names === undefined ? {} : { names });
-  const spec = probe.profile.jwkUrl === null ? ordsSpecFor(environment, { jwkUrl: UNKNOWN_JWK_URL, ...(names === undefined ? {} : { names }) }) : probe;
+  const spec =
+    probe.profile.jwkUrl === null
+      ? ordsSpecFor(environment, { jwkUrl: UNKNOWN_JWK_URL, ...(names === undefined ? {} : { names }) })
+      : probe;
   const api = assumedOrdsApi({
     adminMode: spec.connection.adminMode,
     roleMode: spec.profile.roleClaimName !== null,
@@ -45,14 +53,23 @@ export function offlineOrdsPlan(environment: Environment): OfflineOrdsPlan | und
   });
   const plan = planApply(spec, emptyState(spec), api);
   const query = stateQuery(stateTargetOf(spec));
-  const readBinds = Object.fromEntries(Object.entries(query.binds).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+  const readBinds = Object.fromEntries(
+    Object.entries(query.binds).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+  );
   return {
     assumptions: [
       `ORDS ${api.version.raw.replace(" (assumed)", "")} or later`,
       `schema ${spec.connection.schema} is REST-enabled and holds none of the kit's objects yet`,
-      ...(spec.privilege.modules.filter((name) => name !== spec.demoModule?.name).length > 0 ? ["the protected modules exist"] : []),
+      ...(spec.privilege.modules.filter((name) => name !== spec.demoModule?.name).length > 0
+        ? ["the protected modules exist"]
+        : []),
     ],
-    target: { user: spec.connection.user, schema: spec.connection.schema, connectString: spec.connection.connectString, adminMode: spec.connection.adminMode },
+    target: {
+      user: spec.connection.user,
+      schema: spec.connection.schema,
+      connectString: spec.connection.connectString,
+      adminMode: spec.connection.adminMode,
+    },
     hook: ords.hook,
     read: { file: query.file, binds: readBinds },
     changes: plan.changes,
@@ -67,7 +84,9 @@ export function renderOfflineOrdsPlan(plan: OfflineOrdsPlan): string[] {
     `  ORDS post-deploy step (${plan.hook ? "run by cdktf deploy through terraform_data" : "hook off: run `ords apply` yourself"}):`,
     `    connects as ${target.user}@${target.connectString} (password from ${DB_PASSWORD_ENV}), schema ${target.schema}${target.adminMode ? " (admin mode: ORDS_ADMIN / ORDS_SECURITY_ADMIN)" : ""}`,
     `    assumes ${plan.assumptions.join("; ")}; \`ords plan <env>\` checks against the database`,
-    `    reads the current state first: sql/${plan.read.file} (${Object.entries(plan.read.binds).map(([name, value]) => `:${name} = ${value}`).join(", ")})`,
+    `    reads the current state first: sql/${plan.read.file} (${Object.entries(plan.read.binds)
+      .map(([name, value]) => `:${name} = ${value}`)
+      .join(", ")})`,
     ...renderChanges(plan.changes, "    "),
     `    then one block (sql/apply.sql, commits at the end, rolls back on any error) with these ORDS calls:`,
     ...renderCalls(plan.calls, "      "),

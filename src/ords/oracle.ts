@@ -14,7 +14,11 @@ interface OracleDbModule {
 
 interface OracleConnection {
   callTimeout: number;
-  execute(sql: string, binds: Record<string, unknown>, options: Record<string, unknown>): Promise<{ outBinds?: Record<string, unknown> }>;
+  execute(
+    sql: string,
+    binds: Record<string, unknown>,
+    options: Record<string, unknown>,
+  ): Promise<{ outBinds?: Record<string, unknown> }>;
   commit(): Promise<void>;
   rollback(): Promise<void>;
   close(): Promise<void>;
@@ -52,7 +56,8 @@ function wrap(connection: OracleConnection): OrdsDb {
       const result = await connection.execute(sql, toOracleBinds(binds), { autoCommit: false });
       if (result.outBinds === undefined) return {};
       const outBinds: Record<string, string | null> = {};
-      for (const [name, value] of Object.entries(result.outBinds)) outBinds[name] = value === null || value === undefined ? null : String(value);
+      for (const [name, value] of Object.entries(result.outBinds))
+        outBinds[name] = value === null || value === undefined ? null : String(value);
       return { outBinds };
     },
     commit: () => connection.commit(),

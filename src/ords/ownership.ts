@@ -21,7 +21,8 @@ export const EMPTY_RECORD: KitRecord = { jwtProfile: false, roles: [] };
 export const COMMENTS_MAX_CHARS = 4000;
 
 const RECORD_LEAD = ". Created by the kit: ";
-const MARKER = /^Managed by ords-jwt-kit \(environment ([^)]*)\); removed by its teardown(?:\. Created by the kit: ([\s\S]*))?$/;
+const MARKER =
+  /^Managed by ords-jwt-kit \(environment ([^)]*)\); removed by its teardown(?:\. Created by the kit: ([\s\S]*))?$/;
 
 /** The privilege's COMMENTS: the marker plus the record, as JSON a DBA can read. */
 export function privilegeComment(environment: string, record: KitRecord): string {
@@ -43,7 +44,8 @@ function parseRecord(text: string): KitRecord | null {
     const value = JSON.parse(text) as unknown;
     if (value === null || typeof value !== "object") return null;
     const { jwtProfile, roles } = value as { jwtProfile?: unknown; roles?: unknown };
-    if (typeof jwtProfile !== "boolean" || !Array.isArray(roles) || !roles.every((role) => typeof role === "string")) return null;
+    if (typeof jwtProfile !== "boolean" || !Array.isArray(roles) || !roles.every((role) => typeof role === "string"))
+      return null;
     return { jwtProfile, roles: [...(roles as string[])].sort() };
   } catch {
     return null;

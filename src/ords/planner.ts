@@ -2,7 +2,16 @@
 // to run, and their binds. No I/O besides reading the committed sql/ files; every value is a bind.
 import { KitError } from "../errors";
 import type { InBind } from "./db";
-import { COMMENTS_MAX_CHARS, EMPTY_RECORD, managedComment, notOwnedReason, ownershipOf, privilegeComment, type KitRecord, type Ownership } from "./ownership";
+import {
+  COMMENTS_MAX_CHARS,
+  EMPTY_RECORD,
+  managedComment,
+  notOwnedReason,
+  ownershipOf,
+  privilegeComment,
+  type KitRecord,
+  type Ownership,
+} from "./ownership";
 import { requireJwkUrl, type OrdsSpec } from "./spec";
 import {
   bindNames,
@@ -109,7 +118,13 @@ export function bindValuesFor(
 }
 
 /** Binds that hold a JSON list (shown as arrays). */
-const LIST_BINDS = new Set(["privilege_roles", "privilege_patterns", "privilege_modules", "roles_to_create", "roles_to_delete"]);
+const LIST_BINDS = new Set([
+  "privilege_roles",
+  "privilege_patterns",
+  "privilege_modules",
+  "roles_to_create",
+  "roles_to_delete",
+]);
 
 function displayValue(bind: string, values: Record<string, InBind>): InBind | readonly string[] {
   const value = values[bind] ?? null;
@@ -147,7 +162,8 @@ export function composeBlock(refs: readonly SectionRef[], values: Record<string,
 }
 
 const ref = (file: SectionRef["file"], section: string): SectionRef => ({ file, section });
-const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().every((item, index) => item === [...b].sort()[index]);
+const sameList = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && [...a].sort().every((item, index) => item === [...b].sort()[index]);
 const show = (value: unknown) => (value === null || value === undefined ? "NULL" : JSON.stringify(value));
 
 function unreadableError(spec: OrdsSpec, state: OrdsState, what: string, keys: readonly string[]): KitError {
@@ -170,18 +186,34 @@ function profileDifferences(spec: OrdsSpec, state: OrdsState, warnings: string[]
   if (current === null || current === undefined) return [];
   const desired = spec.profile;
   const differences: string[] = [];
-  const compare = (field: string, stateKey: string, want: string | number | null, have: string | number | null | undefined, core: boolean) => {
+  const compare = (
+    field: string,
+    stateKey: string,
+    want: string | number | null,
+    have: string | number | null | undefined,
+    core: boolean,
+  ) => {
     if (have === undefined) {
-      if (core) differences.push(`${field}: could not be read (${state.unreadable[stateKey] ?? "unknown"}); replaced to be sure`);
-      else if (want !== null && field !== "description") differences.push(`${field}: could not be read; replaced to set ${show(want)}`);
-      else if (field === "description") warnings.push(`The profile's description could not be read (${state.unreadable[stateKey] ?? "unknown"}); it is not compared.`);
+      if (core)
+        differences.push(
+          `${field}: could not be read (${state.unreadable[stateKey] ?? "unknown"}); replaced to be sure`,
+        );
+      else if (want !== null && field !== "description")
+        differences.push(`${field}: could not be read; replaced to set ${show(want)}`);
+      else if (field === "description")
+        warnings.push(
+          `The profile's description could not be read (${state.unreadable[stateKey] ?? "unknown"}); it is not compared.`,
+        );
       return;
     }
     if (want !== have) differences.push(`${field}: ${show(have)} → ${show(want)}`);
   };
   compare("issuer", "profile.issuer", desired.issuer, current.issuer, true);
   compare("audience", "profile.audience", desired.audience, current.audience, true);
-  if (desired.jwkUrl === null) warnings.push("The JWK URL is not known here (pass --jwk-url, or deploy), so the profile's jwk_url was not compared.");
+  if (desired.jwkUrl === null)
+    warnings.push(
+      "The JWK URL is not known here (pass --jwk-url, or deploy), so the profile's jwk_url was not compared.",
+    );
   else compare("jwk_url", "profile.jwk_url", desired.jwkUrl, current.jwkUrl, true);
   compare("description", "profile.description", desired.description, current.description, false);
   compare("allowed_skew", "profile.allowed_skew", desired.allowedSkewSeconds, current.allowedSkewSeconds, false);
@@ -222,7 +254,8 @@ function profileIsOurs(spec: OrdsSpec, state: OrdsState): { ours: boolean; reaso
   check("issuer", spec.profile.issuer, current.issuer);
   check("audience", spec.profile.audience, current.audience);
   if (spec.profile.jwkUrl !== null) check("jwk_url", spec.profile.jwkUrl, current.jwkUrl);
-  if (current.issuer === undefined && current.audience === undefined) mismatches.push("its issuer and audience could not be read");
+  if (current.issuer === undefined && current.audience === undefined)
+    mismatches.push("its issuer and audience could not be read");
   return { ours: mismatches.length === 0, reasons: mismatches };
 }
 
@@ -244,7 +277,15 @@ function profileDeleteRef(spec: OrdsSpec, api: OrdsApi, unknown: boolean): Secti
   return ref(SQL_FILES.jwtProfile, `${pkg}.${unknown ? "delete_if_any" : "delete"}`);
 }
 
-function finish(mode: OrdsPlan["mode"], spec: OrdsSpec, changes: ObjectChange[], refs: SectionRef[], warnings: string[], lists: Parameters<typeof bindValuesFor>[1], needsJwks: boolean): OrdsPlan {
+function finish(
+  mode: OrdsPlan["mode"],
+  spec: OrdsSpec,
+  changes: ObjectChange[],
+  refs: SectionRef[],
+  warnings: string[],
+  lists: Parameters<typeof bindValuesFor>[1],
+  needsJwks: boolean,
+): OrdsPlan {
   const values = bindValuesFor(spec, lists);
   return {
     mode,
@@ -258,18 +299,23 @@ function finish(mode: OrdsPlan["mode"], spec: OrdsSpec, changes: ObjectChange[],
 
 /** ORDS_NOT_OWNED: apply would overwrite an object the kit did not create; names the opt-in. */
 function notOwnedError(spec: OrdsSpec, object: string, why: string, extraFix = ""): KitError {
-  return new KitError("ORDS_NOT_OWNED", `ords apply would take over ${object} in schema ${spec.connection.schema}, but ${why}. Nothing was changed`, {
-    fix:
-      `${extraFix}If the kit may take it over, set "adoptExisting": true in the ords section of environment "${spec.environment}" (ords.adoptExisting): ` +
-      "apply then redefines it, marks it as the kit's, and teardown drops it later.",
-    details: { object, schema: spec.connection.schema, environment: spec.environment },
-  });
+  return new KitError(
+    "ORDS_NOT_OWNED",
+    `ords apply would take over ${object} in schema ${spec.connection.schema}, but ${why}. Nothing was changed`,
+    {
+      fix:
+        `${extraFix}If the kit may take it over, set "adoptExisting": true in the ords section of environment "${spec.environment}" (ords.adoptExisting): ` +
+        "apply then redefines it, marks it as the kit's, and teardown drops it later.",
+      details: { object, schema: spec.connection.schema, environment: spec.environment },
+    },
+  );
 }
 
 /** The privilege's ownership as read (null: there is none). */
 function privilegeOwnership(spec: OrdsSpec, state: OrdsState): Ownership | null {
   if (state.privilege === null) return null;
-  if (state.privilege === undefined) return { owner: "unknown", reason: state.unreadable["privilege.count"] ?? "the privilege could not be read" };
+  if (state.privilege === undefined)
+    return { owner: "unknown", reason: state.unreadable["privilege.count"] ?? "the privilege could not be read" };
   return ownershipOf(state.privilege.comments, spec.environment, state.unreadable["privilege.comments"]);
 }
 
@@ -291,47 +337,77 @@ export function planApply(spec: OrdsSpec, state: OrdsState, api: OrdsApi): OrdsP
   const adopt = spec.adoptExisting;
 
   if (state.schemaStatus === undefined) {
-    warnings.push(`Could not check that ${connection.schema} is REST-enabled (${state.unreadable["schema.status"] ?? "unknown"}).`);
+    warnings.push(
+      `Could not check that ${connection.schema} is REST-enabled (${state.unreadable["schema.status"] ?? "unknown"}).`,
+    );
   } else if (state.schemaStatus === null || state.schemaStatus.toUpperCase() !== "ENABLED") {
-    throw new KitError("ORDS_SCHEMA_NOT_ENABLED", `Schema ${connection.schema} is not REST-enabled in ORDS${state.schemaStatus ? ` (status ${state.schemaStatus})` : ""}`, {
-      fix: `As ${connection.schema} run: BEGIN ORDS.ENABLE_SCHEMA(p_enabled => TRUE); COMMIT; END; (the kit does not enable schemas itself).`,
-      details: { schema: connection.schema },
-    });
+    throw new KitError(
+      "ORDS_SCHEMA_NOT_ENABLED",
+      `Schema ${connection.schema} is not REST-enabled in ORDS${state.schemaStatus ? ` (status ${state.schemaStatus})` : ""}`,
+      {
+        fix: `As ${connection.schema} run: BEGIN ORDS.ENABLE_SCHEMA(p_enabled => TRUE); COMMIT; END; (the kit does not enable schemas itself).`,
+        details: { schema: connection.schema },
+      },
+    );
   }
 
   // Protected modules must exist already; the demo module is the kit's own.
   const userModules = spec.privilege.modules.filter((name) => name !== spec.demoModule?.name);
-  if (state.modules === undefined && (userModules.length > 0 || spec.demoModule !== null)) throw unreadableError(spec, state, "modules", ["modules"]);
+  if (state.modules === undefined && (userModules.length > 0 || spec.demoModule !== null))
+    throw unreadableError(spec, state, "modules", ["modules"]);
   const existingModules = new Map((state.modules ?? []).map((module) => [module.name, module] as const));
   const missing = userModules.filter((name) => !existingModules.has(name));
   if (missing.length > 0) {
-    throw new KitError("ORDS_MODULE_MISSING", `ords.privilege.modules names ${missing.map((name) => `"${name}"`).join(", ")}, which ${missing.length === 1 ? "does" : "do"} not exist in schema ${connection.schema}`, {
-      fix: "Create the module first (or deploy your REST API), or remove it from ords.privilege.modules. Nothing was changed.",
-      details: { missing, schema: connection.schema },
-    });
+    throw new KitError(
+      "ORDS_MODULE_MISSING",
+      `ords.privilege.modules names ${missing.map((name) => `"${name}"`).join(", ")}, which ${missing.length === 1 ? "does" : "do"} not exist in schema ${connection.schema}`,
+      {
+        fix: "Create the module first (or deploy your REST API), or remove it from ords.privilege.modules. Nothing was changed.",
+        details: { missing, schema: connection.schema },
+      },
+    );
   }
 
   // Ownership: the kit only overwrites what carries its marker, unless ords.adoptExisting says to take it over.
   const ownership = privilegeOwnership(spec, state);
   const adopted: string[] = [];
   if (ownership !== null && ownership.owner !== "kit") {
-    if (!adopt) throw notOwnedError(spec, `privilege "${spec.privilege.name}"`, notOwnedReason(ownership), "Redefining it would replace what it protects (its modules, patterns and roles). ");
+    if (!adopt)
+      throw notOwnedError(
+        spec,
+        `privilege "${spec.privilege.name}"`,
+        notOwnedReason(ownership),
+        "Redefining it would replace what it protects (its modules, patterns and roles). ",
+      );
     adopted.push(`privilege "${spec.privilege.name}"`);
   }
   const prior = recordOf(ownership);
 
   // JWT profile: there is no update, so a difference means delete + create in the same block.
-  const createProfile = ref(SQL_FILES.jwtProfile, `${api.profilePackage}.${api.roleMode ? "create_role_mode" : "create"}`);
+  const createProfile = ref(
+    SQL_FILES.jwtProfile,
+    `${api.profilePackage}.${api.roleMode ? "create_role_mode" : "create"}`,
+  );
   const profileMayBeReplaced = prior.jwtProfile || adopt;
   const profileNotOurs = `the kit did not create it (it is not in the record on privilege "${spec.privilege.name}")`;
   let profileAction: ChangeAction;
   let profileOwned: boolean;
   if (state.profile === undefined) {
     if (!connection.adminMode) throw unreadableError(spec, state, "JWT profile", ["profile.count"]);
-    if (!profileMayBeReplaced) throw notOwnedError(spec, "the JWT profile", `it could not be read (${state.unreadable["profile.count"] ?? "unknown"}), and ${profileNotOurs}`);
+    if (!profileMayBeReplaced)
+      throw notOwnedError(
+        spec,
+        "the JWT profile",
+        `it could not be read (${state.unreadable["profile.count"] ?? "unknown"}), and ${profileNotOurs}`,
+      );
     profileAction = "update";
     profileOwned = true;
-    changes.push({ kind: "jwt-profile", name: connection.schema, action: "update", reasons: [`could not be read (${state.unreadable["profile.count"] ?? "unknown"}); replaced to be sure`] });
+    changes.push({
+      kind: "jwt-profile",
+      name: connection.schema,
+      action: "update",
+      reasons: [`could not be read (${state.unreadable["profile.count"] ?? "unknown"}); replaced to be sure`],
+    });
     refs.push(profileDeleteRef(spec, api, true), createProfile);
   } else if (state.profile === null) {
     profileAction = "create";
@@ -341,7 +417,12 @@ export function planApply(spec: OrdsSpec, state: OrdsState, api: OrdsApi): OrdsP
   } else {
     const differences = profileDifferences(spec, state, warnings);
     if (differences.length > 0 && !profileMayBeReplaced) {
-      throw notOwnedError(spec, "the JWT profile", `${profileNotOurs}; it differs: ${differences.join("; ")}`, "A schema has one JWT profile; replacing it changes how every protected module of the schema checks tokens. ");
+      throw notOwnedError(
+        spec,
+        "the JWT profile",
+        `${profileNotOurs}; it differs: ${differences.join("; ")}`,
+        "A schema has one JWT profile; replacing it changes how every protected module of the schema checks tokens. ",
+      );
     }
     if (!prior.jwtProfile && adopt) adopted.push("the JWT profile");
     profileAction = differences.length > 0 ? "update" : "unchanged";
@@ -352,19 +433,23 @@ export function planApply(spec: OrdsSpec, state: OrdsState, api: OrdsApi): OrdsP
   }
 
   // Roles: created when missing, never changed; only the ones the kit creates are recorded (and dropped by teardown).
-  if (spec.privilege.roles.length > 0 && state.roles === undefined) throw unreadableError(spec, state, "ORDS roles", ["roles"]);
+  if (spec.privilege.roles.length > 0 && state.roles === undefined)
+    throw unreadableError(spec, state, "ORDS roles", ["roles"]);
   const existingRoles = new Set(state.roles ?? []);
   const rolesToCreate = spec.privilege.roles.filter((role) => !existingRoles.has(role));
   const recordedRoles = new Set(prior.roles);
   for (const role of spec.privilege.roles) {
     const action: ChangeAction = existingRoles.has(role) ? "unchanged" : "create";
-    const reasons = action === "unchanged" && !recordedRoles.has(role) ? ["existed before the kit: teardown leaves it"] : [];
+    const reasons =
+      action === "unchanged" && !recordedRoles.has(role) ? ["existed before the kit: teardown leaves it"] : [];
     changes.push({ kind: "role", name: role, action, reasons });
   }
   if (rolesToCreate.length > 0) refs.push(ref(SQL_FILES.privilege, `${api.privilegePackage}.create_roles`));
   const configured = new Set(spec.privilege.roles);
   for (const role of prior.roles.filter((name) => !configured.has(name))) {
-    warnings.push(`Role "${role}" was created by the kit but is no longer configured; it is left in place and forgotten. Drop it with ORDS.DELETE_ROLE if nothing uses it.`);
+    warnings.push(
+      `Role "${role}" was created by the kit but is no longer configured; it is left in place and forgotten. Drop it with ORDS.DELETE_ROLE if nothing uses it.`,
+    );
   }
   const ownedRoles = [...new Set([...prior.roles.filter((role) => configured.has(role)), ...rolesToCreate])].sort();
 
@@ -378,7 +463,12 @@ export function planApply(spec: OrdsSpec, state: OrdsState, api: OrdsApi): OrdsP
       const moduleOwnership = ownershipOf(current.comments, spec.environment, state.unreadable["modules.comments"]);
       if (moduleOwnership.owner !== "kit") {
         if (!adopt) {
-          throw notOwnedError(spec, `module "${spec.demoModule.name}" (ords.demoModule)`, notOwnedReason(moduleOwnership), "Defining the demo module would replace its handlers. Or give the demo module another name (ords.demoModule.name). ");
+          throw notOwnedError(
+            spec,
+            `module "${spec.demoModule.name}" (ords.demoModule)`,
+            notOwnedReason(moduleOwnership),
+            "Defining the demo module would replace its handlers. Or give the demo module another name (ords.demoModule.name). ",
+          );
         }
         adopted.push(`module "${spec.demoModule.name}"`);
         action = "update";
@@ -401,13 +491,24 @@ export function planApply(spec: OrdsSpec, state: OrdsState, api: OrdsApi): OrdsP
   const record: KitRecord = { jwtProfile: profileOwned, roles: ownedRoles };
   const comments = privilegeComment(spec.environment, record);
   if (comments.length > COMMENTS_MAX_CHARS) {
-    throw new KitError("CONFIG_INVALID", `The kit's record on privilege "${spec.privilege.name}" would be ${comments.length} characters; ORDS keeps ${COMMENTS_MAX_CHARS}`, {
-      fix: "Configure fewer or shorter roles in ords.privilege.roles (the record lists the roles the kit creates).",
-      details: { length: comments.length },
-    });
+    throw new KitError(
+      "CONFIG_INVALID",
+      `The kit's record on privilege "${spec.privilege.name}" would be ${comments.length} characters; ORDS keeps ${COMMENTS_MAX_CHARS}`,
+      {
+        fix: "Configure fewer or shorter roles in ords.privilege.roles (the record lists the roles the kit creates).",
+        details: { length: comments.length },
+      },
+    );
   }
   if (state.privilege === undefined) {
-    changes.push({ kind: "privilege", name: spec.privilege.name, action: "update", reasons: [`could not be read (${state.unreadable["privilege.count"] ?? "unknown"}); defined again (ords.adoptExisting)`] });
+    changes.push({
+      kind: "privilege",
+      name: spec.privilege.name,
+      action: "update",
+      reasons: [
+        `could not be read (${state.unreadable["privilege.count"] ?? "unknown"}); defined again (ords.adoptExisting)`,
+      ],
+    });
     refs.push(ref(SQL_FILES.privilege, `${api.privilegePackage}.define`));
   } else if (state.privilege === null) {
     changes.push({ kind: "privilege", name: spec.privilege.name, action: "create", reasons: [] });
@@ -415,13 +516,18 @@ export function planApply(spec: OrdsSpec, state: OrdsState, api: OrdsApi): OrdsP
   } else {
     const differences = privilegeDifferences(spec, state);
     if (ownership?.owner !== "kit") differences.push("adopted (ords.adoptExisting): marked as the kit's");
-    else if (state.privilege.comments !== comments) differences.push(`the kit's record: ${show(state.privilege.comments)} → ${show(comments)}`);
-    if (demoRedefined && differences.length === 0) differences.push(`modules: re-linked after the demo module is defined`);
+    else if (state.privilege.comments !== comments)
+      differences.push(`the kit's record: ${show(state.privilege.comments)} → ${show(comments)}`);
+    if (demoRedefined && differences.length === 0)
+      differences.push(`modules: re-linked after the demo module is defined`);
     const action: ChangeAction = differences.length > 0 ? "update" : "unchanged";
     changes.push({ kind: "privilege", name: spec.privilege.name, action, reasons: differences });
     if (action === "update") refs.push(ref(SQL_FILES.privilege, `${api.privilegePackage}.define`));
   }
-  if (adopted.length > 0) warnings.push(`ords.adoptExisting: taking over ${adopted.join(", ")}, which the kit did not create; teardown will drop them.`);
+  if (adopted.length > 0)
+    warnings.push(
+      `ords.adoptExisting: taking over ${adopted.join(", ")}, which the kit did not create; teardown will drop them.`,
+    );
 
   const needsJwks = profileAction === "create" || profileAction === "update";
   if (needsJwks) requireJwkUrl(spec);
@@ -443,7 +549,12 @@ export function planTeardown(spec: OrdsSpec, state: OrdsState, api: OrdsApi): Or
     changes.push({ kind: "privilege", name: spec.privilege.name, action: "delete", reasons: [] });
     refs.push(ref(SQL_FILES.privilege, `${pkg}.delete`));
   } else {
-    changes.push({ kind: "privilege", name: spec.privilege.name, action: "keep", reasons: [`not the kit's: ${notOwnedReason(ownership)}`] });
+    changes.push({
+      kind: "privilege",
+      name: spec.privilege.name,
+      action: "keep",
+      reasons: [`not the kit's: ${notOwnedReason(ownership)}`],
+    });
   }
   const record = recordOf(ownership);
 
@@ -458,29 +569,44 @@ export function planTeardown(spec: OrdsSpec, state: OrdsState, api: OrdsApi): Or
         changes.push({ kind: "demo-module", name: spec.demoModule.name, action: "delete", reasons: [] });
         refs.push(ref(SQL_FILES.demoModule, `${pkg}.delete`));
       } else {
-        changes.push({ kind: "demo-module", name: spec.demoModule.name, action: "keep", reasons: [`not the kit's: ${notOwnedReason(moduleOwnership)}`] });
+        changes.push({
+          kind: "demo-module",
+          name: spec.demoModule.name,
+          action: "keep",
+          reasons: [`not the kit's: ${notOwnedReason(moduleOwnership)}`],
+        });
       }
     }
   }
 
   const rolesToDelete: string[] = [];
   if (spec.privilege.roles.length > 0) {
-    if (state.roles === undefined || state.rolesUsedElsewhere === undefined) throw unreadableError(spec, state, "ORDS roles", ["roles", "roles.used_elsewhere"]);
+    if (state.roles === undefined || state.rolesUsedElsewhere === undefined)
+      throw unreadableError(spec, state, "ORDS roles", ["roles", "roles.used_elsewhere"]);
     const recorded = new Set(record.roles);
     for (const role of spec.privilege.roles) {
-      const privileges = state.rolesUsedElsewhere.filter(([used]) => used === role).map(([, privilege]) => `privilege "${privilege}"`);
-      const clients = (state.rolesUsedByClients ?? []).filter(([used]) => used === role).map(([, client]) => `OAuth client "${client}"`);
+      const privileges = state.rolesUsedElsewhere
+        .filter(([used]) => used === role)
+        .map(([, privilege]) => `privilege "${privilege}"`);
+      const clients = (state.rolesUsedByClients ?? [])
+        .filter(([used]) => used === role)
+        .map(([, client]) => `OAuth client "${client}"`);
       let keep: string | undefined;
       if (!state.roles.includes(role)) {
         changes.push({ kind: "role", name: role, action: "absent", reasons: [] });
         continue;
       } else if (!recorded.has(role)) {
-        keep = ownership?.owner === "kit" ? "the kit did not create it (it existed before)" : "the kit has no record of creating it";
+        keep =
+          ownership?.owner === "kit"
+            ? "the kit did not create it (it existed before)"
+            : "the kit has no record of creating it";
       } else if (privileges.length + clients.length > 0) {
         keep = `still used by ${[...privileges, ...clients].join(", ")}`;
       } else if (state.rolesUsedByClients === undefined) {
         keep = `cannot check whether OAuth clients use it (${state.unreadable["roles.used_by_clients"] ?? "unreadable"})`;
-        warnings.push(`Role "${role}" was kept because its OAuth client grants could not be read; drop it with ORDS.DELETE_ROLE if nothing uses it.`);
+        warnings.push(
+          `Role "${role}" was kept because its OAuth client grants could not be read; drop it with ORDS.DELETE_ROLE if nothing uses it.`,
+        );
       }
       if (keep === undefined) {
         changes.push({ kind: "role", name: role, action: "delete", reasons: [] });
@@ -494,19 +620,36 @@ export function planTeardown(spec: OrdsSpec, state: OrdsState, api: OrdsApi): Or
 
   const schema = spec.connection.schema;
   if (state.profile === undefined) {
-    changes.push({ kind: "jwt-profile", name: schema, action: "keep", reasons: [`could not be read (${state.unreadable["profile.count"] ?? "unknown"}), so it is left alone`] });
-    warnings.push(`The JWT profile of ${schema} could not be read and was left alone; remove it by hand if it is this environment's.`);
+    changes.push({
+      kind: "jwt-profile",
+      name: schema,
+      action: "keep",
+      reasons: [`could not be read (${state.unreadable["profile.count"] ?? "unknown"}), so it is left alone`],
+    });
+    warnings.push(
+      `The JWT profile of ${schema} could not be read and was left alone; remove it by hand if it is this environment's.`,
+    );
   } else if (state.profile === null) {
     changes.push({ kind: "jwt-profile", name: schema, action: "absent", reasons: [] });
   } else if (!record.jwtProfile) {
-    changes.push({ kind: "jwt-profile", name: schema, action: "keep", reasons: [`the kit has no record of creating it (on privilege "${spec.privilege.name}")`] });
+    changes.push({
+      kind: "jwt-profile",
+      name: schema,
+      action: "keep",
+      reasons: [`the kit has no record of creating it (on privilege "${spec.privilege.name}")`],
+    });
   } else {
     const { ours, reasons } = profileIsOurs(spec, state);
     if (ours) {
       changes.push({ kind: "jwt-profile", name: schema, action: "delete", reasons: [] });
       refs.push(profileDeleteRef(spec, api, false));
     } else {
-      changes.push({ kind: "jwt-profile", name: schema, action: "keep", reasons: [`changed since the kit created it: ${reasons.join("; ")}`] });
+      changes.push({
+        kind: "jwt-profile",
+        name: schema,
+        action: "keep",
+        reasons: [`changed since the kit created it: ${reasons.join("; ")}`],
+      });
     }
   }
 
@@ -528,7 +671,9 @@ export function emptyState(spec: OrdsSpec): OrdsState {
     roles: [],
     rolesUsedElsewhere: [],
     rolesUsedByClients: [],
-    modules: spec.privilege.modules.filter((name) => name !== spec.demoModule?.name).map((name) => ({ name, basePath: null, comments: null })),
+    modules: spec.privilege.modules
+      .filter((name) => name !== spec.demoModule?.name)
+      .map((name) => ({ name, basePath: null, comments: null })),
     unreadable: {},
   };
 }

@@ -51,8 +51,14 @@ type Outcome =
   | { readonly ok: false; readonly reason: string; readonly status?: number };
 
 function judge(status: number, body: string, bytes: number, redirectTo: string | undefined): Outcome {
-  if (status === 401 || status === 403) return { ok: false, status, reason: `HTTP ${status}: the JWKS needs credentials` };
-  if (status >= 300 && status < 400) return { ok: false, status, reason: `HTTP ${status} redirect to ${redirectTo ?? "(no Location)"} (redirects are not followed)` };
+  if (status === 401 || status === 403)
+    return { ok: false, status, reason: `HTTP ${status}: the JWKS needs credentials` };
+  if (status >= 300 && status < 400)
+    return {
+      ok: false,
+      status,
+      reason: `HTTP ${status} redirect to ${redirectTo ?? "(no Location)"} (redirects are not followed)`,
+    };
   if (status !== 200) return { ok: false, status, reason: `HTTP ${status}` };
   let json: unknown;
   try {
@@ -62,8 +68,16 @@ function judge(status: number, body: string, bytes: number, redirectTo: string |
   }
   const keys = (json as { keys?: unknown } | null)?.keys;
   if (!Array.isArray(keys)) return { ok: false, status, reason: 'the answer has no "keys" array (not a JWKS)' };
-  const usable = keys.filter((key: Record<string, unknown> | null) => key?.kty === "RSA" && typeof key.kid === "string" && typeof key.n === "string" && typeof key.e === "string");
-  if (usable.length === 0) return { ok: false, status, reason: `the JWKS has ${keys.length} key(s) but no RSA key with a kid (ORDS needs RS256/384/512 keys with kid)` };
+  const usable = keys.filter(
+    (key: Record<string, unknown> | null) =>
+      key?.kty === "RSA" && typeof key.kid === "string" && typeof key.n === "string" && typeof key.e === "string",
+  );
+  if (usable.length === 0)
+    return {
+      ok: false,
+      status,
+      reason: `the JWKS has ${keys.length} key(s) but no RSA key with a kid (ORDS needs RS256/384/512 keys with kid)`,
+    };
   return { ok: true, keys: usable.length, bytes };
 }
 
@@ -104,7 +118,9 @@ export async function waitForJwks(url: string, options: ReadinessOptions): Promi
     if (last.ok) {
       const warnings =
         last.bytes > ORDS_DOCUMENTED_JWKS_LIMIT_BYTES
-          ? [`The JWKS is ${last.bytes} bytes; ORDS documents a limit of ${ORDS_DOCUMENTED_JWKS_LIMIT_BYTES} bytes (some releases allow 100000). If tokens fail with invalid_token, check this first.`]
+          ? [
+              `The JWKS is ${last.bytes} bytes; ORDS documents a limit of ${ORDS_DOCUMENTED_JWKS_LIMIT_BYTES} bytes (some releases allow 100000). If tokens fail with invalid_token, check this first.`,
+            ]
           : [];
       return { url, attempts, elapsedMs: Date.now() - started, keys: last.keys, bytes: last.bytes, warnings };
     }

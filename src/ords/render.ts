@@ -36,9 +36,19 @@ export function renderCalls(calls: readonly PlannedCall[], indent = "  "): strin
     lines.push(`${indent}${call.procedure}${call.perElement ? "  (once per element)" : ""}  [${call.section}]`);
     const width = Math.max(0, ...call.arguments.map((arg) => arg.name.length));
     for (const arg of call.arguments) {
-      const source = arg.bind === null ? arg.expression : arg.expression === `:${arg.bind}` ? arg.expression : `${arg.expression} ← :${arg.bind}`;
+      const source =
+        arg.bind === null
+          ? arg.expression
+          : arg.expression === `:${arg.bind}`
+            ? arg.expression
+            : `${arg.expression} ← :${arg.bind}`;
       const value = showValue(arg.value);
-      const note = arg.name === "p_allowed_skew" || arg.name === "p_allowed_age" ? (arg.value === null ? "  (NULL: the ORDS global setting)" : "") : "";
+      const note =
+        arg.name === "p_allowed_skew" || arg.name === "p_allowed_age"
+          ? arg.value === null
+            ? "  (NULL: the ORDS global setting)"
+            : ""
+          : "";
       lines.push(`${indent}    ${arg.name.padEnd(width)} => ${source}${value === "" ? "" : ` = ${value}`}${note}`);
     }
   }
@@ -51,7 +61,10 @@ function renderState(state: OrdsState): string[] {
   if (profile === undefined) lines.push("    JWT profile: could not be read");
   else if (profile === null) lines.push("    JWT profile: none");
   else {
-    const field = (name: string, value: unknown) => lines.push(`      ${name.padEnd(15)} ${value === undefined ? "(not readable on this release)" : value === null ? "NULL" : JSON.stringify(value)}`);
+    const field = (name: string, value: unknown) =>
+      lines.push(
+        `      ${name.padEnd(15)} ${value === undefined ? "(not readable on this release)" : value === null ? "NULL" : JSON.stringify(value)}`,
+      );
     lines.push("    JWT profile:");
     field("issuer", profile.issuer);
     field("audience", profile.audience);
@@ -70,14 +83,19 @@ function renderState(state: OrdsState): string[] {
     lines.push(`      patterns:          ${JSON.stringify(privilege.patterns ?? "(unreadable)")}`);
     lines.push(`      roles:             ${JSON.stringify(privilege.roles ?? "(unreadable)")}`);
   }
-  if (state.modules !== undefined) lines.push(`    configured modules present: ${state.modules.map((module) => `${module.name} (${module.basePath ?? "?"})`).join(", ") || "none"}`);
+  if (state.modules !== undefined)
+    lines.push(
+      `    configured modules present: ${state.modules.map((module) => `${module.name} (${module.basePath ?? "?"})`).join(", ") || "none"}`,
+    );
   for (const [key, reason] of Object.entries(state.unreadable)) lines.push(`    unreadable ${key}: ${reason}`);
   return lines;
 }
 
 export function renderRun(result: OrdsRunResult): string {
   const { target } = result;
-  const ords = result.ords ? `ORDS ${result.ords.version}, ${result.ords.profilePackage} + ${result.ords.privilegePackage}${result.ords.roleMode ? ", role mode" : ""}` : "ORDS packages not determined";
+  const ords = result.ords
+    ? `ORDS ${result.ords.version}, ${result.ords.profilePackage} + ${result.ords.privilegePackage}${result.ords.roleMode ? ", role mode" : ""}`
+    : "ORDS packages not determined";
   const lines = [
     `ords ${result.command} "${result.environment}": ${target.user}@${target.connectString}, schema ${target.schema}${target.adminMode ? " (admin mode)" : ""}; ${ords}`,
   ];
@@ -91,9 +109,13 @@ export function renderRun(result: OrdsRunResult): string {
     lines.push(`  ${verb}, in one block that commits at the end (${result.sections.length} step(s)):`);
     lines.push(...renderCalls(result.calls, "    "));
   }
-  for (const problem of result.problems ?? []) lines.push(`  problem [${problem.code}]: ${problem.message}${problem.fix ? `\n    fix: ${problem.fix}` : ""}`);
+  for (const problem of result.problems ?? [])
+    lines.push(`  problem [${problem.code}]: ${problem.message}${problem.fix ? `\n    fix: ${problem.fix}` : ""}`);
   for (const warning of result.warnings) lines.push(`  warning: ${warning}`);
-  if (result.readiness) lines.push(`  JWKS ready after ${result.readiness.attempts} attempt(s), ${result.readiness.elapsedMs} ms (${result.readiness.keys} RSA key(s))`);
+  if (result.readiness)
+    lines.push(
+      `  JWKS ready after ${result.readiness.attempts} attempt(s), ${result.readiness.elapsedMs} ms (${result.readiness.keys} RSA key(s))`,
+    );
   lines.push(`  ${result.summary} (round trips: ${result.roundTrips.reads} read, ${result.roundTrips.writes} write)`);
   return lines.join("\n");
 }

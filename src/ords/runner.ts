@@ -3,7 +3,14 @@
 import { isKitError, KitError } from "../errors";
 import { countingDb, type OrdsDb, type RoundTrips } from "./db";
 import { mapDbError, type DbErrorContext } from "./db-errors";
-import { planApply, planTeardown, type ApplyBlock, type ObjectChange, type OrdsPlan, type PlannedCall } from "./planner";
+import {
+  planApply,
+  planTeardown,
+  type ApplyBlock,
+  type ObjectChange,
+  type OrdsPlan,
+  type PlannedCall,
+} from "./planner";
 import { waitForJwks, type ReadinessResult } from "./readiness";
 import { requireJwkUrl, type OrdsSpec } from "./spec";
 import { readOrdsState, stateQuery, stateTargetOf, type OrdsState } from "./state";
@@ -29,9 +36,19 @@ export interface OrdsProblem {
 export interface OrdsRunResult {
   readonly command: OrdsCommand;
   readonly environment: string;
-  readonly target: { readonly user: string; readonly schema: string; readonly connectString: string; readonly adminMode: boolean };
+  readonly target: {
+    readonly user: string;
+    readonly schema: string;
+    readonly connectString: string;
+    readonly adminMode: boolean;
+  };
   /** What the database offered and the kit chose; null when it could not be determined. */
-  readonly ords: { readonly version: string; readonly profilePackage: string; readonly privilegePackage: string; readonly roleMode: boolean } | null;
+  readonly ords: {
+    readonly version: string;
+    readonly profilePackage: string;
+    readonly privilegePackage: string;
+    readonly roleMode: boolean;
+  } | null;
   readonly changes: readonly ObjectChange[];
   /** The ORDS calls of the block (run by apply/teardown, shown by plan/status). */
   readonly calls: readonly PlannedCall[];
@@ -66,8 +83,10 @@ export async function executeBlock(db: OrdsDb, block: ApplyBlock, spec: OrdsSpec
 }
 
 function summarize(command: OrdsCommand, plan: OrdsPlan | undefined, applied: boolean): string {
-  const changed = plan?.changes.filter((change) => !["unchanged", "absent", "keep"].includes(change.action)).length ?? 0;
-  if (command === "status") return changed === 0 ? "in sync with the configuration" : `${changed} object(s) differ from the configuration`;
+  const changed =
+    plan?.changes.filter((change) => !["unchanged", "absent", "keep"].includes(change.action)).length ?? 0;
+  if (command === "status")
+    return changed === 0 ? "in sync with the configuration" : `${changed} object(s) differ from the configuration`;
   if (command === "plan") return changed === 0 ? "nothing to change" : `${changed} object(s) to change; run ords apply`;
   if (command === "teardown") return applied ? `dropped ${changed} object(s) in one transaction` : "nothing to drop";
   return applied ? `applied ${changed} change(s) in one transaction` : "nothing to change: nothing was written";
@@ -86,7 +105,12 @@ export async function runOrds(command: OrdsCommand, spec: OrdsSpec, deps: Runner
   const db = countingDb(raw, (sql) => (sql === readSql ? "read" : "write"));
   try {
     const state = await readOrdsState(db, target);
-    const needs = { adminMode: spec.connection.adminMode, roleMode: spec.profile.roleClaimName !== null, user: spec.connection.user, schema: spec.connection.schema };
+    const needs = {
+      adminMode: spec.connection.adminMode,
+      roleMode: spec.profile.roleClaimName !== null,
+      user: spec.connection.user,
+      schema: spec.connection.schema,
+    };
     let api: OrdsApi | undefined;
     let plan: OrdsPlan | undefined;
     const problems: OrdsProblem[] = [];
@@ -103,8 +127,12 @@ export async function runOrds(command: OrdsCommand, spec: OrdsSpec, deps: Runner
     if ((command === "apply" || command === "teardown") && plan?.block) {
       if (command === "apply" && plan.needsJwks) {
         const url = requireJwkUrl(spec);
-        deps.log?.(`waiting for ${url} to serve its JWKS without credentials (up to ${spec.readinessTimeoutSeconds} s)`);
-        const wait = deps.waitForJwks ?? ((jwkUrl: string, seconds: number) => waitForJwks(jwkUrl, { timeoutSeconds: seconds, log: deps.log }));
+        deps.log?.(
+          `waiting for ${url} to serve its JWKS without credentials (up to ${spec.readinessTimeoutSeconds} s)`,
+        );
+        const wait =
+          deps.waitForJwks ??
+          ((jwkUrl: string, seconds: number) => waitForJwks(jwkUrl, { timeoutSeconds: seconds, log: deps.log }));
         readiness = await wait(url, spec.readinessTimeoutSeconds);
       }
       await executeBlock(db, plan.block, spec);
@@ -114,29 +142,50 @@ export async function runOrds(command: OrdsCommand, spec: OrdsSpec, deps: Runner
     return {
       command,
       environment: spec.environment,
-      target: { user: spec.connection.user, schema: spec.connection.schema, connectString: spec.connection.connectString, adminMode: spec.connection.adminMode },
-      ords: api ? { version: api.version.raw, profilePackage: api.profilePackage.toUpperCase(), privilegePackage: api.privilegePackage.toUpperCase(), roleMode: api.roleMode } : null,
+      target: {
+        user: spec.connection.user,
+        schema: spec.connection.schema,
+        connectString: spec.connection.connectString,
+        adminMode: spec.connection.adminMode,
+      },
+      ords: api
+        ? {
+            version: api.version.raw,
+            profilePackage: api.profilePackage.toUpperCase(),
+            privilegePackage: api.privilegePackage.toUpperCase(),
+            roleMode: api.roleMode,
+          }
+        : null,
       changes: plan?.changes ?? [],
       calls: plan?.calls ?? [],
       sections: plan?.block?.sections ?? [],
       applied,
-      summary: problems.length > 0 ? `${problems.length} problem(s) to fix before apply` : summarize(command, plan, applied),
+      summary:
+        problems.length > 0 ? `${problems.length} problem(s) to fix before apply` : summarize(command, plan, applied),
       warnings: [...(plan?.warnings ?? []), ...(readiness?.warnings ?? [])],
       readiness,
       roundTrips: { ...db.roundTrips },
       ...(command === "status" ? { state, problems } : {}),
     };
   } finally {
-    await raw.close().catch((error: unknown) => deps.log?.(`closing the connection failed: ${error instanceof Error ? error.message : String(error)}`));
+    await raw
+      .close()
+      .catch((error: unknown) =>
+        deps.log?.(`closing the connection failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
   }
 }
 
 /** Refuses to tear down a protected environment unless forced. */
 export function checkTeardownAllowed(spec: OrdsSpec, force: boolean): void {
   if (spec.protected && !force) {
-    throw new KitError("ORDS_PROTECTED", `Environment "${spec.environment}" is protected; ords teardown refused and nothing was changed`, {
-      fix: `To remove its ORDS objects on purpose, run "ords-jwt ords teardown ${spec.environment} --force", or set "protected": false first.`,
-      details: { environment: spec.environment },
-    });
+    throw new KitError(
+      "ORDS_PROTECTED",
+      `Environment "${spec.environment}" is protected; ords teardown refused and nothing was changed`,
+      {
+        fix: `To remove its ORDS objects on purpose, run "ords-jwt ords teardown ${spec.environment} --force", or set "protected": false first.`,
+        details: { environment: spec.environment },
+      },
+    );
   }
 }

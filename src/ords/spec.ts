@@ -103,7 +103,9 @@ export function configuredJwkUrl(environment: Environment): string | undefined {
   const idp = environment.settings.identityProvider;
   if (idp.type === "entra") return entraEndpoints(idp.tenantId).jwkUrl;
   const domain = idp.domain;
-  return domain.mode === "existing" && domain.url !== undefined ? ociDomainEndpoints(ociDomainBaseUrl(domain.url)).jwkUrl : undefined;
+  return domain.mode === "existing" && domain.url !== undefined
+    ? ociDomainEndpoints(ociDomainBaseUrl(domain.url)).jwkUrl
+    : undefined;
 }
 
 /**
@@ -113,7 +115,8 @@ export function configuredJwkUrl(environment: Environment): string | undefined {
 export function privilegeRolesOf(environment: Environment): string[] {
   const ords = ordsConfigOf(environment);
   const idp = environment.settings.identityProvider;
-  const appRoles = idp.type === "entra" && idp.ordsAuthorization === "roles" ? idp.appRoles.map((role) => role.value) : [];
+  const appRoles =
+    idp.type === "entra" && idp.ordsAuthorization === "roles" ? idp.appRoles.map((role) => role.value) : [];
   return sortedUnique([...ords.privilege.roles, ...appRoles]);
 }
 
@@ -121,10 +124,14 @@ export function privilegeRolesOf(environment: Environment): string[] {
 export function ordsConfigOf(environment: Environment) {
   const ords = environment.settings.ords;
   if (ords === undefined) {
-    throw new KitError("CONFIG_ORDS_MISSING", `${environment.file} has no "ords" section, so there is no ORDS step for "${environment.name}"`, {
-      fix: 'Add an "ords" section (see environments/example.json and the README\'s "ORDS post-deploy step").',
-      details: { environment: environment.name, file: environment.file },
-    });
+    throw new KitError(
+      "CONFIG_ORDS_MISSING",
+      `${environment.file} has no "ords" section, so there is no ORDS step for "${environment.name}"`,
+      {
+        fix: 'Add an "ords" section (see environments/example.json and the README\'s "ORDS post-deploy step").',
+        details: { environment: environment.name, file: environment.file },
+      },
+    );
   }
   return ords;
 }
@@ -141,7 +148,10 @@ export function ordsConnectionSpecOf(environment: Environment): OrdsConnectionSp
     user,
     schema,
     adminMode: schema !== user,
-    wallet: ords.wallet === undefined ? null : { configDir: ords.wallet.configDir, walletLocation: ords.wallet.walletLocation ?? ords.wallet.configDir },
+    wallet:
+      ords.wallet === undefined
+        ? null
+        : { configDir: ords.wallet.configDir, walletLocation: ords.wallet.walletLocation ?? ords.wallet.configDir },
   };
 }
 
@@ -149,10 +159,14 @@ export function ordsConnectionSpecOf(environment: Environment): OrdsConnectionSp
 function namesWithoutDeploy(environment: Environment): IdentityNames {
   const idp = environment.settings.identityProvider;
   if (idp.type === "oci") return ociIdentityNames(idp);
-  throw new KitError("CONFIG_ORDS_AUDIENCE_UNKNOWN", `The JWT profile audience of "${environment.name}" is the Entra app's client id, which is not known yet`, {
-    fix: `Deploy the environment first (npx cdktf deploy ${environment.name}) so the kit can read the client_id output, or pass --client-id.`,
-    details: { environment: environment.name },
-  });
+  throw new KitError(
+    "CONFIG_ORDS_AUDIENCE_UNKNOWN",
+    `The JWT profile audience of "${environment.name}" is the Entra app's client id, which is not known yet`,
+    {
+      fix: `Deploy the environment first (npx cdktf deploy ${environment.name}) so the kit can read the client_id output, or pass --client-id.`,
+      details: { environment: environment.name },
+    },
+  );
 }
 
 /** Builds the desired ORDS state of an environment; names come from the naming model only. */
@@ -207,7 +221,8 @@ const jsonList = <T extends z.ZodType<string>>(element: T) =>
     try {
       const parsed = z.array(element).safeParse(JSON.parse(text));
       if (parsed.success) return parsed.data;
-      for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", message: `${formatPath(issue.path)}: ${issue.message}` });
+      for (const issue of parsed.error.issues)
+        ctx.addIssue({ code: "custom", message: `${formatPath(issue.path)}: ${issue.message}` });
     } catch {
       ctx.addIssue({ code: "custom", message: "must be a JSON array of strings" });
     }
@@ -218,7 +233,10 @@ const optionalSeconds = z.string().transform((text, ctx) => {
   if (text === "") return null;
   const value = Number(text);
   if (!Number.isInteger(value) || value <= 0) {
-    ctx.addIssue({ code: "custom", message: "must be empty (NULL) or a positive whole number of seconds; 0 is never passed to ORDS" });
+    ctx.addIssue({
+      code: "custom",
+      message: "must be empty (NULL) or a positive whole number of seconds; 0 is never passed to ORDS",
+    });
     return z.NEVER;
   }
   return value;
@@ -233,7 +251,12 @@ const httpUrl = z.string().refine((text) => {
 }, "must be an absolute URL");
 
 /** The hook runs in cdktf.out/stacks/<env>, so a relative wallet path would point at the wrong place. */
-const absolutePathOrEmpty = z.string().refine((text) => text === "" || isAbsolute(text), "must be an absolute path (re-synthesize: the kit resolves wallet paths against the project root)");
+const absolutePathOrEmpty = z
+  .string()
+  .refine(
+    (text) => text === "" || isAbsolute(text),
+    "must be an absolute path (re-synthesize: the kit resolves wallet paths against the project root)",
+  );
 
 const hookInputShape = {
   environment: z.string().min(1),
@@ -246,7 +269,9 @@ const hookInputShape = {
   baseUrl: httpUrl,
   issuer: z.string().min(1),
   audience: z.string().min(1),
-  jwkUrl: z.string().refine((text) => text.startsWith("https://"), "must start with https:// (ORDS refuses other JWK URLs)"),
+  jwkUrl: z
+    .string()
+    .refine((text) => text.startsWith("https://"), "must start with https:// (ORDS refuses other JWK URLs)"),
   profileDescription: ordsFreeText("profileDescription", 255),
   allowedSkewSeconds: optionalSeconds,
   allowedAgeSeconds: optionalSeconds,
@@ -318,10 +343,14 @@ export function specFromHookInput(json: string, source: string): OrdsSpec {
   const parsed = hookInputSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${formatPath(issue.path) || "(top)"}: ${issue.message}`);
-    throw new KitError("CONFIG_ORDS_SPEC_INVALID", `${source} is not a valid ORDS step input:\n${problems.join("\n")}`, {
-      fix: "Re-synthesize the stack (npm start, then cdktf deploy) so the hook carries the current input.",
-      details: { problems },
-    });
+    throw new KitError(
+      "CONFIG_ORDS_SPEC_INVALID",
+      `${source} is not a valid ORDS step input:\n${problems.join("\n")}`,
+      {
+        fix: "Re-synthesize the stack (npm start, then cdktf deploy) so the hook carries the current input.",
+        details: { problems },
+      },
+    );
   }
   const input = parsed.data;
   const user = input.user.toUpperCase();
@@ -338,7 +367,10 @@ export function specFromHookInput(json: string, source: string): OrdsSpec {
       user,
       schema,
       adminMode: schema !== user,
-      wallet: input.walletConfigDir === "" ? null : { configDir: input.walletConfigDir, walletLocation: input.walletLocation || input.walletConfigDir },
+      wallet:
+        input.walletConfigDir === ""
+          ? null
+          : { configDir: input.walletConfigDir, walletLocation: input.walletLocation || input.walletConfigDir },
     },
     baseUrl: input.baseUrl,
     profile: {

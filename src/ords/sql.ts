@@ -86,7 +86,9 @@ export function composeApplyBlock(refs: readonly SectionRef[]): string {
   const wrapper = withoutHeader(readSqlFile(SQL_FILES.apply));
   if (!STEPS_MARKER.test(wrapper)) throw new Error(`internal: ${SQL_FILES.apply} has no "-- @steps" line`);
   const steps = refs
-    .map((ref) => [`-- ${refName(ref)}`, ...sectionText(ref).split("\n")].map((line) => `  ${line}`.trimEnd()).join("\n"))
+    .map((ref) =>
+      [`-- ${refName(ref)}`, ...sectionText(ref).split("\n")].map((line) => `  ${line}`.trimEnd()).join("\n"),
+    )
     .join("\n");
   return wrapper.replace(STEPS_MARKER, steps);
 }
@@ -151,7 +153,14 @@ export interface OrdsCall {
   readonly positional: readonly string[];
 }
 
-export const ORDS_PACKAGES = ["ords", "ords_admin", "ords_security", "ords_security_admin", "oauth", "oauth_admin"] as const;
+export const ORDS_PACKAGES = [
+  "ords",
+  "ords_admin",
+  "ords_security",
+  "ords_security_admin",
+  "oauth",
+  "oauth_admin",
+] as const;
 const CALL = new RegExp(`\\b(${ORDS_PACKAGES.join("|")})\\.([a-z_]+)\\s*(\\(([^;]*?)\\))?\\s*;`, "gi");
 
 /** Package constants such as `ords.source_type_query_one_row` are allowed as arguments; they are not calls. */

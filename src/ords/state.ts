@@ -139,7 +139,11 @@ export function stateTargetOfEnvironment(environment: Environment): StateTarget 
 }
 
 /** The SQL text and binds of the state read; exported for the plan view and the tests. */
-export function stateQuery(target: StateTarget): { file: string; sql: string; binds: Record<string, string | { out: "string"; maxSize: number }> } {
+export function stateQuery(target: StateTarget): {
+  file: string;
+  sql: string;
+  binds: Record<string, string | { out: "string"; maxSize: number }>;
+} {
   const file = target.adminMode ? SQL_FILES.readStateAdmin : SQL_FILES.readState;
   return {
     file,
@@ -170,9 +174,17 @@ function jsonArray(value: string, key: string, source: string): unknown[] {
   try {
     parsed = JSON.parse(value);
   } catch (cause) {
-    throw new KitError("ORDS_STATE_UNREADABLE", `${source}: ${key} is not JSON`, { cause, fix: "Report this with the ORDS version.", details: { key } });
+    throw new KitError("ORDS_STATE_UNREADABLE", `${source}: ${key} is not JSON`, {
+      cause,
+      fix: "Report this with the ORDS version.",
+      details: { key },
+    });
   }
-  if (!Array.isArray(parsed)) throw new KitError("ORDS_STATE_UNREADABLE", `${source}: ${key} is not a JSON array`, { fix: "Report this with the ORDS version.", details: { key } });
+  if (!Array.isArray(parsed))
+    throw new KitError("ORDS_STATE_UNREADABLE", `${source}: ${key} is not a JSON array`, {
+      fix: "Report this with the ORDS version.",
+      details: { key },
+    });
   return parsed;
 }
 
@@ -195,13 +207,21 @@ function rows(values: Values, key: string, source: string): Array<Array<string |
     .map((row) => (Array.isArray(row) ? row.map((item) => (item === null ? null : String(item))) : []));
 }
 
-type StateDocument = { sessionUser?: string; values?: Values; unreadable?: Record<string, string>; truncated?: Record<string, number> };
+type StateDocument = {
+  sessionUser?: string;
+  values?: Values;
+  unreadable?: Record<string, string>;
+  truncated?: Record<string, number>;
+};
 
 function parseDocument(json: string, source: string): StateDocument {
   try {
     return JSON.parse(json) as StateDocument;
   } catch (cause) {
-    throw new KitError("ORDS_STATE_UNREADABLE", `${source} returned something that is not JSON`, { cause, fix: "Report this with the ORDS version." });
+    throw new KitError("ORDS_STATE_UNREADABLE", `${source} returned something that is not JSON`, {
+      cause,
+      fix: "Report this with the ORDS version.",
+    });
   }
 }
 
@@ -220,17 +240,25 @@ export function parseState(json: string, target: StateTarget): OrdsState {
   const truncated = Object.entries(withoutSchemaObjectKeys(document.truncated ?? {}));
   if (truncated.length > 0) {
     const what = truncated.map(([key, length]) => `${key} (${length} characters)`).join(", ");
-    throw new KitError("ORDS_STATE_UNREADABLE", `${source}: ${what} ${truncated.length === 1 ? "is" : "are"} longer than the ${STATE_MAX_CHARS} characters one read can return`, {
-      fix: "The schema holds more ORDS objects of these kinds than the kit can read in one round trip; report this with the numbers above.",
-      details: { truncated: Object.fromEntries(truncated) },
-    });
+    throw new KitError(
+      "ORDS_STATE_UNREADABLE",
+      `${source}: ${what} ${truncated.length === 1 ? "is" : "are"} longer than the ${STATE_MAX_CHARS} characters one read can return`,
+      {
+        fix: "The schema holds more ORDS objects of these kinds than the kit can read in one round trip; report this with the numbers above.",
+        details: { truncated: Object.fromEntries(truncated) },
+      },
+    );
   }
   // ORDS procedures decide which packages the kit may call: an unreadable list is not an empty one.
   if (!("procedures" in values)) {
-    throw new KitError("ORDS_STATE_UNREADABLE", `${source}: cannot list the ORDS procedures ${target.user} may call (${unreadable["procedures"] ?? "not returned"})`, {
-      fix: "The kit reads ALL_PROCEDURES and ALL_SYNONYMS; check that the user can query them, then run again.",
-      details: { key: "procedures" },
-    });
+    throw new KitError(
+      "ORDS_STATE_UNREADABLE",
+      `${source}: cannot list the ORDS procedures ${target.user} may call (${unreadable["procedures"] ?? "not returned"})`,
+      {
+        fix: "The kit reads ALL_PROCEDURES and ALL_SYNONYMS; check that the user can query them, then run again.",
+        details: { key: "procedures" },
+      },
+    );
   }
 
   const profileCount = numberOf(values, "profile.count");
@@ -287,7 +315,11 @@ export function parseState(json: string, target: StateTarget): OrdsState {
     roles: list(values, "roles", source),
     rolesUsedElsewhere: usedElsewhere?.map((pair) => [pair[0] ?? "", pair[1] ?? ""] as const),
     rolesUsedByClients: usedByClients?.map((pair) => [pair[0] ?? "", pair[1] ?? ""] as const),
-    modules: moduleRows?.map((row) => ({ name: row[0] ?? "", basePath: row[1] ?? null, comments: commentsOf(row[0] ?? "") })),
+    modules: moduleRows?.map((row) => ({
+      name: row[0] ?? "",
+      basePath: row[1] ?? null,
+      comments: commentsOf(row[0] ?? ""),
+    })),
     unreadable,
   };
 }
@@ -308,18 +340,28 @@ export function parseSchemaObjects(json: string, target: Pick<StateTarget, "admi
   const document = optional(() => parseDocument(json, source));
   if (document === undefined) return { privileges: undefined, modules: undefined };
   const values: Values = { ...document.values };
-  for (const key of [...Object.keys(document.unreadable ?? {}), ...Object.keys(document.truncated ?? {})]) delete values[key];
+  for (const key of [...Object.keys(document.unreadable ?? {}), ...Object.keys(document.truncated ?? {})])
+    delete values[key];
   const names = optional(() => list(values, "all.privileges", source));
   const byPrivilege = (key: string) => {
     const pairs = optional(() => rows(values, key, source));
-    return (name: string) => pairs?.filter((row) => row[0] === name).map((row) => row[1] ?? "").sort();
+    return (name: string) =>
+      pairs
+        ?.filter((row) => row[0] === name)
+        .map((row) => row[1] ?? "")
+        .sort();
   };
   const modulesOf = byPrivilege("all.privilege_modules");
   const patternsOf = byPrivilege("all.privilege_patterns");
   const rolesOf = byPrivilege("all.privilege_roles");
   const moduleRows = optional(() => rows(values, "all.modules", source));
   return {
-    privileges: names?.map((name) => ({ name, modules: modulesOf(name), patterns: patternsOf(name), roles: rolesOf(name) })),
+    privileges: names?.map((name) => ({
+      name,
+      modules: modulesOf(name),
+      patterns: patternsOf(name),
+      roles: rolesOf(name),
+    })),
     modules: moduleRows?.map((row) => ({ name: row[0] ?? "", basePath: row[1] ?? null })),
   };
 }
@@ -335,7 +377,9 @@ async function readStateDocument(db: OrdsDb, target: StateTarget): Promise<strin
     throw mapDbError(error, { ...target, phase: "read" });
   }
   if (json === null || json === undefined) {
-    throw new KitError("ORDS_STATE_UNREADABLE", `${query.file} returned no state`, { fix: "Report this with the ORDS version." });
+    throw new KitError("ORDS_STATE_UNREADABLE", `${query.file} returned no state`, {
+      fix: "Report this with the ORDS version.",
+    });
   }
   return json;
 }
@@ -352,7 +396,10 @@ export async function readOrdsState(db: OrdsDb, target: StateTarget): Promise<Or
  * What `doctor` reads for an environment file, in the same one round trip: the state, and every privilege and
  * module of the schema for its hints. It needs no JWK URL, so it works before or after deploy.
  */
-export async function readDoctorState(db: OrdsDb, environment: Environment): Promise<{ state: OrdsState; objects: SchemaObjects }> {
+export async function readDoctorState(
+  db: OrdsDb,
+  environment: Environment,
+): Promise<{ state: OrdsState; objects: SchemaObjects }> {
   const target = stateTargetOfEnvironment(environment);
   const json = await readStateDocument(db, target);
   return { state: parseState(json, target), objects: parseSchemaObjects(json, target) };

@@ -20,7 +20,12 @@ export function versionAtLeast(version: OrdsVersion, major: number, minor: numbe
 }
 
 /** JWT profiles arrived in 23.3 (OAUTH), ORDS_SECURITY in 24.4, role mode in 25.1; OAUTH is desupported from 25.3. */
-export const ORDS_MINIMUM = { jwtProfiles: [23, 3], ordsSecurity: [24, 4], roleMode: [25, 1], oauthDesupported: [25, 3] } as const;
+export const ORDS_MINIMUM = {
+  jwtProfiles: [23, 3],
+  ordsSecurity: [24, 4],
+  roleMode: [25, 1],
+  oauthDesupported: [25, 3],
+} as const;
 
 export type ProfilePackage = "ords_security" | "ords_security_admin" | "oauth" | "oauth_admin";
 export type PrivilegePackage = "ords" | "ords_admin";
@@ -50,16 +55,24 @@ export function resolveOrdsApi(state: OrdsState, needs: ApiNeeds): OrdsApi {
   const version = state.version;
   if (version === null) {
     const reason = state.unreadable["version"];
-    throw new KitError("ORDS_NOT_INSTALLED", `ORDS is not installed in this database, or ${needs.user} cannot call ords.installed_version${reason ? ` (${reason})` : ""}`, {
-      fix: "Install ORDS 24.4 or later (Autonomous Database has it), and connect as a REST-enabled schema or a user with ORDS_ADMINISTRATOR_ROLE.",
-    });
+    throw new KitError(
+      "ORDS_NOT_INSTALLED",
+      `ORDS is not installed in this database, or ${needs.user} cannot call ords.installed_version${reason ? ` (${reason})` : ""}`,
+      {
+        fix: "Install ORDS 24.4 or later (Autonomous Database has it), and connect as a REST-enabled schema or a user with ORDS_ADMINISTRATOR_ROLE.",
+      },
+    );
   }
   const [minMajor, minMinor] = ORDS_MINIMUM.jwtProfiles;
   if (!versionAtLeast(version, minMajor, minMinor)) {
-    throw new KitError("ORDS_VERSION_UNSUPPORTED", `ORDS ${version.raw} has no JWT profiles (they arrived in 23.3; the kit targets 24.4 and later)`, {
-      fix: "Upgrade ORDS to 24.4 or later.",
-      details: { version: version.raw },
-    });
+    throw new KitError(
+      "ORDS_VERSION_UNSUPPORTED",
+      `ORDS ${version.raw} has no JWT profiles (they arrived in 23.3; the kit targets 24.4 and later)`,
+      {
+        fix: "Upgrade ORDS to 24.4 or later.",
+        details: { version: version.raw },
+      },
+    );
   }
   const procedures = new Set(state.procedures.map(up));
   const parameters = new Set(state.parameters.map(up));
@@ -82,10 +95,14 @@ export function resolveOrdsApi(state: OrdsState, needs: ApiNeeds): OrdsApi {
       `ORDS ${version.raw}: ${up(security)} is not available, so the deprecated ${up(legacy)} package is used (desupported from ORDS 25.3); upgrade ORDS to 24.4 or later.`,
     );
   } else {
-    throw new KitError("ORDS_PACKAGE_MISSING", `ORDS ${version.raw}: ${needs.user} cannot call ${up(security)}.CREATE_JWT_PROFILE${versionAtLeast(version, desMajor, desMinor) ? "" : ` or ${up(legacy)}.CREATE_JWT_PROFILE`}`, {
-      fix: `Upgrade ORDS to 24.4 or later, and ${adminHint}.`,
-      details: { version: version.raw, adminMode: needs.adminMode },
-    });
+    throw new KitError(
+      "ORDS_PACKAGE_MISSING",
+      `ORDS ${version.raw}: ${needs.user} cannot call ${up(security)}.CREATE_JWT_PROFILE${versionAtLeast(version, desMajor, desMinor) ? "" : ` or ${up(legacy)}.CREATE_JWT_PROFILE`}`,
+      {
+        fix: `Upgrade ORDS to 24.4 or later, and ${adminHint}.`,
+        details: { version: version.raw, adminMode: needs.adminMode },
+      },
+    );
   }
 
   const privilegePackage: PrivilegePackage = needs.adminMode ? "ords_admin" : "ords";
@@ -128,9 +145,16 @@ export function resolveOrdsApi(state: OrdsState, needs: ApiNeeds): OrdsApi {
     has(pkg, "DELETE_JWT_PROFILE") && (!needs.adminMode || parameters.has(`${up(pkg)}.DELETE_JWT_PROFILE.P_SCHEMA`));
   if (deletable(profilePackage)) {
     profileDeletePackage = profilePackage;
-  } else if (needs.adminMode && profilePackage !== legacy && !versionAtLeast(version, desMajor, desMinor) && deletable(legacy)) {
+  } else if (
+    needs.adminMode &&
+    profilePackage !== legacy &&
+    !versionAtLeast(version, desMajor, desMinor) &&
+    deletable(legacy)
+  ) {
     profileDeletePackage = legacy;
-    warnings.push(`ORDS ${version.raw}: ${up(profilePackage)} has no DELETE_JWT_PROFILE with p_schema; the deprecated ${up(legacy)}.DELETE_JWT_PROFILE is used to replace or remove the profile.`);
+    warnings.push(
+      `ORDS ${version.raw}: ${up(profilePackage)} has no DELETE_JWT_PROFILE with p_schema; the deprecated ${up(legacy)}.DELETE_JWT_PROFILE is used to replace or remove the profile.`,
+    );
   }
 
   return { version, profilePackage, profileDeletePackage, privilegePackage, roleMode: needs.roleMode, warnings };
@@ -140,7 +164,11 @@ export function resolveOrdsApi(state: OrdsState, needs: ApiNeeds): OrdsApi {
 export function assumedOrdsApi(needs: ApiNeeds): OrdsApi {
   const profilePackage: ProfilePackage = needs.adminMode ? "ords_security_admin" : "ords_security";
   return {
-    version: { raw: needs.roleMode ? "25.1 (assumed)" : "24.4 (assumed)", major: needs.roleMode ? 25 : 24, minor: needs.roleMode ? 1 : 4 },
+    version: {
+      raw: needs.roleMode ? "25.1 (assumed)" : "24.4 (assumed)",
+      major: needs.roleMode ? 25 : 24,
+      minor: needs.roleMode ? 1 : 4,
+    },
     profilePackage,
     profileDeletePackage: profilePackage,
     privilegePackage: needs.adminMode ? "ords_admin" : "ords",

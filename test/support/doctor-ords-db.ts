@@ -26,7 +26,10 @@ export interface FakeModule {
 
 /** Oracle-style error, as node-oracledb raises it. */
 export function oraError(errorNum: number, message: string): Error & { errorNum: number; code: string } {
-  return Object.assign(new Error(`ORA-${String(errorNum).padStart(5, "0")}: ${message}`), { errorNum, code: `ORA-${String(errorNum).padStart(5, "0")}` });
+  return Object.assign(new Error(`ORA-${String(errorNum).padStart(5, "0")}: ${message}`), {
+    errorNum,
+    code: `ORA-${String(errorNum).padStart(5, "0")}`,
+  });
 }
 
 export class DoctorOrdsDatabase {
@@ -54,7 +57,9 @@ export class DoctorOrdsDatabase {
       roles: [...privilege.roles],
       patterns: [
         ...privilege.patterns,
-        ...this.modules.filter((module) => privilege.modules.includes(module.name)).map((module) => `${module.basePath}*`),
+        ...this.modules
+          .filter((module) => privilege.modules.includes(module.name))
+          .map((module) => `${module.basePath}*`),
       ],
     }));
   }
@@ -88,13 +93,26 @@ export class DoctorOrdsDatabase {
     };
     if ("state" in binds) {
       this.log.push("read-state");
-      return { outBinds: { state: JSON.stringify(this.stateDocument(text("privilege_name") ?? "", JSON.parse(text("module_names") ?? "[]"))) } };
+      return {
+        outBinds: {
+          state: JSON.stringify(
+            this.stateDocument(text("privilege_name") ?? "", JSON.parse(text("module_names") ?? "[]")),
+          ),
+        },
+      };
     }
-    const calls = [...sql.matchAll(/\b(ords_security|ords_security_admin|oauth|oauth_admin|ords|ords_admin)\.([a-z_]+)\s*\(/gi)].map((m) => `${m[1]}.${m[2]}`.toLowerCase());
-    const noArgCalls = [...sql.matchAll(/\b(ords_security|oauth)\.delete_jwt_profile\s*;/gi)].map((m) => `${m[1]}.delete_jwt_profile`.toLowerCase());
+    const calls = [
+      ...sql.matchAll(/\b(ords_security|ords_security_admin|oauth|oauth_admin|ords|ords_admin)\.([a-z_]+)\s*\(/gi),
+    ].map((m) => `${m[1]}.${m[2]}`.toLowerCase());
+    const noArgCalls = [...sql.matchAll(/\b(ords_security|oauth)\.delete_jwt_profile\s*;/gi)].map((m) =>
+      `${m[1]}.delete_jwt_profile`.toLowerCase(),
+    );
     this.log.push([...noArgCalls, ...calls].join(" "));
     // Every block the kit runs commits at its end or rolls back on error: apply all calls or none.
-    const snapshot = { profile: this.profile, modules: this.modules.map((module) => ({ ...module, handlers: new Map(module.handlers) })) };
+    const snapshot = {
+      profile: this.profile,
+      modules: this.modules.map((module) => ({ ...module, handlers: new Map(module.handlers) })),
+    };
     try {
       this.applyCalls([...noArgCalls, ...calls], sql, text, number);
     } catch (error) {
@@ -109,7 +127,12 @@ export class DoctorOrdsDatabase {
     return {};
   }
 
-  private applyCalls(all: string[], _sql: string, text: (name: string) => string | null, number: (name: string) => number | null): void {
+  private applyCalls(
+    all: string[],
+    _sql: string,
+    text: (name: string) => string | null,
+    number: (name: string) => number | null,
+  ): void {
     for (const call of all) {
       const [, procedure] = call.split(".") as [string, string];
       switch (procedure) {
@@ -142,7 +165,8 @@ export class DoctorOrdsDatabase {
         }
         case "delete_module": {
           const name = text("mirror_module_name");
-          if (!this.modules.some((module) => module.name === name)) throw oraError(20010, `module ${String(name)} does not exist`);
+          if (!this.modules.some((module) => module.name === name))
+            throw oraError(20010, `module ${String(name)} does not exist`);
           this.modules = this.modules.filter((module) => module.name !== name);
           break;
         }
@@ -154,10 +178,13 @@ export class DoctorOrdsDatabase {
 
   /** Serves the plsql/block handlers the fake holds: the mirror's source prints base64-decoded chunks. */
   private publishHandlers(): void {
-    for (const key of [...this.resource.handlers.keys()]) if (key.startsWith("ords-jwt-kit-")) this.resource.handlers.delete(key);
+    for (const key of [...this.resource.handlers.keys()])
+      if (key.startsWith("ords-jwt-kit-")) this.resource.handlers.delete(key);
     for (const module of this.modules) {
       for (const [pattern, source] of module.handlers) {
-        const body = [...source.matchAll(/cast_to_raw\('([A-Za-z0-9+/=]*)'\)/g)].map((m) => Buffer.from(m[1] as string, "base64").toString("utf8")).join("");
+        const body = [...source.matchAll(/cast_to_raw\('([A-Za-z0-9+/=]*)'\)/g)]
+          .map((m) => Buffer.from(m[1] as string, "base64").toString("utf8"))
+          .join("");
         this.resource.handlers.set(`${module.basePath.replace(/^\/+/, "")}${pattern}`, () => ({ body }));
       }
     }
@@ -176,7 +203,10 @@ export class DoctorOrdsDatabase {
         "ORDS.DEFINE_MODULE",
         "ORDS.DELETE_MODULE",
       ]),
-      arguments: JSON.stringify(["ORDS_SECURITY.CREATE_JWT_PROFILE.P_ISSUER", "ORDS_SECURITY.CREATE_JWT_PROFILE.P_ROLE_CLAIM_NAME"]),
+      arguments: JSON.stringify([
+        "ORDS_SECURITY.CREATE_JWT_PROFILE.P_ISSUER",
+        "ORDS_SECURITY.CREATE_JWT_PROFILE.P_ROLE_CLAIM_NAME",
+      ]),
       "schema.status": "ENABLED",
       "profile.count": this.profile === null ? "0" : "1",
     };
@@ -185,8 +215,14 @@ export class DoctorOrdsDatabase {
       values["profile.audience"] = this.profile.audience;
       values["profile.jwk_url"] = this.profile.jwkUrl;
       values["profile.description"] = this.profile.description;
-      values["profile.allowed_skew"] = this.profile.allowedSkewSeconds === null || this.profile.allowedSkewSeconds === undefined ? null : String(this.profile.allowedSkewSeconds);
-      values["profile.allowed_age"] = this.profile.allowedAgeSeconds === null || this.profile.allowedAgeSeconds === undefined ? null : String(this.profile.allowedAgeSeconds);
+      values["profile.allowed_skew"] =
+        this.profile.allowedSkewSeconds === null || this.profile.allowedSkewSeconds === undefined
+          ? null
+          : String(this.profile.allowedSkewSeconds);
+      values["profile.allowed_age"] =
+        this.profile.allowedAgeSeconds === null || this.profile.allowedAgeSeconds === undefined
+          ? null
+          : String(this.profile.allowedAgeSeconds);
       values["profile.role_claim_name"] = this.profile.roleClaimName ?? null;
     }
     const privilege = this.privileges.find((candidate) => candidate.name === privilegeName);
@@ -205,7 +241,8 @@ export class DoctorOrdsDatabase {
     // Every privilege and module of the schema (the read's all.* keys), sorted like its ORDER BY.
     const list = (items: unknown[]) => (items.length ? JSON.stringify(items) : null);
     const byName = <T extends { name: string }>(items: T[]) => [...items].sort((a, b) => a.name.localeCompare(b.name));
-    const pairs = (pick: (privilege: FakePrivilege) => string[]) => byName(this.privileges).flatMap((privilege) => [...pick(privilege)].sort().map((item) => [privilege.name, item]));
+    const pairs = (pick: (privilege: FakePrivilege) => string[]) =>
+      byName(this.privileges).flatMap((privilege) => [...pick(privilege)].sort().map((item) => [privilege.name, item]));
     values["all.privileges"] = list(byName(this.privileges).map((privilege) => privilege.name));
     values["all.privilege_modules"] = list(pairs((privilege) => privilege.modules));
     values["all.privilege_patterns"] = list(pairs((privilege) => privilege.patterns));

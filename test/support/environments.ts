@@ -44,7 +44,8 @@ export function ociIdentityProvider(environment: Environment): OciIdentityProvid
 
 export function environmentFrom(json: unknown, name = "dev"): Environment {
   const { environment, problems } = parseEnvironment(name, `environments/${name}.json`, json);
-  if (environment === undefined) throw new Error(`test config is invalid:\n${problems.map((p) => `${p.path}: ${p.message}`).join("\n")}`);
+  if (environment === undefined)
+    throw new Error(`test config is invalid:\n${problems.map((p) => `${p.path}: ${p.message}`).join("\n")}`);
   return environment;
 }
 
@@ -69,7 +70,11 @@ export function synthesize(json: unknown, options: StackOptions = {}): Record<st
 }
 
 /** The single instance of a resource (or data source) type in a synthesized stack. */
-export function onlyBlock(synthesized: Record<string, any>, type: string, kind: "resource" | "data" = "resource"): Record<string, any> {
+export function onlyBlock(
+  synthesized: Record<string, any>,
+  type: string,
+  kind: "resource" | "data" = "resource",
+): Record<string, any> {
   const instances = Object.values(synthesized[kind]?.[type] ?? {});
   if (instances.length !== 1) throw new Error(`expected one ${kind} ${type}, found ${instances.length}`);
   return instances[0] as Record<string, any>;

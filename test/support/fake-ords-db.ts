@@ -60,12 +60,29 @@ export class OracleLikeError extends Error {
 }
 
 const PACKAGES_24_4 = [
-  "ORDS.DEFINE_PRIVILEGE", "ORDS.DELETE_PRIVILEGE", "ORDS.CREATE_ROLE", "ORDS.DELETE_ROLE", "ORDS.DEFINE_MODULE", "ORDS.DELETE_MODULE",
-  "ORDS_ADMIN.DEFINE_PRIVILEGE", "ORDS_ADMIN.DELETE_PRIVILEGE", "ORDS_ADMIN.CREATE_ROLE", "ORDS_ADMIN.DELETE_ROLE", "ORDS_ADMIN.DEFINE_MODULE", "ORDS_ADMIN.DELETE_MODULE",
-  "ORDS_SECURITY.CREATE_JWT_PROFILE", "ORDS_SECURITY.DELETE_JWT_PROFILE",
-  "ORDS_SECURITY_ADMIN.CREATE_JWT_PROFILE", "ORDS_SECURITY_ADMIN.DELETE_JWT_PROFILE",
+  "ORDS.DEFINE_PRIVILEGE",
+  "ORDS.DELETE_PRIVILEGE",
+  "ORDS.CREATE_ROLE",
+  "ORDS.DELETE_ROLE",
+  "ORDS.DEFINE_MODULE",
+  "ORDS.DELETE_MODULE",
+  "ORDS_ADMIN.DEFINE_PRIVILEGE",
+  "ORDS_ADMIN.DELETE_PRIVILEGE",
+  "ORDS_ADMIN.CREATE_ROLE",
+  "ORDS_ADMIN.DELETE_ROLE",
+  "ORDS_ADMIN.DEFINE_MODULE",
+  "ORDS_ADMIN.DELETE_MODULE",
+  "ORDS_SECURITY.CREATE_JWT_PROFILE",
+  "ORDS_SECURITY.DELETE_JWT_PROFILE",
+  "ORDS_SECURITY_ADMIN.CREATE_JWT_PROFILE",
+  "ORDS_SECURITY_ADMIN.DELETE_JWT_PROFILE",
 ];
-const OAUTH = ["OAUTH.CREATE_JWT_PROFILE", "OAUTH.DELETE_JWT_PROFILE", "OAUTH_ADMIN.CREATE_JWT_PROFILE", "OAUTH_ADMIN.DELETE_JWT_PROFILE"];
+const OAUTH = [
+  "OAUTH.CREATE_JWT_PROFILE",
+  "OAUTH.DELETE_JWT_PROFILE",
+  "OAUTH_ADMIN.CREATE_JWT_PROFILE",
+  "OAUTH_ADMIN.DELETE_JWT_PROFILE",
+];
 
 function versionParts(version: string): [number, number] {
   const [major, minor] = version.split(".").map(Number);
@@ -77,11 +94,21 @@ export function proceduresFor(version: string): string[] {
   const [major, minor] = versionParts(version);
   const at = (a: number, b: number) => major > a || (major === a && minor >= b);
   if (!at(23, 3)) return PACKAGES_24_4.filter((name) => name.startsWith("ORDS."));
-  return [...PACKAGES_24_4.filter((name) => at(24, 4) || !name.startsWith("ORDS_SECURITY")), ...(at(25, 3) ? [] : OAUTH)];
+  return [
+    ...PACKAGES_24_4.filter((name) => at(24, 4) || !name.startsWith("ORDS_SECURITY")),
+    ...(at(25, 3) ? [] : OAUTH),
+  ];
 }
 
 export function emptyModel(version = "24.4.0.r3451601"): Model {
-  return { version, schemaStatus: "ENABLED", profile: null, privileges: new Map(), roles: new Set(), modules: new Map() };
+  return {
+    version,
+    schemaStatus: "ENABLED",
+    profile: null,
+    privileges: new Map(),
+    roles: new Set(),
+    modules: new Map(),
+  };
 }
 
 function clone(model: Model): Model {
@@ -89,7 +116,15 @@ function clone(model: Model): Model {
     ...model,
     profile: model.profile ? { ...model.profile } : null,
     privileges: new Map(
-      [...model.privileges].map(([name, privilege]) => [name, { ...privilege, roles: [...privilege.roles], patterns: [...privilege.patterns], modules: [...privilege.modules] }]),
+      [...model.privileges].map(([name, privilege]) => [
+        name,
+        {
+          ...privilege,
+          roles: [...privilege.roles],
+          patterns: [...privilege.patterns],
+          modules: [...privilege.modules],
+        },
+      ]),
     ),
     roles: new Set(model.roles),
     modules: new Map(model.modules),
@@ -103,7 +138,9 @@ function placeholders(sql: string): string[] {
     .replace(/q'\{[\s\S]*?\}'/g, "''")
     .replace(/'(?:[^']|'')*'/g, "''")
     .replace(/--[^\n]*/g, "");
-  return [...new Set([...stripped.matchAll(/:([a-z_][a-z0-9_]*)/gi)].map((match) => (match[1] as string).toLowerCase()))].sort();
+  return [
+    ...new Set([...stripped.matchAll(/:([a-z_][a-z0-9_]*)/gi)].map((match) => (match[1] as string).toLowerCase())),
+  ].sort();
 }
 
 const str = (binds: Binds, name: string): string => {
@@ -202,14 +239,16 @@ export class FakeOrdsDatabase {
     if (admin && str(binds, "schema") === "") throw new OracleLikeError("ORA-20001", "p_schema must not be null");
     const procedures = new Set(model.procedures ?? proceduresFor(model.version ?? "0.0"));
     const need = (name: string) => {
-      if (!procedures.has(name)) throw new OracleLikeError("ORA-06550", `PLS-00201: identifier '${name}' must be declared`);
+      if (!procedures.has(name))
+        throw new OracleLikeError("ORA-06550", `PLS-00201: identifier '${name}' must be declared`);
     };
     if (file === "jwt-profile.sql") {
       if (step.startsWith("create")) {
         need(`${pkg.toUpperCase()}.CREATE_JWT_PROFILE`);
         if (model.profile) throw new OracleLikeError("ORA-20011", "a JWT profile already exists for this schema");
         const jwkUrl = str(binds, "profile_jwk_url");
-        if (!jwkUrl.startsWith("https://")) throw new OracleLikeError("ORA-20012", "p_jwk_url must start with https://");
+        if (!jwkUrl.startsWith("https://"))
+          throw new OracleLikeError("ORA-20012", "p_jwk_url must start with https://");
         model.profile = {
           issuer: str(binds, "profile_issuer"),
           audience: str(binds, "profile_audience"),
@@ -240,8 +279,10 @@ export class FakeOrdsDatabase {
       } else if (step === "define") {
         const roles = list(binds, "privilege_roles");
         const modules = list(binds, "privilege_modules");
-        for (const role of roles) if (!model.roles.has(role)) throw new OracleLikeError("ORA-20023", `role ${role} does not exist`);
-        for (const module of modules) if (!model.modules.has(module)) throw new OracleLikeError("ORA-20024", `module ${module} does not exist`);
+        for (const role of roles)
+          if (!model.roles.has(role)) throw new OracleLikeError("ORA-20023", `role ${role} does not exist`);
+        for (const module of modules)
+          if (!model.modules.has(module)) throw new OracleLikeError("ORA-20024", `module ${module} does not exist`);
         model.privileges.set(str(binds, "privilege_name"), {
           label: strOrNull(binds, "privilege_label"),
           description: strOrNull(binds, "privilege_description"),
@@ -251,7 +292,8 @@ export class FakeOrdsDatabase {
           modules,
         });
       } else if (step === "delete") {
-        if (!model.privileges.delete(str(binds, "privilege_name"))) throw new OracleLikeError("ORA-20025", "no such privilege");
+        if (!model.privileges.delete(str(binds, "privilege_name")))
+          throw new OracleLikeError("ORA-20025", "no such privilege");
       }
       return;
     }
@@ -261,11 +303,13 @@ export class FakeOrdsDatabase {
         model.modules.set(name, str(binds, "demo_base_path"));
         model.moduleComments?.set(name, str(binds, "demo_comments"));
         // DEFINE_MODULE replaces the module, and with it the privilege's link to it.
-        for (const privilege of model.privileges.values()) privilege.modules = privilege.modules.filter((module) => module !== name);
+        for (const privilege of model.privileges.values())
+          privilege.modules = privilege.modules.filter((module) => module !== name);
       } else if (step === "delete") {
         if (!model.modules.delete(name)) throw new OracleLikeError("ORA-20031", "no such module");
         model.moduleComments?.delete(name);
-        for (const privilege of model.privileges.values()) privilege.modules = privilege.modules.filter((module) => module !== name);
+        for (const privilege of model.privileges.values())
+          privilege.modules = privilege.modules.filter((module) => module !== name);
       }
       return;
     }
@@ -282,13 +326,17 @@ export class FakeOrdsDatabase {
     const hasRoleClaimColumn = major > 25 || (major === 25 && minor >= 1);
     const procedures = model.procedures ?? (model.version ? proceduresFor(model.version) : []);
     const argumentsOf = procedures
-      .filter((name) => /(ORDS_SECURITY|ORDS_SECURITY_ADMIN|OAUTH|OAUTH_ADMIN)\.(CREATE|DELETE)_JWT_PROFILE$/.test(name))
+      .filter((name) =>
+        /(ORDS_SECURITY|ORDS_SECURITY_ADMIN|OAUTH|OAUTH_ADMIN)\.(CREATE|DELETE)_JWT_PROFILE$/.test(name),
+      )
       .flatMap((name) => {
         const admin = name.split(".")[0]?.endsWith("_ADMIN") ?? false;
         const create = name.endsWith("CREATE_JWT_PROFILE");
         const args = [
           ...(admin ? ["P_SCHEMA"] : []),
-          ...(create ? ["P_ISSUER", "P_AUDIENCE", "P_JWK_URL", "P_DESCRIPTION", "P_ALLOWED_SKEW", "P_ALLOWED_AGE"] : []),
+          ...(create
+            ? ["P_ISSUER", "P_AUDIENCE", "P_JWK_URL", "P_DESCRIPTION", "P_ALLOWED_SKEW", "P_ALLOWED_AGE"]
+            : []),
           ...(create && hasRoleClaimColumn && name.startsWith("ORDS_SECURITY") ? ["P_ROLE_CLAIM_NAME"] : []),
         ];
         return args.map((arg) => `${name}.${arg}`);
@@ -320,11 +368,19 @@ export class FakeOrdsDatabase {
       "roles.used_elsewhere": jsonList(
         [...model.privileges]
           .filter(([name]) => name !== privilegeName)
-          .flatMap(([name, other]) => other.roles.filter((role) => roleNames.includes(role)).map((role) => [role, name])),
+          .flatMap(([name, other]) =>
+            other.roles.filter((role) => roleNames.includes(role)).map((role) => [role, name]),
+          ),
       ),
       "roles.used_by_clients": jsonList((model.clientRoles ?? []).filter(([role]) => roleNames.includes(role))),
-      modules: jsonList(moduleNames.filter((name) => model.modules.has(name)).map((name) => [name, model.modules.get(name)])),
-      "modules.comments": jsonList(moduleNames.filter((name) => model.modules.has(name)).map((name) => [name, model.moduleComments?.get(name) ?? null])),
+      modules: jsonList(
+        moduleNames.filter((name) => model.modules.has(name)).map((name) => [name, model.modules.get(name)]),
+      ),
+      "modules.comments": jsonList(
+        moduleNames
+          .filter((name) => model.modules.has(name))
+          .map((name) => [name, model.moduleComments?.get(name) ?? null]),
+      ),
       // Every privilege and module of the schema, as the read's all.* queries return them (for the doctor).
       "all.privileges": jsonList([...model.privileges.keys()].sort()),
       "all.privilege_modules": jsonList(allPairs(model, (privilege) => privilege.modules)),
@@ -354,7 +410,12 @@ export const STATE_BIND_CHARS = 32767;
  * What read-state[-admin].sql does at its end: when the document would not fit the :state bind, the doctor's all.*
  * keys are left out and reported under "truncated" with their lengths.
  */
-export function fitStateDocument(document: { sessionUser: string; values: Record<string, string | null>; unreadable: Record<string, string>; truncated: Record<string, number> }) {
+export function fitStateDocument(document: {
+  sessionUser: string;
+  values: Record<string, string | null>;
+  unreadable: Record<string, string>;
+  truncated: Record<string, number>;
+}) {
   if (JSON.stringify(document).length <= STATE_BIND_CHARS) return document;
   const values = { ...document.values };
   const truncated = { ...document.truncated };

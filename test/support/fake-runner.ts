@@ -22,7 +22,8 @@ export class FakeRunner implements CommandRunner {
     this.calls.push(spec);
     if (this.failWhen?.(spec, this.state)) return { exitCode: 1, stdout: "" };
     const line = describe(spec);
-    if (line.startsWith("terraform state list")) return { exitCode: 0, stdout: [...this.state].map((a) => `${a}\n`).join("") };
+    if (line.startsWith("terraform state list"))
+      return { exitCode: 0, stdout: [...this.state].map((a) => `${a}\n`).join("") };
     if (line.startsWith("cdktf destroy")) this.state.clear();
     return { exitCode: 0, stdout: "" };
   }
@@ -32,15 +33,20 @@ export class FakeRunner implements CommandRunner {
     return this.calls.map((spec) => {
       const where = relative(projectRoot, spec.cwd);
       // Passwords are shown as *** so expected lines never hold one.
-      const env = Object.entries(spec.env ?? {}).map(([key, value]) => `${key}=${/PASSWORD/.test(key) ? "***" : value}`).join(" ");
-      return [describe(spec), where === "" ? "" : `@${where}`, env === "" ? "" : `[${env}]`].filter((part) => part !== "").join(" ");
+      const env = Object.entries(spec.env ?? {})
+        .map(([key, value]) => `${key}=${/PASSWORD/.test(key) ? "***" : value}`)
+        .join(" ");
+      return [describe(spec), where === "" ? "" : `@${where}`, env === "" ? "" : `[${env}]`]
+        .filter((part) => part !== "")
+        .join(" ");
     });
   }
 }
 
 export function describe(spec: CommandSpec): string {
   const program = basename(spec.command);
-  if (spec.command === process.execPath && basename(spec.args[0] ?? "") === "ords-jwt.cjs") return ["ords-jwt", ...spec.args.slice(1)].join(" ");
+  if (spec.command === process.execPath && basename(spec.args[0] ?? "") === "ords-jwt.cjs")
+    return ["ords-jwt", ...spec.args.slice(1)].join(" ");
   return [program, ...spec.args].join(" ");
 }
 

@@ -13,11 +13,20 @@ export interface JwtWorld {
   close(): Promise<void>;
 }
 
-export async function startJwtWorld(options: { idp?: LoopbackIdpOptions; resource?: OrdsResourceOptions } = {}): Promise<JwtWorld> {
+export async function startJwtWorld(
+  options: { idp?: LoopbackIdpOptions; resource?: OrdsResourceOptions } = {},
+): Promise<JwtWorld> {
   const idp = await LoopbackIdp.start(options.idp);
   const resource = await OrdsResource.start(options.resource);
   const privilege = idp.scopes[0] as string;
-  resource.profile = { issuer: idp.issuer, audience: idp.audience, jwkUrl: idp.jwkUrl, allowedSkewSeconds: null, allowedAgeSeconds: null, roleClaimName: null };
+  resource.profile = {
+    issuer: idp.issuer,
+    audience: idp.audience,
+    jwkUrl: idp.jwkUrl,
+    allowedSkewSeconds: null,
+    allowedAgeSeconds: null,
+    roleClaimName: null,
+  };
   resource.privileges = [{ name: privilege, patterns: ["/demo/*"], roles: [] }];
   return {
     idp,

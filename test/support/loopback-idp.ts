@@ -188,11 +188,20 @@ export class LoopbackIdp {
     options: { header?: Record<string, unknown>; key?: CryptoKey | Uint8Array; omit?: readonly string[] } = {},
   ): Promise<string> {
     const claims: Record<string, unknown> = {
-      ...this.claimsFor({ flow: "client_credentials", clientId: this.clientId, scopes: [this.scopes[0] as string], requested: [this.fqs()], subject: this.clientId }),
+      ...this.claimsFor({
+        flow: "client_credentials",
+        clientId: this.clientId,
+        scopes: [this.scopes[0] as string],
+        requested: [this.fqs()],
+        subject: this.clientId,
+      }),
       ...overrides,
     };
     for (const name of options.omit ?? []) delete claims[name];
-    const header = { alg: "RS256", typ: "JWT", kid: this.#key.kid, ...options.header } as { alg: string; [key: string]: unknown };
+    const header = { alg: "RS256", typ: "JWT", kid: this.#key.kid, ...options.header } as {
+      alg: string;
+      [key: string]: unknown;
+    };
     return new SignJWT(claims).setProtectedHeader(header).sign(options.key ?? this.#key.privateKey);
   }
 
@@ -206,10 +215,20 @@ export class LoopbackIdp {
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? "/", this.#baseUrl);
     const body = await readBody(request);
-    const form = request.headers["content-type"]?.startsWith("application/x-www-form-urlencoded") ? Object.fromEntries(new URLSearchParams(body)) : {};
-    this.requests.push({ method: request.method ?? "GET", path: url.pathname, authorization: request.headers.authorization, cookie: request.headers.cookie, form });
+    const form = request.headers["content-type"]?.startsWith("application/x-www-form-urlencoded")
+      ? Object.fromEntries(new URLSearchParams(body))
+      : {};
+    this.requests.push({
+      method: request.method ?? "GET",
+      path: url.pathname,
+      authorization: request.headers.authorization,
+      cookie: request.headers.cookie,
+      form,
+    });
     const json = (status: number, value: unknown, headers: Record<string, string> = {}) =>
-      response.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", ...headers }).end(JSON.stringify(value));
+      response
+        .writeHead(status, { "content-type": "application/json", "cache-control": "no-store", ...headers })
+        .end(JSON.stringify(value));
 
     if (request.method === "GET" && url.pathname === this.paths.discovery) {
       json(200, {
@@ -246,7 +265,9 @@ export class LoopbackIdp {
     switch (this.jwksMode) {
       case "unauthorized":
         // What an identity domain answers while "Configure client access" is off.
-        response.writeHead(401, { "content-type": "application/json", "www-authenticate": 'Bearer realm="idcs"' }).end(JSON.stringify({ detail: "You are not authorized to access this resource" }));
+        response
+          .writeHead(401, { "content-type": "application/json", "www-authenticate": 'Bearer realm="idcs"' })
+          .end(JSON.stringify({ detail: "You are not authorized to access this resource" }));
         return;
       case "not-json":
         response.writeHead(200, { "content-type": "text/html" }).end("<html><body>Sign in to continue</body></html>");
@@ -268,7 +289,19 @@ export class LoopbackIdp {
       case "no-rsa":
         response
           .writeHead(200, { "content-type": "application/json" })
-          .end(JSON.stringify({ keys: [{ kty: "EC", crv: "P-256", kid: "ec-only", x: "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", y: "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0" }] }));
+          .end(
+            JSON.stringify({
+              keys: [
+                {
+                  kty: "EC",
+                  crv: "P-256",
+                  kid: "ec-only",
+                  x: "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+                  y: "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
+                },
+              ],
+            }),
+          );
         return;
       default:
         response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(this.jwks()));
@@ -298,25 +331,44 @@ export class LoopbackIdp {
     if (state !== null) back.searchParams.set("state", state);
     const requested = (params.get("scope") ?? "").split(" ").filter((item) => item !== "");
     const scopes = this.#resolveScope(requested);
-    if (params.get("response_type") !== "code" || params.get("code_challenge_method") !== "S256" || !params.get("code_challenge")) {
+    if (
+      params.get("response_type") !== "code" ||
+      params.get("code_challenge_method") !== "S256" ||
+      !params.get("code_challenge")
+    ) {
       back.searchParams.set("error", "invalid_request");
       back.searchParams.set("error_description", "response_type=code with an S256 code_challenge is required");
     } else if (scopes === undefined) {
       back.searchParams.set("error", "invalid_scope");
     } else {
       const code = randomBytes(16).toString("hex");
-      this.#codes.set(code, { clientId: this.clientId, redirectUri, codeChallenge: params.get("code_challenge") as string, scopes, requested, expiresAt: Date.now() + 60_000 });
+      this.#codes.set(code, {
+        clientId: this.clientId,
+        redirectUri,
+        codeChallenge: params.get("code_challenge") as string,
+        scopes,
+        requested,
+        expiresAt: Date.now() + 60_000,
+      });
       back.searchParams.set("code", code);
     }
     // The user is taken as logged in and consenting: the test plays the browser, not the person.
     response.writeHead(302, { location: back.href }).end();
   }
 
-  async #token(request: IncomingMessage, form: Record<string, string>, json: (status: number, value: unknown, headers?: Record<string, string>) => void): Promise<void> {
+  async #token(
+    request: IncomingMessage,
+    form: Record<string, string>,
+    json: (status: number, value: unknown, headers?: Record<string, string>) => void,
+  ): Promise<void> {
     const basic = /^Basic (.+)$/i.exec(request.headers.authorization ?? "");
     const [id, secret] = basic ? decodeBasic(basic[1] as string) : [undefined, undefined];
     if (id !== this.clientId || secret !== this.clientSecret) {
-      json(401, { error: "invalid_client", error_description: "Client authentication failed." }, { "www-authenticate": 'Basic realm="idcs"' });
+      json(
+        401,
+        { error: "invalid_client", error_description: "Client authentication failed." },
+        { "www-authenticate": 'Basic realm="idcs"' },
+      );
       return;
     }
     let context: IdpRequestContext;
@@ -331,19 +383,38 @@ export class LoopbackIdp {
     } else if (form.grant_type === "authorization_code") {
       const pending = this.#codes.get(form.code ?? "");
       this.#codes.delete(form.code ?? "");
-      const challenge = createHash("sha256").update(form.code_verifier ?? "").digest("base64url");
-      if (pending === undefined || pending.expiresAt < Date.now() || pending.redirectUri !== form.redirect_uri || pending.codeChallenge !== challenge) {
+      const challenge = createHash("sha256")
+        .update(form.code_verifier ?? "")
+        .digest("base64url");
+      if (
+        pending === undefined ||
+        pending.expiresAt < Date.now() ||
+        pending.redirectUri !== form.redirect_uri ||
+        pending.codeChallenge !== challenge
+      ) {
         json(400, { error: "invalid_grant", error_description: "code, redirect_uri or code_verifier does not match" });
         return;
       }
-      context = { flow: "authorization_code", clientId: id, scopes: pending.scopes, requested: pending.requested, subject: this.userName };
+      context = {
+        flow: "authorization_code",
+        clientId: id,
+        scopes: pending.scopes,
+        requested: pending.requested,
+        subject: this.userName,
+      };
     } else {
       json(400, { error: "unsupported_grant_type" });
       return;
     }
     const claims = this.claimsFor(context);
-    const accessToken = await new SignJWT(claims).setProtectedHeader({ alg: "RS256", typ: "JWT", kid: this.#key.kid }).sign(this.#key.privateKey);
-    json(200, { access_token: accessToken, token_type: "Bearer", expires_in: this.#options.tokenLifetimeSeconds ?? 3600 });
+    const accessToken = await new SignJWT(claims)
+      .setProtectedHeader({ alg: "RS256", typ: "JWT", kid: this.#key.kid })
+      .sign(this.#key.privateKey);
+    json(200, {
+      access_token: accessToken,
+      token_type: "Bearer",
+      expires_in: this.#options.tokenLifetimeSeconds ?? 3600,
+    });
   }
 }
 

@@ -37,7 +37,12 @@ export interface OrdsResourceOptions {
 }
 
 /** A GET handler: given the authenticated `sub` (:current_user), or undefined for public handlers. */
-export type Handler = (currentUser: string | undefined) => { status?: number; contentType?: string; headers?: Record<string, string>; body: string };
+export type Handler = (currentUser: string | undefined) => {
+  status?: number;
+  contentType?: string;
+  headers?: Record<string, string>;
+  body: string;
+};
 
 export class OrdsResource {
   profile: ResourceProfile | undefined;
@@ -110,10 +115,17 @@ export class OrdsResource {
       return;
     }
     const relative = url.pathname.slice(this.schemaPath.length);
-    this.requests.push({ method: request.method ?? "GET", path: relative, contentType: request.headers["content-type"], body: await readBody(request) });
+    this.requests.push({
+      method: request.method ?? "GET",
+      path: relative,
+      contentType: request.headers["content-type"],
+      body: await readBody(request),
+    });
     const handler = this.handlers.get(relative.replace(/\/+$/, ""));
     if (handler === undefined) {
-      response.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ code: "NotFound", message: "Not Found" }));
+      response
+        .writeHead(404, { "content-type": "application/json" })
+        .end(JSON.stringify({ code: "NotFound", message: "Not Found" }));
       return;
     }
     const privilege = this.#protecting(relative);
@@ -122,17 +134,24 @@ export class OrdsResource {
       const outcome = await this.#authenticate(request.headers.authorization, privilege);
       if ("failure" in outcome) {
         this.lastFailure = outcome.failure;
-        response.writeHead(401, { "www-authenticate": ORDS_INVALID_TOKEN, "content-type": "application/json" }).end(JSON.stringify({ code: "Unauthorized", message: "Unauthorized" }));
+        response
+          .writeHead(401, { "www-authenticate": ORDS_INVALID_TOKEN, "content-type": "application/json" })
+          .end(JSON.stringify({ code: "Unauthorized", message: "Unauthorized" }));
         return;
       }
       user = outcome.sub;
     }
     const answer = handler(user);
-    response.writeHead(answer.status ?? 200, { "content-type": answer.contentType ?? "application/json", ...answer.headers }).end(answer.body);
+    response
+      .writeHead(answer.status ?? 200, { "content-type": answer.contentType ?? "application/json", ...answer.headers })
+      .end(answer.body);
   }
 
   /** facts.md §2, in order: bearer, alg, kid, JWKS, key size, signature, claims, iss, aud, times, scope/roles. */
-  async #authenticate(authorization: string | undefined, privilege: ResourcePrivilege): Promise<{ sub: string } | { failure: string }> {
+  async #authenticate(
+    authorization: string | undefined,
+    privilege: ResourcePrivilege,
+  ): Promise<{ sub: string } | { failure: string }> {
     const match = /^Bearer (\S+)$/.exec(authorization ?? "");
     if (!match) return { failure: "no bearer token" };
     const profile = this.profile;
@@ -174,10 +193,12 @@ export class OrdsResource {
       return { failure: "bad signature" };
     }
 
-    for (const claim of ["sub", "aud", "iss", "iat", "exp"]) if (claims[claim] === undefined) return { failure: `no ${claim}` };
+    for (const claim of ["sub", "aud", "iss", "iat", "exp"])
+      if (claims[claim] === undefined) return { failure: `no ${claim}` };
     if (claims.iss !== profile.issuer) return { failure: "iss" };
     const aud = claims.aud;
-    if (!(aud === profile.audience || (Array.isArray(aud) && aud.includes(profile.audience)))) return { failure: "aud" };
+    if (!(aud === profile.audience || (Array.isArray(aud) && aud.includes(profile.audience))))
+      return { failure: "aud" };
     const now = Math.floor(Date.now() / 1000);
     const skew = profile.allowedSkewSeconds ?? this.#options.globalSkewSeconds ?? 0;
     const tolerance = skew > 0 ? skew : 0;
@@ -185,14 +206,18 @@ export class OrdsResource {
     if (typeof claims.nbf === "number" && now + tolerance < claims.nbf) return { failure: "not yet valid" };
     if (now + tolerance < (claims.iat as number)) return { failure: "issued in the future" };
     const age = profile.allowedAgeSeconds;
-    if (typeof age === "number" && age > 0 && now - (claims.iat as number) > age + tolerance) return { failure: "too old" };
+    if (typeof age === "number" && age > 0 && now - (claims.iat as number) > age + tolerance)
+      return { failure: "too old" };
 
     if (profile.roleClaimName) {
       let value: unknown = claims;
-      for (const key of profile.roleClaimName.slice(1).split("/")) value = (value as Record<string, unknown> | undefined)?.[key.replace(/~1/g, "/").replace(/~0/g, "~")];
+      for (const key of profile.roleClaimName.slice(1).split("/"))
+        value = (value as Record<string, unknown> | undefined)?.[key.replace(/~1/g, "/").replace(/~0/g, "~")];
       if (!Array.isArray(value) || !value.some((role) => privilege.roles.includes(role))) return { failure: "role" };
     } else {
-      const values = [claims.scope, claims.scp].flatMap((item) => (typeof item === "string" ? item.split(" ") : Array.isArray(item) ? item : []));
+      const values = [claims.scope, claims.scp].flatMap((item) =>
+        typeof item === "string" ? item.split(" ") : Array.isArray(item) ? item : [],
+      );
       if (!values.includes(privilege.name)) return { failure: "scope" };
     }
     return { sub: String(claims.sub) };

@@ -11,11 +11,21 @@ export interface AsyncCliRun {
   readonly stderr: string;
 }
 
-export function runCliAsync(args: readonly string[], env: Record<string, string | undefined> = {}, timeoutMs = 60_000): Promise<AsyncCliRun> {
+export function runCliAsync(
+  args: readonly string[],
+  env: Record<string, string | undefined> = {},
+  timeoutMs = 60_000,
+): Promise<AsyncCliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(PROJECT_ROOT, "bin", "ords-jwt.cjs"), ...args], {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, CHECKPOINT_DISABLE: "1", ORDS_JWT_CLIENT_SECRET: undefined, ORDS_JWT_TOKEN: undefined, ...env },
+      env: {
+        ...process.env,
+        CHECKPOINT_DISABLE: "1",
+        ORDS_JWT_CLIENT_SECRET: undefined,
+        ORDS_JWT_TOKEN: undefined,
+        ...env,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

@@ -9,7 +9,12 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-export function runCommand(command: string, args: readonly string[], env: Record<string, string> = {}, cwd = PROJECT_ROOT): CliRun {
+export function runCommand(
+  command: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+  cwd = PROJECT_ROOT,
+): CliRun {
   const result = spawnSync(command, args, {
     cwd,
     env: { ...process.env, CHECKPOINT_DISABLE: "1", ...env },

@@ -16,11 +16,14 @@ interface SchemaBlock {
 }
 
 export interface ProviderSchemaFile {
-  provider_schemas: Record<string, {
-    provider: { block: SchemaBlock };
-    resource_schemas?: Record<string, { block: SchemaBlock }>;
-    data_source_schemas?: Record<string, { block: SchemaBlock }>;
-  }>;
+  provider_schemas: Record<
+    string,
+    {
+      provider: { block: SchemaBlock };
+      resource_schemas?: Record<string, { block: SchemaBlock }>;
+      data_source_schemas?: Record<string, { block: SchemaBlock }>;
+    }
+  >;
 }
 
 export interface SchemaProblem {
@@ -41,7 +44,12 @@ function isExpression(value: unknown): boolean {
   return typeof value === "string" && value.includes("${");
 }
 
-function checkType(type: SchemaType, value: unknown, path: string, report: (path: string, message: string) => void): void {
+function checkType(
+  type: SchemaType,
+  value: unknown,
+  path: string,
+  report: (path: string, message: string) => void,
+): void {
   if (value === null || isExpression(value)) return;
   if (typeof type === "string") {
     const expected = type === "bool" ? "boolean" : type;
@@ -54,10 +62,12 @@ function checkType(type: SchemaType, value: unknown, path: string, report: (path
     if (!Array.isArray(value)) return report(path, `must be a ${kind}, got ${JSON.stringify(value)}`);
     value.forEach((item, index) => checkType(inner as SchemaType, item, `${path}[${index}]`, report));
   } else if (kind === "map") {
-    if (typeof value !== "object" || Array.isArray(value)) return report(path, `must be a map, got ${JSON.stringify(value)}`);
+    if (typeof value !== "object" || Array.isArray(value))
+      return report(path, `must be a map, got ${JSON.stringify(value)}`);
     for (const [key, item] of Object.entries(value)) checkType(inner as SchemaType, item, `${path}.${key}`, report);
   } else if (kind === "object") {
-    if (typeof value !== "object" || Array.isArray(value)) return report(path, `must be an object, got ${JSON.stringify(value)}`);
+    if (typeof value !== "object" || Array.isArray(value))
+      return report(path, `must be an object, got ${JSON.stringify(value)}`);
     const fields = inner as Record<string, SchemaType>;
     for (const [key, item] of Object.entries(value)) {
       const fieldType = fields[key];
@@ -67,7 +77,13 @@ function checkType(type: SchemaType, value: unknown, path: string, report: (path
   }
 }
 
-function checkBlock(block: SchemaBlock, body: Record<string, unknown>, prefix: string, meta: Set<string>, report: (path: string, message: string) => void): void {
+function checkBlock(
+  block: SchemaBlock,
+  body: Record<string, unknown>,
+  prefix: string,
+  meta: Set<string>,
+  report: (path: string, message: string) => void,
+): void {
   const join = (key: string) => (prefix === "" ? key : `${prefix}.${key}`);
   for (const [key, value] of Object.entries(body)) {
     if (meta.has(key)) continue;
@@ -99,7 +115,8 @@ function checkBlock(block: SchemaBlock, body: Record<string, unknown>, prefix: s
     if (attribute.required && body[key] === undefined) report(join(key), "is required but missing");
   }
   for (const [key, nested] of Object.entries(block.block_types ?? {})) {
-    if ((nested.min_items ?? 0) > 0 && body[key] === undefined) report(join(key), `block is required (at least ${nested.min_items})`);
+    if ((nested.min_items ?? 0) > 0 && body[key] === undefined)
+      report(join(key), `block is required (at least ${nested.min_items})`);
   }
 }
 
@@ -107,7 +124,12 @@ function checkBlock(block: SchemaBlock, body: Record<string, unknown>, prefix: s
  * Checks every resource, data source and provider block whose type starts with `prefix`.
  * Types the schema does not know are problems too: a misspelt resource type must fail.
  */
-export function checkProviderSchema(synthesized: Record<string, any>, schemaFile: ProviderSchemaFile, providerSource: string, prefix: string): SchemaProblem[] {
+export function checkProviderSchema(
+  synthesized: Record<string, any>,
+  schemaFile: ProviderSchemaFile,
+  providerSource: string,
+  prefix: string,
+): SchemaProblem[] {
   const provider = schemaFile.provider_schemas[providerSource];
   if (provider === undefined) throw new Error(`schema has no provider ${providerSource}`);
   const problems: SchemaProblem[] = [];
@@ -130,7 +152,13 @@ export function checkProviderSchema(synthesized: Record<string, any>, schemaFile
   const providerName = prefix.replace(/_$/, "");
   const configs: unknown = synthesized.provider?.[providerName] ?? [];
   (Array.isArray(configs) ? configs : [configs]).forEach((config, index) =>
-    checkBlock(provider.provider.block, config as Record<string, unknown>, "", META_ARGUMENTS.provider, reporter(`provider.${providerName}[${index}]`)),
+    checkBlock(
+      provider.provider.block,
+      config as Record<string, unknown>,
+      "",
+      META_ARGUMENTS.provider,
+      reporter(`provider.${providerName}[${index}]`),
+    ),
   );
   return problems;
 }

@@ -15,7 +15,11 @@ export interface ToolEnvironment {
 }
 
 /** `mutate` may add sections (ords, protected …) before the file is written. */
-export function writeToolEnvironment(idp: LoopbackIdp, mutate: (json: Record<string, any>) => void = () => undefined, name = "dev"): ToolEnvironment {
+export function writeToolEnvironment(
+  idp: LoopbackIdp,
+  mutate: (json: Record<string, any>) => void = () => undefined,
+  name = "dev",
+): ToolEnvironment {
   const json = JSON.parse(readFileSync(join(PROJECT_ROOT, "environments", "example.json"), "utf8"));
   json.identityProvider.app.primaryAudience = idp.audience;
   json.identityProvider.app.scopes = idp.scopes.map((value) => ({ value, description: `scope ${value}` }));
