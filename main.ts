@@ -1,8 +1,9 @@
 // cdktf entry point: one stack per environments/*.json, validated before anything is synthesized.
-import { buildApp } from "./stacks/app";
+
 import { loadEnvironments } from "./src/config/load";
 import { isKitError } from "./src/errors";
 import { stackVariantFromEnv } from "./src/lifecycle/phase";
+import { buildApp } from "./stacks/app";
 
 try {
   const { app } = buildApp(loadEnvironments(), { variant: stackVariantFromEnv() });

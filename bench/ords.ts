@@ -5,10 +5,10 @@ import type { AddressInfo } from "node:net";
 import { parseEnvironment } from "../src/config/load";
 import { openConnection } from "../src/ords/connect";
 import { waitForJwks } from "../src/ords/readiness";
-import { runOrds, type OrdsCommand } from "../src/ords/runner";
+import { type OrdsCommand, runOrds } from "../src/ords/runner";
 import { ordsSpecFor } from "../src/ords/spec";
-import { emptyModel, FakeOrdsDatabase } from "../test/support/fake-ords-db";
 import { exampleJson } from "../test/support/environments";
+import { emptyModel, FakeOrdsDatabase } from "../test/support/fake-ords-db";
 import { median, ms, timeRuns } from "./stats";
 
 const JWK_URL = "https://idcs-0123456789abcdef.identity.oraclecloud.com/admin/v1/SigningCert/jwk";

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseEnvironment, type Environment } from "../src/config/load";
+import { type Environment, parseEnvironment } from "../src/config/load";
 import { buildApp } from "../stacks/app";
 import { median, ms, timeRuns } from "./stats";
 
@@ -21,7 +21,7 @@ function environments(count: number): Environment[] {
 }
 
 export async function benchSynth(runs = 5): Promise<string[]> {
-  const lines = ["synth (in one process, median of " + runs + " runs after a warm-up):"];
+  const lines = [`synth (in one process, median of ${runs} runs after a warm-up):`];
   const medians = new Map<number, number>();
   for (const count of [1, 10, 50]) {
     const envs = environments(count);

@@ -2,10 +2,10 @@
 // It does not fetch anything: `cdktf get` for oracle/oci fails, and no prebuilt package exists.
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { CodeMaker } from "codemaker";
 import { ConstructsMakerProviderTarget, LANGUAGES, TerraformProviderConstraint } from "@cdktf/commons";
 // The package entry point pulls in jsii-pacmak; the generator module alone does not need it.
 import { TerraformProviderGenerator } from "@cdktf/provider-generator/lib/get/generator/provider-generator";
+import { CodeMaker } from "codemaker";
 
 export const OCI_PROVIDER_SOURCE = "oracle/oci";
 export const OCI_PROVIDER_VERSION = "8.28.0";

@@ -6,9 +6,9 @@ import {
   httpFromFlags,
   integerFlag,
   jsonPointerFlag,
+  type NetworkFlags,
   TOKEN_ENV,
   urlFlag,
-  type NetworkFlags,
 } from "./cli-flags";
 import { isKitError, type KitErrorCode } from "./errors";
 

@@ -5,25 +5,25 @@ import { TOKEN_ENV } from "./cli-flags";
 import type { Environment } from "./config/load";
 import type { OrdsConfig } from "./config/ords-schema";
 import { KitError } from "./errors";
+import type { HttpOptions } from "./http/bounded-fetch";
 import {
+  type ConfigIdentityNames,
   configIdentityNamesOf,
+  type DomainEndpoints,
   entraEndpoints,
+  type IdentityNames,
   identityNamesOf,
   ociDomainBaseUrl,
   ociDomainEndpoints,
-  type ConfigIdentityNames,
-  type DomainEndpoints,
-  type IdentityNames,
 } from "./naming";
 import type { ClientSettings } from "./oauth/client";
-import type { HttpOptions } from "./http/bounded-fetch";
 import { Secret } from "./secret";
 import {
   LazyOutputs,
+  type OutputsSource,
   resolveClientSecret,
   stackDirFor,
   terraformOutputsSource,
-  type OutputsSource,
 } from "./stack-outputs";
 
 export interface TargetOptions {

@@ -1,20 +1,21 @@
 // The Microsoft Entra side of one environment: app registration (v2 tokens, scopes, app roles), its api:// URI,
 // service principal, client secret, and the app's own role granted to itself for the client-credentials demo.
 // It configures no provider; EnvironmentStack does, and the provider's credentials come from ARM_* variables.
-import { Construct } from "constructs";
+
+import { AppRoleAssignment } from "@cdktf/provider-azuread/lib/app-role-assignment";
 import { Application } from "@cdktf/provider-azuread/lib/application";
 import { ApplicationIdentifierUri } from "@cdktf/provider-azuread/lib/application-identifier-uri";
 import { ApplicationPasswordA } from "@cdktf/provider-azuread/lib/application-password";
-import { AppRoleAssignment } from "@cdktf/provider-azuread/lib/app-role-assignment";
 import { ServicePrincipal } from "@cdktf/provider-azuread/lib/service-principal";
+import { Construct } from "constructs";
 import type { EntraIdentityProviderConfig } from "../src/config/entra-schema";
 import {
+  type EntraEndpoints,
   entraApplicationIdUri,
   entraEndpoints,
   entraIdentityNames,
-  stableUuid,
-  type EntraEndpoints,
   type IdentityNames,
+  stableUuid,
 } from "../src/naming";
 
 export interface EntraIdentityProps {

@@ -1,13 +1,14 @@
 // One cdktf stack per environment file: providers, the identity side (OCI IAM or Entra), the ORDS hook, and
 // the outputs later tools read. It holds no secrets: the client secret only appears as a sensitive output.
+
+import { AzureadProvider } from "@cdktf/provider-azuread/lib/provider";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
-import { AzureadProvider } from "@cdktf/provider-azuread/lib/provider";
 import { OciProvider } from "../.gen/providers/oci/provider";
 import type { Environment } from "../src/config/load";
 import type { EntraIdentityProviderConfig, OciIdentityProviderConfig } from "../src/config/schema";
-import { DEFAULT_VARIANT, variantFor, type StackPhase, type StackVariant } from "../src/lifecycle/phase";
-import { ociIdentityNames, type DomainEndpoints, type IdentityNames } from "../src/naming";
+import { DEFAULT_VARIANT, type StackPhase, type StackVariant, variantFor } from "../src/lifecycle/phase";
+import { type DomainEndpoints, type IdentityNames, ociIdentityNames } from "../src/naming";
 import { ordsSpecFor } from "../src/ords/spec";
 import { OUTPUT_NAMES } from "../src/stack-outputs";
 import { EntraIdentity } from "./entra-identity";

@@ -8,14 +8,14 @@ import { IdentityDomainsApp } from "../.gen/providers/oci/identity-domains-app";
 import { IdentityDomainsSetting } from "../.gen/providers/oci/identity-domains-setting";
 import { IdentityDomainsUser } from "../.gen/providers/oci/identity-domains-user";
 import type { OciProvider } from "../.gen/providers/oci/provider";
-import type { StackPhase } from "../src/lifecycle/phase";
 import { domainAdmin, type OciIdentityProviderConfig } from "../src/config/schema";
+import type { StackPhase } from "../src/lifecycle/phase";
 import {
+  type DomainEndpoints,
+  type IdentityNames,
   ociDomainBaseUrl,
   ociDomainEndpoints,
   TERRAFORM_DEFAULT_PORT_SUFFIX_REGEX,
-  type DomainEndpoints,
-  type IdentityNames,
 } from "../src/naming";
 
 export const SETTINGS_SCHEMA = "urn:ietf:params:scim:schemas:oracle:idcs:Settings";

@@ -4,7 +4,7 @@
 // so a changed value never tears ORDS down. Both carry non-secret values only: the DB and wallet passwords reach the
 // CLI through the process environment.
 import { relative, resolve } from "node:path";
-import { App, DataResource, TerraformStack, Token, type ITerraformDependable } from "cdktf";
+import { App, DataResource, type ITerraformDependable, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
 import { HOOK_SPEC_ENV, hookInputOf, type OrdsHookInput, type OrdsSpec } from "../src/ords/spec";
 

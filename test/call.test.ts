@@ -2,9 +2,9 @@
 import { call, callFailure, renderCall } from "../src/commands/call";
 import { Secret } from "../src/secret";
 import { staticOutputsSource } from "../src/stack-outputs";
-import { startJwtWorld, type JwtWorld } from "./support/jwt-world";
+import { type JwtWorld, startJwtWorld } from "./support/jwt-world";
 import { ORDS_INVALID_TOKEN } from "./support/ords-resource";
-import { writeToolEnvironment, type ToolEnvironment } from "./support/tool-environment";
+import { type ToolEnvironment, writeToolEnvironment } from "./support/tool-environment";
 
 let world: JwtWorld;
 let env: ToolEnvironment;

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadEnvironments } from "../src/config/load";
 import { isKitError, type KitError } from "../src/errors";
-import { exampleJson, environmentFrom, ociIdentityProvider, problemsFor } from "./support/environments";
+import { environmentFrom, exampleJson, ociIdentityProvider, problemsFor } from "./support/environments";
 import { sentinelSecret } from "./support/sentinel";
 
 const SECRET_VALUE = sentinelSecret("client-secret");

@@ -2,9 +2,9 @@
 import { chmodSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { isKitError } from "../src/errors";
 import type { LifecycleContext } from "../src/lifecycle/context";
 import { deploy, tightenToOwnerOnly } from "../src/lifecycle/deploy";
-import { isKitError } from "../src/errors";
 import { environmentFrom, exampleJson, PROJECT_ROOT } from "./support/environments";
 import { FakeRunner, TEST_DB_PASSWORD, testDbPassword } from "./support/fake-runner";
 

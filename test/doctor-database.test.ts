@@ -2,7 +2,7 @@
 // resource enforces): the profile.* and privilege.* checks, the happy path end to end, and --mirror-jwks,
 // which must always restore the original profile and remove its module, also on failure and interruption.
 import { call } from "../src/commands/call";
-import { doctor, statusWithIdpJwks, type DoctorOptions } from "../src/commands/doctor";
+import { type DoctorOptions, doctor, statusWithIdpJwks } from "../src/commands/doctor";
 import { token } from "../src/commands/token";
 import type { CheckId, CheckResult } from "../src/doctor/checks";
 import { mirrorHandlerSource } from "../src/doctor/database";
@@ -10,9 +10,9 @@ import { MIRROR_MODULE } from "../src/doctor/mirror";
 import { Secret } from "../src/secret";
 import { staticOutputsSource } from "../src/stack-outputs";
 import { DoctorOrdsDatabase, oraError } from "./support/doctor-ords-db";
-import { startJwtWorld, type JwtWorld } from "./support/jwt-world";
-import { writeToolEnvironment, type ToolEnvironment } from "./support/tool-environment";
+import { type JwtWorld, startJwtWorld } from "./support/jwt-world";
 import { sentinelSecret } from "./support/sentinel";
+import { type ToolEnvironment, writeToolEnvironment } from "./support/tool-environment";
 
 let world: JwtWorld;
 let fake: DoctorOrdsDatabase;

@@ -3,10 +3,10 @@
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { generateKeyPair, SignJWT } from "jose";
-import { doctor, renderDoctor, type DoctorOptions } from "../src/commands/doctor";
+import { type DoctorOptions, doctor, renderDoctor } from "../src/commands/doctor";
 import { CHECK_IDS, type CheckId, type CheckResult } from "../src/doctor/checks";
 import { terraformOutputsSource } from "../src/stack-outputs";
-import { startJwtWorld, type JwtWorld } from "./support/jwt-world";
+import { type JwtWorld, startJwtWorld } from "./support/jwt-world";
 import { writeToolEnvironment } from "./support/tool-environment";
 
 let world: JwtWorld;

@@ -3,13 +3,13 @@
 import { doctor } from "../src/commands/doctor";
 import { authorizationNotes } from "../src/commands/plan";
 import { token } from "../src/commands/token";
+import type { EntraIdentityProviderConfig } from "../src/config/entra-schema";
 import type { CheckResult } from "../src/doctor/checks";
 import { entraEndpoints, entraIdentityNames, stableUuid } from "../src/naming";
 import { emptyState, planApply } from "../src/ords/planner";
 import { ordsSpecFor } from "../src/ords/spec";
 import { assumedOrdsApi } from "../src/ords/version";
 import { staticOutputsSource } from "../src/stack-outputs";
-import type { EntraIdentityProviderConfig } from "../src/config/entra-schema";
 import {
   entraExampleJson,
   environmentFrom,
@@ -19,9 +19,9 @@ import {
   TEST_CLIENT_ID,
   TEST_TENANT_ID,
 } from "./support/environments";
-import { LoopbackIdp, type IdpRequestContext } from "./support/loopback-idp";
-import { OrdsResource } from "./support/ords-resource";
 import { freePort } from "./support/free-port";
+import { type IdpRequestContext, LoopbackIdp } from "./support/loopback-idp";
+import { OrdsResource } from "./support/ords-resource";
 import { writeToolEnvironment } from "./support/tool-environment";
 
 const TENANT = TEST_TENANT_ID;

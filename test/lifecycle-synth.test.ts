@@ -1,6 +1,7 @@
 // Synthesized teardown phases, protection and state backends: what Terraform gets for each lifecycle variant.
-import { exampleJson, onlyBlock, synthesize } from "./support/environments";
+
 import { stackVariantFromEnv } from "../src/lifecycle/phase";
+import { exampleJson, onlyBlock, synthesize } from "./support/environments";
 
 const reused = () => {
   const json = exampleJson();

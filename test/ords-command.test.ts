@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runOrdsCommand, type OrdsCommandDeps } from "../src/commands/ords";
+import { type OrdsCommandDeps, runOrdsCommand } from "../src/commands/ords";
 import { hookInputOf, ordsSpecFor } from "../src/ords/spec";
 import { entraExampleJson, environmentFrom, exampleJson, TEST_CLIENT_ID, TEST_TENANT_ID } from "./support/environments";
 import { emptyModel, FakeOrdsDatabase } from "./support/fake-ords-db";

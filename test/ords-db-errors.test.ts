@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openConnection } from "../src/ords/connect";
 import type { ConnectOptions, Connector } from "../src/ords/db";
-import { mapDbError, type DbErrorContext } from "../src/ords/db-errors";
+import { type DbErrorContext, mapDbError } from "../src/ords/db-errors";
 import { connectOracle } from "../src/ords/oracle";
 import type { OrdsConnectionSpec } from "../src/ords/spec";
 import { sentinelSecret } from "./support/sentinel";

@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, LocalBackend, TerraformStack } from "cdktf";
-import { specFromHookInput, ordsSpecFor, type OrdsSpec } from "../src/ords/spec";
+import { type OrdsSpec, ordsSpecFor, specFromHookInput } from "../src/ords/spec";
 import { OrdsPostDeploy } from "../stacks/ords-post-deploy";
 import { environmentFrom, exampleJson } from "./support/environments";
 import { sentinelSecret } from "./support/sentinel";

@@ -3,7 +3,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { stateView } from "../src/doctor/database";
-import { runMirror, type MirrorDatabase, type MirrorProfile } from "../src/doctor/mirror";
+import { type MirrorDatabase, type MirrorProfile, runMirror } from "../src/doctor/mirror";
 import type { OrdsProfileView } from "../src/doctor/ords-checks";
 import { parseState } from "../src/ords/state";
 import { Secret } from "../src/secret";

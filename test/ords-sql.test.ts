@@ -3,7 +3,7 @@
 // node-oracledb sees the same binds.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { bindNames, ordsCalls, sectionsOf, SQL_DIR, SQL_FILES, type SqlFileName } from "../src/ords/sql";
+import { bindNames, ordsCalls, SQL_DIR, SQL_FILES, type SqlFileName, sectionsOf } from "../src/ords/sql";
 
 /** node-oracledb's own statement parser (thin mode): the bind names the driver will expect. */
 const { Statement } = require("oracledb/lib/thin/statement.js") as {

@@ -1,5 +1,5 @@
 // The main job: `plan` (npm start) synthesizes offline, shows what would be created, and never shows a secret.
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { exampleJson, PROJECT_ROOT } from "./support/environments";

@@ -3,8 +3,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Testing } from "cdktf";
 import type { OciIdentity } from "../stacks/oci-identity";
-import { checkProviderSchema, type ProviderSchemaFile } from "./support/terraform-schema";
 import { exampleJson, newStack, PROJECT_ROOT } from "./support/environments";
+import { checkProviderSchema, type ProviderSchemaFile } from "./support/terraform-schema";
 
 const schema = JSON.parse(
   readFileSync(join(PROJECT_ROOT, "providers", "oci", "schema.json"), "utf8"),

@@ -4,6 +4,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Secret } from "../src/secret";
 import {
   LazyOutputs,
   parseTerraformOutputs,
@@ -11,7 +12,6 @@ import {
   staticOutputsSource,
   terraformOutputsSource,
 } from "../src/stack-outputs";
-import { Secret } from "../src/secret";
 import { sentinelSecret } from "./support/sentinel";
 
 const hasTerraform = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;

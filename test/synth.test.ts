@@ -1,8 +1,8 @@
 // Synthesized OCI stacks: each config variant yields the resources facts.md §1 describes, valid against the provider schema.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { checkProviderSchema, type ProviderSchemaFile } from "./support/terraform-schema";
 import { exampleJson, onlyBlock, PROJECT_ROOT, synthesize } from "./support/environments";
+import { checkProviderSchema, type ProviderSchemaFile } from "./support/terraform-schema";
 
 const OCI_SOURCE = "registry.terraform.io/oracle/oci";
 const schema = JSON.parse(

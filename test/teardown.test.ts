@@ -2,17 +2,17 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { isKitError, KitError } from "../src/errors";
 import type { LifecycleContext } from "../src/lifecycle/context";
 import { synthesizeTargets } from "../src/lifecycle/synth-targets";
-import { teardown, type TeardownResult } from "../src/lifecycle/teardown";
-import { isKitError, KitError } from "../src/errors";
+import { type TeardownResult, teardown } from "../src/lifecycle/teardown";
 import { environmentFrom, exampleJson, PROJECT_ROOT } from "./support/environments";
 import {
   describe as describeCall,
+  type FailureRule,
   FakeRunner,
   TEST_DB_PASSWORD,
   testDbPassword,
-  type FailureRule,
 } from "./support/fake-runner";
 
 const ORDS = {

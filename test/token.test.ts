@@ -1,15 +1,15 @@
 // token against the loopback OCI-like IdP: client credentials through discovery, standalone flags, --decode,
 // IdP errors, and authorization code + PKCE with a real HTTP client playing the browser.
 import { createServer } from "node:net";
-import { freePort } from "./support/free-port";
 import { renderToken, token, tokenJson } from "../src/commands/token";
 import { KIT_LOOPBACK_CALLBACK } from "../src/config/schema";
 import { KitError } from "../src/errors";
 import { callbackUriFor } from "../src/oauth/loopback";
 import { Secret } from "../src/secret";
-import { staticOutputsSource, type StackOutputs } from "../src/stack-outputs";
+import { type StackOutputs, staticOutputsSource } from "../src/stack-outputs";
+import { freePort } from "./support/free-port";
 import { LoopbackIdp } from "./support/loopback-idp";
-import { writeToolEnvironment, type ToolEnvironment } from "./support/tool-environment";
+import { type ToolEnvironment, writeToolEnvironment } from "./support/tool-environment";
 
 let idp: LoopbackIdp;
 let env: ToolEnvironment;

@@ -4,11 +4,11 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startJwtWorld, type JwtWorld } from "./support/jwt-world";
+import { type JwtWorld, startJwtWorld } from "./support/jwt-world";
 import { ORDS_INVALID_TOKEN } from "./support/ords-resource";
 import { runCliAsync } from "./support/run-cli-async";
-import { writeToolEnvironment } from "./support/tool-environment";
 import { sentinelSecret } from "./support/sentinel";
+import { writeToolEnvironment } from "./support/tool-environment";
 
 let world: JwtWorld;
 let scratch: string;

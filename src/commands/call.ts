@@ -6,11 +6,11 @@ import type { Secret } from "../secret";
 import type { OutputsSource } from "../stack-outputs";
 import {
   loadTarget,
+  type OAuthFlags,
   oauthSettings,
   ordsBaseUrl,
   resolveEndpointUrl,
   tokenFromInputs,
-  type OAuthFlags,
 } from "../target";
 
 export interface CallOptions extends OAuthFlags {

@@ -1,6 +1,6 @@
 // `deploy <env>`: the CLI face of src/lifecycle/deploy.ts.
 import { loadEnvironments } from "../config/load";
-import { deploy, renderDeploy, type DeployResult } from "../lifecycle/deploy";
+import { type DeployResult, deploy, renderDeploy } from "../lifecycle/deploy";
 import { cliLifecycleContext, runningInCi } from "./lifecycle-context";
 
 export interface DeployCommandOptions {

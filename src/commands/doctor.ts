@@ -1,34 +1,36 @@
 // `doctor [env]`: works out what ORDS will say about a token and why, one check per rule, from the environment or
 // from flags. It returns the check list; it never prints a token, whole or partial.
-import { CHECK_IDS, DEFAULT_JWKS_SIZE_LIMIT_BYTES, type CheckResult, type Expectations } from "../doctor/checks";
-import { MIRROR_WARNING, runMirror, type MirrorDatabase } from "../doctor/mirror";
+
+import { CHECK_IDS, type CheckResult, DEFAULT_JWKS_SIZE_LIMIT_BYTES, type Expectations } from "../doctor/checks";
+import { MIRROR_WARNING, type MirrorDatabase, runMirror } from "../doctor/mirror";
 import type { OrdsStateView } from "../doctor/ords-checks";
 import {
-  doctorFailed,
-  DEFAULT_DOCTOR_TIMEOUT_MS,
-  ordered,
-  runDoctor,
   type ConfiguredProfile,
+  DEFAULT_DOCTOR_TIMEOUT_MS,
   type DoctorPlan,
   type DoctorResult,
+  doctorFailed,
   type Known,
+  ordered,
+  runDoctor,
 } from "../doctor/run";
 import { KitError } from "../errors";
 import type { HttpOptions } from "../http/bounded-fetch";
-import type { Connector } from "../ords/db";
-import type { OutputsSource } from "../stack-outputs";
 import type { ConfigIdentityNames } from "../naming";
+import type { Connector } from "../ords/db";
+import type { Secret } from "../secret";
+import type { OutputsSource } from "../stack-outputs";
 import {
   configNames,
   domainEndpoints,
   identityNames,
   loadTarget,
+  type OAuthFlags,
   oauthSettings,
   ordsBaseUrl,
   resolveEndpointUrl,
-  tokenFromInputs,
-  type OAuthFlags,
   type Target,
+  tokenFromInputs,
 } from "../target";
 
 /** Database access for the profile.* / privilege.* checks and the mirror; built by the CLI from the ORDS settings. */
@@ -313,7 +315,7 @@ async function mirror(options: DoctorOptions, inputs: MirrorInputs): Promise<Che
       "Use the schema's https:// ORDS base URL (ords.baseUrl, or --base-url).",
     );
   }
-  let bearer;
+  let bearer: Secret;
   if ("given" in inputs.token) bearer = inputs.token.given;
   else if ("request" in inputs.token) {
     try {

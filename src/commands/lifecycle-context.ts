@@ -1,6 +1,7 @@
 // Builds the real lifecycle context for the CLI: subprocess runner, in-process synth, stderr progress, TTY prompt.
-import { createInterface } from "node:readline/promises";
+
 import { resolve } from "node:path";
+import { createInterface } from "node:readline/promises";
 import { DEFAULT_STATE_DIR } from "../../stacks/app";
 import { processRunner } from "../lifecycle/command-runner";
 import type { LifecycleContext } from "../lifecycle/context";

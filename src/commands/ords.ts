@@ -1,27 +1,28 @@
 // `ords plan|apply|teardown|status <env>`: resolves the ORDS spec (environment file, or the cdktf hook's input),
 // opens the connection and runs the step. Returns result objects; printing and exit codes belong to cli.ts.
 // With ORDS_JWT_SKIP_ORDS=1, `ords teardown` does not connect at all: it lists what may be left behind.
+
+import { type Environment, loadEnvironments } from "../config/load";
 import { demoModuleOf } from "../config/ords-schema";
-import { loadEnvironments, type Environment } from "../config/load";
 import { KitError } from "../errors";
 import { SKIP_ORDS_ENV } from "../lifecycle/context";
 import { identityNamesOf } from "../naming";
-import { stackDirFor, terraformOutputsSource } from "../stack-outputs";
-import { openConnection, type OpenConnectionOptions } from "../ords/connect";
+import { type OpenConnectionOptions, openConnection } from "../ords/connect";
 import type { Connector } from "../ords/db";
 import type { ObjectChange } from "../ords/planner";
 import type { ReadinessResult } from "../ords/readiness";
-import { checkTeardownAllowed, runOrds, type OrdsCommand, type OrdsRunResult } from "../ords/runner";
 import { renderRun } from "../ords/render";
+import { checkTeardownAllowed, type OrdsCommand, type OrdsRunResult, runOrds } from "../ords/runner";
 import {
   configuredJwkUrl,
+  type OrdsSpec,
   ordsConfigOf,
   ordsConnectionSpecOf,
   ordsSpecFor,
   specFromHookInput,
-  type OrdsSpec,
 } from "../ords/spec";
 import { stateTargetOfEnvironment } from "../ords/state";
+import { stackDirFor, terraformOutputsSource } from "../stack-outputs";
 
 export interface OrdsCommandOptions {
   readonly environment: string;

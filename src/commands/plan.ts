@@ -2,8 +2,8 @@
 // It needs no credentials and contacts nothing; values known only after apply are shown as references.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadEnvironments, type Environment } from "../config/load";
-import { offlineOrdsPlan, renderOfflineOrdsPlan, type OfflineOrdsPlan } from "../ords/offline";
+import { type Environment, loadEnvironments } from "../config/load";
+import { type OfflineOrdsPlan, offlineOrdsPlan, renderOfflineOrdsPlan } from "../ords/offline";
 
 export interface PlanOptions {
   /** Environment names; empty means every file in the environments directory. */
@@ -116,8 +116,15 @@ function shownAttributes(type: string, body: Record<string, unknown>): Record<st
   return shown;
 }
 
+interface SynthesizedStack {
+  readonly provider?: Record<string, Record<string, unknown>[]>;
+  readonly output?: Record<string, { value: unknown; sensitive?: boolean }>;
+  readonly resource?: Record<string, Record<string, Record<string, unknown>>>;
+  readonly data?: Record<string, Record<string, Record<string, unknown>>>;
+}
+
 function planFromSynthesized(environment: string, isProtected: boolean, file: string): StackPlan {
-  const json = JSON.parse(readFileSync(file, "utf8")) as Record<string, any>;
+  const json = JSON.parse(readFileSync(file, "utf8")) as SynthesizedStack;
   const providers = Object.entries<Record<string, unknown>[]>(json.provider ?? {}).flatMap(([name, configs]) =>
     configs.map((config) => ({ address: `provider.${name}`, path: name, attributes: shownAttributes(name, config) })),
   );

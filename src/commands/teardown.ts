@@ -1,6 +1,6 @@
 // `teardown <env>`: the CLI face of src/lifecycle/teardown.ts.
 import { loadEnvironments } from "../config/load";
-import { renderTeardown, teardown, type TeardownResult } from "../lifecycle/teardown";
+import { renderTeardown, type TeardownResult, teardown } from "../lifecycle/teardown";
 import { askOnTerminal, cliLifecycleContext, runningInCi } from "./lifecycle-context";
 
 export interface TeardownCommandOptions {

@@ -5,7 +5,7 @@ import type { HttpOptions } from "../http/bounded-fetch";
 import { decodeToken, type JsonObject } from "../jwt/decode";
 import { authorizationCodeToken, clientCredentialsToken, type TokenResult } from "../oauth/client";
 import type { OutputsSource } from "../stack-outputs";
-import { configNames, loadTarget, oauthSettings, type OAuthFlags } from "../target";
+import { configNames, loadTarget, type OAuthFlags, oauthSettings } from "../target";
 
 export interface TokenOptions extends OAuthFlags {
   /** Environment name; leave out for a standalone run with --token-url, --client-id and --scope. */

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import type { z } from "zod";
 import { KitError } from "../errors";
-import { environmentSchema, type EnvironmentSettings } from "./schema";
+import { type EnvironmentSettings, environmentSchema } from "./schema";
 
 export interface Environment {
   /** The file name without `.json`; also the cdktf stack id. */

@@ -2,8 +2,8 @@
 // Rules that span several files (duplicate domain names) live in load.ts; secrets are refused there too.
 import { z } from "zod";
 import { joinFqs } from "../naming";
+import { type EntraIdentityProviderConfig, entraIdentityProviderSchema } from "./entra-schema";
 import { DEFAULT_REDIRECT_URIS, httpsUrl, nonEmpty, redirectUri } from "./fields";
-import { entraIdentityProviderSchema, type EntraIdentityProviderConfig } from "./entra-schema";
 import { ordsSchema } from "./ords-schema";
 
 export { DEFAULT_REDIRECT_URIS, KIT_LOOPBACK_CALLBACK, POSTMAN_CALLBACK } from "./fields";

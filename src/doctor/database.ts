@@ -7,11 +7,11 @@ import { KitError } from "../errors";
 import type { InBind, OrdsDb } from "../ords/db";
 import { mapDbError } from "../ords/db-errors";
 import { composeBlock } from "../ords/planner";
-import { ordsConnectionSpecOf, type OrdsConnectionSpec } from "../ords/spec";
-import { sectionsOf, SQL_FILES } from "../ords/sql";
-import { readDoctorState, type OrdsState, type SchemaObjects } from "../ords/state";
+import { type OrdsConnectionSpec, ordsConnectionSpecOf } from "../ords/spec";
+import { SQL_FILES, sectionsOf } from "../ords/sql";
+import { type OrdsState, readDoctorState, type SchemaObjects } from "../ords/state";
 import { ORDS_MINIMUM, resolveOrdsApi, versionAtLeast } from "../ords/version";
-import type { MirrorDatabase, MirrorProfile, MIRROR_MODULE } from "./mirror";
+import type { MIRROR_MODULE, MirrorDatabase, MirrorProfile } from "./mirror";
 import type { OrdsStateView } from "./ords-checks";
 
 /** Largest JWKS the mirror serves: its base64 copy has to fit one PL/SQL VARCHAR2 bind (32767 bytes) with the code around it. */

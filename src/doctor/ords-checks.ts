@@ -1,6 +1,6 @@
 // The doctor's database-side checks: the JWT profile and the privilege as ORDS stores them (USER_ORDS_* views).
 // Pure functions of a read-only view of the ORDS state; reading it is the ORDS runner's job.
-import { fail, pass, skip, warn, type CheckResult } from "./checks";
+import { type CheckResult, fail, pass, skip, warn } from "./checks";
 
 /** The JWT profile as stored in USER_ORDS_JWT_PROFILE; columns facts.md §2 calls likely may be absent (undefined). */
 export interface OrdsProfileView {

@@ -5,6 +5,8 @@ import { boundedFetch, type HttpOptions } from "../http/bounded-fetch";
 import type { Secret } from "../secret";
 import {
   CHECK_IDS,
+  type CheckId,
+  type CheckResult,
   checkEndpointAuthenticated,
   checkEndpointUnauthenticated,
   checkJwksReachable,
@@ -18,12 +20,10 @@ import {
   checkTokenScope,
   checkTokenSignature,
   checkTokenTime,
-  parseJwks,
-  type CheckId,
-  type CheckResult,
   type Expectations,
   type HttpObservation,
   type ParsedJwks,
+  parseJwks,
 } from "./checks";
 import { checkPrivilege, checkProfile, type OrdsObservation, type OrdsStateView } from "./ords-checks";
 

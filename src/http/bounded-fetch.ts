@@ -154,7 +154,7 @@ async function readCapped(response: Response, url: URL, maxBytes: number): Promi
     total += value.byteLength;
     if (total > maxBytes) {
       await reader.cancel().catch(() => undefined);
-      throw tooLarge("at least " + total + " bytes");
+      throw tooLarge(`at least ${total} bytes`);
     }
     chunks.push(value);
   }

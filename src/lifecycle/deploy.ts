@@ -2,10 +2,11 @@
 // It never reads or prints the client secret; cdktf leaves sensitive outputs out of the outputs file.
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { localStateFile } from "../../stacks/state-backend";
 import type { Environment } from "../config/load";
 import { KitError } from "../errors";
-import { localStateFile } from "../../stacks/state-backend";
-import { assertCanConfirm, ordsChildEnv, type ConfirmationPolicy, type LifecycleContext } from "./context";
+import type { CommandResult } from "./command-runner";
+import { assertCanConfirm, type ConfirmationPolicy, type LifecycleContext, ordsChildEnv } from "./context";
 
 export interface DeployOptions extends Omit<ConfirmationPolicy, "confirm"> {
   readonly environment: Environment;
@@ -55,7 +56,7 @@ export async function deploy(options: DeployOptions, context: LifecycleContext):
   context.log(`deploying "${name}" with cdktf (identity domain operations can take several minutes) …`);
   // Files terraform and cdktf create (state with the client secret, outputs) start owner-only.
   const previousUmask = process.umask(0o077);
-  let result;
+  let result: CommandResult;
   try {
     result = await context.runner.run({
       command: join(context.projectRoot, "node_modules", ".bin", "cdktf"),

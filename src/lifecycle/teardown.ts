@@ -5,13 +5,13 @@ import type { Environment } from "../config/load";
 import { KitError } from "../errors";
 import type { CommandSpec } from "./command-runner";
 import {
+  type ConfirmationPolicy,
+  type LifecycleContext,
   ordsChildEnv,
   requireConfirmation,
   SKIP_ORDS_ENV,
-  type ConfirmationPolicy,
-  type LifecycleContext,
 } from "./context";
-import { variantEnv, type StackPhase, type StackVariant } from "./phase";
+import { type StackPhase, type StackVariant, variantEnv } from "./phase";
 import type { StackTargets } from "./synth-targets";
 
 export interface TeardownOptions extends ConfirmationPolicy {

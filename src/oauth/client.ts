@@ -2,9 +2,9 @@
 // Every request goes through the bounded fetch; tokens and the secret stay in Secret wrappers. No flow is hand-written.
 import * as client from "openid-client";
 import { KitError } from "../errors";
-import { checkUrl, createBoundedFetch, httpLimits, type HttpOptions } from "../http/bounded-fetch";
+import { checkUrl, createBoundedFetch, type HttpOptions, httpLimits } from "../http/bounded-fetch";
 import { Secret } from "../secret";
-import { listenForCallback, type CallbackListenerOptions } from "./loopback";
+import { type CallbackListenerOptions, listenForCallback } from "./loopback";
 
 export interface OAuthEndpoints {
   /**

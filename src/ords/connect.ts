@@ -6,7 +6,7 @@ import { Secret } from "../secret";
 import type { Connector, OrdsDb } from "./db";
 import { isTransientConnectError, mapDbError } from "./db-errors";
 import { connectOracle } from "./oracle";
-import { ordsConnectionSpecOf, type OrdsConnectionSpec } from "./spec";
+import { type OrdsConnectionSpec, ordsConnectionSpecOf } from "./spec";
 
 /** The only place the DB password comes from (besides an interactive prompt). */
 export const DB_PASSWORD_ENV = "ORDS_DB_PASSWORD";

@@ -2,12 +2,12 @@
 // named arguments and bind values, without a database. The password is never involved, so it cannot appear.
 import type { Environment } from "../config/load";
 import { identityNamesOf, OCI_DOMAIN_PATHS } from "../naming";
-import { emptyState, planApply, type ObjectChange, type PlannedCall } from "./planner";
+import { DB_PASSWORD_ENV } from "./connect";
+import { emptyState, type ObjectChange, type PlannedCall, planApply } from "./planner";
 import { renderCalls, renderChanges } from "./render";
 import { ordsSpecFor } from "./spec";
 import { stateQuery, stateTargetOf } from "./state";
 import { assumedOrdsApi } from "./version";
-import { DB_PASSWORD_ENV } from "./connect";
 
 export interface OfflineOrdsPlan {
   /** What the offline plan takes for granted; `ords plan <env>` checks all of it against the database. */

@@ -5,23 +5,23 @@ import type { InBind } from "./db";
 import {
   COMMENTS_MAX_CHARS,
   EMPTY_RECORD,
+  type KitRecord,
   managedComment,
   notOwnedReason,
+  type Ownership,
   ownershipOf,
   privilegeComment,
-  type KitRecord,
-  type Ownership,
 } from "./ownership";
-import { requireJwkUrl, type OrdsSpec } from "./spec";
+import { type OrdsSpec, requireJwkUrl } from "./spec";
 import {
   bindNames,
   composeApplyBlock,
   listFills,
   ordsCalls,
   refName,
-  sectionText,
-  SQL_FILES,
   type SectionRef,
+  SQL_FILES,
+  sectionText,
 } from "./sql";
 import type { OrdsState } from "./state";
 import type { OrdsApi } from "./version";

@@ -1,7 +1,8 @@
 // The readiness gate: before the JWT profile is created, GET the JWK URL without credentials until it serves a
 // usable JWKS (RSA keys with kid) or the wait runs out. Every request is bounded; it never sends credentials.
-import { boundedFetch, type FetchFunction } from "../http/bounded-fetch";
+
 import { isKitError, KitError } from "../errors";
+import { boundedFetch, type FetchFunction } from "../http/bounded-fetch";
 
 /** Per-request timeout. */
 export const DEFAULT_JWKS_REQUEST_TIMEOUT_MS = 10_000;

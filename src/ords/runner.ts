@@ -2,19 +2,19 @@
 // It takes its connection and its JWKS check as dependencies, so it never decides where the database is.
 import { isKitError, KitError } from "../errors";
 import { countingDb, type OrdsDb, type RoundTrips } from "./db";
-import { mapDbError, type DbErrorContext } from "./db-errors";
+import { type DbErrorContext, mapDbError } from "./db-errors";
 import {
-  planApply,
-  planTeardown,
   type ApplyBlock,
   type ObjectChange,
   type OrdsPlan,
   type PlannedCall,
+  planApply,
+  planTeardown,
 } from "./planner";
-import { waitForJwks, type ReadinessResult } from "./readiness";
-import { requireJwkUrl, type OrdsSpec } from "./spec";
-import { readOrdsState, stateQuery, stateTargetOf, type OrdsState } from "./state";
-import { resolveOrdsApi, type OrdsApi } from "./version";
+import { type ReadinessResult, waitForJwks } from "./readiness";
+import { type OrdsSpec, requireJwkUrl } from "./spec";
+import { type OrdsState, readOrdsState, stateQuery, stateTargetOf } from "./state";
+import { type OrdsApi, resolveOrdsApi } from "./version";
 
 export type OrdsCommand = "plan" | "apply" | "teardown" | "status";
 

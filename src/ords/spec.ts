@@ -2,6 +2,8 @@
 // flat string form that the cdktf hook carries in terraform_data. It holds no secrets and does no I/O.
 import { isAbsolute } from "node:path";
 import { z } from "zod";
+import type { Environment } from "../config/load";
+import { formatPath } from "../config/load";
 import {
   demoModuleOf,
   ordsFreeText,
@@ -11,10 +13,8 @@ import {
   ordsRoleName,
   ordsUriPattern,
 } from "../config/ords-schema";
-import type { Environment } from "../config/load";
-import { formatPath } from "../config/load";
 import { KitError } from "../errors";
-import { entraEndpoints, ociDomainBaseUrl, ociDomainEndpoints, ociIdentityNames, type IdentityNames } from "../naming";
+import { entraEndpoints, type IdentityNames, ociDomainBaseUrl, ociDomainEndpoints, ociIdentityNames } from "../naming";
 
 export interface OrdsConnectionSpec {
   readonly connectString: string;

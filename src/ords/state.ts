@@ -1,14 +1,14 @@
 // Reads the current ORDS state of one schema in one round trip (sql/read-state[-admin].sql) and types it.
 // It writes nothing and decides nothing: the planner compares, the doctor diagnoses.
 import type { Environment } from "../config/load";
+import { demoModuleOf } from "../config/ords-schema";
 import { KitError } from "../errors";
 import { primaryPrivilegeOf } from "../naming";
 import type { OrdsDb } from "./db";
 import { mapDbError } from "./db-errors";
-import { ordsConfigOf, ordsConnectionSpecOf, privilegeRolesOf, type OrdsSpec } from "./spec";
+import { type OrdsSpec, ordsConfigOf, ordsConnectionSpecOf, privilegeRolesOf } from "./spec";
 import { readSqlFile, SQL_FILES, withoutHeader } from "./sql";
-import { parseOrdsVersion, type OrdsVersion } from "./version";
-import { demoModuleOf } from "../config/ords-schema";
+import { type OrdsVersion, parseOrdsVersion } from "./version";
 
 /** Largest state document the read returns (PL/SQL VARCHAR2). */
 export const STATE_MAX_CHARS = 32767;
@@ -253,7 +253,7 @@ export function parseState(json: string, target: StateTarget): OrdsState {
   if (!("procedures" in values)) {
     throw new KitError(
       "ORDS_STATE_UNREADABLE",
-      `${source}: cannot list the ORDS procedures ${target.user} may call (${unreadable["procedures"] ?? "not returned"})`,
+      `${source}: cannot list the ORDS procedures ${target.user} may call (${unreadable.procedures ?? "not returned"})`,
       {
         fix: "The kit reads ALL_PROCEDURES and ALL_SYNONYMS; check that the user can query them, then run again.",
         details: { key: "procedures" },

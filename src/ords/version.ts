@@ -54,7 +54,7 @@ const up = (name: string) => name.toUpperCase();
 export function resolveOrdsApi(state: OrdsState, needs: ApiNeeds): OrdsApi {
   const version = state.version;
   if (version === null) {
-    const reason = state.unreadable["version"];
+    const reason = state.unreadable.version;
     throw new KitError(
       "ORDS_NOT_INSTALLED",
       `ORDS is not installed in this database, or ${needs.user} cannot call ords.installed_version${reason ? ` (${reason})` : ""}`,

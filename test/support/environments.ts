@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Testing } from "cdktf";
-import { parseEnvironment, type ConfigProblem, type Environment } from "../../src/config/load";
+import { type ConfigProblem, type Environment, parseEnvironment } from "../../src/config/load";
 import type { OciIdentityProviderConfig } from "../../src/config/schema";
 import type { StackVariant } from "../../src/lifecycle/phase";
 import { EnvironmentStack } from "../../stacks/environment-stack";

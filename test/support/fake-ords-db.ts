@@ -390,7 +390,7 @@ export class FakeOrdsDatabase {
     };
     const unreadable: Record<string, string> = { ...(model.unreadable ?? {}) };
     if (!hasRoleClaimColumn) unreadable["profile.role_claim_name"] = 'ORA-00904: "ROLE_CLAIM_NAME": invalid identifier';
-    if (model.version === null) unreadable["version"] = 'ORA-00904: "ORDS"."INSTALLED_VERSION": invalid identifier';
+    if (model.version === null) unreadable.version = 'ORA-00904: "ORDS"."INSTALLED_VERSION": invalid identifier';
     for (const key of Object.keys(unreadable)) delete values[key];
     return fitStateDocument({ sessionUser: "FAKE", values, unreadable, truncated: {} });
   }

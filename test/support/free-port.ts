@@ -1,5 +1,5 @@
 // A free loopback port for a test's own listener (the OAuth callback), so parallel runs never collide.
-import { createServer, type AddressInfo } from "node:net";
+import { type AddressInfo, createServer } from "node:net";
 
 export async function freePort(): Promise<number> {
   const probe = createServer();

@@ -5,7 +5,7 @@
 import { createHash, generateKeyPairSync, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
+import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
 
 /** How the JWKS endpoint answers. */
 export type JwksMode = "ok" | "unauthorized" | "not-json" | "oversize" | "no-rsa" | "weak-key";
@@ -287,21 +287,19 @@ export class LoopbackIdp {
         return;
       }
       case "no-rsa":
-        response
-          .writeHead(200, { "content-type": "application/json" })
-          .end(
-            JSON.stringify({
-              keys: [
-                {
-                  kty: "EC",
-                  crv: "P-256",
-                  kid: "ec-only",
-                  x: "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
-                  y: "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
-                },
-              ],
-            }),
-          );
+        response.writeHead(200, { "content-type": "application/json" }).end(
+          JSON.stringify({
+            keys: [
+              {
+                kty: "EC",
+                crv: "P-256",
+                kid: "ec-only",
+                x: "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+                y: "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
+              },
+            ],
+          }),
+        );
         return;
       default:
         response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(this.jwks()));

@@ -201,7 +201,7 @@ export class OrdsResource {
       return { failure: "aud" };
     const now = Math.floor(Date.now() / 1000);
     const skew = profile.allowedSkewSeconds ?? this.#options.globalSkewSeconds ?? 0;
-    const tolerance = skew > 0 ? skew : 0;
+    const tolerance = Math.max(skew, 0);
     if (now > (claims.exp as number) + tolerance) return { failure: "expired" };
     if (typeof claims.nbf === "number" && now + tolerance < claims.nbf) return { failure: "not yet valid" };
     if (now + tolerance < (claims.iat as number)) return { failure: "issued in the future" };

@@ -59,15 +59,22 @@ function checkType(
   }
   const [kind, inner] = type;
   if (kind === "list" || kind === "set") {
-    if (!Array.isArray(value)) return report(path, `must be a ${kind}, got ${JSON.stringify(value)}`);
-    value.forEach((item, index) => checkType(inner as SchemaType, item, `${path}[${index}]`, report));
+    if (!Array.isArray(value)) {
+      report(path, `must be a ${kind}, got ${JSON.stringify(value)}`);
+      return;
+    }
+    for (const [index, item] of value.entries()) checkType(inner as SchemaType, item, `${path}[${index}]`, report);
   } else if (kind === "map") {
-    if (typeof value !== "object" || Array.isArray(value))
-      return report(path, `must be a map, got ${JSON.stringify(value)}`);
+    if (typeof value !== "object" || Array.isArray(value)) {
+      report(path, `must be a map, got ${JSON.stringify(value)}`);
+      return;
+    }
     for (const [key, item] of Object.entries(value)) checkType(inner as SchemaType, item, `${path}.${key}`, report);
   } else if (kind === "object") {
-    if (typeof value !== "object" || Array.isArray(value))
-      return report(path, `must be an object, got ${JSON.stringify(value)}`);
+    if (typeof value !== "object" || Array.isArray(value)) {
+      report(path, `must be an object, got ${JSON.stringify(value)}`);
+      return;
+    }
     const fields = inner as Record<string, SchemaType>;
     for (const [key, item] of Object.entries(value)) {
       const fieldType = fields[key];
@@ -151,14 +158,14 @@ export function checkProviderSchema(
   }
   const providerName = prefix.replace(/_$/, "");
   const configs: unknown = synthesized.provider?.[providerName] ?? [];
-  (Array.isArray(configs) ? configs : [configs]).forEach((config, index) =>
+  for (const [index, config] of (Array.isArray(configs) ? configs : [configs]).entries()) {
     checkBlock(
       provider.provider.block,
       config as Record<string, unknown>,
       "",
       META_ARGUMENTS.provider,
       reporter(`provider.${providerName}[${index}]`),
-    ),
-  );
+    );
+  }
   return problems;
 }
