@@ -2,7 +2,7 @@
 // IAM work requests, with OCI's request signatures and error bodies. Compartments, policies, users, groups and
 // replication are not served.
 import { z } from "zod";
-import { domainView, newDomain, settle, startOperation, workRequestView } from "./domains";
+import { domainView, newDomain, newSigningKey, settle, startOperation, workRequestView } from "./domains";
 import { jsonBody, ociError, type RouteModule, type TwinRequest, type TwinResponse } from "./http";
 import { verifyOciSignature } from "./oci-signature";
 import type { Domain, State, StateStore } from "./store";
@@ -126,9 +126,9 @@ export function controlPlaneRoutes(context: ControlPlaneContext): RouteModule {
         "adminEmail, adminFirstName, adminLastName, adminUserName and isNotificationBypassed must be set together",
       );
     }
-    const port = await context.openDomainEndpoint();
+    const [port, signingKey] = await Promise.all([context.openDomainEndpoint(), newSigningKey()]);
     return store.update((state) => {
-      const domain = newDomain(details, port, state.tenancyId, state.region);
+      const domain = newDomain(details, port, signingKey, state.tenancyId, state.region);
       state.domains[domain.id] = domain;
       const work = startOperation(state, domain, "CREATE_DOMAIN", context.operationDelayMs);
       return accepted(work.id);

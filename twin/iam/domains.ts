@@ -1,7 +1,8 @@
 // Identity domain records and their lifecycle: creating one (with its signing key and Settings), the JSON the
 // Identity API returns for it, and state changes that finish after a delay, the way OCI's work requests do. It
 // neither listens nor routes.
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { generateKeyPair, randomBytes } from "node:crypto";
+import { promisify } from "node:util";
 import { ocid } from "./oci-signature";
 import type { Domain, Operation, ScimResource, State, WorkRequest } from "./store";
 
@@ -45,8 +46,9 @@ export function domainView(domain: Domain): Record<string, unknown> {
 }
 
 /** A fresh RS256 signing key for a domain's tokens (ORDS accepts RSA 2048–4096, facts.md §2). */
-function newSigningKey(): Domain["signingKey"] {
-  const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+export async function newSigningKey(): Promise<Domain["signingKey"]> {
+  // Asynchronous: a 2048-bit key takes long enough on a loaded machine to stall every other listener.
+  const { publicKey, privateKey } = await promisify(generateKeyPair)("rsa", { modulusLength: 2048 });
   const kid = `SIGNING_KEY_${randomBytes(6).toString("hex")}`;
   return {
     kid,
@@ -95,7 +97,13 @@ export interface NewDomain {
   readonly type?: Domain["type"];
 }
 
-export function newDomain(input: NewDomain, port: number, tenancyId: string, region: string): Domain {
+export function newDomain(
+  input: NewDomain,
+  port: number,
+  signingKey: Domain["signingKey"],
+  tenancyId: string,
+  region: string,
+): Domain {
   const id = ocid("domain", region);
   const base = { id, compartmentId: input.compartmentId, port };
   return {
@@ -110,7 +118,7 @@ export function newDomain(input: NewDomain, port: number, tenancyId: string, reg
     timeCreated: new Date().toISOString(),
     freeformTags: input.freeformTags ?? {},
     definedTags: input.definedTags ?? {},
-    signingKey: newSigningKey(),
+    signingKey,
     settings: initialSettings(base, tenancyId),
     apps: {},
     users: {},

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { loadOrCreateTwinTls, type TwinTls } from "../ca";
 import { readRuntime, updateRuntime } from "../runtime";
 import { controlPlaneRoutes } from "./control-plane";
-import { domainUrl, newDomain, nextDeadline, settle } from "./domains";
+import { domainUrl, newDomain, newSigningKey, nextDeadline, settle } from "./domains";
 import { createDispatcher, type RouteModule, scimError } from "./http";
 import { oauthRoutes } from "./oauth";
 import { createApiIdentity } from "./oci-signature";
@@ -129,6 +129,7 @@ export async function startIamTwin(options: IamTwinOptions): Promise<IamTwin> {
         type: "DEFAULT",
       },
       port,
+      await newSigningKey(),
       identity.tenancyId,
       region,
     );

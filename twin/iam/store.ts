@@ -117,9 +117,12 @@ export class StateStore {
   /** Runs `change` on the current state and writes the result, all under the lock. */
   update<T>(change: (state: State) => T): T {
     return this.#locked(() => {
-      const state = this.#read();
+      const text = readFileSync(this.file, "utf8");
+      const state = State.parse(JSON.parse(text));
       const result = change(state);
-      this.#write(state);
+      // Reads that change nothing (most GETs) leave the file alone.
+      const next = `${JSON.stringify(state, null, 2)}\n`;
+      if (next !== text) writeFileAtomic(this.file, next, true);
       return result;
     });
   }
