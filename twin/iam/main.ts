@@ -28,10 +28,6 @@ async function main(): Promise<void> {
   }
   const { dir, ...rest } = parsed.data;
   const twin = await startIamTwin({ dir: resolveTwinDir(dir), ...rest });
-  process.stdout.write(
-    `${JSON.stringify({ controlPlaneUrl: twin.controlPlaneUrl, caFile: twin.caFile, ociConfigFile: twin.ociConfigFile })}\n`,
-  );
-  process.stderr.write(`iam-twin: listening at ${twin.controlPlaneUrl} (Ctrl-C stops it)\n`);
   const stop = () => {
     twin.stop().then(
       () => process.exit(0),
@@ -40,6 +36,12 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  // Handlers first, then the line a parent waits for: a parent that stops the twin right after reading it must
+  // find the handlers in place.
+  process.stdout.write(
+    `${JSON.stringify({ controlPlaneUrl: twin.controlPlaneUrl, caFile: twin.caFile, ociConfigFile: twin.ociConfigFile })}\n`,
+  );
+  process.stderr.write(`iam-twin: listening at ${twin.controlPlaneUrl} (Ctrl-C stops it)\n`);
 }
 
 main().catch((error: unknown) => {

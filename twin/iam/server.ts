@@ -10,7 +10,7 @@ import { loadOrCreateTwinTls, type TwinTls } from "../ca";
 import { readRuntime, updateRuntime } from "../runtime";
 import { controlPlaneRoutes } from "./control-plane";
 import { domainUrl, newDomain, newSigningKey, nextDeadline, settle } from "./domains";
-import { createDispatcher, type RouteModule, scimError } from "./http";
+import { createDispatcher, ociError, type RouteModule, scimError, type TwinResponse } from "./http";
 import { oauthRoutes } from "./oauth";
 import { createApiIdentity } from "./oci-signature";
 import { scimRoutes } from "./scim";
@@ -50,6 +50,7 @@ async function listen(
   tls: TwinTls,
   port: number,
   modules: (port: number) => RouteModule[],
+  notFound: () => TwinResponse,
   log: (line: string) => void,
 ) {
   let dispatch: ReturnType<typeof createDispatcher> | undefined;
@@ -60,10 +61,8 @@ async function listen(
   server.listen(port, "127.0.0.1");
   await once(server, "listening");
   const bound = (server.address() as AddressInfo).port;
-  dispatch = createDispatcher(
-    modules(bound),
-    () => scimError(404, "Not found"),
-    (error) => log(`twin: request failed: ${error instanceof Error ? error.message : String(error)}`),
+  dispatch = createDispatcher(modules(bound), notFound, (error) =>
+    log(`twin: request failed: ${error instanceof Error ? error.message : String(error)}`),
   );
   return { server, port: bound };
 }
@@ -87,7 +86,7 @@ export async function startIamTwin(options: IamTwinOptions): Promise<IamTwin> {
     return [scimRoutes(context), oauthRoutes({ ...context, issuer: () => store.read().issuer })];
   };
   const openDomainEndpoint = async (port = 0): Promise<number> => {
-    const opened = await listen(tls, port, domainModules, log);
+    const opened = await listen(tls, port, domainModules, () => scimError(404, "Not found"), log);
     domainServers.set(opened.port, opened.server);
     return opened.port;
   };
@@ -156,6 +155,7 @@ export async function startIamTwin(options: IamTwinOptions): Promise<IamTwin> {
     tls,
     options.port ?? initial.controlPlanePort ?? 0,
     () => [controlPlaneRoutes({ store, operationDelayMs, openDomainEndpoint, changed })],
+    () => ociError(404, "NotAuthorizedOrNotFound", "The twin serves no such Identity API path"),
     log,
   );
   store.update((state) => {
