@@ -10,7 +10,7 @@ import * as common from "oci-common";
 import { fingerprintOf } from "../twin/iam/oci-signature";
 import { type IamTwin, startIamTwin } from "../twin/iam/server";
 import { StateStore } from "../twin/iam/store";
-import { readRuntime } from "../twin/runtime";
+import { readRuntime, updateRuntime } from "../twin/runtime";
 import { signedFetch, trustingFetch } from "./support/twin-client";
 
 const dirs: string[] = [];
@@ -76,6 +76,20 @@ test("stop removes the iam section from runtime.json", async () => {
   const twin = await start();
   await twin.stop();
   expect(readRuntime(twin.dir)?.iam).toBeUndefined();
+});
+
+test("fails when a second twin starts on a directory whose twin still runs", async () => {
+  const twin = await start();
+  const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 30000)"]);
+  try {
+    const runtime = readRuntime(twin.dir);
+    updateRuntime(twin.dir, {
+      iam: { controlPlaneUrl: runtime?.iam?.controlPlaneUrl as string, pid: child.pid as number },
+    });
+    await expect(startIamTwin({ dir: twin.dir, log: () => {} })).rejects.toThrow(/already runs/);
+  } finally {
+    child.kill();
+  }
 });
 
 test("the OCI config file's fingerprint is the fingerprint of its key file", async () => {

@@ -67,6 +67,16 @@ async function listen(
   return { server, port: bound };
 }
 
+/** Whether a process with this pid exists (signal 0 checks without sending anything). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 async function close(server: Server): Promise<void> {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -74,6 +84,10 @@ async function close(server: Server): Promise<void> {
 
 export async function startIamTwin(options: IamTwinOptions): Promise<IamTwin> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const previous = readRuntime(options.dir)?.iam;
+  if (previous && previous.pid !== process.pid && isRunning(previous.pid)) {
+    throw new Error(`an IAM twin already runs for ${options.dir} (pid ${previous.pid}, ${previous.controlPlaneUrl})`);
+  }
   const tls = loadOrCreateTwinTls(options.dir);
   const store = new StateStore(options.dir);
   const operationDelayMs = options.operationDelayMs ?? 250;
