@@ -276,3 +276,28 @@ test("fails when the SCIM API of an inactive domain is called", async () => {
   const result = await sdk.call("domains", summary.url, "getSetting", { settingId: "Settings" });
   expect(result).toMatchObject({ ok: false, error: { statusCode: 403 } });
 });
+
+test("updateDomain changes the description through a work request", async () => {
+  const summary = await createDomain();
+  const accepted = await controlOk("updateDomain", {
+    domainId: summary.id,
+    updateDomainDetails: { description: "changed by the SDK" },
+  });
+  await waitForWorkRequest(accepted.opcWorkRequestId);
+  const { domain } = await controlOk("getDomain", { domainId: summary.id });
+  expect(domain.description).toBe("changed by the SDK");
+});
+
+test("listApps filters by displayName", async () => {
+  const summary = await createDomain();
+  const app = await createApp(summary.url, false);
+  await createApp(summary.url, false);
+  const { apps } = await sdk.ok("domains", summary.url, "listApps", { filter: `displayName eq "${app.displayName}"` });
+  expect(apps.resources.map((item: any) => item.id)).toEqual([app.id]);
+});
+
+test("fails when listApps uses a filter the twin does not implement: 400", async () => {
+  const summary = await createDomain();
+  const result = await sdk.call("domains", summary.url, "listApps", { filter: 'displayName co "app"' });
+  expect(result).toMatchObject({ ok: false, error: { statusCode: 400 } });
+});
