@@ -163,7 +163,13 @@ export async function startIamTwin(options: IamTwinOptions): Promise<IamTwin> {
   });
   // Re-bind every recorded domain port, so the URLs in terraform state stay valid across restarts.
   for (const domain of Object.values(initial.domains)) {
-    if (!domainServers.has(domain.port)) await openDomainEndpoint(domain.port);
+    if (domainServers.has(domain.port)) continue;
+    try {
+      await openDomainEndpoint(domain.port);
+    } catch (error) {
+      await Promise.all([...domainServers.values()].map(close));
+      throw new Error(`cannot bind the port of domain ${domain.displayName} (${domainUrl(domain)})`, { cause: error });
+    }
   }
   const control = await listen(
     tls,
