@@ -226,8 +226,11 @@ export interface SectionRef {
 
 export type Statement =
   | { readonly kind: "read"; readonly admin: boolean }
-  | { readonly kind: "apply"; readonly sections: readonly SectionRef[] }
-  | { readonly kind: "mirror"; readonly pkg: string; readonly step: string };
+  | { readonly kind: "apply"; readonly sections: readonly SectionRef[]; readonly commits: boolean }
+  | { readonly kind: "mirror"; readonly pkg: string; readonly step: string; readonly commits: boolean };
+
+/** A block commits only where its text says COMMIT: ORDS procedures never commit by themselves (facts.md §5). */
+const COMMIT = /^\s*commit;\s*$/m;
 
 const APPLY_SECTION = /^ {2}-- ([a-z-]+\.sql)#([a-z_]+)\.([a-z_]+)$/;
 
@@ -238,7 +241,7 @@ export function recognize(sql: string): Statement {
   for (const [key, text] of sections("jwks-mirror.sql")) {
     if (sql === text) {
       const [pkg, step] = key.split(".") as [string, string];
-      return { kind: "mirror", pkg, step };
+      return { kind: "mirror", pkg, step, commits: COMMIT.test(text) };
     }
   }
   // apply.sql with the steps in place of its "-- @steps" line, each introduced by "-- <file>#<section>".
@@ -274,7 +277,7 @@ export function recognize(sql: string): Statement {
     else current.lines.push(line);
   }
   close();
-  return { kind: "apply", sections: refs };
+  return { kind: "apply", sections: refs, commits: COMMIT.test([...prefix, ...suffix].join("\n")) };
 }
 
 function notRecognized(where = "the statement"): OracleLikeError {
@@ -391,16 +394,16 @@ export function executeStatement(
     } catch (error) {
       const code = error instanceof OracleLikeError ? error.errorNum : 0;
       if (statement.step === "delete" && code >= 20000 && code <= 20999)
-        return { changed: new Map(), committed: true, warnings };
+        return { changed: new Map(), committed: statement.commits, warnings };
       throw error;
     }
-    return { changed: scratch, committed: true, warnings };
+    return { changed: scratch, committed: statement.commits, warnings };
   }
   statement.sections.forEach((ref, index) => {
     hooks.beforeSection?.(index, ref);
     applySection(modelFor(ref.pkg.endsWith("_admin")), ref, binds, warnings);
   });
-  return { changed: scratch, committed: true, warnings };
+  return { changed: scratch, committed: statement.commits, warnings };
 }
 
 function notEnabled(): Model {

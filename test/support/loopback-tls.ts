@@ -1,0 +1,113 @@
+// Loopback TLS for tests: a throw-away self-signed certificate (made by the openssl binary), a TLS front that puts
+// https in front of a loopback http server, and a fetch that trusts that certificate. ORDS only accepts https JWK URLs
+// (facts.md §2), so the ORDS twin's tests serve the loopback IdP's JWKS through this front.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { request as httpsRequest } from "node:https";
+import { connect, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createServer as createTlsServer } from "node:tls";
+import type { FetchFunction } from "../../src/http/bounded-fetch";
+
+export interface TestCertificate {
+  readonly cert: string;
+  readonly key: string;
+  /** A PEM file with the certificate, for NODE_EXTRA_CA_CERTS in child processes. */
+  readonly certFile: string;
+  dispose(): void;
+}
+
+/** A P-256 certificate for localhost and 127.0.0.1, valid one day; it is its own trust anchor. */
+export function createTestCertificate(): TestCertificate {
+  const dir = mkdtempSync(join(tmpdir(), "twin-tls-"));
+  const keyFile = join(dir, "key.pem");
+  const certFile = join(dir, "cert.pem");
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-keyout",
+      keyFile,
+      "-out",
+      certFile,
+      "-days",
+      "1",
+      "-subj",
+      "/CN=localhost",
+      "-addext",
+      "subjectAltName=DNS:localhost,IP:127.0.0.1",
+    ],
+    { stdio: "ignore" },
+  );
+  return {
+    cert: readFileSync(certFile, "utf8"),
+    key: readFileSync(keyFile, "utf8"),
+    certFile,
+    dispose: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export interface TlsFront {
+  /** https://127.0.0.1:<port> */
+  readonly origin: string;
+  close(): Promise<void>;
+}
+
+/** Terminates TLS on a loopback port and pipes each connection to the http server on `targetPort`. */
+export async function startTlsFront(targetPort: number, certificate: TestCertificate): Promise<TlsFront> {
+  const server: Server = createTlsServer({ cert: certificate.cert, key: certificate.key }, (socket) => {
+    const upstream = connect(targetPort, "127.0.0.1");
+    socket.pipe(upstream).pipe(socket);
+    const end = () => {
+      socket.destroy();
+      upstream.destroy();
+    };
+    socket.on("error", end);
+    upstream.on("error", end);
+    socket.on("close", end);
+    upstream.on("close", end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return {
+    origin: `https://127.0.0.1:${address.port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A fetch (for the kit's injectable HttpOptions.fetch) that trusts the test certificate; never follows redirects. */
+export function fetchTrusting(certificate: TestCertificate): FetchFunction {
+  return (input, init = {}) =>
+    new Promise<Response>((resolve, reject) => {
+      const headers = new Headers(init.headers);
+      const request = httpsRequest(
+        input,
+        { method: init.method ?? "GET", headers: Object.fromEntries(headers), ca: certificate.cert },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on("data", (chunk: Buffer) => chunks.push(chunk));
+          response.on("end", () => {
+            const answer = new Headers();
+            for (const [name, value] of Object.entries(response.headers))
+              if (value !== undefined) answer.set(name, Array.isArray(value) ? value.join(", ") : value);
+            const status = response.statusCode ?? 500;
+            const body = status === 204 || status === 304 ? null : Buffer.concat(chunks);
+            resolve(new Response(body, { status, headers: answer }));
+          });
+          response.on("error", reject);
+        },
+      );
+      init.signal?.addEventListener("abort", () => request.destroy(new Error("aborted")), { once: true });
+      request.on("error", reject);
+      if (typeof init.body === "string") request.write(init.body);
+      request.end();
+    });
+}
