@@ -4,7 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
-import { connect, type Server } from "node:net";
+import { connect, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer as createTlsServer } from "node:tls";
@@ -62,8 +62,11 @@ export interface TlsFront {
 
 /** Terminates TLS on a loopback port and pipes each connection to the http server on `targetPort`. */
 export async function startTlsFront(targetPort: number, certificate: TestCertificate): Promise<TlsFront> {
+  const open = new Set<Socket>();
   const server: Server = createTlsServer({ cert: certificate.cert, key: certificate.key }, (socket) => {
     const upstream = connect(targetPort, "127.0.0.1");
+    open.add(socket);
+    open.add(upstream);
     socket.pipe(upstream).pipe(socket);
     const end = () => {
       socket.destroy();
@@ -71,43 +74,59 @@ export async function startTlsFront(targetPort: number, certificate: TestCertifi
     };
     socket.on("error", end);
     upstream.on("error", end);
-    socket.on("close", end);
-    upstream.on("close", end);
+    socket.on("close", () => {
+      open.delete(socket);
+      end();
+    });
+    upstream.on("close", () => {
+      open.delete(upstream);
+      end();
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
   if (address === null || typeof address === "string") throw new Error("no port");
   return {
     origin: `https://127.0.0.1:${address.port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    // Kept-alive client connections would hold close() open: end them.
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of open) socket.destroy();
+      }),
   };
 }
 
-/** A fetch (for the kit's injectable HttpOptions.fetch) that trusts the test certificate; never follows redirects. */
+/**
+ * A fetch (for the kit's injectable HttpOptions.fetch) whose https requests trust the test certificate and never
+ * follow redirects; http:// URLs (loopback servers) go to the global fetch unchanged.
+ */
 export function fetchTrusting(certificate: TestCertificate): FetchFunction {
   return (input, init = {}) =>
-    new Promise<Response>((resolve, reject) => {
-      const headers = new Headers(init.headers);
-      const request = httpsRequest(
-        input,
-        { method: init.method ?? "GET", headers: Object.fromEntries(headers), ca: certificate.cert },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on("data", (chunk: Buffer) => chunks.push(chunk));
-          response.on("end", () => {
-            const answer = new Headers();
-            for (const [name, value] of Object.entries(response.headers))
-              if (value !== undefined) answer.set(name, Array.isArray(value) ? value.join(", ") : value);
-            const status = response.statusCode ?? 500;
-            const body = status === 204 || status === 304 ? null : Buffer.concat(chunks);
-            resolve(new Response(body, { status, headers: answer }));
-          });
-          response.on("error", reject);
-        },
-      );
-      init.signal?.addEventListener("abort", () => request.destroy(new Error("aborted")), { once: true });
-      request.on("error", reject);
-      if (typeof init.body === "string") request.write(init.body);
-      request.end();
-    });
+    input.startsWith("http://")
+      ? globalThis.fetch(input, init)
+      : new Promise<Response>((resolve, reject) => {
+          const headers = new Headers(init.headers);
+          const request = httpsRequest(
+            input,
+            { method: init.method ?? "GET", headers: Object.fromEntries(headers), ca: certificate.cert },
+            (response) => {
+              const chunks: Buffer[] = [];
+              response.on("data", (chunk: Buffer) => chunks.push(chunk));
+              response.on("end", () => {
+                const answer = new Headers();
+                for (const [name, value] of Object.entries(response.headers))
+                  if (value !== undefined) answer.set(name, Array.isArray(value) ? value.join(", ") : value);
+                const status = response.statusCode ?? 500;
+                const body = status === 204 || status === 304 ? null : Buffer.concat(chunks);
+                resolve(new Response(body, { status, headers: answer }));
+              });
+              response.on("error", reject);
+            },
+          );
+          init.signal?.addEventListener("abort", () => request.destroy(new Error("aborted")), { once: true });
+          request.on("error", reject);
+          if (typeof init.body === "string") request.write(init.body);
+          request.end();
+        });
 }
