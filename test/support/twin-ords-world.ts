@@ -65,8 +65,9 @@ export async function startTwinOrdsWorld(options: { ords?: Record<string, unknow
   const fetch = fetchTrusting(certificate);
   const outputs = () =>
     staticOutputsSource({
-      domainUrl: idp.url,
-      tokenUrl: idp.tokenUrl,
+      // The domain as ORDS and the doctor reach it: https, through the TLS front.
+      domainUrl: front.origin,
+      tokenUrl: `${front.origin}${idp.paths.token}`,
       jwkUrl,
       clientId: idp.clientId,
       clientSecret: new Secret(idp.clientSecret),
