@@ -173,7 +173,8 @@ export async function validateBearer(
   if (profile.roleClaimName) {
     // Role mode: role names in the claim the pointer names match ORDS roles linked to the privilege.
     const value = pointer(claims, profile.roleClaimName);
-    const roles = Array.isArray(value) ? value.map(String) : typeof value === "string" ? [value] : [];
+    // A claim that is not an array of names grants no role (whether ORDS takes a lone string is UNKNOWN).
+    const roles = Array.isArray(value) ? value.map(String) : [];
     if (!privileges.some((privilege) => privilege.roles.some((role) => roles.includes(role))))
       return refuse("role", `roles ${JSON.stringify(roles)} in ${profile.roleClaimName}`);
   } else {
