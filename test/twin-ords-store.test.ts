@@ -189,6 +189,30 @@ describe("the kit's ORDS step against the twin, in process", () => {
   });
 });
 
+describe("admin mode (ords.user differs from ords.schema)", () => {
+  const asUser = (user: string) => {
+    const json = exampleJson();
+    json.ords.demoModule = true;
+    json.ords.user = user;
+    json.ords.schema = "HR";
+    writeFileSync(join(envDir, "dev.json"), JSON.stringify(json));
+  };
+
+  test("applies to the schema through the _ADMIN packages as a user with ORDS_ADMINISTRATOR_ROLE", async () => {
+    asUser("ADMIN");
+    const result = await runOrdsCommand("apply", options({ jwkUrl }), deps());
+    expect(result.sections).toContain("jwt-profile.sql#ords_security_admin.create");
+    expect(readStore(twinDir).schemas.HR?.profile?.jwkUrl).toBe(jwkUrl);
+  });
+
+  test("fails when the user lacks ORDS_ADMINISTRATOR_ROLE: the DBA views and _ADMIN packages are not there", async () => {
+    asUser("APP_DEPLOYER");
+    const error = await runOrdsCommand("apply", options({ jwkUrl }), deps()).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "ORDS_PACKAGE_MISSING" });
+    expect(readStore(twinDir).schemas.HR?.profile).toBeNull();
+  });
+});
+
 describe("the kit's CLI against the twin, in child processes", () => {
   test("apply in one process, status and teardown in others, all on one persisted store", async () => {
     const apply = await cli(["ords", "apply", "dev", "--environments-dir", envDir, "--jwk-url", jwkUrl, "--json"]);

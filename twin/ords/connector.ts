@@ -22,6 +22,7 @@ interface Pending {
 function sourceOver(store: TwinOrdsStore, user: string, pending: Pending | undefined): SchemaSource {
   return {
     user,
+    administrator: store.settings.administrators.map((name) => name.toUpperCase()).includes(user),
     lookup(schema) {
       const uncommitted = pending?.models.get(schema);
       if (uncommitted !== undefined) return { key: schema, model: uncommitted };

@@ -328,6 +328,11 @@ export interface SchemaSource {
    * The model of a schema, or undefined when it is not REST-enabled. `key` is what the caller stores it under.
    */
   lookup(schema: string): { key: string; model: Model } | undefined;
+  /**
+   * Whether the user holds ORDS_ADMINISTRATOR_ROLE, which ORDS_ADMIN, ORDS_SECURITY_ADMIN and OAUTH_ADMIN and the
+   * DBA_ORDS_* views need (OAUTH_ADMIN reference: "must be granted the ORDS_ADMINISTRATOR_ROLE"). @default true
+   */
+  readonly administrator?: boolean;
 }
 
 export interface ExecuteHooks {
@@ -362,10 +367,14 @@ export function executeStatement(
     throw new OracleLikeError("NJS-098", `binds ${given.join(",")} do not match placeholders ${expected.join(",")}`);
   }
   const statement = recognize(sql);
+  const administrator = source.administrator ?? true;
   if (statement.kind === "read") {
     const schema = statement.admin ? str(binds, "schema").toUpperCase() : source.user;
     const found = source.lookup(schema);
-    const document = readState(found?.model ?? notEnabled(), binds, source.user);
+    const document = readState(found?.model ?? notEnabled(), binds, source.user, {
+      administrator,
+      dbaViews: statement.admin,
+    });
     return { changed: new Map(), outBinds: { state: JSON.stringify(document) }, committed: false, warnings: [] };
   }
   const scratch = new Map<string, Model>();
@@ -388,7 +397,8 @@ export function executeStatement(
     // rollback, exactly as its exception handler says.
     try {
       const model = modelFor(statement.pkg.endsWith("_admin"));
-      need(model, `${statement.pkg.toUpperCase()}.${statement.step === "define" ? "DEFINE_MODULE" : "DELETE_MODULE"}`);
+      const procedure = statement.step === "define" ? "DEFINE_MODULE" : "DELETE_MODULE";
+      need(model, `${statement.pkg.toUpperCase()}.${procedure}`, administrator);
       if (statement.step === "define") defineModule(model, binds, "mirror");
       else deleteModule(model, str(binds, "mirror_module_name"));
     } catch (error) {
@@ -399,6 +409,9 @@ export function executeStatement(
     }
     return { changed: scratch, committed: statement.commits, warnings };
   }
+  // PL/SQL compiles the whole block before it runs: a procedure the user cannot call fails it before any step runs.
+  for (const ref of statement.sections)
+    need(modelFor(ref.pkg.endsWith("_admin")), `${ref.pkg.toUpperCase()}.${procedureOf(ref)}`, administrator);
   statement.sections.forEach((ref, index) => {
     hooks.beforeSection?.(index, ref);
     applySection(modelFor(ref.pkg.endsWith("_admin")), ref, binds, warnings);
@@ -410,9 +423,29 @@ function notEnabled(): Model {
   return { ...emptyModel(), schemaStatus: null };
 }
 
-function need(model: Model, name: string): void {
-  const procedures = new Set(model.procedures ?? proceduresFor(model.version ?? "0.0"));
-  if (!procedures.has(name)) throw new OracleLikeError("ORA-06550", `PLS-00201: identifier '${name}' must be declared`);
+/** The procedures this user may call: ALL_PROCEDURES lists only those, and nothing else compiles. */
+function callable(model: Model, administrator: boolean): string[] {
+  const all = model.procedures ?? (model.version ? proceduresFor(model.version) : []);
+  return administrator ? all : all.filter((name) => !(name.split(".")[0] ?? "").endsWith("_ADMIN"));
+}
+
+function need(model: Model, name: string, administrator = true): void {
+  if (!callable(model, administrator).includes(name))
+    throw new OracleLikeError("ORA-06550", `PLS-00201: identifier '${name}' must be declared`);
+}
+
+/** The ORDS procedure a section calls. */
+function procedureOf(ref: SectionRef): string {
+  if (ref.file === "jwt-profile.sql")
+    return ref.step.startsWith("create") ? "CREATE_JWT_PROFILE" : "DELETE_JWT_PROFILE";
+  if (ref.file === "demo-module.sql") return ref.step === "define" ? "DEFINE_MODULE" : "DELETE_MODULE";
+  const byStep: Record<string, string> = {
+    create_roles: "CREATE_ROLE",
+    delete_roles: "DELETE_ROLE",
+    define: "DEFINE_PRIVILEGE",
+    delete: "DELETE_PRIVILEGE",
+  };
+  return byStep[ref.step] ?? "DEFINE_PRIVILEGE";
 }
 
 function applySection(model: Model, ref: SectionRef, binds: TwinBinds, warnings: string[]): void {
@@ -575,12 +608,17 @@ export interface StateDocument {
  * What read-state[-admin].sql returns for this model. The ROLE_CLAIM_NAME column is unconfirmed (facts.md §5): the
  * twin has it from 25.1 and reports it unreadable (ORA-00904) before, as a release without it would.
  */
-export function readState(model: Model, binds: TwinBinds, sessionUser: string): StateDocument {
+export function readState(
+  model: Model,
+  binds: TwinBinds,
+  sessionUser: string,
+  access: { administrator: boolean; dbaViews: boolean } = { administrator: true, dbaViews: false },
+): StateDocument {
   const privilegeName = str(binds, "privilege_name");
   const roleNames = list(binds, "role_names");
   const moduleNames = list(binds, "module_names");
   const hasRoleClaimColumn = versionAtLeast(model.version, 25, 1);
-  const procedures = model.procedures ?? (model.version ? proceduresFor(model.version) : []);
+  const procedures = callable(model, access.administrator);
   const argumentsOf = procedures
     .filter((name) => /(ORDS_SECURITY|ORDS_SECURITY_ADMIN|OAUTH|OAUTH_ADMIN)\.(CREATE|DELETE)_JWT_PROFILE$/.test(name))
     .flatMap((name) => {
@@ -641,6 +679,11 @@ export function readState(model: Model, binds: TwinBinds, sessionUser: string): 
   const unreadable: Record<string, string> = { ...(model.unreadable ?? {}) };
   if (!hasRoleClaimColumn) unreadable["profile.role_claim_name"] = 'ORA-00904: "ROLE_CLAIM_NAME": invalid identifier';
   if (model.version === null) unreadable.version = 'ORA-00904: "ORDS"."INSTALLED_VERSION": invalid identifier';
+  // read-state-admin.sql reads DBA_ORDS_* views, which a user without ORDS_ADMINISTRATOR_ROLE does not see.
+  if (access.dbaViews && !access.administrator)
+    for (const key of Object.keys(values))
+      if (!["version", "procedures", "arguments"].includes(key))
+        unreadable[key] = "ORA-00942: table or view does not exist";
   for (const key of Object.keys(unreadable)) delete values[key];
   return fitStateDocument({ sessionUser, values, unreadable, truncated: {} });
 }

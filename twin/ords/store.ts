@@ -64,6 +64,11 @@ export const twinOrdsSettingsSchema = z.object({
   globalAgeSeconds: z.number().int().positive().nullable().default(null),
   /** ORDS's JWKS size limit: the docs say 10 000 bytes, a config dump 100 000 (facts.md §2, unsettled). */
   jwksSizeLimitBytes: z.number().int().positive().default(10_000),
+  /**
+   * Database users holding ORDS_ADMINISTRATOR_ROLE (the kit's admin mode needs it). ADMIN has it on Autonomous
+   * Database; the twin has no other grants.
+   */
+  administrators: z.array(z.string().min(1)).default(["ADMIN"]),
 });
 
 export type TwinOrdsSettings = z.infer<typeof twinOrdsSettingsSchema>;
