@@ -28,8 +28,8 @@ async function runDoctor(token: string): Promise<readonly CheckResult[]> {
     outputsSource: world.outputs(),
     connector: world.connector,
     token,
-    // The twin's resource server is plain http on loopback; the JWKS is https through the test certificate.
-    http: { allowInsecure: true, fetch: world.fetch },
+    // Everything is https: the twin's resource server and the IdP's JWKS, both with the twin's CA.
+    http: { fetch: world.fetch },
     log: () => undefined,
   });
   return result.checks;

@@ -1,9 +1,10 @@
 // The ORDS twin's resource server: it serves what the kit's real ORDS step stored (the demo `hello` returns the
 // caller), leaves unprotected resources open, and refuses tokens the way ORDS does (facts.md §2), every time with
-// ORDS's one 401 header. Real tokens from the loopback IdP, real HTTP, real TLS for the JWKS.
+// ORDS's one 401 header. Real tokens from the loopback IdP, real HTTPS with the twin's CA.
 import { startOrdsTwin } from "../twin/ords/resource-server";
 import { configureTwinOrds } from "../twin/ords/store";
 import { ORDS_INVALID_TOKEN } from "../twin/ords/validate";
+import { readRuntime } from "../twin/runtime";
 import { startTwinOrdsWorld, type TwinOrdsWorld } from "./support/twin-ords-world";
 
 let world: TwinOrdsWorld;
@@ -13,7 +14,7 @@ afterEach(async () => {
 });
 
 async function get(url: string, token?: string): Promise<{ status: number; header: string | null; body: string }> {
-  const response = await fetch(url, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
+  const response = await world.fetch(url, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
   return { status: response.status, header: response.headers.get("www-authenticate"), body: await response.text() };
 }
 
@@ -69,7 +70,7 @@ describe("scope mode", () => {
     world.idp.jwksMode = "unauthorized";
     expect((await get(world.endpoint, await world.idp.mint())).status).toBe(200);
     // A server with a cold cache has to fetch, and is refused.
-    const cold = await startOrdsTwin({ dir: world.dir, ca: world.certificate.cert });
+    const cold = await startOrdsTwin({ dir: world.dir });
     try {
       expect((await get(`${cold.schemaUrl("hr")}demo/hello`, await world.idp.mint())).status).toBe(401);
       expect(cold.rejections.at(-1)?.reason).toBe("jwks-unavailable");
@@ -104,8 +105,22 @@ describe("scope mode", () => {
   });
 
   test("answers 405 for a method the template has no handler for", async () => {
-    const response = await fetch(world.endpoint, { method: "DELETE" });
+    const response = await world.fetch(world.endpoint, { method: "DELETE" });
     expect(response.status).toBe(405);
+  });
+
+  test("serves plain http on loopback when asked", async () => {
+    const plain = await startOrdsTwin({ dir: world.dir, protocol: "http" });
+    try {
+      expect(plain.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect((await get(`${plain.schemaUrl("hr")}demo/hello`, await world.idp.mint())).status).toBe(200);
+    } finally {
+      await plain.stop();
+    }
+  });
+
+  test("records its base URL in the twin's runtime.json, and removes it when stopped", async () => {
+    expect(readRuntime(world.dir)).toMatchObject({ ords: { baseUrl: world.twin.baseUrl, pid: process.pid } });
   });
 
   test("serves nothing once the kit's teardown dropped the module", async () => {

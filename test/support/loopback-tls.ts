@@ -1,54 +1,42 @@
-// Loopback TLS for tests: a throw-away self-signed certificate (made by the openssl binary), a TLS front that puts
-// https in front of a loopback http server, and a fetch that trusts that certificate. ORDS only accepts https JWK URLs
-// (facts.md §2), so the ORDS twin's tests serve the loopback IdP's JWKS through this front.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+// Loopback TLS for tests: a throw-away CA and server certificate (the twin's own CA code, twin/ca.ts), a TLS front
+// that puts https in front of a loopback http server, and a fetch that trusts that CA. ORDS only accepts https JWK
+// URLs (facts.md §2), so the ORDS twin's tests serve the loopback IdP's JWKS through this front.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
 import { connect, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer as createTlsServer } from "node:tls";
 import type { FetchFunction } from "../../src/http/bounded-fetch";
+import { issueCertificate, TWIN_HOSTS } from "../../twin/ca";
 
 export interface TestCertificate {
+  /** The server certificate (SANs localhost, 127.0.0.1) and its key. */
   readonly cert: string;
   readonly key: string;
-  /** A PEM file with the certificate, for NODE_EXTRA_CA_CERTS in child processes. */
+  /** The CA that issued it: what clients trust. */
+  readonly ca: string;
+  /** A PEM file with the CA, for NODE_EXTRA_CA_CERTS in child processes. */
   readonly certFile: string;
   dispose(): void;
 }
 
-/** A P-256 certificate for localhost and 127.0.0.1, valid one day; it is its own trust anchor. */
+/** A fresh CA and a server certificate it issued for localhost and 127.0.0.1. */
 export function createTestCertificate(): TestCertificate {
   const dir = mkdtempSync(join(tmpdir(), "twin-tls-"));
-  const keyFile = join(dir, "key.pem");
-  const certFile = join(dir, "cert.pem");
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:prime256v1",
-      "-nodes",
-      "-keyout",
-      keyFile,
-      "-out",
-      certFile,
-      "-days",
-      "1",
-      "-subj",
-      "/CN=localhost",
-      "-addext",
-      "subjectAltName=DNS:localhost,IP:127.0.0.1",
-    ],
-    { stdio: "ignore" },
-  );
+  const ca = issueCertificate({ commonName: "test CA", isCa: true, validityDays: 1 });
+  const server = issueCertificate({
+    commonName: "localhost",
+    hosts: TWIN_HOSTS,
+    validityDays: 1,
+    issuer: { ...ca, commonName: "test CA" },
+  });
+  const certFile = join(dir, "ca.pem");
+  writeFileSync(certFile, ca.certificatePem);
   return {
-    cert: readFileSync(certFile, "utf8"),
-    key: readFileSync(keyFile, "utf8"),
+    cert: server.certificatePem,
+    key: server.privateKeyPem,
+    ca: ca.certificatePem,
     certFile,
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };
@@ -98,7 +86,7 @@ export async function startTlsFront(targetPort: number, certificate: TestCertifi
 }
 
 /**
- * A fetch (for the kit's injectable HttpOptions.fetch) whose https requests trust the test certificate and never
+ * A fetch (for the kit's injectable HttpOptions.fetch) whose https requests trust the test CA and never
  * follow redirects; http:// URLs (loopback servers) go to the global fetch unchanged.
  */
 export function fetchTrusting(certificate: TestCertificate): FetchFunction {
@@ -109,7 +97,7 @@ export function fetchTrusting(certificate: TestCertificate): FetchFunction {
           const headers = new Headers(init.headers);
           const request = httpsRequest(
             input,
-            { method: init.method ?? "GET", headers: Object.fromEntries(headers), ca: certificate.cert },
+            { method: init.method ?? "GET", headers: Object.fromEntries(headers), ca: certificate.ca },
             (response) => {
               const chunks: Buffer[] = [];
               response.on("data", (chunk: Buffer) => chunks.push(chunk));

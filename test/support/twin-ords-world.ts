@@ -1,6 +1,7 @@
-// The ORDS twin wired to the loopback IdP for tests: the IdP's JWKS behind a TLS front (ORDS takes https JWK URLs
-// only), a twin directory with schema HR REST-enabled, the twin's resource server, and an environment file whose
-// names match the IdP and whose ords.baseUrl is the twin. `apply()` runs the kit's real ORDS step against it.
+// The ORDS twin wired to the loopback IdP for tests: a twin directory (its CA from twin/ca.ts) with schema HR
+// REST-enabled, the IdP's JWKS behind a TLS front with the twin's certificate (ORDS takes https JWK URLs only), the
+// twin's https resource server, and an environment file whose names match the IdP and whose ords.baseUrl is the
+// twin. `apply()` runs the kit's real ORDS step against it.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,11 +11,12 @@ import { waitForJwks } from "../../src/ords/readiness";
 import type { OrdsRunResult } from "../../src/ords/runner";
 import { Secret } from "../../src/secret";
 import { staticOutputsSource } from "../../src/stack-outputs";
+import { loadOrCreateTwinTls } from "../../twin/ca";
 import { twinConnector } from "../../twin/ords/connector";
 import { type OrdsTwinServer, startOrdsTwin } from "../../twin/ords/resource-server";
 import { enableSchema, type SchemaRecord, updateStore } from "../../twin/ords/store";
 import { LoopbackIdp } from "./loopback-idp";
-import { createTestCertificate, fetchTrusting, startTlsFront, type TestCertificate } from "./loopback-tls";
+import { fetchTrusting, startTlsFront, type TestCertificate } from "./loopback-tls";
 import { sentinelSecret } from "./sentinel";
 import { type ToolEnvironment, writeToolEnvironment } from "./tool-environment";
 
@@ -32,7 +34,7 @@ export interface TwinOrdsWorld {
   readonly connector: ReturnType<typeof twinConnector>;
   /** Lines the twin flagged (a 0 skew or age). */
   readonly flagged: string[];
-  /** fetch for the kit's HttpOptions: trusts the test certificate. */
+  /** fetch for the kit's HttpOptions and for tests: trusts the twin's CA. */
   readonly fetch: ReturnType<typeof fetchTrusting>;
   outputs(): ReturnType<typeof staticOutputsSource>;
   apply(): Promise<OrdsRunResult>;
@@ -43,13 +45,20 @@ export interface TwinOrdsWorld {
 }
 
 export async function startTwinOrdsWorld(options: { ords?: Record<string, unknown> } = {}): Promise<TwinOrdsWorld> {
-  const certificate = createTestCertificate();
+  const dir = mkdtempSync(join(tmpdir(), "twin-ords-world-"));
+  const tls = loadOrCreateTwinTls(dir);
+  const certificate: TestCertificate = {
+    cert: tls.certificatePem,
+    key: tls.privateKeyPem,
+    ca: tls.caPem,
+    certFile: tls.caFile,
+    dispose: () => undefined,
+  };
   const idp = await LoopbackIdp.start({ audience: "ords-twin-demo/" });
   const front = await startTlsFront(Number(new URL(idp.url).port), certificate);
   const jwkUrl = `${front.origin}${idp.paths.jwks}`;
-  const dir = mkdtempSync(join(tmpdir(), "twin-ords-world-"));
   await enableSchema(dir, { schema: "HR" });
-  const twin = await startOrdsTwin({ dir, ca: certificate.cert });
+  const twin = await startOrdsTwin({ dir });
   const env = writeToolEnvironment(idp, (json) => {
     json.ords = {
       connectString: "twin",
@@ -110,7 +119,6 @@ export async function startTwinOrdsWorld(options: { ords?: Record<string, unknow
       await idp.close();
       env.remove();
       rmSync(dir, { recursive: true, force: true });
-      certificate.dispose();
     },
   };
 }

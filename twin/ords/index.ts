@@ -2,7 +2,7 @@
 // stand-in for child processes, and the ORDS-like resource server.
 export { type TwinConnectorOptions, twinConnector } from "./connector";
 export { emptyModel, type Model, OracleLikeError, proceduresFor } from "./model";
-export { TWIN_DIR_ENV } from "./oracledb-driver";
+export { type OrdsTwinOptions, type OrdsTwinServer, startOrdsTwin } from "./resource-server";
 export {
   configureTwinOrds,
   DEFAULT_TWIN_ORDS_VERSION,

@@ -4,11 +4,9 @@
 // kit's real driver code path against the twin. The twin directory comes from ORDS_JWT_TWIN_DIR.
 import type { Binds, OrdsDb } from "../../src/ords/db";
 import { Secret } from "../../src/secret";
+import { TWIN_DIR_ENV } from "../runtime";
 import { twinConnector } from "./connector";
 import { OracleLikeError } from "./model";
-
-/** The variable that names the twin directory (shared with the other twin pieces). */
-export const TWIN_DIR_ENV = "ORDS_JWT_TWIN_DIR";
 
 // Constants as node-oracledb 6+ defines them (lib/constants.js); only their identity matters to the kit.
 export const BIND_IN = 3001;

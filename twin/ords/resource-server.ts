@@ -1,11 +1,14 @@
 // The ORDS twin's HTTP side: serves the REST-enabled schemas of the twin's store at <base>/ords/<schema alias>/…, like
 // ORDS, runs the handlers the kit defines (the demo `hello` and doctor's JWKS mirror), and checks bearer JWTs on
 // protected resources the way ORDS does (validate.ts). Every refusal is ORDS's one 401; why is kept server-side, as
-// ORDS logs it. Plain http on loopback (TLS for it is the shared twin CA's job); the JWKS it fetches must be https.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { request as httpsRequest } from "node:https";
+// ORDS logs it. It speaks https with the twin directory's CA (twin/ca.ts), or plain http on loopback when asked; the
+// JWKS it fetches must be https, and it trusts the twin CA for it besides the usual roots.
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer, request as httpsRequest } from "node:https";
 import type { AddressInfo } from "node:net";
 import { rootCertificates } from "node:tls";
+import { loadOrCreateTwinTls } from "../ca";
+import { readRuntime, updateRuntime } from "../runtime";
 import { readStore, type SchemaRecord, type TwinOrdsSettings } from "./store";
 import { type JwksAnswer, ORDS_INVALID_TOKEN, type ValidationFailure, validateBearer } from "./validate";
 
@@ -28,6 +31,11 @@ export interface OrdsTwinOptions {
   readonly dir: string;
   /** @default 0 (any free port) */
   readonly port?: number;
+  /**
+   * `https` serves with the twin directory's CA-issued certificate (clients trust `<dir>/ca/ca.pem`); `http` is plain
+   * http on loopback, for tests that call it with --allow-insecure. @default "https"
+   */
+  readonly protocol?: "https" | "http";
   /** Extra trust anchors (PEM) for the JWKS fetch, besides Node's roots and NODE_EXTRA_CA_CERTS. */
   readonly ca?: string | readonly string[];
   /** @default DEFAULT_JWKS_CACHE_SECONDS (10) */
@@ -44,8 +52,10 @@ export interface Rejection {
 }
 
 export interface OrdsTwinServer {
-  /** `http://127.0.0.1:<port>`: the ORDS origin; schemas live under `/ords/<alias>/`. */
+  /** `https://localhost:<port>` (or `http://127.0.0.1:<port>`): the ORDS origin; schemas live under `/ords/<alias>/`. */
   readonly baseUrl: string;
+  /** The CA file clients trust for an https twin (NODE_EXTRA_CA_CERTS); undefined for http. */
+  readonly caFile: string | undefined;
   /** The schema's ORDS base URL, ending in `/` (what `ords.baseUrl` holds). */
   schemaUrl(alias: string): string;
   /** Refusals so far, oldest first. */
@@ -118,7 +128,12 @@ function json(response: ServerResponse, status: number, body: unknown, headers: 
 
 /** Starts the ORDS twin's resource server on loopback. */
 export async function startOrdsTwin(options: OrdsTwinOptions): Promise<OrdsTwinServer> {
-  const ca = options.ca === undefined ? [] : typeof options.ca === "string" ? [options.ca] : [...options.ca];
+  const https = (options.protocol ?? "https") === "https";
+  const twinTls = loadOrCreateTwinTls(options.dir);
+  const tls = https ? twinTls : undefined;
+  const extra = options.ca === undefined ? [] : typeof options.ca === "string" ? [options.ca] : [...options.ca];
+  // The identity provider twin's JWKS is served with the same CA: trust it, as a user's ORDS trusts its IdP's.
+  const ca = [twinTls.caPem, ...extra];
   const cacheMs = (options.jwksCacheSeconds ?? DEFAULT_JWKS_CACHE_SECONDS) * 1000;
   const cache = new Map<string, CachedJwks>();
   const rejections: Rejection[] = [];
@@ -222,23 +237,33 @@ export async function startOrdsTwin(options: OrdsTwinOptions): Promise<OrdsTwinS
     json(response, 501, { code: "NotImplemented", message: "The ORDS twin runs only the kit's handlers" });
   };
 
-  const server: Server = createServer((request, response) => {
+  const listener = (request: IncomingMessage, response: ServerResponse) => {
     handle(request, response).catch((error: unknown) => {
       if (!response.headersSent) json(response, 500, { code: "InternalServerError", message: String(error) });
     });
-  });
+  };
+  const server: Server =
+    tls === undefined
+      ? createHttpServer(listener)
+      : createHttpsServer({ key: tls.privateKeyPem, cert: tls.certificatePem }, listener);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", resolve);
   });
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const port = (server.address() as AddressInfo).port;
+  // The certificate names localhost and 127.0.0.1 (twin/ca.ts); localhost reads like a real ORDS host name.
+  const baseUrl = https ? `https://localhost:${port}` : `http://127.0.0.1:${port}`;
+  updateRuntime(options.dir, { ords: { baseUrl, pid: process.pid } });
   return {
     baseUrl,
+    caFile: tls?.caFile,
     schemaUrl: (alias) => `${baseUrl}/ords/${alias}/`,
     rejections,
     stop: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      const runtime = readRuntime(options.dir) as { ords?: { baseUrl?: string } } | undefined;
+      if (runtime?.ords?.baseUrl === baseUrl) updateRuntime(options.dir, { ords: undefined });
     },
   };
 }
