@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { doctor } from "../src/commands/doctor";
 import type { CheckId, CheckResult } from "../src/doctor/checks";
 import { composeBlock } from "../src/ords/planner";
+import { configureTwinOrds, readStore } from "../twin/ords/store";
 import type { ValidationFailure } from "../twin/ords/validate";
 import { startTwinOrdsWorld, type TwinOrdsWorld } from "./support/twin-ords-world";
 
@@ -216,5 +217,42 @@ describe.each(causes)("$name", (cause) => {
       expect(status(checks, "endpoint.authenticated")).toBe("fail");
       expect(world.twin.rejections.map((rejection) => rejection.reason)).toContain(cause.twin);
     }
+  });
+});
+
+describe("doctor --mirror-jwks against the twin", () => {
+  async function mirrorRun(): Promise<readonly CheckResult[]> {
+    const result = await doctor({
+      environment: world.env.name,
+      environmentsDir: world.env.dir,
+      outputsSource: world.outputs(),
+      connector: world.connector,
+      token: await world.idp.mint(),
+      http: { fetch: world.fetch },
+      mirrorJwks: true,
+      log: () => undefined,
+    });
+    return result.checks;
+  }
+
+  test("names the network path when ORDS cannot reach the IdP, then restores the profile and drops the module", async () => {
+    const before = readStore(world.dir).schemas.HR;
+    await configureTwinOrds(world.dir, { unreachableOrigins: [new URL(world.jwkUrl).origin] });
+    const checks = await mirrorRun();
+    expect(status(checks, "endpoint.authenticated")).toBe("fail");
+    expect(status(checks, "mirror.jwks")).toBe("fail");
+    // The call with the IdP's JWK URL was refused; the one with the mirror went through (so the verdict is the path).
+    const refused = world.twin.rejections.filter((rejection) => rejection.reason !== "no-bearer");
+    expect(refused.map((rejection) => rejection.reason)).toEqual(["jwks-unavailable"]);
+    expect(status(checks, "mirror.restore")).toBe("pass");
+    const after = readStore(world.dir).schemas.HR;
+    expect(after?.profile).toEqual(before?.profile);
+    expect(Object.keys(after?.modules ?? {})).toEqual(Object.keys(before?.modules ?? {}));
+  });
+
+  test("passes when the IdP path is fine: the mirrored key set verifies the token as well", async () => {
+    const checks = await mirrorRun();
+    expect(status(checks, "mirror.jwks")).toBe("pass");
+    expect(status(checks, "mirror.restore")).toBe("pass");
   });
 });

@@ -139,6 +139,8 @@ export async function startOrdsTwin(options: OrdsTwinOptions): Promise<OrdsTwinS
   const rejections: Rejection[] = [];
 
   const jwksFor = (settings: TwinOrdsSettings) => async (url: string) => {
+    if (settings.unreachableOrigins.includes(new URL(url).origin))
+      return { failure: `no route from ORDS to ${new URL(url).origin} (twin setting unreachableOrigins)` };
     const cached = cache.get(url);
     if (cached !== undefined && Date.now() - cached.fetchedAt < cacheMs) return { text: cached.text };
     const answer = await fetchJwksOnce(url, ca, settings.jwksSizeLimitBytes);

@@ -69,6 +69,11 @@ export const twinOrdsSettingsSchema = z.object({
    * Database; the twin has no other grants.
    */
   administrators: z.array(z.string().min(1)).default(["ADMIN"]),
+  /**
+   * Origins ORDS cannot reach (a database ACL or egress rule between ORDS and the identity provider), while the
+   * user's machine still can: what doctor --mirror-jwks diagnoses. @default none
+   */
+  unreachableOrigins: z.array(z.string().url()).default([]),
 });
 
 export type TwinOrdsSettings = z.infer<typeof twinOrdsSettingsSchema>;
