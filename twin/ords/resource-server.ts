@@ -52,7 +52,7 @@ export interface Rejection {
 }
 
 export interface OrdsTwinServer {
-  /** `https://localhost:<port>` (or `http://127.0.0.1:<port>`): the ORDS origin; schemas live under `/ords/<alias>/`. */
+  /** `https://127.0.0.1:<port>` (or http): the ORDS origin; schemas live under `/ords/<alias>/`. */
   readonly baseUrl: string;
   /** The CA file clients trust for an https twin (NODE_EXTRA_CA_CERTS); undefined for http. */
   readonly caFile: string | undefined;
@@ -253,9 +253,9 @@ export async function startOrdsTwin(options: OrdsTwinOptions): Promise<OrdsTwinS
     server.listen(options.port ?? 0, "127.0.0.1", resolve);
   });
   const port = (server.address() as AddressInfo).port;
-  // The certificate names localhost and 127.0.0.1 (twin/ca.ts); localhost reads like a real ORDS host name.
-  const baseUrl = https ? `https://localhost:${port}` : `http://127.0.0.1:${port}`;
-  updateRuntime(options.dir, { ords: { baseUrl, pid: process.pid } });
+  // 127.0.0.1, not localhost: a name that resolves to ::1 first would miss this listener (the certificate names both).
+  const baseUrl = `${https ? "https" : "http"}://127.0.0.1:${port}`;
+  updateRuntime(options.dir, { ords: { baseUrl, pid: process.pid }, caFile: twinTls.caFile });
   return {
     baseUrl,
     caFile: tls?.caFile,
