@@ -1,8 +1,8 @@
 // The ORDS twin's metadata store behind the kit's database seam: the kit's real `ords apply|status|teardown` code paths
 // run against twinConnector in process and, through the twin's node-oracledb stand-in, as child processes (where the
 // cdktf hook runs them); the metadata persists across processes, and ORDS's rules hold (facts.md §2, §5).
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type OrdsCommandDeps, runOrdsCommand } from "../src/commands/ords";
@@ -11,7 +11,7 @@ import { composeBlock } from "../src/ords/planner";
 import { waitForJwks } from "../src/ords/readiness";
 import { Secret } from "../src/secret";
 import { twinConnector } from "../twin/ords/connector";
-import { configureTwinOrds, enableSchema, readStore } from "../twin/ords/store";
+import { configureTwinOrds, enableSchema, readStore, storePath } from "../twin/ords/store";
 import { exampleJson, PROJECT_ROOT } from "./support/environments";
 import { LoopbackIdp } from "./support/loopback-idp";
 import {
@@ -328,6 +328,36 @@ describe("transactions", () => {
     const b = profileBlock(["ords_security.create"], { profile_audience: "other/" });
     const outcomes = await Promise.allSettled([first.execute(a.sql, a.binds), second.execute(b.sql, b.binds)]);
     expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(["fulfilled", "rejected"]);
+  });
+
+  test("waits for a lock another live process holds, then writes", async () => {
+    const lock = `${storePath(twinDir)}.lock`;
+    writeFileSync(lock, `${process.pid}\n`);
+    const released = new Promise<number>((resolve) =>
+      setTimeout(() => {
+        rmSync(lock);
+        resolve(Date.now());
+      }, 300),
+    );
+    const db = await connect();
+    const block = profileBlock(["ords_security.create"]);
+    await db.execute(block.sql, block.binds);
+    const finished = Date.now();
+    expect(finished).toBeGreaterThanOrEqual(await released);
+    expect(readStore(twinDir).schemas.HR?.profile).not.toBeNull();
+  });
+
+  test("breaks a lock left behind by a process that is gone", async () => {
+    const gone = spawnSync(process.execPath, ["-e", ""]).pid;
+    const lock = `${storePath(twinDir)}.lock`;
+    writeFileSync(lock, `${gone}\n`);
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(lock, past, past);
+    const db = await connect();
+    const block = profileBlock(["ords_security.create"]);
+    await db.execute(block.sql, block.binds);
+    expect(readStore(twinDir).schemas.HR?.profile).not.toBeNull();
+    expect(existsSync(lock)).toBe(false);
   });
 
   test("fails when a closed connection is used", async () => {
