@@ -1,12 +1,15 @@
 // The seed's twelve causes of ORDS's `invalid_token`, each injected into the loopback IdP or the ORDS twin after the
 // kit's real ORDS step set everything up: the twin refuses the token as ORDS would, and the kit's doctor names the
 // cause by its check id (never by message text). The twin is written independently of the doctor.
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import { doctor } from "../src/commands/doctor";
 import type { CheckId, CheckResult } from "../src/doctor/checks";
 import { composeBlock } from "../src/ords/planner";
 import { configureTwinOrds, readStore } from "../twin/ords/store";
 import type { ValidationFailure } from "../twin/ords/validate";
+import { PROJECT_ROOT } from "./support/environments";
 import { startTwinOrdsWorld, type TwinOrdsWorld } from "./support/twin-ords-world";
 
 let world: TwinOrdsWorld;
@@ -184,10 +187,10 @@ const causes: Cause[] = [
     twin: "too-old",
   },
   {
-    name: "allowed skew 0 in the profile (a token issued 5 s ahead of ORDS's clock)",
+    name: "allowed skew 0 in the profile (a token issued 60 s ahead of ORDS's clock)",
     inject: async () => {
       await replaceProfile({ allowed_skew: 0 });
-      return world.idp.mint({ iat: now() + 5 });
+      return world.idp.mint({ iat: now() + 60 });
     },
     check: "profile.skew_age",
     twin: "issued-in-future",
@@ -254,5 +257,56 @@ describe("doctor --mirror-jwks against the twin", () => {
     const checks = await mirrorRun();
     expect(status(checks, "mirror.jwks")).toBe("pass");
     expect(status(checks, "mirror.restore")).toBe("pass");
+  });
+});
+
+describe("the doctor CLI in a child process, against the twin through its node-oracledb stand-in", () => {
+  function doctorCli(token: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    const args = ["doctor", world.env.name, "--environments-dir", world.env.dir, "--jwk-url", world.jwkUrl, "--json"];
+    return new Promise((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        [
+          "--require",
+          join(PROJECT_ROOT, "twin", "ords", "register.cjs"),
+          join(PROJECT_ROOT, "bin", "ords-jwt.cjs"),
+          ...args,
+        ],
+        {
+          cwd: PROJECT_ROOT,
+          env: {
+            ...process.env,
+            ORDS_JWT_TWIN_DIR: world.dir,
+            ORDS_DB_PASSWORD: world.password,
+            ORDS_JWT_TOKEN: token,
+            NODE_EXTRA_CA_CERTS: world.certificate.certFile,
+          },
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ status: code, stdout, stderr }));
+    });
+  }
+
+  test("exits 0 with every check passing when nothing is broken, and prints no token", async () => {
+    const token = await world.idp.mint();
+    const run = await doctorCli(token);
+    expect(run.stdout).not.toContain(token);
+    expect(run.stderr).not.toContain(token);
+    expect(failed(JSON.parse(run.stdout).checks)).toEqual([]);
+    expect(run.status).toBe(0);
+  });
+
+  test("exits 1 naming jwks.reachable when client access is off", async () => {
+    world.idp.jwksMode = "unauthorized";
+    const run = await doctorCli(await world.idp.mint());
+    expect(run.status).toBe(1);
+    expect(status(JSON.parse(run.stdout).checks, "jwks.reachable")).toBe("fail");
+    expect(status(JSON.parse(run.stdout).checks, "profile.exists")).toBe("pass");
   });
 });
