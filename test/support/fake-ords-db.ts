@@ -1,47 +1,31 @@
-// A recording fake of the ORDS step's one database seam (OrdsDb). It keeps a small model of a schema's ORDS
-// objects, answers the state read from it, and applies an apply block section by section (as named in the block's
-// "-- file#section" comments) with ORDS-like refusals. A failure anywhere leaves the model untouched, as the
-// block's rollback would. It records every call, so tests assert on exact SQL text and binds.
+// A recording fake of the ORDS step's one database seam (OrdsDb). Its ORDS behaviour is the ORDS twin's model
+// (twin/ords/model.ts: the state read, the apply block section by section as named in its "-- file#section" comments,
+// ORDS-like refusals, all or nothing); this file keeps only the shell around it: one in-memory schema, a record of
+// every call (tests assert on exact SQL text and binds) and fault injection.
+
 import type { Binds, ConnectOptions, ExecuteResult, OrdsDb } from "../../src/ords/db";
+import {
+  emptyModel,
+  executeStatement,
+  fitStateDocument,
+  type Model,
+  type ModelPrivilege,
+  type ModelProfile,
+  OracleLikeError,
+  proceduresFor,
+  STATE_BIND_CHARS,
+} from "../../twin/ords/model";
 
-export interface ModelProfile {
-  issuer: string;
-  audience: string;
-  jwkUrl: string;
-  description: string | null;
-  allowedSkew: number | null;
-  allowedAge: number | null;
-  roleClaimName: string | null;
-}
-
-export interface ModelPrivilege {
-  label: string | null;
-  description: string | null;
-  /** COMMENTS: the kit's marker and record when it defined the privilege; absent (NULL) for others'. */
-  comments?: string | null;
-  roles: string[];
-  patterns: string[];
-  modules: string[];
-}
-
-export interface Model {
-  /** ords.installed_version; null when ORDS is missing. */
-  version: string | null;
-  schemaStatus: string | null;
-  profile: ModelProfile | null;
-  privileges: Map<string, ModelPrivilege>;
-  roles: Set<string>;
-  /** Module name → base path. */
-  modules: Map<string, string>;
-  /** Module name → COMMENTS (the kit's marker on its demo module); missing means NULL. */
-  moduleComments?: Map<string, string>;
-  /** OAuth client grants: [role, client]. */
-  clientRoles?: Array<[string, string]>;
-  /** Callable procedures (`PKG.PROC`); defaults follow the version. */
-  procedures?: string[];
-  /** Keys of the read that the "database" cannot answer (missing view/column). */
-  unreadable?: Record<string, string>;
-}
+export {
+  emptyModel,
+  fitStateDocument,
+  type Model,
+  type ModelPrivilege,
+  type ModelProfile,
+  OracleLikeError,
+  proceduresFor,
+  STATE_BIND_CHARS,
+};
 
 export interface RecordedCall {
   readonly method: "connect" | "execute" | "commit" | "rollback" | "close";
@@ -49,113 +33,6 @@ export interface RecordedCall {
   readonly binds?: Binds;
   readonly options?: ConnectOptions;
 }
-
-export class OracleLikeError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(`${code}: ${message}`);
-  }
-}
-
-const PACKAGES_24_4 = [
-  "ORDS.DEFINE_PRIVILEGE",
-  "ORDS.DELETE_PRIVILEGE",
-  "ORDS.CREATE_ROLE",
-  "ORDS.DELETE_ROLE",
-  "ORDS.DEFINE_MODULE",
-  "ORDS.DELETE_MODULE",
-  "ORDS_ADMIN.DEFINE_PRIVILEGE",
-  "ORDS_ADMIN.DELETE_PRIVILEGE",
-  "ORDS_ADMIN.CREATE_ROLE",
-  "ORDS_ADMIN.DELETE_ROLE",
-  "ORDS_ADMIN.DEFINE_MODULE",
-  "ORDS_ADMIN.DELETE_MODULE",
-  "ORDS_SECURITY.CREATE_JWT_PROFILE",
-  "ORDS_SECURITY.DELETE_JWT_PROFILE",
-  "ORDS_SECURITY_ADMIN.CREATE_JWT_PROFILE",
-  "ORDS_SECURITY_ADMIN.DELETE_JWT_PROFILE",
-];
-const OAUTH = [
-  "OAUTH.CREATE_JWT_PROFILE",
-  "OAUTH.DELETE_JWT_PROFILE",
-  "OAUTH_ADMIN.CREATE_JWT_PROFILE",
-  "OAUTH_ADMIN.DELETE_JWT_PROFILE",
-];
-
-function versionParts(version: string): [number, number] {
-  const [major, minor] = version.split(".").map(Number);
-  return [major ?? 0, minor ?? 0];
-}
-
-/** Procedures a database of this version offers, as ALL_PROCEDURES would list them. */
-export function proceduresFor(version: string): string[] {
-  const [major, minor] = versionParts(version);
-  const at = (a: number, b: number) => major > a || (major === a && minor >= b);
-  if (!at(23, 3)) return PACKAGES_24_4.filter((name) => name.startsWith("ORDS."));
-  return [
-    ...PACKAGES_24_4.filter((name) => at(24, 4) || !name.startsWith("ORDS_SECURITY")),
-    ...(at(25, 3) ? [] : OAUTH),
-  ];
-}
-
-export function emptyModel(version = "24.4.0.r3451601"): Model {
-  return {
-    version,
-    schemaStatus: "ENABLED",
-    profile: null,
-    privileges: new Map(),
-    roles: new Set(),
-    modules: new Map(),
-  };
-}
-
-function clone(model: Model): Model {
-  return {
-    ...model,
-    profile: model.profile ? { ...model.profile } : null,
-    privileges: new Map(
-      [...model.privileges].map(([name, privilege]) => [
-        name,
-        {
-          ...privilege,
-          roles: [...privilege.roles],
-          patterns: [...privilege.patterns],
-          modules: [...privilege.modules],
-        },
-      ]),
-    ),
-    roles: new Set(model.roles),
-    modules: new Map(model.modules),
-    moduleComments: new Map(model.moduleComments ?? []),
-  };
-}
-
-/** Placeholders outside comments and string literals (an independent, simpler scan than the kit's). */
-function placeholders(sql: string): string[] {
-  const stripped = sql
-    .replace(/q'\{[\s\S]*?\}'/g, "''")
-    .replace(/'(?:[^']|'')*'/g, "''")
-    .replace(/--[^\n]*/g, "");
-  return [
-    ...new Set([...stripped.matchAll(/:([a-z_][a-z0-9_]*)/gi)].map((match) => (match[1] as string).toLowerCase())),
-  ].sort();
-}
-
-const str = (binds: Binds, name: string): string => {
-  const value = binds[name];
-  if (typeof value !== "string") throw new OracleLikeError("ORA-06502", `bind :${name} is not a string`);
-  return value;
-};
-const strOrNull = (binds: Binds, name: string): string | null => (binds[name] === null ? null : str(binds, name));
-const numOrNull = (binds: Binds, name: string): number | null => {
-  const value = binds[name];
-  if (value === null) return null;
-  if (typeof value !== "number") throw new OracleLikeError("ORA-06502", `bind :${name} is not a number`);
-  return value;
-};
-const list = (binds: Binds, name: string): string[] => JSON.parse(str(binds, name)) as string[];
 
 export interface FakeOptions {
   /** Throw this error on connect. */
@@ -198,33 +75,25 @@ export class FakeOrdsDatabase {
 
   private async execute(sql: string, binds: Binds): Promise<ExecuteResult> {
     this.calls.push({ method: "execute", sql, binds });
-    const expected = placeholders(sql);
-    const given = Object.keys(binds).sort();
-    if (JSON.stringify(expected) !== JSON.stringify(given)) {
-      throw new OracleLikeError("NJS-098", `binds ${given.join(",")} do not match placeholders ${expected.join(",")}`);
+    if (this.options.readError && sql.includes(":state := l_state.to_string")) throw this.options.readError;
+    // One schema: whatever schema a statement names (the user's, or p_schema in admin mode) is this model.
+    const outcome = executeStatement(
+      { user: "FAKE", lookup: () => ({ key: "schema", model: this.model }) },
+      sql,
+      binds,
+      {
+        beforeSection: (index, section) => {
+          if (this.options.failAtSection !== index) return;
+          this.options.failAtSection = undefined;
+          throw new OracleLikeError("ORA-20987", `injected failure in ${section.file}#${section.pkg}.${section.step}`);
+        },
+      },
+    );
+    if (outcome.outBinds !== undefined) {
+      this.lastStateDocument = outcome.outBinds.state;
+      return { outBinds: outcome.outBinds };
     }
-    if (sql.includes(":state := l_state.to_string")) {
-      if (this.options.readError) throw this.options.readError;
-      this.lastStateDocument = JSON.stringify(this.read(binds));
-      return { outBinds: { state: this.lastStateDocument } };
-    }
-    if (!/\bcommit;\s*\nexception\s*\n\s*when others then\s*\n\s*rollback;\s*\n\s*raise;\s*\nend;$/.test(sql)) {
-      throw new OracleLikeError("ORA-06550", "the fake only runs blocks that end in commit / rollback; raise");
-    }
-    const sections = [...sql.matchAll(/^\s*-- ([a-z-]+\.sql)#([a-z_]+)\.([a-z_]+)$/gm)].map((match) => ({
-      file: match[1] as string,
-      pkg: match[2] as string,
-      step: match[3] as string,
-    }));
-    const scratch = clone(this.model);
-    sections.forEach((section, index) => {
-      if (this.options.failAtSection === index) {
-        this.options.failAtSection = undefined;
-        throw new OracleLikeError("ORA-20987", `injected failure in ${section.file}#${section.pkg}.${section.step}`);
-      }
-      this.applySection(scratch, section.file, section.pkg, section.step, binds);
-    });
-    this.model = scratch;
+    this.model = outcome.changed.get("schema") ?? this.model;
     this.commits++;
     const lost = this.options.errorAfterCommit;
     if (lost) {
@@ -233,195 +102,4 @@ export class FakeOrdsDatabase {
     }
     return {};
   }
-
-  private applySection(model: Model, file: string, pkg: string, step: string, binds: Binds): void {
-    const admin = pkg.endsWith("_admin");
-    if (admin && str(binds, "schema") === "") throw new OracleLikeError("ORA-20001", "p_schema must not be null");
-    const procedures = new Set(model.procedures ?? proceduresFor(model.version ?? "0.0"));
-    const need = (name: string) => {
-      if (!procedures.has(name))
-        throw new OracleLikeError("ORA-06550", `PLS-00201: identifier '${name}' must be declared`);
-    };
-    if (file === "jwt-profile.sql") {
-      if (step.startsWith("create")) {
-        need(`${pkg.toUpperCase()}.CREATE_JWT_PROFILE`);
-        if (model.profile) throw new OracleLikeError("ORA-20011", "a JWT profile already exists for this schema");
-        const jwkUrl = str(binds, "profile_jwk_url");
-        if (!jwkUrl.startsWith("https://"))
-          throw new OracleLikeError("ORA-20012", "p_jwk_url must start with https://");
-        model.profile = {
-          issuer: str(binds, "profile_issuer"),
-          audience: str(binds, "profile_audience"),
-          jwkUrl,
-          description: strOrNull(binds, "profile_description"),
-          allowedSkew: numOrNull(binds, "profile_allowed_skew"),
-          allowedAge: numOrNull(binds, "profile_allowed_age"),
-          roleClaimName: step === "create_role_mode" ? strOrNull(binds, "profile_role_claim_name") : null,
-        };
-      } else if (step === "delete" || step === "delete_if_any") {
-        need(`${pkg.toUpperCase()}.DELETE_JWT_PROFILE`);
-        if (!model.profile && step === "delete") throw new OracleLikeError("ORA-20013", "no JWT profile to delete");
-        model.profile = null;
-      }
-      return;
-    }
-    if (file === "privilege.sql") {
-      need(`${pkg.toUpperCase()}.DEFINE_PRIVILEGE`);
-      if (step === "create_roles") {
-        for (const role of list(binds, "roles_to_create")) {
-          if (model.roles.has(role)) throw new OracleLikeError("ORA-20021", `role ${role} exists`);
-          model.roles.add(role);
-        }
-      } else if (step === "delete_roles") {
-        for (const role of list(binds, "roles_to_delete")) {
-          if (!model.roles.delete(role)) throw new OracleLikeError("ORA-20022", `role ${role} does not exist`);
-        }
-      } else if (step === "define") {
-        const roles = list(binds, "privilege_roles");
-        const modules = list(binds, "privilege_modules");
-        for (const role of roles)
-          if (!model.roles.has(role)) throw new OracleLikeError("ORA-20023", `role ${role} does not exist`);
-        for (const module of modules)
-          if (!model.modules.has(module)) throw new OracleLikeError("ORA-20024", `module ${module} does not exist`);
-        model.privileges.set(str(binds, "privilege_name"), {
-          label: strOrNull(binds, "privilege_label"),
-          description: strOrNull(binds, "privilege_description"),
-          comments: strOrNull(binds, "privilege_comments"),
-          roles,
-          patterns: list(binds, "privilege_patterns"),
-          modules,
-        });
-      } else if (step === "delete") {
-        if (!model.privileges.delete(str(binds, "privilege_name")))
-          throw new OracleLikeError("ORA-20025", "no such privilege");
-      }
-      return;
-    }
-    if (file === "demo-module.sql") {
-      const name = str(binds, "demo_module_name");
-      if (step === "define") {
-        model.modules.set(name, str(binds, "demo_base_path"));
-        model.moduleComments?.set(name, str(binds, "demo_comments"));
-        // DEFINE_MODULE replaces the module, and with it the privilege's link to it.
-        for (const privilege of model.privileges.values())
-          privilege.modules = privilege.modules.filter((module) => module !== name);
-      } else if (step === "delete") {
-        if (!model.modules.delete(name)) throw new OracleLikeError("ORA-20031", "no such module");
-        model.moduleComments?.delete(name);
-        for (const privilege of model.privileges.values())
-          privilege.modules = privilege.modules.filter((module) => module !== name);
-      }
-      return;
-    }
-    throw new OracleLikeError("ORA-06550", `unknown section ${file}#${pkg}.${step}`);
-  }
-
-  /** What read-state[-admin].sql would return for this model. */
-  private read(binds: Binds): Record<string, unknown> {
-    const model = this.model;
-    const privilegeName = str(binds, "privilege_name");
-    const roleNames = list(binds, "role_names");
-    const moduleNames = list(binds, "module_names");
-    const [major, minor] = versionParts(model.version ?? "0.0");
-    const hasRoleClaimColumn = major > 25 || (major === 25 && minor >= 1);
-    const procedures = model.procedures ?? (model.version ? proceduresFor(model.version) : []);
-    const argumentsOf = procedures
-      .filter((name) =>
-        /(ORDS_SECURITY|ORDS_SECURITY_ADMIN|OAUTH|OAUTH_ADMIN)\.(CREATE|DELETE)_JWT_PROFILE$/.test(name),
-      )
-      .flatMap((name) => {
-        const admin = name.split(".")[0]?.endsWith("_ADMIN") ?? false;
-        const create = name.endsWith("CREATE_JWT_PROFILE");
-        const args = [
-          ...(admin ? ["P_SCHEMA"] : []),
-          ...(create
-            ? ["P_ISSUER", "P_AUDIENCE", "P_JWK_URL", "P_DESCRIPTION", "P_ALLOWED_SKEW", "P_ALLOWED_AGE"]
-            : []),
-          ...(create && hasRoleClaimColumn && name.startsWith("ORDS_SECURITY") ? ["P_ROLE_CLAIM_NAME"] : []),
-        ];
-        return args.map((arg) => `${name}.${arg}`);
-      });
-    const privilege = model.privileges.get(privilegeName);
-    const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
-    const jsonList = (items: readonly unknown[]) => (items.length === 0 ? null : JSON.stringify(items));
-    const values: Record<string, string | null> = {
-      version: model.version,
-      procedures: jsonList(procedures),
-      arguments: jsonList(argumentsOf),
-      "schema.status": model.schemaStatus,
-      "profile.count": model.profile ? "1" : "0",
-      "profile.issuer": text(model.profile?.issuer),
-      "profile.audience": text(model.profile?.audience),
-      "profile.jwk_url": text(model.profile?.jwkUrl),
-      "profile.description": text(model.profile?.description),
-      "profile.allowed_skew": text(model.profile?.allowedSkew),
-      "profile.allowed_age": text(model.profile?.allowedAge),
-      "profile.role_claim_name": text(model.profile?.roleClaimName),
-      "privilege.count": privilege ? "1" : "0",
-      "privilege.label": text(privilege?.label),
-      "privilege.description": text(privilege?.description),
-      "privilege.comments": text(privilege?.comments),
-      "privilege.modules": jsonList([...(privilege?.modules ?? [])].sort()),
-      "privilege.patterns": jsonList([...(privilege?.patterns ?? [])].sort()),
-      "privilege.roles": jsonList([...(privilege?.roles ?? [])].sort()),
-      roles: jsonList(roleNames.filter((role) => model.roles.has(role)).sort()),
-      "roles.used_elsewhere": jsonList(
-        [...model.privileges]
-          .filter(([name]) => name !== privilegeName)
-          .flatMap(([name, other]) =>
-            other.roles.filter((role) => roleNames.includes(role)).map((role) => [role, name]),
-          ),
-      ),
-      "roles.used_by_clients": jsonList((model.clientRoles ?? []).filter(([role]) => roleNames.includes(role))),
-      modules: jsonList(
-        moduleNames.filter((name) => model.modules.has(name)).map((name) => [name, model.modules.get(name)]),
-      ),
-      "modules.comments": jsonList(
-        moduleNames
-          .filter((name) => model.modules.has(name))
-          .map((name) => [name, model.moduleComments?.get(name) ?? null]),
-      ),
-      // Every privilege and module of the schema, as the read's all.* queries return them (for the doctor).
-      "all.privileges": jsonList([...model.privileges.keys()].sort()),
-      "all.privilege_modules": jsonList(allPairs(model, (privilege) => privilege.modules)),
-      "all.privilege_patterns": jsonList(allPairs(model, (privilege) => privilege.patterns)),
-      "all.privilege_roles": jsonList(allPairs(model, (privilege) => privilege.roles)),
-      "all.modules": jsonList([...model.modules].sort(([a], [b]) => a.localeCompare(b))),
-    };
-    const unreadable: Record<string, string> = { ...(model.unreadable ?? {}) };
-    if (!hasRoleClaimColumn) unreadable["profile.role_claim_name"] = 'ORA-00904: "ROLE_CLAIM_NAME": invalid identifier';
-    if (model.version === null) unreadable.version = 'ORA-00904: "ORDS"."INSTALLED_VERSION": invalid identifier';
-    for (const key of Object.keys(unreadable)) delete values[key];
-    return fitStateDocument({ sessionUser: "FAKE", values, unreadable, truncated: {} });
-  }
-}
-
-/** [privilege, item] rows of every privilege, sorted like the read's ORDER BY. */
-function allPairs(model: Model, items: (privilege: ModelPrivilege) => readonly string[]): Array<[string, string]> {
-  return [...model.privileges]
-    .flatMap(([name, privilege]) => [...items(privilege)].map((item): [string, string] => [name, item]))
-    .sort((a, b) => a[0].localeCompare(b[0]) || a[1].localeCompare(b[1]));
-}
-
-/** Largest document the read's :state bind holds. */
-export const STATE_BIND_CHARS = 32767;
-
-/**
- * What read-state[-admin].sql does at its end: when the document would not fit the :state bind, the doctor's all.*
- * keys are left out and reported under "truncated" with their lengths.
- */
-export function fitStateDocument(document: {
-  sessionUser: string;
-  values: Record<string, string | null>;
-  unreadable: Record<string, string>;
-  truncated: Record<string, number>;
-}) {
-  if (JSON.stringify(document).length <= STATE_BIND_CHARS) return document;
-  const values = { ...document.values };
-  const truncated = { ...document.truncated };
-  for (const key of Object.keys(values).filter((name) => name.startsWith("all."))) {
-    truncated[key] = values[key]?.length ?? 0;
-    delete values[key];
-  }
-  return { ...document, values, truncated };
 }

@@ -1,12 +1,12 @@
-// A loopback protected resource that validates bearer tokens the way facts.md §2 says ORDS does, and answers every
-// failure with ORDS's one 401 header. It fetches the JWKS anonymously from the profile's JWK URL on each request.
-// It is written independently of the kit's doctor so that the doctor is tested against it, not against itself.
+// A loopback protected resource for tests that set its profile, privileges and handlers directly (http JWK URLs,
+// custom handlers, unreachable origins). Tokens are judged by the ORDS twin's one model of ORDS's rules
+// (twin/ords/validate.ts), which is written independently of the kit's doctor, so the doctor is tested against it,
+// not against itself. It fetches the JWKS anonymously on each request and answers every failure with ORDS's 401.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { compactVerify, importJWK, type JWK } from "jose";
+import { ORDS_INVALID_TOKEN, validateBearer } from "../../twin/ords/validate";
 
-/** The exact header ORDS sends with every JWT failure. */
-export const ORDS_INVALID_TOKEN = 'Bearer realm="Oracle REST Data Services", error="invalid_token"';
+export { ORDS_INVALID_TOKEN };
 
 export interface ResourceProfile {
   issuer: string;
@@ -147,80 +147,32 @@ export class OrdsResource {
       .end(answer.body);
   }
 
-  /** facts.md §2, in order: bearer, alg, kid, JWKS, key size, signature, claims, iss, aud, times, scope/roles. */
+  /** ORDS's rules are the ORDS twin's (twin/ords/validate.ts); this emulator only fetches the JWKS its own way. */
   async #authenticate(
     authorization: string | undefined,
     privilege: ResourcePrivilege,
   ): Promise<{ sub: string } | { failure: string }> {
-    const match = /^Bearer (\S+)$/.exec(authorization ?? "");
-    if (!match) return { failure: "no bearer token" };
-    const profile = this.profile;
-    if (profile === undefined) return { failure: "no JWT profile" };
-    const token = match[1] as string;
-    const parts = token.split(".");
-    if (parts.length !== 3) return { failure: "not a JWS" };
-    let header: Record<string, unknown>;
-    let claims: Record<string, unknown>;
-    try {
-      header = JSON.parse(Buffer.from(parts[0] as string, "base64url").toString("utf8"));
-      claims = JSON.parse(Buffer.from(parts[1] as string, "base64url").toString("utf8"));
-    } catch {
-      return { failure: "undecodable" };
-    }
-    const alg = header.alg;
-    if (typeof alg !== "string" || !["RS256", "RS384", "RS512"].includes(alg)) return { failure: `alg ${String(alg)}` };
-    if (typeof header.kid !== "string") return { failure: "no kid" };
-
-    let jwks: { keys?: JWK[] };
-    try {
-      this.jwksFetches.push(profile.jwkUrl);
-      if (this.unreachableOrigins.has(new URL(profile.jwkUrl).origin)) return { failure: "JWKS unreachable from ORDS" };
-      const answer = await fetch(profile.jwkUrl, { redirect: "manual", signal: AbortSignal.timeout(5000) });
-      const text = await answer.text();
-      if (answer.status !== 200) return { failure: `JWKS answered ${answer.status}` };
-      if (Buffer.byteLength(text) > (this.#options.jwksSizeLimitBytes ?? 10_000)) return { failure: "JWKS too large" };
-      jwks = JSON.parse(text);
-    } catch (error) {
-      return { failure: `JWKS unavailable: ${String(error)}` };
-    }
-    const jwk = (jwks.keys ?? []).find((key) => key.kid === header.kid && key.kty === "RSA");
-    if (jwk === undefined) return { failure: "kid not in JWKS" };
-    const bits = Buffer.from(jwk.n ?? "", "base64url").length * 8;
-    if (bits < 2048 || bits > 4096) return { failure: `RSA key of ${bits} bits` };
-    try {
-      await compactVerify(token, await importJWK({ ...jwk, alg }, alg), { algorithms: [alg] });
-    } catch {
-      return { failure: "bad signature" };
-    }
-
-    for (const claim of ["sub", "aud", "iss", "iat", "exp"])
-      if (claims[claim] === undefined) return { failure: `no ${claim}` };
-    if (claims.iss !== profile.issuer) return { failure: "iss" };
-    const aud = claims.aud;
-    if (!(aud === profile.audience || (Array.isArray(aud) && aud.includes(profile.audience))))
-      return { failure: "aud" };
-    const now = Math.floor(Date.now() / 1000);
-    const skew = profile.allowedSkewSeconds ?? this.#options.globalSkewSeconds ?? 0;
-    const tolerance = Math.max(skew, 0);
-    if (now > (claims.exp as number) + tolerance) return { failure: "expired" };
-    if (typeof claims.nbf === "number" && now + tolerance < claims.nbf) return { failure: "not yet valid" };
-    if (now + tolerance < (claims.iat as number)) return { failure: "issued in the future" };
-    const age = profile.allowedAgeSeconds;
-    if (typeof age === "number" && age > 0 && now - (claims.iat as number) > age + tolerance)
-      return { failure: "too old" };
-
-    if (profile.roleClaimName) {
-      let value: unknown = claims;
-      for (const key of profile.roleClaimName.slice(1).split("/"))
-        value = (value as Record<string, unknown> | undefined)?.[key.replace(/~1/g, "/").replace(/~0/g, "~")];
-      if (!Array.isArray(value) || !value.some((role) => privilege.roles.includes(role))) return { failure: "role" };
-    } else {
-      const values = [claims.scope, claims.scp].flatMap((item) =>
-        typeof item === "string" ? item.split(" ") : Array.isArray(item) ? item : [],
-      );
-      if (!values.includes(privilege.name)) return { failure: "scope" };
-    }
-    return { sub: String(claims.sub) };
+    const outcome = await validateBearer(
+      authorization,
+      this.profile,
+      [privilege],
+      async (jwkUrl) => {
+        this.jwksFetches.push(jwkUrl);
+        if (this.unreachableOrigins.has(new URL(jwkUrl).origin)) return { failure: "JWKS unreachable from ORDS" };
+        try {
+          const answer = await fetch(jwkUrl, { redirect: "manual", signal: AbortSignal.timeout(5000) });
+          const text = await answer.text();
+          return answer.status === 200 ? { text } : { failure: `JWKS answered ${answer.status}` };
+        } catch (error) {
+          return { failure: `JWKS unavailable: ${String(error)}` };
+        }
+      },
+      {
+        globalSkewSeconds: this.#options.globalSkewSeconds ?? 0,
+        jwksSizeLimitBytes: this.#options.jwksSizeLimitBytes ?? 10_000,
+      },
+    );
+    return outcome.ok ? { sub: outcome.sub } : { failure: `${outcome.reason}: ${outcome.detail}` };
   }
 }
 

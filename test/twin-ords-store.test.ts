@@ -1,0 +1,368 @@
+// The ORDS twin's metadata store behind the kit's database seam: the kit's real `ords apply|status|teardown` code paths
+// run against twinConnector in process and, through the twin's node-oracledb stand-in, as child processes (where the
+// cdktf hook runs them); the metadata persists across processes, and ORDS's rules hold (facts.md §2, §5).
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type OrdsCommandDeps, runOrdsCommand } from "../src/commands/ords";
+import type { OrdsDb } from "../src/ords/db";
+import { composeBlock } from "../src/ords/planner";
+import { waitForJwks } from "../src/ords/readiness";
+import { Secret } from "../src/secret";
+import { twinConnector } from "../twin/ords/connector";
+import { configureTwinOrds, enableSchema, readStore, storePath } from "../twin/ords/store";
+import { exampleJson, PROJECT_ROOT } from "./support/environments";
+import { LoopbackIdp } from "./support/loopback-idp";
+import {
+  createTestCertificate,
+  fetchTrusting,
+  startTlsFront,
+  type TestCertificate,
+  type TlsFront,
+} from "./support/loopback-tls";
+import { sentinelSecret } from "./support/sentinel";
+
+const PASSWORD = sentinelSecret("db-password");
+
+let certificate: TestCertificate;
+let idp: LoopbackIdp;
+let front: TlsFront;
+let jwkUrl: string;
+let twinDir: string;
+let envDir: string;
+let logged: string[];
+
+beforeAll(async () => {
+  certificate = createTestCertificate();
+  idp = await LoopbackIdp.start({ audience: "ords-jwt-example/" });
+  front = await startTlsFront(Number(new URL(idp.url).port), certificate);
+  jwkUrl = `${front.origin}${idp.paths.jwks}`;
+});
+
+afterAll(async () => {
+  await front.close();
+  await idp.close();
+  certificate.dispose();
+});
+
+beforeEach(async () => {
+  twinDir = mkdtempSync(join(tmpdir(), "twin-ords-"));
+  envDir = mkdtempSync(join(tmpdir(), "twin-ords-env-"));
+  logged = [];
+  const json = exampleJson();
+  json.ords.demoModule = true;
+  writeFileSync(join(envDir, "dev.json"), JSON.stringify(json, null, 2));
+  await enableSchema(twinDir, { schema: "HR" });
+});
+
+afterEach(() => {
+  rmSync(twinDir, { recursive: true, force: true });
+  rmSync(envDir, { recursive: true, force: true });
+});
+
+function deps(): OrdsCommandDeps {
+  return {
+    connector: twinConnector({ dir: twinDir, log: (line) => logged.push(line) }),
+    env: { ORDS_DB_PASSWORD: PASSWORD },
+    connectOptions: { prompt: false, attempts: 1 },
+    waitForJwks: (url, seconds) => waitForJwks(url, { timeoutSeconds: seconds, fetch: fetchTrusting(certificate) }),
+    jwkUrlFromOutputs: async () => undefined,
+    log: () => undefined,
+  };
+}
+
+const options = (extra: Record<string, unknown> = {}) => ({ environment: "dev", environmentsDir: envDir, ...extra });
+
+/** The CLI as the cdktf hook runs it, in a child process, with the twin's driver in place of node-oracledb. */
+function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        "--require",
+        join(PROJECT_ROOT, "twin", "ords", "register.cjs"),
+        join(PROJECT_ROOT, "bin", "ords-jwt.cjs"),
+        ...args,
+      ],
+      {
+        cwd: PROJECT_ROOT,
+        env: {
+          ...process.env,
+          ORDS_JWT_TWIN_DIR: twinDir,
+          ORDS_DB_PASSWORD: PASSWORD,
+          NODE_EXTRA_CA_CERTS: certificate.certFile,
+          CHECKPOINT_DISABLE: "1",
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+async function connect(user = "HR"): Promise<OrdsDb> {
+  return twinConnector({ dir: twinDir, log: (line) => logged.push(line) })({
+    user,
+    password: new Secret(PASSWORD),
+    connectString: "twin",
+  });
+}
+
+/** A profile block exactly as the kit composes it (jwt-profile.sql sections in apply.sql). */
+function profileBlock(sections: string[], values: Record<string, string | number | null> = {}) {
+  return composeBlock(
+    sections.map((section) => ({ file: "jwt-profile.sql" as const, section })),
+    {
+      schema: "HR",
+      profile_issuer: "https://identity.oraclecloud.com/",
+      profile_audience: "ords-jwt-example/",
+      profile_jwk_url: jwkUrl,
+      profile_description: null,
+      profile_allowed_skew: null,
+      profile_allowed_age: null,
+      profile_role_claim_name: null,
+      ...values,
+    },
+  );
+}
+
+describe("the kit's ORDS step against the twin, in process", () => {
+  test("apply stores the profile, privilege and demo module, and status then reads them back in sync", async () => {
+    const applied = await runOrdsCommand("apply", options({ jwkUrl }), deps());
+    expect(applied.applied).toBe(true);
+    const stored = readStore(twinDir).schemas.HR;
+    expect(stored?.profile).toMatchObject({ issuer: "https://identity.oraclecloud.com/", jwkUrl, allowedSkew: null });
+    expect(Object.keys(stored?.privileges ?? {})).toEqual(["demo.read"]);
+    expect(stored?.modules["ords_jwt_kit.demo"]?.handlers[0]).toMatchObject({ method: "GET", pattern: "hello" });
+    const status = await runOrdsCommand("status", options({ jwkUrl }), deps());
+    expect(status.summary).toBe("in sync with the configuration");
+  });
+
+  test("a second apply writes nothing", async () => {
+    await runOrdsCommand("apply", options({ jwkUrl }), deps());
+    const revision = readStore(twinDir).revision;
+    const again = await runOrdsCommand("apply", options({ jwkUrl }), deps());
+    expect(again.applied).toBe(false);
+    expect(readStore(twinDir).revision).toBe(revision);
+  });
+
+  test("teardown drops what apply created and leaves the schema REST-enabled and empty", async () => {
+    await runOrdsCommand("apply", options({ jwkUrl }), deps());
+    const result = await runOrdsCommand("teardown", options({ jwkUrl }), deps());
+    expect(result.applied).toBe(true);
+    expect(readStore(twinDir).schemas.HR).toMatchObject({
+      status: "ENABLED",
+      profile: null,
+      privileges: {},
+      modules: {},
+    });
+  });
+
+  test("fails when the schema is not REST-enabled, naming ORDS.ENABLE_SCHEMA", async () => {
+    const json = exampleJson();
+    json.ords.user = "SCOTT";
+    json.ords.baseUrl = "https://example.com/ords/scott/";
+    writeFileSync(join(envDir, "dev.json"), JSON.stringify(json));
+    const error = await runOrdsCommand("apply", options({ jwkUrl }), deps()).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "ORDS_SCHEMA_NOT_ENABLED" });
+  });
+
+  test("takes role mode on ORDS 25.1 and later, and refuses it before", async () => {
+    const json = exampleJson();
+    json.ords.demoModule = true;
+    json.ords.jwtProfile = { roleClaimName: "/roles" };
+    json.ords.privilege.roles = ["demo.reader"];
+    writeFileSync(join(envDir, "dev.json"), JSON.stringify(json));
+    await configureTwinOrds(twinDir, { ordsVersion: "24.4.0.r1" });
+    const refused = await runOrdsCommand("apply", options({ jwkUrl }), deps()).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: "ORDS_ROLE_MODE_UNSUPPORTED" });
+    await configureTwinOrds(twinDir, { ordsVersion: "25.1.0.100.1652" });
+    await runOrdsCommand("apply", options({ jwkUrl }), deps());
+    expect(readStore(twinDir).schemas.HR?.profile?.roleClaimName).toBe("/roles");
+    expect(readStore(twinDir).schemas.HR?.roles).toEqual(["demo.reader"]);
+  });
+});
+
+describe("admin mode (ords.user differs from ords.schema)", () => {
+  const asUser = (user: string) => {
+    const json = exampleJson();
+    json.ords.demoModule = true;
+    json.ords.user = user;
+    json.ords.schema = "HR";
+    writeFileSync(join(envDir, "dev.json"), JSON.stringify(json));
+  };
+
+  test("applies to the schema through the _ADMIN packages as a user with ORDS_ADMINISTRATOR_ROLE", async () => {
+    asUser("ADMIN");
+    const result = await runOrdsCommand("apply", options({ jwkUrl }), deps());
+    expect(result.sections).toContain("jwt-profile.sql#ords_security_admin.create");
+    expect(readStore(twinDir).schemas.HR?.profile?.jwkUrl).toBe(jwkUrl);
+  });
+
+  test("fails when the user lacks ORDS_ADMINISTRATOR_ROLE: the DBA views and _ADMIN packages are not there", async () => {
+    asUser("APP_DEPLOYER");
+    const error = await runOrdsCommand("apply", options({ jwkUrl }), deps()).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "ORDS_PACKAGE_MISSING" });
+    expect(readStore(twinDir).schemas.HR?.profile).toBeNull();
+  });
+});
+
+describe("the kit's CLI against the twin, in child processes", () => {
+  test("apply in one process, status and teardown in others, all on one persisted store", async () => {
+    const apply = await cli(["ords", "apply", "dev", "--environments-dir", envDir, "--jwk-url", jwkUrl, "--json"]);
+    expect(apply.stderr).not.toContain(PASSWORD);
+    expect(apply.status).toBe(0);
+    expect(JSON.parse(apply.stdout)).toMatchObject({ applied: true });
+    // This process reads what the child committed.
+    const status = await runOrdsCommand("status", options({ jwkUrl }), deps());
+    expect(status.summary).toBe("in sync with the configuration");
+    const teardown = await cli(["ords", "teardown", "dev", "--environments-dir", envDir, "--jwk-url", jwkUrl]);
+    expect(teardown.status).toBe(0);
+    expect(readStore(twinDir).schemas.HR?.profile).toBeNull();
+  });
+
+  test("fails when the twin directory is not named: the driver cannot connect", async () => {
+    const run = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        [
+          "--require",
+          join(PROJECT_ROOT, "twin", "ords", "register.cjs"),
+          join(PROJECT_ROOT, "bin", "ords-jwt.cjs"),
+        ].concat(["ords", "status", "dev", "--environments-dir", envDir]),
+        { cwd: PROJECT_ROOT, env: { ...process.env, ORDS_JWT_TWIN_DIR: "", ORDS_DB_PASSWORD: PASSWORD } },
+      );
+      let stderr = "";
+      child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+      child.on("close", (status) => resolve({ status, stderr }));
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("ORA-12154");
+  });
+});
+
+describe("ORDS rules the twin keeps", () => {
+  test("fails when a second profile is created for a schema: there is no update, only delete then create", async () => {
+    const db = await connect();
+    await db.execute(profileBlock(["ords_security.create"]).sql, profileBlock(["ords_security.create"]).binds);
+    const second = profileBlock(["ords_security.create"], { profile_audience: "other/" });
+    await expect(db.execute(second.sql, second.binds)).rejects.toMatchObject({ code: "ORA-20011" });
+    const replace = profileBlock(["ords_security.delete", "ords_security.create"], { profile_audience: "other/" });
+    await db.execute(replace.sql, replace.binds);
+    expect(readStore(twinDir).schemas.HR?.profile?.audience).toBe("other/");
+  });
+
+  test("fails when the JWK URL is not https, and stores nothing", async () => {
+    const db = await connect();
+    const block = profileBlock(["ords_security.create"], { profile_jwk_url: "http://127.0.0.1/jwk" });
+    await expect(db.execute(block.sql, block.binds)).rejects.toMatchObject({ code: "ORA-20012" });
+    expect(readStore(twinDir).schemas.HR?.profile).toBeNull();
+  });
+
+  test("rolls the whole block back when a later step fails", async () => {
+    const db = await connect();
+    const create = profileBlock(["ords_security.create"]);
+    await db.execute(create.sql, create.binds);
+    // delete succeeds, then the create fails on the JWK URL: the delete must not survive.
+    const block = profileBlock(["ords_security.delete", "ords_security.create"], { profile_jwk_url: "ftp://x" });
+    await expect(db.execute(block.sql, block.binds)).rejects.toMatchObject({ code: "ORA-20012" });
+    expect(readStore(twinDir).schemas.HR?.profile?.jwkUrl).toBe(jwkUrl);
+  });
+
+  test("stores a 0 skew, as ORDS accepts it, and flags it", async () => {
+    const db = await connect();
+    const block = profileBlock(["ords_security.create"], { profile_allowed_skew: 0 });
+    await db.execute(block.sql, block.binds);
+    expect(readStore(twinDir).schemas.HR?.profile?.allowedSkew).toBe(0);
+    expect(logged.join("\n")).toContain("allowed skew 0");
+  });
+
+  test("fails when OAUTH is called on ORDS 25.3, where it is desupported", async () => {
+    await configureTwinOrds(twinDir, { ordsVersion: "25.3.1.r1" });
+    const db = await connect();
+    const block = profileBlock(["oauth.create"]);
+    await expect(db.execute(block.sql, block.binds)).rejects.toMatchObject({ code: "ORA-06550" });
+  });
+
+  test("offers OAUTH next to ORDS_SECURITY on ORDS 24.3", async () => {
+    await configureTwinOrds(twinDir, { ordsVersion: "24.3.0.r1" });
+    const db = await connect();
+    const block = profileBlock(["ords_security.create"]);
+    await db.execute(block.sql, block.binds);
+    const legacy = profileBlock(["oauth.delete", "oauth.create"]);
+    await db.execute(legacy.sql, legacy.binds);
+    expect(readStore(twinDir).schemas.HR?.profile).not.toBeNull();
+  });
+
+  test("fails when SQL other than the kit's is sent", async () => {
+    const db = await connect();
+    await expect(db.execute("begin ords.delete_module(p_module_name => :n); end;", { n: "x" })).rejects.toMatchObject({
+      code: "ORA-06550",
+    });
+  });
+});
+
+describe("transactions", () => {
+  test("a committed block is visible to another session", async () => {
+    const writer = await connect();
+    const reader = await connect();
+    const block = profileBlock(["ords_security.create"]);
+    await writer.execute(block.sql, block.binds);
+    const readBack = await runOrdsCommand("status", options({ jwkUrl }), {
+      ...deps(),
+      connector: async () => reader,
+    });
+    expect(readBack.state?.profile).not.toBeNull();
+  });
+
+  test("fails for one of two concurrent creates in two sessions: writes take the lock, one profile per schema", async () => {
+    const first = await connect();
+    const second = await connect();
+    const a = profileBlock(["ords_security.create"]);
+    const b = profileBlock(["ords_security.create"], { profile_audience: "other/" });
+    const outcomes = await Promise.allSettled([first.execute(a.sql, a.binds), second.execute(b.sql, b.binds)]);
+    expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(["fulfilled", "rejected"]);
+  });
+
+  test("waits for a lock another live process holds, then writes", async () => {
+    const lock = `${storePath(twinDir)}.lock`;
+    writeFileSync(lock, `${process.pid}\n`);
+    const released = new Promise<number>((resolve) =>
+      setTimeout(() => {
+        rmSync(lock);
+        resolve(Date.now());
+      }, 300),
+    );
+    const db = await connect();
+    const block = profileBlock(["ords_security.create"]);
+    await db.execute(block.sql, block.binds);
+    const finished = Date.now();
+    expect(finished).toBeGreaterThanOrEqual(await released);
+    expect(readStore(twinDir).schemas.HR?.profile).not.toBeNull();
+  });
+
+  test("breaks a lock left behind by a process that is gone", async () => {
+    const gone = spawnSync(process.execPath, ["-e", ""]).pid;
+    const lock = `${storePath(twinDir)}.lock`;
+    writeFileSync(lock, `${gone}\n`);
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(lock, past, past);
+    const db = await connect();
+    const block = profileBlock(["ords_security.create"]);
+    await db.execute(block.sql, block.binds);
+    expect(readStore(twinDir).schemas.HR?.profile).not.toBeNull();
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  test("fails when a closed connection is used", async () => {
+    const db = await connect();
+    await db.close();
+    await expect(db.execute("select 1 from dual", {})).rejects.toMatchObject({ code: "NJS-003" });
+  });
+});
