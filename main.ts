@@ -1,7 +1,7 @@
 // cdktf entry point: one stack per environments/*.json, validated before anything is synthesized.
 
 import { loadEnvironments } from "./src/config/load";
-import { isKitError } from "./src/errors";
+import { errorReport, formatErrorText, isKitError } from "./src/errors";
 import { stackVariantFromEnv } from "./src/lifecycle/phase";
 import { buildApp } from "./stacks/app";
 
@@ -10,6 +10,6 @@ try {
   app.synth();
 } catch (error) {
   if (!isKitError(error)) throw error;
-  process.stderr.write(`${error.message}\n${error.fix ? `Fix: ${error.fix}\n` : ""}`);
+  process.stderr.write(formatErrorText(errorReport(error)));
   process.exit(1);
 }

@@ -9,7 +9,7 @@ import { registerPlan } from "./cli/plan";
 import type { Registration } from "./cli/shared";
 import { registerTeardown } from "./cli/teardown";
 import { registerToken } from "./cli/token";
-import { isKitError, type KitErrorCode } from "./errors";
+import { errorReport, formatErrorText, isKitError, KitError, type KitErrorCode } from "./errors";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -34,27 +34,86 @@ const USAGE_ERROR_CODES = new Set<KitErrorCode>([
   "MIRROR_REFUSED",
 ]);
 
+/** Errors whose command already printed its result on stdout: with --json the error goes to stderr only. */
+const RESULT_PRINTED_CODES = new Set<KitErrorCode>(["CALL_FAILED", "DOCTOR_CHECKS_FAILED"]);
+
 export function buildProgram(): Command {
   const program = new Command()
     .name("ords-jwt")
     .description("Provision and troubleshoot JWT-protected ORDS APIs")
+    .version(kitVersion(), "-V, --version", "print the kit's version")
     .exitOverride()
-    .showHelpAfterError();
+    // main() prints usage errors in the kit's own form (one line and a pointer to --help).
+    .configureOutput({ outputError: () => undefined });
   for (const register of COMMANDS) register(program);
   return program;
 }
 
+function kitVersion(): string {
+  return (require("../package.json") as { version: string }).version;
+}
+
+/** `--json` anywhere before a `--` asks for errors as JSON too. */
+function wantsJson(argv: readonly string[]): boolean {
+  const args = argv.slice(2);
+  const end = args.indexOf("--");
+  return (end === -1 ? args : args.slice(0, end)).includes("--json");
+}
+
+/** The command words the user typed (`ords apply`), for the pointer to its --help. */
+function commandPath(program: Command, argv: readonly string[]): string[] {
+  const path: string[] = [];
+  let commands = program.commands;
+  for (const word of argv.slice(2)) {
+    if (word.startsWith("-")) continue;
+    const match = commands.find((command) => command.name() === word);
+    if (match === undefined) break;
+    path.push(word);
+    commands = match.commands;
+  }
+  return path;
+}
+
+function usageError(error: CommanderError, path: readonly string[]): KitError {
+  const message = error.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " ");
+  return new KitError("USAGE_INVALID", message, {
+    fix: `Run "npx ords-jwt ${[...path, "--help"].join(" ")}" to see the arguments and options.`,
+  });
+}
+
+function report(error: KitError, json: boolean): void {
+  const errorOut = errorReport(error);
+  if (json && !RESULT_PRINTED_CODES.has(error.code)) {
+    process.stdout.write(`${JSON.stringify({ error: errorOut }, null, 2)}\n`);
+  } else {
+    process.stderr.write(formatErrorText(errorOut));
+  }
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
+  const json = wantsJson(argv);
+  const program = buildProgram();
   try {
-    await buildProgram().parseAsync(argv as string[]);
+    await program.parseAsync(argv as string[]);
     return EXIT.ok;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (error instanceof CommanderError) {
+      // --help, --version, and help shown because no command was given (commander exits 1 for that).
+      if (error.exitCode === 0) return EXIT.ok;
+      if (error.code === "commander.help") return EXIT.usage;
+      report(usageError(error, commandPath(program, argv)), json);
+      return EXIT.usage;
+    }
     if (isKitError(error)) {
-      process.stderr.write(`${error.message}\n${error.fix ? `Fix: ${error.fix}\n` : ""}`);
+      report(error, json);
       return USAGE_ERROR_CODES.has(error.code) || error.code.startsWith("CONFIG_") ? EXIT.usage : EXIT.failed;
     }
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    // A bug: the stack trace is what a report needs.
+    const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    report(
+      new KitError("INTERNAL_ERROR", stack, { fix: "This is a bug in the kit; report it with the text above." }),
+      json,
+    );
     return EXIT.failed;
   }
 }

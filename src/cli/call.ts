@@ -41,7 +41,7 @@ export function registerCall(program: Command): void {
     .option("--outdir <dir>", "where the stacks were synthesized", "cdktf.out")
     .option("--json", "print the result as JSON")
     .action(async (environment: string, pathOrUrl: string, options: CallFlags) => {
-      const { call, callFailure, renderCall } = lazy<typeof import("../commands/call")>("../commands/call");
+      const { call, callFailure, callJson, renderCall } = lazy<typeof import("../commands/call")>("../commands/call");
       const { token: tokenFlag, ...rest } = options;
       const result = await call({
         ...rest,
@@ -51,8 +51,8 @@ export function registerCall(program: Command): void {
         noToken: tokenFlag === false,
         http: httpFromFlags(options),
       });
-      print(result, options.json === true, () => renderCall(result));
-      const failure = callFailure(result);
+      print(callJson(result), options.json === true, () => renderCall(result));
+      const failure = callFailure(result, environment);
       if (failure) throw failure;
     });
 }

@@ -1,7 +1,7 @@
 // `doctor [env]`: registers the doctor command; src/commands/doctor.ts does the work.
 import type { Command } from "commander";
 import { collect, httpFromFlags, integerFlag, jsonPointerFlag, TOKEN_ENV, urlFlag } from "../cli-flags";
-import { type CommonFlags, lazy, print } from "./shared";
+import { type CommonFlags, colourFor, lazy, print } from "./shared";
 
 interface DoctorFlags extends CommonFlags {
   readonly issuer?: string;
@@ -80,7 +80,9 @@ export function registerDoctor(program: Command): void {
           signal: interrupt.signal,
           http: httpFromFlags(options),
         });
-        print(doctorJson(result), options.json === true, () => renderDoctor(result));
+        print(doctorJson(result), options.json === true, () =>
+          renderDoctor(result, { colour: colourFor(process.stdout) }),
+        );
         const failure = failedDoctor(result);
         if (failure) throw failure;
       } finally {

@@ -16,6 +16,14 @@ export function print(result: unknown, json: boolean, render: () => string): voi
   process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : `${render()}\n`);
 }
 
+/**
+ * Whether to colour what goes to this stream: only a terminal gets colour, and NO_COLOR (any non-empty value,
+ * https://no-color.org) turns it off there too.
+ */
+export function colourFor(stream: { readonly isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  return stream.isTTY === true && (env.NO_COLOR === undefined || env.NO_COLOR === "");
+}
+
 /** A command registration: adds one top-level command (and its subcommands) to the program. */
 export type Registration = (program: Command) => void;
 

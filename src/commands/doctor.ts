@@ -384,13 +384,30 @@ export function doctorDatabaseFor(
 }
 
 const SYMBOLS: Record<CheckResult["status"], string> = { pass: "✓", fail: "✗", warn: "!", skip: "–" };
+/** ANSI SGR colours of the symbols: green, red, yellow, and none for a skipped check. */
+const SYMBOL_COLOURS: Record<CheckResult["status"], string | undefined> = {
+  pass: "32",
+  fail: "31",
+  warn: "33",
+  skip: undefined,
+};
+
+export interface RenderOptions {
+  /** Colour the ✓/✗ symbols (the CLI sets it only on a terminal without NO_COLOR). @default false */
+  readonly colour?: boolean;
+}
+
+function symbolOf(status: CheckResult["status"], colour: boolean): string {
+  const code = SYMBOL_COLOURS[status];
+  return colour && code !== undefined ? `\u001b[${code}m${SYMBOLS[status]}\u001b[0m` : SYMBOLS[status];
+}
 
 /** One line per check; failures and warnings get a second, indented line with the fix. */
-export function renderDoctor(result: DoctorResult): string {
+export function renderDoctor(result: DoctorResult, options: RenderOptions = {}): string {
   const width = Math.max(...CHECK_IDS.map((id) => id.length));
   const lines: string[] = [];
   for (const check of result.checks) {
-    lines.push(`${SYMBOLS[check.status]} ${check.id.padEnd(width)}  ${check.message}`);
+    lines.push(`${symbolOf(check.status, options.colour === true)} ${check.id.padEnd(width)}  ${check.message}`);
     if ((check.status === "fail" || check.status === "warn") && check.fix !== "")
       lines.push(`  ${" ".repeat(width)}  fix: ${check.fix}`);
   }

@@ -78,7 +78,7 @@ export async function deploy(options: DeployOptions, context: LifecycleContext):
   }
   if (!existsSync(outputsFile)) {
     throw new KitError("DEPLOY_FAILED", `cdktf deploy ${name} succeeded but wrote no outputs file at ${outputsFile}`, {
-      fix: `Run "npx cdktf output ${name}" to see the outputs.`,
+      fix: `Run "npx cdktf output ${name}" to see the outputs, then "npx ords-jwt deploy ${name}" again.`,
     });
   }
   const outputsReport = tightenToOwnerOnly(outputsFile);
