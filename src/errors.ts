@@ -23,6 +23,7 @@ export type KitErrorCode =
   | "HTTP_NETWORK"
   // Stack outputs and the client secret (src/stack-outputs.ts).
   | "OUTPUTS_UNAVAILABLE"
+  | "ENVIRONMENT_NOT_DEPLOYED"
   | "OUTPUT_MISSING"
   | "SECRET_MISSING"
   // OAuth flows (src/oauth/).

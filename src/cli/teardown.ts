@@ -7,6 +7,7 @@ interface TeardownFlags {
   readonly force?: boolean;
   readonly skipOrds?: boolean;
   readonly json?: boolean;
+  readonly environmentsDir: string;
 }
 
 export function registerTeardown(program: Command): void {
@@ -17,15 +18,18 @@ export function registerTeardown(program: Command): void {
     .option("--yes", "do not ask for confirmation (implied by CI=true)")
     .option("--force", "tear down a protected environment")
     .option("--skip-ords", "the database is gone or unreachable: leave its ORDS objects and do not connect")
+    .option("--environments-dir <dir>", "directory of environment files", "environments")
     .option("--json", "print the result as JSON")
     .action(async (environment: string, options: TeardownFlags) => {
-      const { teardownCommand, renderTeardown } = lazy<typeof import("../commands/teardown")>("../commands/teardown");
+      const { teardownCommand, renderTeardownCommand } =
+        lazy<typeof import("../commands/teardown")>("../commands/teardown");
       const result = await teardownCommand({
         environment,
         yes: options.yes === true,
         force: options.force === true,
         skipOrds: options.skipOrds === true,
+        environmentsDir: options.environmentsDir,
       });
-      print(result, options.json === true, () => renderTeardown(result));
+      print(result, options.json === true, () => renderTeardownCommand(result));
     });
 }

@@ -12,6 +12,7 @@ import {
   resolveEndpointUrl,
   tokenFromInputs,
 } from "../target";
+import { stackSynthesizer } from "./stack-synth";
 
 export interface CallOptions extends OAuthFlags {
   readonly environment?: string;
@@ -67,6 +68,7 @@ export async function call(options: CallOptions): Promise<CallResult> {
     environmentsDir: options.environmentsDir,
     outdir: options.outdir,
     outputsSource: options.outputsSource,
+    synthesize: stackSynthesizer(options.outdir),
   });
   const url = resolveEndpointUrl(options.pathOrUrl, ordsBaseUrl(target, options.baseUrl));
   const http = options.http ?? {};

@@ -6,10 +6,12 @@ import { cliLifecycleContext, runningInCi } from "./lifecycle-context";
 export interface DeployCommandOptions {
   readonly environment: string;
   readonly yes: boolean;
+  /** @default "environments" */
+  readonly environmentsDir?: string;
 }
 
 export async function deployCommand(options: DeployCommandOptions): Promise<DeployResult> {
-  const [environment] = loadEnvironments({ only: [options.environment] });
+  const [environment] = loadEnvironments({ dir: options.environmentsDir, only: [options.environment] });
   if (environment === undefined) throw new Error("internal: loadEnvironments returned nothing");
   return deploy(
     { environment, yes: options.yes, ci: runningInCi(), interactive: process.stdin.isTTY === true },

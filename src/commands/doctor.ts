@@ -32,6 +32,7 @@ import {
   type Target,
   tokenFromInputs,
 } from "../target";
+import { stackSynthesizer } from "./stack-synth";
 
 /** Database access for the profile.* / privilege.* checks and the mirror; built by the CLI from the ORDS settings. */
 export interface DoctorDatabase {
@@ -152,6 +153,7 @@ export async function doctor(options: DoctorOptions): Promise<DoctorResult> {
     environmentsDir: options.environmentsDir,
     outdir: options.outdir,
     outputsSource: options.outputsSource,
+    synthesize: stackSynthesizer(options.outdir),
   });
   const http: HttpOptions = { ...options.http, timeoutMs: options.http?.timeoutMs ?? DEFAULT_DOCTOR_TIMEOUT_MS };
   if (options.mirrorJwks === true && target.environment?.settings.protected === true && options.force !== true) {

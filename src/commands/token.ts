@@ -7,6 +7,7 @@ import { decodeToken, type JsonObject } from "../jwt/decode";
 import { authorizationCodeToken, clientCredentialsToken, type TokenResult } from "../oauth/client";
 import type { OutputsSource } from "../stack-outputs";
 import { configNames, loadTarget, type OAuthFlags, oauthSettings } from "../target";
+import { stackSynthesizer } from "./stack-synth";
 
 export interface TokenOptions extends OAuthFlags {
   /** Environment name; leave out for a standalone run with --token-url, --client-id and --scope. */
@@ -67,6 +68,7 @@ export async function token(options: TokenOptions): Promise<TokenCommandResult> 
     environmentsDir: options.environmentsDir,
     outdir: options.outdir,
     outputsSource: options.outputsSource,
+    synthesize: stackSynthesizer(options.outdir),
   });
   const idp = target.environment?.settings.identityProvider;
   if (

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { localStateFile } from "../../stacks/state-backend";
 import type { Environment } from "../config/load";
 import { KitError } from "../errors";
+import { outputsFileFor } from "../stack-outputs";
 import type { CommandResult } from "./command-runner";
 import { assertCanConfirm, type ConfirmationPolicy, type LifecycleContext, ordsChildEnv } from "./context";
 
@@ -28,10 +29,8 @@ export interface DeployResult {
   readonly stateFile?: FileModeReport;
 }
 
-/** `<stateDir>/<env>.outputs.json`: the deploy's outputs without the secret. */
-export function outputsFileFor(stateDir: string, environment: string): string {
-  return join(stateDir, `${environment}.outputs.json`);
-}
+// `<stateDir>/<env>.outputs.json`: the deploy's outputs without the secret; the tools read it (src/stack-outputs.ts).
+export { outputsFileFor };
 
 /** Both files may hold deployment details (local state holds the client secret), so only the owner may read them. */
 export function tightenToOwnerOnly(file: string): FileModeReport {
