@@ -22,8 +22,18 @@ export interface ConfigProblem {
 
 export const DEFAULT_ENVIRONMENTS_DIR = "environments";
 
+/**
+ * The examples live in `<environments dir>/examples/`: they are not environments (nothing deploys them by accident,
+ * and their names never clash with a copy), `init` copies them, and `plan` shows them while the user has none.
+ */
+export const EXAMPLES_SUBDIR = "examples";
+
+export function examplesDirOf(dir: string = DEFAULT_ENVIRONMENTS_DIR): string {
+  return join(dir, EXAMPLES_SUBDIR);
+}
+
 /** Stack ids end up in file names, Terraform state keys and resource names. */
-const SAFE_ENVIRONMENT_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
+export const SAFE_ENVIRONMENT_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
 
 /** Keys that would hold a secret, compared without case, `_` or `-`. */
 const SECRET_KEY = /(secret|password|passwd|pwd|privatekey|apikey|token)$/;
@@ -124,7 +134,7 @@ export function parseEnvironment(
   return { environment: { name, file, settings: parsed.data }, problems };
 }
 
-function readEnvironmentFile(file: string): { environment?: Environment; problems: ConfigProblem[] } {
+export function readEnvironmentFile(file: string): { environment?: Environment; problems: ConfigProblem[] } {
   const name = basename(file, ".json");
   let text: string;
   try {
@@ -188,27 +198,49 @@ export function crossEnvironmentProblems(environments: readonly Environment[]): 
 export interface LoadOptions {
   /** Directory of `<name>.json` files. */
   readonly dir?: string;
-  /** Load only these environment names (all files are still checked for cross-file clashes). */
+  /**
+   * Load only these environment names. Other files are still read for cross-file clashes with these, but a problem
+   * that lies only in another file (a stray `dev.old.json`) does not block them.
+   */
   readonly only?: readonly string[];
+}
+
+/** The `<name>.json` files of a directory (only these are environments; subdirectories such as examples/ are not). */
+export function environmentFiles(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith(".json"))
+      .map((entry) => entry.name)
+      .sort();
+  } catch {
+    throw new KitError("CONFIG_NOT_FOUND", `No environments directory at ${dir}`, {
+      fix: 'Run from the project root (where package.json is), then "npx ords-jwt init dev" to create an environment.',
+    });
+  }
 }
 
 /** Loads every environment file in the directory; throws one CONFIG_INVALID error listing all problems. */
 export function loadEnvironments(options: LoadOptions = {}): Environment[] {
   const dir = options.dir ?? DEFAULT_ENVIRONMENTS_DIR;
-  let files: string[];
-  try {
-    files = readdirSync(dir)
-      .filter((entry) => entry.endsWith(".json"))
-      .sort();
-  } catch {
-    throw new KitError("CONFIG_NOT_FOUND", `No environments directory at ${dir}`, {
-      fix: "Run from the project root, or copy environments/example.json to environments/<name>.json.",
-    });
+  const files = environmentFiles(dir);
+  if (files.length === 0) {
+    throw new KitError(
+      "CONFIG_NOT_FOUND",
+      `No environment in ${dir}/ yet (only ${dir}/*.json files are environments)`,
+      {
+        fix: `Run "npx ords-jwt init dev" to create ${join(dir, "dev.json")} from an example, then fill in the fields it names.`,
+      },
+    );
   }
   const display = (file: string) => relative(process.cwd(), join(dir, file)) || file;
   const results = files.map((file) => readEnvironmentFile(display(file)));
   const environments = results.flatMap((result) => (result.environment ? [result.environment] : []));
-  const problems = [...results.flatMap((result) => result.problems), ...crossEnvironmentProblems(environments)];
+  const selected = (file: string) => options.only === undefined || options.only.includes(basename(file, ".json"));
+  const problems = [
+    ...results.flatMap((result) => result.problems).filter((problem) => selected(problem.file)),
+    // A clash (one schema, one domain name) endangers both environments, so it blocks whichever is selected.
+    ...crossEnvironmentProblems(environments),
+  ];
   if (problems.length > 0) throw configError(problems);
 
   if (options.only === undefined) return environments;
@@ -218,9 +250,21 @@ export function loadEnvironments(options: LoadOptions = {}): Environment[] {
       "CONFIG_NOT_FOUND",
       `No environment file for ${missing.map((name) => `"${name}"`).join(", ")} in ${dir}`,
       {
-        fix: `Create ${missing.map((name) => join(dir, `${name}.json`)).join(", ")} (copy example.json), or pick one of: ${environments.map((e) => e.name).join(", ")}.`,
+        fix: `Run ${missing.map((name) => `"npx ords-jwt init ${name}"`).join(", ")} to create it from an example${environments.length === 0 ? "" : `, or pick one of: ${environments.map((e) => e.name).join(", ")}`}.`,
       },
     );
   }
   return environments.filter((environment) => options.only?.includes(environment.name));
+}
+
+/**
+ * The user's environments, or the examples while the user has none: what `plan` with no names and `cdktf synth`
+ * show on a fresh clone. `examples` says which it is.
+ */
+export function loadEnvironmentsOrExamples(dir: string = DEFAULT_ENVIRONMENTS_DIR): {
+  environments: Environment[];
+  examples: boolean;
+} {
+  if (environmentFiles(dir).length > 0) return { environments: loadEnvironments({ dir }), examples: false };
+  return { environments: loadEnvironments({ dir: examplesDirOf(dir) }), examples: true };
 }
