@@ -4,7 +4,10 @@ import { Command, CommanderError } from "commander";
 import { registerCall } from "./cli/call";
 import { registerDeploy } from "./cli/deploy";
 import { registerDoctor } from "./cli/doctor";
+import { registerInit } from "./cli/init";
+import { registerList } from "./cli/list";
 import { registerOrds } from "./cli/ords";
+import { registerOutputs } from "./cli/outputs";
 import { registerPlan } from "./cli/plan";
 import type { Registration } from "./cli/shared";
 import { registerTeardown } from "./cli/teardown";
@@ -15,8 +18,11 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** The commands, in the order `--help` lists them. Command code itself loads only when its command runs. */
 const COMMANDS: readonly Registration[] = [
+  registerInit, // init <env> [--from examples/<name>]: a new environment from an example
+  registerList, // list: environments, identity provider, deployed, protected, backend
   registerPlan, // plan [environments...]: offline synth and what would be created
   registerDeploy, // deploy <env>
+  registerOutputs, // outputs <env> [--show-secret]
   registerTeardown, // teardown <env>
   registerToken, // token [env]
   registerCall, // call <env> <path-or-url>
