@@ -2,6 +2,7 @@
 import { loadEnvironments } from "../config/load";
 import { type DeployResult, deploy, renderDeploy } from "../lifecycle/deploy";
 import { cliLifecycleContext, runningInCi } from "./lifecycle-context";
+import { preflight } from "./preflight";
 
 export interface DeployCommandOptions {
   readonly environment: string;
@@ -13,6 +14,8 @@ export interface DeployCommandOptions {
 export async function deployCommand(options: DeployCommandOptions): Promise<DeployResult> {
   const [environment] = loadEnvironments({ dir: options.environmentsDir, only: [options.environment] });
   if (environment === undefined) throw new Error("internal: loadEnvironments returned nothing");
+  // Before the password prompt: a missing terraform or credential must not cost the user a typed password.
+  await preflight(environment, "deploy");
   return deploy(
     { environment, yes: options.yes, ci: runningInCi(), interactive: process.stdin.isTTY === true },
     cliLifecycleContext(),

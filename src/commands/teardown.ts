@@ -5,6 +5,7 @@ import { loadEnvironments } from "../config/load";
 import { renderTeardown, type TeardownResult, teardown } from "../lifecycle/teardown";
 import { deploymentOf, outputsFileFor } from "../stack-outputs";
 import { askOnTerminal, cliLifecycleContext, runningInCi } from "./lifecycle-context";
+import { preflight } from "./preflight";
 
 export interface TeardownCommandOptions {
   readonly environment: string;
@@ -32,6 +33,7 @@ export async function teardownCommand(options: TeardownCommandOptions): Promise<
   if (deployment.status === "not deployed") {
     return { environment: environment.name, deployed: false, evidence: deployment.evidence, steps: [] };
   }
+  await preflight(environment, "teardown");
   const result = await teardown(
     {
       environment,
