@@ -5,6 +5,7 @@ import { basename, join, relative } from "node:path";
 import type { z } from "zod";
 import { KitError } from "../errors";
 import { type EnvironmentSettings, environmentSchema } from "./schema";
+import { closestKey, keysAt } from "./suggest";
 
 export interface Environment {
   /** The file name without `.json`; also the cdktf stack id. */
@@ -55,10 +56,24 @@ export function formatProblems(problems: readonly ConfigProblem[]): string {
 
 function configError(problems: readonly ConfigProblem[]): KitError {
   const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+  const namesFields = problems.some((problem) => problem.path !== "");
   return new KitError("CONFIG_INVALID", `Invalid environment configuration (${count}):\n${formatProblems(problems)}`, {
-    fix: "Correct the fields named above; nothing was synthesized or deployed.",
+    fix: `${namesFields ? "Correct the fields named above" : "Correct the files named above"}; nothing was synthesized or deployed.`,
     details: { problems },
   });
+}
+
+/** "a string", "an array", "an object": the article by the sound of the type name. */
+function withArticle(type: string): string {
+  return `${/^[aeiou]/.test(type) ? "an" : "a"} ${type}`;
+}
+
+/** What a union accepts, from each option's first type complaint: "a boolean or an object". */
+function unionExpectation(issue: z.core.$ZodIssueInvalidUnion): string | undefined {
+  const expected = issue.errors.map((errors) => errors.find((error) => error.code === "invalid_type"));
+  if (expected.some((error) => error === undefined)) return undefined;
+  const types = [...new Set(expected.map((error) => withArticle(String((error as { expected: string }).expected))))];
+  return types.length < 2 ? types[0] : `${types.slice(0, -1).join(", ")} or ${types.at(-1)}`;
 }
 
 function describeZodIssue(issue: z.core.$ZodIssue): string {
@@ -66,7 +81,14 @@ function describeZodIssue(issue: z.core.$ZodIssue): string {
     case "invalid_type":
       return issue.input === undefined
         ? `is required (expected ${issue.expected}); add it`
-        : `must be ${issue.expected === "object" ? "an object" : `a ${issue.expected}`}, not ${describeValue(issue.input)}`;
+        : `must be ${withArticle(issue.expected)}, not ${describeValue(issue.input)}`;
+    case "invalid_union": {
+      // A union whose options all failed on the type says what it accepts instead of zod's "Invalid input".
+      const expectation = unionExpectation(issue);
+      return expectation === undefined || issue.input === undefined
+        ? issue.message
+        : `must be ${expectation}, not ${describeValue(issue.input)}`;
+    }
     case "unrecognized_keys":
       return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}: remove or fix the spelling (unknown keys are errors)`;
     case "invalid_value":
@@ -105,6 +127,48 @@ function withoutPaths(json: unknown, paths: readonly PropertyKey[][]): unknown {
   return copy;
 }
 
+/**
+ * One problem per issue, with "did you mean" for a misspelt key: the unknown key names the key it resembles, and
+ * the "is required" of that key is dropped, since both say the same thing.
+ */
+function issueProblems(file: string, json: unknown, issues: readonly z.core.$ZodIssue[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const explained = new Set<string>();
+  for (const issue of issues) {
+    if (issue.code !== "unrecognized_keys") continue;
+    const present = Object.keys(valueAtPath(json, issue.path) ?? {});
+    const candidates = keysAt(environmentSchema, issue.path).filter((key) => !present.includes(key));
+    for (const key of issue.keys) {
+      const suggestion = closestKey(key, candidates);
+      const path = formatPath(issue.path);
+      if (suggestion === undefined) {
+        problems.push({ file, path, message: describeZodIssue({ ...issue, keys: [key] }) });
+        continue;
+      }
+      explained.add(formatPath([...issue.path, suggestion]));
+      problems.push({ file, path, message: `unknown key "${key}": did you mean "${suggestion}"?` });
+    }
+  }
+  for (const issue of issues) {
+    if (issue.code === "unrecognized_keys") continue;
+    const path = formatPath(issue.path);
+    if (issue.code === "invalid_type" && issue.input === undefined && explained.has(path)) continue;
+    problems.push({ file, path, message: describeZodIssue(issue) });
+  }
+  return problems;
+}
+
+function valueAtPath(json: unknown, path: readonly PropertyKey[]): Record<string, unknown> | undefined {
+  const value = path.reduce<unknown>(
+    (node, key) =>
+      node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[key] : undefined,
+    json,
+  );
+  return value !== null && typeof value === "object" && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
 /** Validates already-parsed JSON; `file` is used in messages only. */
 export function parseEnvironment(
   name: string,
@@ -125,11 +189,7 @@ export function parseEnvironment(
   // The rest of the file is still checked, so every problem shows at once; secret values never reach zod.
   // reportInput lets a message tell a wrong value from a missing one.
   const parsed = environmentSchema.safeParse(withoutPaths(json, secretPaths), { reportInput: true });
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      problems.push({ file, path: formatPath(issue.path), message: describeZodIssue(issue) });
-    }
-  }
+  if (!parsed.success) problems.push(...issueProblems(file, json, parsed.error.issues));
   if (problems.length > 0 || !parsed.success) return { problems };
   return { environment: { name, file, settings: parsed.data }, problems };
 }
@@ -146,6 +206,8 @@ export function readEnvironmentFile(file: string): { environment?: Environment; 
       ],
     };
   }
+  // An editor's UTF-8 byte order mark is not JSON, but it is not a mistake either.
+  text = text.replace(/^\uFEFF/, "");
   let json: unknown;
   try {
     json = JSON.parse(text);
