@@ -1,7 +1,7 @@
 // `call <env> <path-or-url>`: registers the call command; src/commands/call.ts does the work.
 import type { Command } from "commander";
 import { httpFromFlags, integerFlag, TOKEN_ENV, urlFlag } from "../cli-flags";
-import { type CommonFlags, lazy, print } from "./shared";
+import { type CommonFlags, ENVIRONMENTS_DIR_DEFAULT, lazy, print } from "./shared";
 
 interface CallFlags extends CommonFlags {
   /** A string, or false for --no-token. */
@@ -37,7 +37,7 @@ export function registerCall(program: Command): void {
     .option("--allow-insecure", "allow http:// URLs (local test servers only)")
     .option("--timeout-ms <n>", "timeout of each HTTP request", integerFlag(1))
     .option("--max-response-bytes <n>", "largest response body accepted", integerFlag(1))
-    .option("--environments-dir <dir>", "directory of environment files", "environments")
+    .option("--environments-dir <dir>", "directory of environment files", ENVIRONMENTS_DIR_DEFAULT)
     .option("--outdir <dir>", "where the stacks were synthesized", "cdktf.out")
     .option("--json", "print the result as JSON")
     .action(async (environment: string, pathOrUrl: string, options: CallFlags) => {

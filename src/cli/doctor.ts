@@ -1,7 +1,7 @@
 // `doctor [env]`: registers the doctor command; src/commands/doctor.ts does the work.
 import type { Command } from "commander";
 import { collect, httpFromFlags, integerFlag, jsonPointerFlag, TOKEN_ENV, urlFlag } from "../cli-flags";
-import { type CommonFlags, colourFor, lazy, print } from "./shared";
+import { type CommonFlags, colourFor, ENVIRONMENTS_DIR_DEFAULT, lazy, print } from "./shared";
 
 interface DoctorFlags extends CommonFlags {
   readonly issuer?: string;
@@ -59,7 +59,7 @@ export function registerDoctor(program: Command): void {
     .option("--force", "allow --mirror-jwks on a protected environment")
     .option("--allow-insecure", "allow http:// URLs (local test servers only)")
     .option("--timeout-ms <n>", "timeout of each network step", integerFlag(1))
-    .option("--environments-dir <dir>", "directory of environment files", "environments")
+    .option("--environments-dir <dir>", "directory of environment files", ENVIRONMENTS_DIR_DEFAULT)
     .option("--outdir <dir>", "where the stacks were synthesized", "cdktf.out")
     .option("--json", 'print {"checks":[{"id","status","message","fix"}]}')
     .action(async (environment: string | undefined, options: DoctorFlags) => {

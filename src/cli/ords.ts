@@ -1,6 +1,6 @@
 // `ords plan|apply|teardown|status <env>`: registers the ORDS post-deploy step; src/commands/ords.ts does the work.
 import type { Command } from "commander";
-import { lazy, print } from "./shared";
+import { ENVIRONMENTS_DIR_DEFAULT, lazy, print } from "./shared";
 
 interface OrdsFlags {
   readonly jwkUrl?: string;
@@ -42,7 +42,7 @@ export function registerOrds(program: Command): void {
         "Entra: the API app's client id, the JWT profile's audience (default: the stack's client_id output)",
       )
       .option("--spec-env <variable>", "read the step's input from this environment variable (used by the cdktf hook)")
-      .option("--environments-dir <dir>", "directory of environment files", "environments")
+      .option("--environments-dir <dir>", "directory of environment files", ENVIRONMENTS_DIR_DEFAULT)
       .option("--outdir <dir>", "where the stacks were synthesized", "cdktf.out")
       .option("--json", "print the result as JSON");
     if (name === "teardown") command.option("--force", "tear down the ORDS objects of a protected environment");

@@ -2,6 +2,7 @@
 // It loads no command code: each registration requires its command module only when the command runs.
 import type { Command } from "commander";
 import type { NetworkFlags } from "../cli-flags";
+import { environmentsDirFromEnv } from "../config/environments-dir";
 
 /**
  * Loads a command module on first use, so start-up stays fast. It uses require, not import():
@@ -23,6 +24,9 @@ export function print(result: unknown, json: boolean, render: () => string): voi
 export function colourFor(stream: { readonly isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
   return stream.isTTY === true && (env.NO_COLOR === undefined || env.NO_COLOR === "");
 }
+
+/** The default of --environments-dir (ORDS_JWT_ENVIRONMENTS_DIR, else `environments`). */
+export const ENVIRONMENTS_DIR_DEFAULT = environmentsDirFromEnv();
 
 /** A command registration: adds one top-level command (and its subcommands) to the program. */
 export type Registration = (program: Command) => void;

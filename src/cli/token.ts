@@ -1,7 +1,7 @@
 // `token [env]`: registers the token command; src/commands/token.ts does the work.
 import type { Command } from "commander";
 import { httpFromFlags, integerFlag, urlFlag } from "../cli-flags";
-import { type CommonFlags, lazy, print } from "./shared";
+import { type CommonFlags, ENVIRONMENTS_DIR_DEFAULT, lazy, print } from "./shared";
 
 interface TokenFlags extends CommonFlags {
   readonly user?: boolean;
@@ -42,7 +42,7 @@ export function registerToken(program: Command): void {
     .option("--no-browser", "do not try to open a browser for --user")
     .option("--allow-insecure", "allow http:// endpoints (local test servers only)")
     .option("--timeout-ms <n>", "timeout of each HTTP request", integerFlag(1))
-    .option("--environments-dir <dir>", "directory of environment files", "environments")
+    .option("--environments-dir <dir>", "directory of environment files", ENVIRONMENTS_DIR_DEFAULT)
     .option("--outdir <dir>", "where the stacks were synthesized", "cdktf.out")
     .option("--json", "print the token response (or the decoded token) as JSON")
     .action(async (environment: string | undefined, options: TokenFlags) => {

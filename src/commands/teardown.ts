@@ -1,6 +1,8 @@
 // `teardown <env>`: the CLI face of src/lifecycle/teardown.ts. An environment that was never deployed (or is already
 // torn down) is reported as such before anything asks a question; after a teardown its outputs file is removed.
 import { rmSync } from "node:fs";
+import { resolve } from "node:path";
+import { ENVIRONMENTS_DIR_ENV } from "../config/environments-dir";
 import { loadEnvironments } from "../config/load";
 import { renderTeardown, type TeardownResult, teardown } from "../lifecycle/teardown";
 import { deploymentOf, outputsFileFor } from "../stack-outputs";
@@ -23,6 +25,8 @@ export type TeardownCommandResult =
 export async function teardownCommand(options: TeardownCommandOptions): Promise<TeardownCommandResult> {
   const [environment] = loadEnvironments({ dir: options.environmentsDir, only: [options.environment] });
   if (environment === undefined) throw new Error("internal: loadEnvironments returned nothing");
+  // cdktf's app (main.ts) and the ORDS step run as children: they read the same directory.
+  if (options.environmentsDir !== undefined) process.env[ENVIRONMENTS_DIR_ENV] = resolve(options.environmentsDir);
   const context = cliLifecycleContext();
   const deployment = deploymentOf({
     environment: environment.name,
