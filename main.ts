@@ -1,15 +1,18 @@
-// cdktf entry point: one stack per environments/*.json, validated before anything is synthesized.
+// cdktf entry point: one stack per environments/*.json (the examples while there is none), validated before synthesis.
 
-import { loadEnvironments } from "./src/config/load";
-import { isKitError } from "./src/errors";
+import { environmentsDirFromEnv } from "./src/config/environments-dir";
+import { loadEnvironmentsOrExamples } from "./src/config/load";
+import { errorReport, formatErrorText, isKitError } from "./src/errors";
 import { stackVariantFromEnv } from "./src/lifecycle/phase";
 import { buildApp } from "./stacks/app";
 
 try {
-  const { app } = buildApp(loadEnvironments(), { variant: stackVariantFromEnv() });
+  const { app } = buildApp(loadEnvironmentsOrExamples(environmentsDirFromEnv()).environments, {
+    variant: stackVariantFromEnv(),
+  });
   app.synth();
 } catch (error) {
   if (!isKitError(error)) throw error;
-  process.stderr.write(`${error.message}\n${error.fix ? `Fix: ${error.fix}\n` : ""}`);
+  process.stderr.write(formatErrorText(errorReport(error)));
   process.exit(1);
 }

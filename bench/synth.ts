@@ -10,7 +10,7 @@ import { median, ms, timeRuns } from "./stats";
 const ROOT = join(__dirname, "..");
 
 function environments(count: number): Environment[] {
-  const example = JSON.parse(readFileSync(join(ROOT, "environments", "example.json"), "utf8"));
+  const example = JSON.parse(readFileSync(join(ROOT, "environments", "examples", "oci.json"), "utf8"));
   return Array.from({ length: count }, (_, index) => {
     const json = structuredClone(example);
     json.identityProvider.domain.displayName = `bench-domain-${index}`;
@@ -40,7 +40,7 @@ export async function benchSynth(runs = 5): Promise<string[]> {
     const outdir = mkdtempSync(join(tmpdir(), "bench-plan-"));
     const result = spawnSync(
       process.execPath,
-      [join(ROOT, "bin", "ords-jwt.cjs"), "plan", "example", "--outdir", outdir],
+      [join(ROOT, "bin", "ords-jwt.cjs"), "plan", "examples/oci", "--outdir", outdir],
       { cwd: ROOT, encoding: "utf8" },
     );
     rmSync(outdir, { recursive: true, force: true });

@@ -9,9 +9,12 @@ export type KitErrorCode =
   | "CONFIRMATION_DECLINED"
   | "ENVIRONMENT_PROTECTED"
   | "DEPLOY_FAILED"
+  | "PREFLIGHT_FAILED"
   | "TEARDOWN_STEP_FAILED"
   // CLI usage (exit code 2): a flag or argument is missing or contradicts another.
   | "USAGE_INVALID"
+  // The kit failed in a way it did not foresee (a bug): the CLI prints the stack trace (exit code 1).
+  | "INTERNAL_ERROR"
   // Bounded outbound HTTP (src/http/bounded-fetch.ts).
   | "HTTP_INVALID_URL"
   | "HTTP_INVALID_REQUEST"
@@ -21,6 +24,7 @@ export type KitErrorCode =
   | "HTTP_NETWORK"
   // Stack outputs and the client secret (src/stack-outputs.ts).
   | "OUTPUTS_UNAVAILABLE"
+  | "ENVIRONMENT_NOT_DEPLOYED"
   | "OUTPUT_MISSING"
   | "SECRET_MISSING"
   // OAuth flows (src/oauth/).
@@ -92,4 +96,20 @@ export class KitError extends Error {
 
 export function isKitError(error: unknown, code?: KitErrorCode): error is KitError {
   return error instanceof KitError && (code === undefined || error.code === code);
+}
+
+/** What the CLI prints for an error: `{"error": {"code", "message", "fix"}}` with --json, else formatErrorText. */
+export interface ErrorReport {
+  readonly code: KitErrorCode;
+  readonly message: string;
+  readonly fix: string | null;
+}
+
+export function errorReport(error: KitError): ErrorReport {
+  return { code: error.code, message: error.message, fix: error.fix ?? null };
+}
+
+/** `error CODE: message`, then `fix: …` on its own line: the form the troubleshooting guide is keyed by. */
+export function formatErrorText(report: ErrorReport): string {
+  return `error ${report.code}: ${report.message}\n${report.fix === null ? "" : `fix: ${report.fix}\n`}`;
 }

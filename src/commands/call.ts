@@ -12,6 +12,7 @@ import {
   resolveEndpointUrl,
   tokenFromInputs,
 } from "../target";
+import { stackSynthesizer } from "./stack-synth";
 
 export interface CallOptions extends OAuthFlags {
   readonly environment?: string;
@@ -67,6 +68,7 @@ export async function call(options: CallOptions): Promise<CallResult> {
     environmentsDir: options.environmentsDir,
     outdir: options.outdir,
     outputsSource: options.outputsSource,
+    synthesize: stackSynthesizer(options.outdir),
   });
   const url = resolveEndpointUrl(options.pathOrUrl, ordsBaseUrl(target, options.baseUrl));
   const http = options.http ?? {};
@@ -104,7 +106,7 @@ export async function call(options: CallOptions): Promise<CallResult> {
     verdict = ok
       ? "success"
       : status === 401
-        ? "401 with the token: run `doctor` to find out which rule failed"
+        ? "401 with the token: doctor finds out which rule failed"
         : `${status} is not a success`;
     if (response.redirectTo !== undefined) verdict += ` (redirect to ${response.redirectTo}, not followed)`;
   }
@@ -123,15 +125,25 @@ export async function call(options: CallOptions): Promise<CallResult> {
 }
 
 /** The CLI's exit-code error for a call that did not get the expected answer (exit 1), or undefined. */
-export function callFailure(result: CallResult): KitError | undefined {
+export function callFailure(result: CallResult, environment = "<environment>"): KitError | undefined {
   if (result.ok) return undefined;
   const fix =
     result.expected === "401"
       ? "Protect the module with the privilege (the ORDS step's protected modules), then call again with --no-token."
       : result.status === 401
-        ? "Run `doctor` with the same environment and token: it says which rule ORDS applied."
+        ? `Run "npx ords-jwt doctor ${environment}" with the same token: it says which rule ORDS applied.`
         : "See the status and body above.";
   return new KitError("CALL_FAILED", `call: ${result.verdict}`, { fix, details: { status: result.status } });
+}
+
+/** The JSON view: the result, with a JSON body parsed so that `jq .body.items` works; other bodies stay text. */
+export function callJson(result: CallResult): Omit<CallResult, "body"> & { readonly body: unknown } {
+  if (result.contentType === null || !/^application\/([\w.+-]+\+)?json\b/i.test(result.contentType)) return result;
+  try {
+    return { ...result, body: JSON.parse(result.body) as unknown };
+  } catch {
+    return result;
+  }
 }
 
 export function renderCall(result: CallResult): string {

@@ -1,16 +1,25 @@
 // `deploy <env>`: the CLI face of src/lifecycle/deploy.ts.
+import { resolve } from "node:path";
+import { ENVIRONMENTS_DIR_ENV } from "../config/environments-dir";
 import { loadEnvironments } from "../config/load";
 import { type DeployResult, deploy, renderDeploy } from "../lifecycle/deploy";
 import { cliLifecycleContext, runningInCi } from "./lifecycle-context";
+import { preflight } from "./preflight";
 
 export interface DeployCommandOptions {
   readonly environment: string;
   readonly yes: boolean;
+  /** @default "environments" */
+  readonly environmentsDir?: string;
 }
 
 export async function deployCommand(options: DeployCommandOptions): Promise<DeployResult> {
-  const [environment] = loadEnvironments({ only: [options.environment] });
+  const [environment] = loadEnvironments({ dir: options.environmentsDir, only: [options.environment] });
   if (environment === undefined) throw new Error("internal: loadEnvironments returned nothing");
+  // cdktf's app (main.ts) and the ORDS step run as children: they read the same directory.
+  if (options.environmentsDir !== undefined) process.env[ENVIRONMENTS_DIR_ENV] = resolve(options.environmentsDir);
+  // Before the password prompt: a missing terraform or credential must not cost the user a typed password.
+  await preflight(environment, "deploy");
   return deploy(
     { environment, yes: options.yes, ci: runningInCi(), interactive: process.stdin.isTTY === true },
     cliLifecycleContext(),

@@ -32,6 +32,7 @@ import {
   type Target,
   tokenFromInputs,
 } from "../target";
+import { stackSynthesizer } from "./stack-synth";
 
 /** Database access for the profile.* / privilege.* checks and the mirror; built by the CLI from the ORDS settings. */
 export interface DoctorDatabase {
@@ -152,6 +153,7 @@ export async function doctor(options: DoctorOptions): Promise<DoctorResult> {
     environmentsDir: options.environmentsDir,
     outdir: options.outdir,
     outputsSource: options.outputsSource,
+    synthesize: stackSynthesizer(options.outdir),
   });
   const http: HttpOptions = { ...options.http, timeoutMs: options.http?.timeoutMs ?? DEFAULT_DOCTOR_TIMEOUT_MS };
   if (options.mirrorJwks === true && target.environment?.settings.protected === true && options.force !== true) {
@@ -384,13 +386,30 @@ export function doctorDatabaseFor(
 }
 
 const SYMBOLS: Record<CheckResult["status"], string> = { pass: "✓", fail: "✗", warn: "!", skip: "–" };
+/** ANSI SGR colours of the symbols: green, red, yellow, and none for a skipped check. */
+const SYMBOL_COLOURS: Record<CheckResult["status"], string | undefined> = {
+  pass: "32",
+  fail: "31",
+  warn: "33",
+  skip: undefined,
+};
+
+export interface RenderOptions {
+  /** Colour the ✓/✗ symbols (the CLI sets it only on a terminal without NO_COLOR). @default false */
+  readonly colour?: boolean;
+}
+
+function symbolOf(status: CheckResult["status"], colour: boolean): string {
+  const code = SYMBOL_COLOURS[status];
+  return colour && code !== undefined ? `\u001b[${code}m${SYMBOLS[status]}\u001b[0m` : SYMBOLS[status];
+}
 
 /** One line per check; failures and warnings get a second, indented line with the fix. */
-export function renderDoctor(result: DoctorResult): string {
+export function renderDoctor(result: DoctorResult, options: RenderOptions = {}): string {
   const width = Math.max(...CHECK_IDS.map((id) => id.length));
   const lines: string[] = [];
   for (const check of result.checks) {
-    lines.push(`${SYMBOLS[check.status]} ${check.id.padEnd(width)}  ${check.message}`);
+    lines.push(`${symbolOf(check.status, options.colour === true)} ${check.id.padEnd(width)}  ${check.message}`);
     if ((check.status === "fail" || check.status === "warn") && check.fix !== "")
       lines.push(`  ${" ".repeat(width)}  fix: ${check.fix}`);
   }

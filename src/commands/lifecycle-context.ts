@@ -24,6 +24,7 @@ export function cliLifecycleContext(outdir = "cdktf.out", stateDir = DEFAULT_STA
     },
     log: (line) => process.stderr.write(`${line}\n`),
     now: () => Date.now(),
+    plainOutput: process.stderr.isTTY !== true || (process.env.NO_COLOR ?? "") !== "",
   };
 }
 

@@ -2,7 +2,14 @@
 // It needs no credentials and contacts nothing; values known only after apply are shown as references.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Environment, loadEnvironments } from "../config/load";
+import {
+  DEFAULT_ENVIRONMENTS_DIR,
+  type Environment,
+  EXAMPLES_SUBDIR,
+  examplesDirOf,
+  loadEnvironments,
+  loadEnvironmentsOrExamples,
+} from "../config/load";
 import { type OfflineOrdsPlan, offlineOrdsPlan, renderOfflineOrdsPlan } from "../ords/offline";
 
 export interface PlanOptions {
@@ -43,6 +50,8 @@ export interface StackPlan {
 
 export interface PlanResult {
   readonly stacks: readonly StackPlan[];
+  /** True when the user has no environment yet and the plan shows the examples (environments/examples/). */
+  readonly examples: boolean;
 }
 
 /** Attributes worth showing per type; the rest stays in cdk.tf.json. */
@@ -160,16 +169,30 @@ export function authorizationNotes(environment: Environment): string[] {
       ];
 }
 
+/** `examples/<name>` names an example; anything else an environment of the user's. */
+function selectEnvironments(options: PlanOptions): { environments: Environment[]; examples: boolean } {
+  const dir = options.environmentsDir ?? DEFAULT_ENVIRONMENTS_DIR;
+  if (options.environments.length === 0) return loadEnvironmentsOrExamples(dir);
+  const prefix = `${EXAMPLES_SUBDIR}/`;
+  const exampleNames = options.environments.filter((name) => name.startsWith(prefix));
+  const own = options.environments.filter((name) => !name.startsWith(prefix));
+  const environments = [
+    ...(own.length > 0 ? loadEnvironments({ dir, only: own }) : []),
+    ...(exampleNames.length > 0
+      ? loadEnvironments({ dir: examplesDirOf(dir), only: exampleNames.map((name) => name.slice(prefix.length)) })
+      : []),
+  ];
+  return { environments, examples: false };
+}
+
 export async function plan(options: PlanOptions): Promise<PlanResult> {
-  const environments = loadEnvironments({
-    dir: options.environmentsDir,
-    only: options.environments.length > 0 ? options.environments : undefined,
-  });
+  const { environments, examples } = selectEnvironments(options);
   // cdktf and the generated bindings are the slow part of start-up; only this command needs them.
   const { buildApp } = require("../../stacks/app") as typeof import("../../stacks/app");
   const { app } = buildApp(environments, { outdir: options.outdir });
   app.synth();
   return {
+    examples,
     stacks: environments.map((environment) => {
       const stack = planFromSynthesized(
         environment.name,
@@ -185,6 +208,13 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
 
 export function renderPlan(result: PlanResult): string {
   const lines: string[] = [];
+  if (result.examples) {
+    lines.push(
+      "No environment of your own yet: this plans the examples in environments/examples/.",
+      'Create yours with "npx ords-jwt init dev", fill in the fields it names, then "npx ords-jwt plan dev".',
+      "",
+    );
+  }
   const block = (marker: string, item: PlannedBlock) => {
     lines.push(`  ${marker} ${item.address}  (${item.path})`);
     for (const [key, value] of Object.entries(item.attributes)) lines.push(`      ${key} = ${value}`);

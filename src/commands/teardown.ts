@@ -1,19 +1,44 @@
-// `teardown <env>`: the CLI face of src/lifecycle/teardown.ts.
+// `teardown <env>`: the CLI face of src/lifecycle/teardown.ts. An environment that was never deployed (or is already
+// torn down) is reported as such before anything asks a question; after a teardown its outputs file is removed.
+import { rmSync } from "node:fs";
+import { resolve } from "node:path";
+import { ENVIRONMENTS_DIR_ENV } from "../config/environments-dir";
 import { loadEnvironments } from "../config/load";
 import { renderTeardown, type TeardownResult, teardown } from "../lifecycle/teardown";
+import { deploymentOf, outputsFileFor } from "../stack-outputs";
 import { askOnTerminal, cliLifecycleContext, runningInCi } from "./lifecycle-context";
+import { preflight } from "./preflight";
 
 export interface TeardownCommandOptions {
   readonly environment: string;
   readonly yes: boolean;
   readonly force: boolean;
   readonly skipOrds: boolean;
+  /** @default "environments" */
+  readonly environmentsDir?: string;
 }
 
-export async function teardownCommand(options: TeardownCommandOptions): Promise<TeardownResult> {
-  const [environment] = loadEnvironments({ only: [options.environment] });
+export type TeardownCommandResult =
+  | (TeardownResult & { readonly deployed: true })
+  | { readonly environment: string; readonly deployed: false; readonly evidence: string; readonly steps: [] };
+
+export async function teardownCommand(options: TeardownCommandOptions): Promise<TeardownCommandResult> {
+  const [environment] = loadEnvironments({ dir: options.environmentsDir, only: [options.environment] });
   if (environment === undefined) throw new Error("internal: loadEnvironments returned nothing");
-  return teardown(
+  // cdktf's app (main.ts) and the ORDS step run as children: they read the same directory.
+  if (options.environmentsDir !== undefined) process.env[ENVIRONMENTS_DIR_ENV] = resolve(options.environmentsDir);
+  const context = cliLifecycleContext();
+  const deployment = deploymentOf({
+    environment: environment.name,
+    backend: environment.settings.state.backend,
+    stateDir: context.stateDir,
+    outdir: context.outdir,
+  });
+  if (deployment.status === "not deployed") {
+    return { environment: environment.name, deployed: false, evidence: deployment.evidence, steps: [] };
+  }
+  await preflight(environment, "teardown");
+  const result = await teardown(
     {
       environment,
       yes: options.yes,
@@ -23,8 +48,16 @@ export async function teardownCommand(options: TeardownCommandOptions): Promise<
       interactive: process.stdin.isTTY === true,
       confirm: askOnTerminal,
     },
-    cliLifecycleContext(),
+    context,
   );
+  // The outputs would otherwise keep telling token, list and outputs that the environment is deployed.
+  rmSync(outputsFileFor(context.stateDir, environment.name), { force: true });
+  return { ...result, deployed: true };
 }
 
-export { renderTeardown };
+export function renderTeardownCommand(result: TeardownCommandResult): string {
+  if (!result.deployed) {
+    return `Nothing deployed for "${result.environment}" (${result.evidence}): there is nothing to tear down.`;
+  }
+  return renderTeardown(result);
+}

@@ -1,11 +1,13 @@
 // `token [env]`: gets an access token (client credentials, or authorization code + PKCE with --user) and
 // returns it for printing, or its decoded header and claims with --decode. It never logs the token or the secret.
 import { spawn } from "node:child_process";
+import { KitError } from "../errors";
 import type { HttpOptions } from "../http/bounded-fetch";
 import { decodeToken, type JsonObject } from "../jwt/decode";
 import { authorizationCodeToken, clientCredentialsToken, type TokenResult } from "../oauth/client";
 import type { OutputsSource } from "../stack-outputs";
 import { configNames, loadTarget, type OAuthFlags, oauthSettings } from "../target";
+import { stackSynthesizer } from "./stack-synth";
 
 export interface TokenOptions extends OAuthFlags {
   /** Environment name; leave out for a standalone run with --token-url, --client-id and --scope. */
@@ -55,12 +57,18 @@ export function openBrowser(url: string): boolean {
 }
 
 export async function token(options: TokenOptions): Promise<TokenCommandResult> {
+  if (options.environment === undefined && options.tokenUrl === undefined && options.discoveryUrl === undefined) {
+    throw new KitError("USAGE_INVALID", "token needs an environment name, or --token-url, --client-id and --scope", {
+      fix: 'Run "npx ords-jwt token <environment>" ("npx ords-jwt list" shows them), or see "npx ords-jwt token --help".',
+    });
+  }
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const target = loadTarget({
     environment: options.environment,
     environmentsDir: options.environmentsDir,
     outdir: options.outdir,
     outputsSource: options.outputsSource,
+    synthesize: stackSynthesizer(options.outdir),
   });
   const idp = target.environment?.settings.identityProvider;
   if (
@@ -108,7 +116,7 @@ export async function token(options: TokenOptions): Promise<TokenCommandResult> 
   ) {
     log(
       `note: the discovery document names issuer "${result.discoveredIssuer}", the environment expects "${expectedIssuer}"; ` +
-        "ORDS compares the token's iss exactly, so run `doctor` and check token.issuer.",
+        `ORDS compares the token's iss exactly: run "npx ords-jwt doctor ${target.environment?.name ?? ""}" and read token.issuer.`,
     );
   }
   if (options.decode === true) {
@@ -129,8 +137,31 @@ export function tokenJson(result: TokenCommandResult): Record<string, unknown> {
   };
 }
 
-/** The human view: only the token, so that `$(npx ords-jwt token dev)` works; or header and claims, never the signature. */
-export function renderToken(result: TokenCommandResult): string {
-  if (result.kind === "decoded") return JSON.stringify({ header: result.header, claims: result.claims }, null, 2);
-  return result.token.accessToken.reveal();
+/** The NumericDate claims (RFC 7519 §4.1.4-6) a reader wants as dates. */
+const TIME_CLAIMS = ["iat", "nbf", "exp"] as const;
+
+/** `2026-11-30 06:00:00 UTC (in 59 min)`: the date, and how far from `now` it is. */
+export function describeNumericDate(seconds: number, nowMs: number): string {
+  const date = new Date(seconds * 1000);
+  const text = `${date.toISOString().slice(0, 19).replace("T", " ")} UTC`;
+  const delta = Math.round(seconds - nowMs / 1000);
+  const size = Math.abs(delta);
+  const span = size < 120 ? `${size} s` : size < 7200 ? `${Math.round(size / 60)} min` : `${Math.round(size / 3600)} h`;
+  return `${text} (${delta === 0 ? "now" : delta > 0 ? `in ${span}` : `${span} ago`})`;
+}
+
+/**
+ * The human view: only the token, so that `$(npx ords-jwt token dev)` works; or header and claims, never the
+ * signature, followed by iat/nbf/exp as dates.
+ */
+export function renderToken(result: TokenCommandResult, nowMs: number = Date.now()): string {
+  if (result.kind !== "decoded") return result.token.accessToken.reveal();
+  const lines = [JSON.stringify({ header: result.header, claims: result.claims }, null, 2)];
+  for (const claim of TIME_CLAIMS) {
+    const value = result.claims[claim];
+    if (typeof value === "number" && Number.isFinite(value)) {
+      lines.push(`${claim}: ${describeNumericDate(value, nowMs)}`);
+    }
+  }
+  return lines.join("\n");
 }

@@ -5,6 +5,7 @@ import { basename, join, relative } from "node:path";
 import type { z } from "zod";
 import { KitError } from "../errors";
 import { type EnvironmentSettings, environmentSchema } from "./schema";
+import { closestKey, keysAt } from "./suggest";
 
 export interface Environment {
   /** The file name without `.json`; also the cdktf stack id. */
@@ -22,8 +23,18 @@ export interface ConfigProblem {
 
 export const DEFAULT_ENVIRONMENTS_DIR = "environments";
 
+/**
+ * The examples live in `<environments dir>/examples/`: they are not environments (nothing deploys them by accident,
+ * and their names never clash with a copy), `init` copies them, and `plan` shows them while the user has none.
+ */
+export const EXAMPLES_SUBDIR = "examples";
+
+export function examplesDirOf(dir: string = DEFAULT_ENVIRONMENTS_DIR): string {
+  return join(dir, EXAMPLES_SUBDIR);
+}
+
 /** Stack ids end up in file names, Terraform state keys and resource names. */
-const SAFE_ENVIRONMENT_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
+export const SAFE_ENVIRONMENT_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
 
 /** Keys that would hold a secret, compared without case, `_` or `-`. */
 const SECRET_KEY = /(secret|password|passwd|pwd|privatekey|apikey|token)$/;
@@ -45,10 +56,24 @@ export function formatProblems(problems: readonly ConfigProblem[]): string {
 
 function configError(problems: readonly ConfigProblem[]): KitError {
   const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+  const namesFields = problems.some((problem) => problem.path !== "");
   return new KitError("CONFIG_INVALID", `Invalid environment configuration (${count}):\n${formatProblems(problems)}`, {
-    fix: "Correct the fields named above; nothing was synthesized or deployed.",
+    fix: `${namesFields ? "Correct the fields named above" : "Correct the files named above"}; nothing was synthesized or deployed.`,
     details: { problems },
   });
+}
+
+/** "a string", "an array", "an object": the article by the sound of the type name. */
+function withArticle(type: string): string {
+  return `${/^[aeiou]/.test(type) ? "an" : "a"} ${type}`;
+}
+
+/** What a union accepts, from each option's first type complaint: "a boolean or an object". */
+function unionExpectation(issue: z.core.$ZodIssueInvalidUnion): string | undefined {
+  const expected = issue.errors.map((errors) => errors.find((error) => error.code === "invalid_type"));
+  if (expected.some((error) => error === undefined)) return undefined;
+  const types = [...new Set(expected.map((error) => withArticle(String((error as { expected: string }).expected))))];
+  return types.length < 2 ? types[0] : `${types.slice(0, -1).join(", ")} or ${types.at(-1)}`;
 }
 
 function describeZodIssue(issue: z.core.$ZodIssue): string {
@@ -56,7 +81,14 @@ function describeZodIssue(issue: z.core.$ZodIssue): string {
     case "invalid_type":
       return issue.input === undefined
         ? `is required (expected ${issue.expected}); add it`
-        : `must be ${issue.expected === "object" ? "an object" : `a ${issue.expected}`}, not ${describeValue(issue.input)}`;
+        : `must be ${withArticle(issue.expected)}, not ${describeValue(issue.input)}`;
+    case "invalid_union": {
+      // A union whose options all failed on the type says what it accepts instead of zod's "Invalid input".
+      const expectation = unionExpectation(issue);
+      return expectation === undefined || issue.input === undefined
+        ? issue.message
+        : `must be ${expectation}, not ${describeValue(issue.input)}`;
+    }
     case "unrecognized_keys":
       return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}: remove or fix the spelling (unknown keys are errors)`;
     case "invalid_value":
@@ -95,6 +127,48 @@ function withoutPaths(json: unknown, paths: readonly PropertyKey[][]): unknown {
   return copy;
 }
 
+/**
+ * One problem per issue, with "did you mean" for a misspelt key: the unknown key names the key it resembles, and
+ * the "is required" of that key is dropped, since both say the same thing.
+ */
+function issueProblems(file: string, json: unknown, issues: readonly z.core.$ZodIssue[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const explained = new Set<string>();
+  for (const issue of issues) {
+    if (issue.code !== "unrecognized_keys") continue;
+    const present = Object.keys(valueAtPath(json, issue.path) ?? {});
+    const candidates = keysAt(environmentSchema, issue.path).filter((key) => !present.includes(key));
+    for (const key of issue.keys) {
+      const suggestion = closestKey(key, candidates);
+      const path = formatPath(issue.path);
+      if (suggestion === undefined) {
+        problems.push({ file, path, message: describeZodIssue({ ...issue, keys: [key] }) });
+        continue;
+      }
+      explained.add(formatPath([...issue.path, suggestion]));
+      problems.push({ file, path, message: `unknown key "${key}": did you mean "${suggestion}"?` });
+    }
+  }
+  for (const issue of issues) {
+    if (issue.code === "unrecognized_keys") continue;
+    const path = formatPath(issue.path);
+    if (issue.code === "invalid_type" && issue.input === undefined && explained.has(path)) continue;
+    problems.push({ file, path, message: describeZodIssue(issue) });
+  }
+  return problems;
+}
+
+function valueAtPath(json: unknown, path: readonly PropertyKey[]): Record<string, unknown> | undefined {
+  const value = path.reduce<unknown>(
+    (node, key) =>
+      node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[key] : undefined,
+    json,
+  );
+  return value !== null && typeof value === "object" && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
 /** Validates already-parsed JSON; `file` is used in messages only. */
 export function parseEnvironment(
   name: string,
@@ -115,16 +189,12 @@ export function parseEnvironment(
   // The rest of the file is still checked, so every problem shows at once; secret values never reach zod.
   // reportInput lets a message tell a wrong value from a missing one.
   const parsed = environmentSchema.safeParse(withoutPaths(json, secretPaths), { reportInput: true });
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      problems.push({ file, path: formatPath(issue.path), message: describeZodIssue(issue) });
-    }
-  }
+  if (!parsed.success) problems.push(...issueProblems(file, json, parsed.error.issues));
   if (problems.length > 0 || !parsed.success) return { problems };
   return { environment: { name, file, settings: parsed.data }, problems };
 }
 
-function readEnvironmentFile(file: string): { environment?: Environment; problems: ConfigProblem[] } {
+export function readEnvironmentFile(file: string): { environment?: Environment; problems: ConfigProblem[] } {
   const name = basename(file, ".json");
   let text: string;
   try {
@@ -136,6 +206,8 @@ function readEnvironmentFile(file: string): { environment?: Environment; problem
       ],
     };
   }
+  // An editor's UTF-8 byte order mark is not JSON, but it is not a mistake either.
+  text = text.replace(/^\uFEFF/, "");
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -188,27 +260,49 @@ export function crossEnvironmentProblems(environments: readonly Environment[]): 
 export interface LoadOptions {
   /** Directory of `<name>.json` files. */
   readonly dir?: string;
-  /** Load only these environment names (all files are still checked for cross-file clashes). */
+  /**
+   * Load only these environment names. Other files are still read for cross-file clashes with these, but a problem
+   * that lies only in another file (a stray `dev.old.json`) does not block them.
+   */
   readonly only?: readonly string[];
+}
+
+/** The `<name>.json` files of a directory (only these are environments; subdirectories such as examples/ are not). */
+export function environmentFiles(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith(".json"))
+      .map((entry) => entry.name)
+      .sort();
+  } catch {
+    throw new KitError("CONFIG_NOT_FOUND", `No environments directory at ${dir}`, {
+      fix: 'Run from the project root (where package.json is), then "npx ords-jwt init dev" to create an environment.',
+    });
+  }
 }
 
 /** Loads every environment file in the directory; throws one CONFIG_INVALID error listing all problems. */
 export function loadEnvironments(options: LoadOptions = {}): Environment[] {
   const dir = options.dir ?? DEFAULT_ENVIRONMENTS_DIR;
-  let files: string[];
-  try {
-    files = readdirSync(dir)
-      .filter((entry) => entry.endsWith(".json"))
-      .sort();
-  } catch {
-    throw new KitError("CONFIG_NOT_FOUND", `No environments directory at ${dir}`, {
-      fix: "Run from the project root, or copy environments/example.json to environments/<name>.json.",
-    });
+  const files = environmentFiles(dir);
+  if (files.length === 0) {
+    throw new KitError(
+      "CONFIG_NOT_FOUND",
+      `No environment in ${dir}/ yet (only ${dir}/*.json files are environments)`,
+      {
+        fix: `Run "npx ords-jwt init dev" to create ${join(dir, "dev.json")} from an example, then fill in the fields it names.`,
+      },
+    );
   }
   const display = (file: string) => relative(process.cwd(), join(dir, file)) || file;
   const results = files.map((file) => readEnvironmentFile(display(file)));
   const environments = results.flatMap((result) => (result.environment ? [result.environment] : []));
-  const problems = [...results.flatMap((result) => result.problems), ...crossEnvironmentProblems(environments)];
+  const selected = (file: string) => options.only === undefined || options.only.includes(basename(file, ".json"));
+  const problems = [
+    ...results.flatMap((result) => result.problems).filter((problem) => selected(problem.file)),
+    // A clash (one schema, one domain name) endangers both environments, so it blocks whichever is selected.
+    ...crossEnvironmentProblems(environments),
+  ];
   if (problems.length > 0) throw configError(problems);
 
   if (options.only === undefined) return environments;
@@ -218,9 +312,21 @@ export function loadEnvironments(options: LoadOptions = {}): Environment[] {
       "CONFIG_NOT_FOUND",
       `No environment file for ${missing.map((name) => `"${name}"`).join(", ")} in ${dir}`,
       {
-        fix: `Create ${missing.map((name) => join(dir, `${name}.json`)).join(", ")} (copy example.json), or pick one of: ${environments.map((e) => e.name).join(", ")}.`,
+        fix: `Run ${missing.map((name) => `"npx ords-jwt init ${name}"`).join(", ")} to create it from an example${environments.length === 0 ? "" : `, or pick one of: ${environments.map((e) => e.name).join(", ")}`}.`,
       },
     );
   }
   return environments.filter((environment) => options.only?.includes(environment.name));
+}
+
+/**
+ * The user's environments, or the examples while the user has none: what `plan` with no names and `cdktf synth`
+ * show on a fresh clone. `examples` says which it is.
+ */
+export function loadEnvironmentsOrExamples(dir: string = DEFAULT_ENVIRONMENTS_DIR): {
+  environments: Environment[];
+  examples: boolean;
+} {
+  if (environmentFiles(dir).length > 0) return { environments: loadEnvironments({ dir }), examples: false };
+  return { environments: loadEnvironments({ dir: examplesDirOf(dir) }), examples: true };
 }

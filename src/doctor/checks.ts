@@ -139,6 +139,10 @@ export function checkJwksReachable(
     return skip(id, `no JWK URL: ${observation.missing}`, "Name a deployed environment, or pass --jwk-url.");
   if ("error" in observation) {
     const error = observation.error;
+    if (error.code === "ENVIRONMENT_NOT_DEPLOYED") {
+      // Before the first deploy there is no JWK URL: that is the whole story, not a client-access problem.
+      return fail(id, `${error.message}, so there is no JWK URL to fetch`, error.fix ?? "Deploy the environment.");
+    }
     if (error.code === "HTTP_INSECURE_URL") {
       return fail(
         id,

@@ -26,6 +26,11 @@ export interface LifecycleContext {
   readonly log: (line: string) => void;
   /** Milliseconds, for elapsed times. */
   readonly now: () => number;
+  /**
+   * Output goes to a log, not a terminal (or NO_COLOR is set): cdktf runs with --no-color and its animation is
+   * dropped, so the log holds terraform's own lines. @default false
+   */
+  readonly plainOutput?: boolean;
 }
 
 export interface ConfirmationPolicy {

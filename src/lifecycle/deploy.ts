@@ -5,8 +5,10 @@ import { join } from "node:path";
 import { localStateFile } from "../../stacks/state-backend";
 import type { Environment } from "../config/load";
 import { KitError } from "../errors";
+import { outputsFileFor } from "../stack-outputs";
 import type { CommandResult } from "./command-runner";
 import { assertCanConfirm, type ConfirmationPolicy, type LifecycleContext, ordsChildEnv } from "./context";
+import { fixForTerraformError, terraformErrors } from "./terraform-output";
 
 export interface DeployOptions extends Omit<ConfirmationPolicy, "confirm"> {
   readonly environment: Environment;
@@ -28,10 +30,8 @@ export interface DeployResult {
   readonly stateFile?: FileModeReport;
 }
 
-/** `<stateDir>/<env>.outputs.json`: the deploy's outputs without the secret. */
-export function outputsFileFor(stateDir: string, environment: string): string {
-  return join(stateDir, `${environment}.outputs.json`);
-}
+// `<stateDir>/<env>.outputs.json`: the deploy's outputs without the secret; the tools read it (src/stack-outputs.ts).
+export { outputsFileFor };
 
 /** Both files may hold deployment details (local state holds the client secret), so only the owner may read them. */
 export function tightenToOwnerOnly(file: string): FileModeReport {
@@ -60,10 +60,18 @@ export async function deploy(options: DeployOptions, context: LifecycleContext):
   try {
     result = await context.runner.run({
       command: join(context.projectRoot, "node_modules", ".bin", "cdktf"),
-      args: ["deploy", name, ...(autoApprove ? ["--auto-approve"] : []), "--outputs-file", outputsFile],
+      args: [
+        "deploy",
+        name,
+        ...(autoApprove ? ["--auto-approve"] : []),
+        "--outputs-file",
+        outputsFile,
+        ...(context.plainOutput === true ? ["--no-color"] : []),
+      ],
       cwd: context.projectRoot,
       env,
       interactive: !autoApprove,
+      tidy: context.plainOutput === true,
     });
   } finally {
     process.umask(previousUmask);
@@ -72,13 +80,18 @@ export async function deploy(options: DeployOptions, context: LifecycleContext):
   // Even a failed apply may have written state that holds the secret.
   const stateReport = stateFile !== undefined && existsSync(stateFile) ? tightenToOwnerOnly(stateFile) : undefined;
   if (result.exitCode !== 0) {
-    throw new KitError("DEPLOY_FAILED", `cdktf deploy ${name} exited with ${result.exitCode}`, {
-      fix: "Read the terraform error above; fix it and run deploy again (terraform resumes from the state).",
-    });
+    // terraform's own words, when the output was read (a log); on a terminal they are right above.
+    // terraform's first error; cdktf's own ("terraform init failed", a stack it cannot find) come after it.
+    const [firstError] = terraformErrors(result.output ?? []);
+    throw new KitError(
+      "DEPLOY_FAILED",
+      `cdktf deploy ${name} exited with ${result.exitCode}${firstError === undefined ? "" : `: ${firstError}`}`,
+      { fix: fixForTerraformError(firstError, name), details: { terraformError: firstError ?? null } },
+    );
   }
   if (!existsSync(outputsFile)) {
     throw new KitError("DEPLOY_FAILED", `cdktf deploy ${name} succeeded but wrote no outputs file at ${outputsFile}`, {
-      fix: `Run "npx cdktf output ${name}" to see the outputs.`,
+      fix: `Run "npx cdktf output ${name}" to see the outputs, then "npx ords-jwt deploy ${name}" again.`,
     });
   }
   const outputsReport = tightenToOwnerOnly(outputsFile);

@@ -100,7 +100,7 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
       "ENVIRONMENT_PROTECTED",
       `Environment "${name}" is protected; teardown refused and nothing was changed`,
       {
-        fix: `To remove it on purpose, run "ords-jwt teardown ${name} --force", or set "protected": false in ${environment.file} first.`,
+        fix: `To remove it on purpose, run "npx ords-jwt teardown ${name} --force", or set "protected": false in ${environment.file} first.`,
       },
     );
   }
@@ -238,7 +238,7 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
         "TEARDOWN_STEP_FAILED",
         `Teardown of "${name}" failed at step ${index + 1}/${STEP_ORDER.length} (${title}): ${detail}`,
         {
-          fix: `Still to do: ${[title, ...remaining.map((rest) => STEP_TITLES[rest])].join("; ")}. Fix the cause above, then re-run "ords-jwt teardown ${name}": it resumes, and finished steps are skipped.`,
+          fix: `Still to do: ${[title, ...remaining.map((rest) => STEP_TITLES[rest])].join("; ")}. Fix the cause above, then re-run "npx ords-jwt teardown ${name}": it resumes, and finished steps are skipped.`,
           details: { result: { environment: name, steps: reports } satisfies TeardownResult },
           cause: error,
         },

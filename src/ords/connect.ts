@@ -68,6 +68,11 @@ export async function dbPassword(connection: OrdsConnectionSpec, source: Passwor
   if (prompt !== false) {
     const typed = await prompt(`Password for ${connection.user}@${connection.connectString}: `);
     if (typed !== "") return new Secret(typed);
+    // The user was just asked: the answer was empty, and nothing else was wrong.
+    throw new KitError("CONFIG_DB_PASSWORD_MISSING", `The password for ${connection.user} was empty`, {
+      fix: `Run the command again and type the password of ${connection.user}, or export ${DB_PASSWORD_ENV}=….`,
+      details: { variable: DB_PASSWORD_ENV },
+    });
   }
   throw new KitError(
     "CONFIG_DB_PASSWORD_MISSING",

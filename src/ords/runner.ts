@@ -183,7 +183,7 @@ export function checkTeardownAllowed(spec: OrdsSpec, force: boolean): void {
       "ORDS_PROTECTED",
       `Environment "${spec.environment}" is protected; ords teardown refused and nothing was changed`,
       {
-        fix: `To remove its ORDS objects on purpose, run "ords-jwt ords teardown ${spec.environment} --force", or set "protected": false first.`,
+        fix: `To remove its ORDS objects on purpose, run "npx ords-jwt ords teardown ${spec.environment} --force", or set "protected": false first.`,
         details: { environment: spec.environment },
       },
     );

@@ -92,7 +92,7 @@ export function requireJwkUrl(spec: OrdsSpec): string {
     "CONFIG_ORDS_JWK_URL_UNKNOWN",
     `The JWK URL of "${spec.environment}" is only known after deploy (the kit creates or looks up the identity domain)`,
     {
-      fix: `Deploy first (npx cdktf deploy ${spec.environment} runs this step itself), or pass --jwk-url (the stack output jwk_url).`,
+      fix: `Deploy first (npx ords-jwt deploy ${spec.environment} runs this step itself), or pass --jwk-url (the stack output jwk_url).`,
       details: { environment: spec.environment },
     },
   );
@@ -128,7 +128,7 @@ export function ordsConfigOf(environment: Environment) {
       "CONFIG_ORDS_MISSING",
       `${environment.file} has no "ords" section, so there is no ORDS step for "${environment.name}"`,
       {
-        fix: 'Add an "ords" section (see environments/example.json and the README\'s "ORDS post-deploy step").',
+        fix: 'Add an "ords" section (see environments/examples/oci.json and the README\'s "ORDS post-deploy step").',
         details: { environment: environment.name, file: environment.file },
       },
     );
@@ -163,7 +163,7 @@ function namesWithoutDeploy(environment: Environment): IdentityNames {
     "CONFIG_ORDS_AUDIENCE_UNKNOWN",
     `The JWT profile audience of "${environment.name}" is the Entra app's client id, which is not known yet`,
     {
-      fix: `Deploy the environment first (npx cdktf deploy ${environment.name}) so the kit can read the client_id output, or pass --client-id.`,
+      fix: `Deploy the environment first (npx ords-jwt deploy ${environment.name}) so the kit can read the client_id output, or pass --client-id.`,
       details: { environment: environment.name },
     },
   );
@@ -347,7 +347,7 @@ export function specFromHookInput(json: string, source: string): OrdsSpec {
       "CONFIG_ORDS_SPEC_INVALID",
       `${source} is not a valid ORDS step input:\n${problems.join("\n")}`,
       {
-        fix: "Re-synthesize the stack (npm start, then cdktf deploy) so the hook carries the current input.",
+        fix: "Deploy again (npx ords-jwt deploy <environment> synthesizes the stack afresh) so the hook carries the current input.",
         details: { problems },
       },
     );

@@ -9,9 +9,9 @@ import { EnvironmentStack } from "../../stacks/environment-stack";
 
 export const PROJECT_ROOT = join(__dirname, "..", "..");
 
-/** A fresh, mutable copy of environments/example.json. */
+/** A fresh, mutable copy of environments/examples/oci.json. */
 export function exampleJson(): any {
-  return JSON.parse(readFileSync(join(PROJECT_ROOT, "environments", "example.json"), "utf8"));
+  return JSON.parse(readFileSync(join(PROJECT_ROOT, "environments", "examples", "oci.json"), "utf8"));
 }
 
 /** A made-up Entra tenant and app client id for tests. */

@@ -20,7 +20,7 @@ export function writeToolEnvironment(
   mutate: (json: Record<string, any>) => void = () => undefined,
   name = "dev",
 ): ToolEnvironment {
-  const json = JSON.parse(readFileSync(join(PROJECT_ROOT, "environments", "example.json"), "utf8"));
+  const json = JSON.parse(readFileSync(join(PROJECT_ROOT, "environments", "examples", "oci.json"), "utf8"));
   json.identityProvider.app.primaryAudience = idp.audience;
   json.identityProvider.app.scopes = idp.scopes.map((value) => ({ value, description: `scope ${value}` }));
   json.identityProvider.issuer = idp.issuer;

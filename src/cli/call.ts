@@ -1,0 +1,58 @@
+// `call <env> <path-or-url>`: registers the call command; src/commands/call.ts does the work.
+import type { Command } from "commander";
+import { httpFromFlags, integerFlag, TOKEN_ENV, urlFlag } from "../cli-flags";
+import { type CommonFlags, ENVIRONMENTS_DIR_DEFAULT, lazy, print } from "./shared";
+
+interface CallFlags extends CommonFlags {
+  /** A string, or false for --no-token. */
+  readonly token?: string | false;
+  readonly tokenFile?: string;
+  readonly baseUrl?: string;
+  readonly method?: string;
+  readonly data?: string;
+  readonly tokenUrl?: string;
+  readonly discoveryUrl?: string;
+  readonly clientId?: string;
+  readonly scope?: string;
+}
+
+export function registerCall(program: Command): void {
+  program
+    .command("call")
+    .description(
+      "Call an ORDS endpoint with a token (or --no-token to prove it is protected); print status, WWW-Authenticate and body",
+    )
+    .argument("<environment>", "environment name")
+    .argument("<path-or-url>", "path under the environment's ORDS base URL (ords.baseUrl), or a full URL")
+    .option("--token <token>", `send this token instead of getting one (or set ${TOKEN_ENV})`)
+    .option("--token-file <file>", "read the token from a file (- for stdin)")
+    .option("--no-token", "send no token: a 401 is the expected outcome")
+    .option("--base-url <url>", "ORDS base URL of the schema (default: ords.baseUrl)", urlFlag)
+    .option("-X, --method <method>", "HTTP method (default: GET, or POST with -d)")
+    .option("-d, --data <json>", "JSON request body; implies POST unless -X is given (as curl does)")
+    .option("--token-url <url>", "token endpoint", urlFlag)
+    .option("--discovery-url <url>", "the IdP's .well-known/openid-configuration URL", urlFlag)
+    .option("--client-id <id>", "client id")
+    .option("--scope <scope>", "scope to request")
+    .option("--allow-insecure", "allow http:// URLs (local test servers only)")
+    .option("--timeout-ms <n>", "timeout of each HTTP request", integerFlag(1))
+    .option("--max-response-bytes <n>", "largest response body accepted", integerFlag(1))
+    .option("--environments-dir <dir>", "directory of environment files", ENVIRONMENTS_DIR_DEFAULT)
+    .option("--outdir <dir>", "where the stacks were synthesized", "cdktf.out")
+    .option("--json", "print the result as JSON")
+    .action(async (environment: string, pathOrUrl: string, options: CallFlags) => {
+      const { call, callFailure, callJson, renderCall } = lazy<typeof import("../commands/call")>("../commands/call");
+      const { token: tokenFlag, ...rest } = options;
+      const result = await call({
+        ...rest,
+        environment,
+        pathOrUrl,
+        token: typeof tokenFlag === "string" ? tokenFlag : undefined,
+        noToken: tokenFlag === false,
+        http: httpFromFlags(options),
+      });
+      print(callJson(result), options.json === true, () => renderCall(result));
+      const failure = callFailure(result, environment);
+      if (failure) throw failure;
+    });
+}

@@ -1,0 +1,22 @@
+// `deploy <env>`: registers the deploy command; src/commands/deploy.ts does the work.
+import type { Command } from "commander";
+import { ENVIRONMENTS_DIR_DEFAULT, lazy, print } from "./shared";
+
+export function registerDeploy(program: Command): void {
+  program
+    .command("deploy")
+    .description("cdktf deploy one environment; keep its non-secret outputs in state/<env>.outputs.json (mode 0600)")
+    .argument("<environment>", "environment name")
+    .option("--yes", "approve without asking (implied by CI=true)")
+    .option("--environments-dir <dir>", "directory of environment files", ENVIRONMENTS_DIR_DEFAULT)
+    .option("--json", "print the result as JSON")
+    .action(async (environment: string, options: { yes?: boolean; json?: boolean; environmentsDir: string }) => {
+      const { deployCommand, renderDeploy } = lazy<typeof import("../commands/deploy")>("../commands/deploy");
+      const result = await deployCommand({
+        environment,
+        yes: options.yes === true,
+        environmentsDir: options.environmentsDir,
+      });
+      print(result, options.json === true, () => renderDeploy(result));
+    });
+}

@@ -1,0 +1,35 @@
+// `teardown <env>`: registers the teardown command; src/commands/teardown.ts does the work.
+import type { Command } from "commander";
+import { ENVIRONMENTS_DIR_DEFAULT, lazy, print } from "./shared";
+
+interface TeardownFlags {
+  readonly yes?: boolean;
+  readonly force?: boolean;
+  readonly skipOrds?: boolean;
+  readonly json?: boolean;
+  readonly environmentsDir: string;
+}
+
+export function registerTeardown(program: Command): void {
+  program
+    .command("teardown")
+    .description("Remove ORDS objects, deactivate the app and the kit's domain, then cdktf destroy; re-run to resume")
+    .argument("<environment>", "environment name")
+    .option("--yes", "do not ask for confirmation (implied by CI=true)")
+    .option("--force", "tear down a protected environment")
+    .option("--skip-ords", "the database is gone or unreachable: leave its ORDS objects and do not connect")
+    .option("--environments-dir <dir>", "directory of environment files", ENVIRONMENTS_DIR_DEFAULT)
+    .option("--json", "print the result as JSON")
+    .action(async (environment: string, options: TeardownFlags) => {
+      const { teardownCommand, renderTeardownCommand } =
+        lazy<typeof import("../commands/teardown")>("../commands/teardown");
+      const result = await teardownCommand({
+        environment,
+        yes: options.yes === true,
+        force: options.force === true,
+        skipOrds: options.skipOrds === true,
+        environmentsDir: options.environmentsDir,
+      });
+      print(result, options.json === true, () => renderTeardownCommand(result));
+    });
+}

@@ -1,0 +1,58 @@
+// `token [env]`: registers the token command; src/commands/token.ts does the work.
+import type { Command } from "commander";
+import { httpFromFlags, integerFlag, urlFlag } from "../cli-flags";
+import { type CommonFlags, ENVIRONMENTS_DIR_DEFAULT, lazy, print } from "./shared";
+
+interface TokenFlags extends CommonFlags {
+  readonly user?: boolean;
+  readonly decode?: boolean;
+  readonly tokenUrl?: string;
+  readonly authorizeUrl?: string;
+  readonly discoveryUrl?: string;
+  readonly clientId?: string;
+  readonly scope?: string;
+  readonly redirectUri?: string;
+  readonly loginTimeoutSeconds?: number;
+  readonly browser?: boolean;
+}
+
+export function registerToken(program: Command): void {
+  program
+    .command("token")
+    .description(
+      "Get an access token (client credentials; --user for authorization code + PKCE) and print only the token",
+    )
+    .argument("[environment]", "environment name (leave out with --token-url, --client-id and --scope)")
+    .option("--user", "log in as a user: authorization code + PKCE through the loopback callback")
+    .option("--decode", "print the header and claims instead of the token (never the signature)")
+    .option(
+      "--token-url <url>",
+      "token endpoint (standalone; disables discovery unless --discovery-url is given)",
+      urlFlag,
+    )
+    .option("--authorize-url <url>", "authorize endpoint for --user when there is no discovery document", urlFlag)
+    .option("--discovery-url <url>", "the IdP's .well-known/openid-configuration URL", urlFlag)
+    .option("--client-id <id>", "client id (default: the stack's client_id output)")
+    .option("--scope <scope>", "scope to request (default: the environment's fully qualified scope)")
+    .option(
+      "--redirect-uri <uri>",
+      "loopback redirect URI for --user (default: the callback the stack registers, http://127.0.0.1:8765/callback)",
+    )
+    .option("--login-timeout-seconds <n>", "how long --user waits for the browser", integerFlag(1, 3600))
+    .option("--no-browser", "do not try to open a browser for --user")
+    .option("--allow-insecure", "allow http:// endpoints (local test servers only)")
+    .option("--timeout-ms <n>", "timeout of each HTTP request", integerFlag(1))
+    .option("--environments-dir <dir>", "directory of environment files", ENVIRONMENTS_DIR_DEFAULT)
+    .option("--outdir <dir>", "where the stacks were synthesized", "cdktf.out")
+    .option("--json", "print the token response (or the decoded token) as JSON")
+    .action(async (environment: string | undefined, options: TokenFlags) => {
+      const { token, renderToken, tokenJson } = lazy<typeof import("../commands/token")>("../commands/token");
+      const result = await token({
+        ...options,
+        environment,
+        openBrowser: options.browser,
+        http: httpFromFlags(options),
+      });
+      print(tokenJson(result), options.json === true, () => renderToken(result));
+    });
+}
