@@ -11,6 +11,7 @@ import {
   urlFlag,
 } from "./cli-flags";
 import { isKitError, type KitErrorCode } from "./errors";
+import { exitAfterFlush } from "./process-exit";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -355,5 +356,5 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  void main(process.argv).then((code) => process.exit(code));
+  void main(process.argv).then((code) => exitAfterFlush(code));
 }
