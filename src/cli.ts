@@ -3,6 +3,7 @@
 import { Command, CommanderError } from "commander";
 import {
   collect,
+  FLAG_RANGES,
   httpFromFlags,
   integerFlag,
   jsonPointerFlag,
@@ -12,6 +13,8 @@ import {
 } from "./cli-flags";
 import { isKitError, type KitErrorCode } from "./errors";
 import { exitAfterFlush } from "./process-exit";
+import { redactKnownSecrets } from "./secret";
+import { jsonTerminalSafe, terminalSafe } from "./terminal-safe";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -87,8 +90,15 @@ interface DoctorFlags extends CommonFlags {
   readonly force?: boolean;
 }
 
+/** Text from files and peers is made visible, and a secret a peer echoed back is removed, before anything prints. */
+function safe(text: string): string {
+  return terminalSafe(redactKnownSecrets(text));
+}
+
 function print(result: unknown, json: boolean, render: () => string): void {
-  process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : `${render()}\n`);
+  process.stdout.write(
+    json ? `${jsonTerminalSafe(redactKnownSecrets(JSON.stringify(result, null, 2)))}\n` : `${safe(render())}\n`,
+  );
 }
 
 export function buildProgram(): Command {
@@ -165,10 +175,14 @@ export function buildProgram(): Command {
       "--redirect-uri <uri>",
       "loopback redirect URI for --user (default: the callback the stack registers, http://127.0.0.1:8765/callback)",
     )
-    .option("--login-timeout-seconds <n>", "how long --user waits for the browser", integerFlag(1, 3600))
+    .option(
+      "--login-timeout-seconds <n>",
+      "how long --user waits for the browser",
+      integerFlag(FLAG_RANGES.loginTimeoutSeconds),
+    )
     .option("--no-browser", "do not try to open a browser for --user")
     .option("--allow-insecure", "allow http:// endpoints (local test servers only)")
-    .option("--timeout-ms <n>", "timeout of each HTTP request", integerFlag(1))
+    .option("--timeout-ms <n>", "timeout of each HTTP request", integerFlag(FLAG_RANGES.timeoutMs))
     .option("--environments-dir <dir>", "directory of environment files", "environments")
     .option("--outdir <dir>", "where the stacks were synthesized", "cdktf.out")
     .option("--json", "print the token response (or the decoded token) as JSON")
@@ -201,8 +215,8 @@ export function buildProgram(): Command {
     .option("--client-id <id>", "client id")
     .option("--scope <scope>", "scope to request")
     .option("--allow-insecure", "allow http:// URLs (local test servers only)")
-    .option("--timeout-ms <n>", "timeout of each HTTP request", integerFlag(1))
-    .option("--max-response-bytes <n>", "largest response body accepted", integerFlag(1))
+    .option("--timeout-ms <n>", "timeout of each HTTP request", integerFlag(FLAG_RANGES.timeoutMs))
+    .option("--max-response-bytes <n>", "largest response body accepted", integerFlag(FLAG_RANGES.maxResponseBytes))
     .option("--environments-dir <dir>", "directory of environment files", "environments")
     .option("--outdir <dir>", "where the stacks were synthesized", "cdktf.out")
     .option("--json", "print the result as JSON")
@@ -239,13 +253,17 @@ export function buildProgram(): Command {
     .option(
       "--allowed-skew-seconds <n>",
       "clock skew the profile allows (default: stored or configured value)",
-      integerFlag(1, 60),
+      integerFlag(FLAG_RANGES.allowedSkewSeconds),
     )
-    .option("--allowed-age-seconds <n>", "maximum token age the profile allows", integerFlag(1))
+    .option(
+      "--allowed-age-seconds <n>",
+      "maximum token age the profile allows",
+      integerFlag(FLAG_RANGES.allowedAgeSeconds),
+    )
     .option(
       "--jwks-size-limit-bytes <n>",
       `JWKS size to warn above (ORDS documents 10000; some installations show 100000)`,
-      integerFlag(1),
+      integerFlag(FLAG_RANGES.jwksSizeLimitBytes),
     )
     .option("--token-url <url>", "token endpoint, to get a token without an environment", urlFlag)
     .option("--discovery-url <url>", "the IdP's .well-known/openid-configuration URL", urlFlag)
@@ -254,7 +272,7 @@ export function buildProgram(): Command {
     .option("--mirror-jwks", "troubleshooting: serve the JWKS from a temporary ORDS module and retry (needs DB access)")
     .option("--force", "allow --mirror-jwks on a protected environment")
     .option("--allow-insecure", "allow http:// URLs (local test servers only)")
-    .option("--timeout-ms <n>", "timeout of each network step", integerFlag(1))
+    .option("--timeout-ms <n>", "timeout of each network step", integerFlag(FLAG_RANGES.timeoutMs))
     .option("--environments-dir <dir>", "directory of environment files", "environments")
     .option("--outdir <dir>", "where the stacks were synthesized", "cdktf.out")
     .option("--json", 'print {"checks":[{"id","status","message","fix"}]}')
@@ -347,10 +365,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     if (isKitError(error)) {
-      process.stderr.write(`${error.message}\n${error.fix ? `Fix: ${error.fix}\n` : ""}`);
+      process.stderr.write(safe(`${error.message}\n${error.fix ? `Fix: ${error.fix}\n` : ""}`));
       return USAGE_ERROR_CODES.has(error.code) || error.code.startsWith("CONFIG_") ? EXIT.usage : EXIT.failed;
     }
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(safe(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`));
     return EXIT.failed;
   }
 }
