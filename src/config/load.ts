@@ -57,12 +57,15 @@ function configError(problems: readonly ConfigProblem[]): KitError {
   });
 }
 
+/** zod's names for expected types, as a sentence says them. */
+const EXPECTED: Readonly<Record<string, string>> = { object: "an object", array: "an array", int: "a whole number" };
+
 function describeZodIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case "invalid_type":
       return issue.input === undefined
         ? `is required (expected ${issue.expected}); add it`
-        : `must be ${issue.expected === "object" ? "an object" : `a ${issue.expected}`}, not ${describeValue(issue.input)}`;
+        : `must be ${EXPECTED[issue.expected] ?? `a ${issue.expected}`}, not ${describeValue(issue.input)}`;
     case "unrecognized_keys":
       return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${visible(k, 60)}"`).join(", ")}: remove or fix the spelling (unknown keys are errors)`;
     case "invalid_value":
