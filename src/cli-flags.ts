@@ -5,13 +5,29 @@ import { InvalidArgumentError } from "commander";
 /** Where a token may come from instead of --token, so it stays out of the process list. */
 export const TOKEN_ENV = "ORDS_JWT_TOKEN";
 
-/** A whole number ≥ min (and ≤ max when given). */
-export function integerFlag(min: number, max?: number): (value: string) => number {
+/** Ranges of the numeric flags; every message names the range. */
+export const FLAG_RANGES = {
+  /** One hour; Node's timers overflow above 2^31-1 ms and would fire after 1 ms. */
+  timeoutMs: [1, 3_600_000],
+  /** 100 MiB: the body is held in memory. */
+  maxResponseBytes: [1, 100 * 1024 * 1024],
+  loginTimeoutSeconds: [1, 3600],
+  /** ORDS allows at most 60 seconds of skew (facts.md §2). */
+  allowedSkewSeconds: [1, 60],
+  /** One year. */
+  allowedAgeSeconds: [1, 31_536_000],
+  jwksSizeLimitBytes: [1, 10 * 1024 * 1024],
+} as const satisfies Record<string, readonly [number, number]>;
+
+/** A whole number from min to max (inclusive). */
+export function integerFlag(range: readonly [number, number]): (value: string) => number {
+  const [min, max] = range;
+  const rule = `must be a whole number from ${min} to ${max}`;
   return (value) => {
-    if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`must be a whole number (got "${value}")`);
+    // The value is not echoed: it is a flag the user just typed, and may hold anything.
+    if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`${rule} (digits only)`);
     const parsed = Number(value);
-    if (parsed < min) throw new InvalidArgumentError(`must be at least ${min}`);
-    if (max !== undefined && parsed > max) throw new InvalidArgumentError(`must be at most ${max}`);
+    if (parsed < min || parsed > max) throw new InvalidArgumentError(rule);
     return parsed;
   };
 }

@@ -9,10 +9,13 @@ import { registerList } from "./cli/list";
 import { registerOrds } from "./cli/ords";
 import { registerOutputs } from "./cli/outputs";
 import { registerPlan } from "./cli/plan";
-import type { Registration } from "./cli/shared";
+import { type Registration, safe } from "./cli/shared";
 import { registerTeardown } from "./cli/teardown";
 import { registerToken } from "./cli/token";
 import { errorReport, formatErrorText, isKitError, KitError, type KitErrorCode } from "./errors";
+import { exitAfterFlush } from "./process-exit";
+import { redactKnownSecrets } from "./secret";
+import { jsonTerminalSafe } from "./terminal-safe";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -90,9 +93,9 @@ function usageError(error: CommanderError, path: readonly string[]): KitError {
 function report(error: KitError, json: boolean): void {
   const errorOut = errorReport(error);
   if (json && !RESULT_PRINTED_CODES.has(error.code)) {
-    process.stdout.write(`${JSON.stringify({ error: errorOut }, null, 2)}\n`);
+    process.stdout.write(`${jsonTerminalSafe(redactKnownSecrets(JSON.stringify({ error: errorOut }, null, 2)))}\n`);
   } else {
-    process.stderr.write(formatErrorText(errorOut));
+    process.stderr.write(safe(formatErrorText(errorOut)));
   }
 }
 
@@ -125,5 +128,5 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  void main(process.argv).then((code) => process.exit(code));
+  void main(process.argv).then((code) => exitAfterFlush(code));
 }

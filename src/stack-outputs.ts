@@ -4,7 +4,7 @@ import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { KitError } from "./errors";
-import { Secret } from "./secret";
+import { neverPrinted, Secret } from "./secret";
 
 /** Output names of the environment stack (stacks/environment-stack.ts writes them); part of the kit's contract. */
 export const OUTPUT_NAMES = {
@@ -76,7 +76,7 @@ export function parseTerraformOutputs(json: unknown): StackOutputs {
     fqs: list(OUTPUT_NAMES.fqs),
     privilege: text(OUTPUT_NAMES.privilege),
     clientId: text(OUTPUT_NAMES.clientId),
-    clientSecret: secret === undefined ? undefined : new Secret(secret),
+    clientSecret: secret === undefined ? undefined : neverPrinted(new Secret(secret)),
     tokenUrl: text(OUTPUT_NAMES.tokenUrl),
     authorizeUrl: text(OUTPUT_NAMES.authorizeUrl),
     domainUrl: text(OUTPUT_NAMES.domainUrl),
@@ -291,7 +291,7 @@ export class LazyOutputs {
  */
 export async function resolveClientSecret(outputs: LazyOutputs, env: NodeJS.ProcessEnv = process.env): Promise<Secret> {
   const fromEnv = env[CLIENT_SECRET_ENV];
-  if (fromEnv !== undefined && fromEnv !== "") return new Secret(fromEnv);
+  if (fromEnv !== undefined && fromEnv !== "") return neverPrinted(new Secret(fromEnv));
   if (outputs.source === undefined) {
     throw new KitError(
       "SECRET_MISSING",

@@ -1,9 +1,10 @@
 // Resolves what token, call and doctor talk to: flags first, then the environment file (through the naming
 // model), then the deployed stack's outputs, read lazily and only when a value is still missing.
-import { readFileSync } from "node:fs";
+
 import { TOKEN_ENV } from "./cli-flags";
 import type { Environment } from "./config/load";
 import type { OrdsConfig } from "./config/ords-schema";
+import { FileReadProblem, readRegularTextFile, readStdinText } from "./config/regular-file";
 import { KitError } from "./errors";
 import type { HttpOptions } from "./http/bounded-fetch";
 import {
@@ -17,8 +18,9 @@ import {
   ociDomainEndpoints,
 } from "./naming";
 import type { ClientSettings } from "./oauth/client";
-import { Secret } from "./secret";
+import { neverPrinted, Secret } from "./secret";
 import { deployedOutputsSource, LazyOutputs, type OutputsSource, resolveClientSecret } from "./stack-outputs";
+import { visible } from "./terminal-safe";
 
 export interface TargetOptions {
   /** Environment name; undefined for a standalone run driven by flags. */
@@ -231,7 +233,7 @@ function describeTokenProblem(token: string): { problem: string; fix: string; po
 
 function checkedToken(value: string, source: string): Secret {
   const token = value.trim();
-  if (JWS_COMPACT.test(token)) return new Secret(token);
+  if (JWS_COMPACT.test(token)) return neverPrinted(new Secret(token));
   const { problem, fix, position } = describeTokenProblem(token);
   throw new KitError(
     "USAGE_INVALID",
@@ -247,6 +249,9 @@ function checkedToken(value: string, source: string): Secret {
  * A token given by flag, file or environment variable; `-` as a file means stdin. Surrounding whitespace is
  * dropped; any other character outside the JWS alphabet is a usage error. Never echoed.
  */
+/** Real access tokens are a few KiB; the cap keeps /dev/zero or a wrong file from filling memory. */
+export const TOKEN_FILE_MAX_BYTES = 256 * 1024;
+
 export function tokenFromInputs(
   inputs: { token?: string; tokenFile?: string },
   env: NodeJS.ProcessEnv = process.env,
@@ -258,16 +263,16 @@ export function tokenFromInputs(
   if (inputs.tokenFile !== undefined) {
     let text: string;
     try {
-      text = readFileSync(inputs.tokenFile === "-" ? 0 : inputs.tokenFile, "utf8");
+      text =
+        inputs.tokenFile === "-"
+          ? readStdinText(TOKEN_FILE_MAX_BYTES, "a token")
+          : readRegularTextFile(inputs.tokenFile, TOKEN_FILE_MAX_BYTES, "a token");
     } catch (cause) {
-      throw new KitError(
-        "USAGE_INVALID",
-        `Cannot read --token-file ${inputs.tokenFile}: ${(cause as NodeJS.ErrnoException).code ?? "error"}`,
-        {
-          cause,
-          fix: "Give a readable file holding only the access token.",
-        },
-      );
+      if (!(cause instanceof FileReadProblem)) throw cause;
+      throw new KitError("USAGE_INVALID", `--token-file ${visible(inputs.tokenFile)} ${cause.message}`, {
+        cause,
+        fix: `Give a regular file (or - for stdin) holding only the access token, at most ${TOKEN_FILE_MAX_BYTES} bytes.`,
+      });
     }
     return checkedToken(text, inputs.tokenFile === "-" ? "stdin (--token-file -)" : `--token-file ${inputs.tokenFile}`);
   }

@@ -17,6 +17,7 @@ import {
   type IdentityNames,
   stableUuid,
 } from "../src/naming";
+import { terraformLiterals } from "./terraform-literal";
 
 export interface EntraIdentityProps {
   /** The validated `identityProvider` block of the environment. */
@@ -44,35 +45,39 @@ export class EntraIdentity extends Construct {
     const scopeId = (value: string) => stableUuid(environment, "oauth2_permission_scope", value);
     const roleId = (value: string) => stableUuid(environment, "app_role", value);
 
-    this.application = new Application(this, "application", {
-      displayName: config.displayName,
-      signInAudience: config.signInAudience,
-      api: {
-        // The default (1) issues tokens with iss https://sts.windows.net/<tenant>/, which the v2 profile rejects.
-        requestedAccessTokenVersion: config.requestedAccessTokenVersion,
-        oauth2PermissionScope: config.scopes.map((scope) => ({
-          id: scopeId(scope.value),
-          value: scope.value,
-          type: "User",
+    this.application = new Application(
+      this,
+      "application",
+      terraformLiterals({
+        displayName: config.displayName,
+        signInAudience: config.signInAudience,
+        api: {
+          // The default (1) issues tokens with iss https://sts.windows.net/<tenant>/, which the v2 profile rejects.
+          requestedAccessTokenVersion: config.requestedAccessTokenVersion,
+          oauth2PermissionScope: config.scopes.map((scope) => ({
+            id: scopeId(scope.value),
+            value: scope.value,
+            type: "User",
+            enabled: true,
+            adminConsentDisplayName: scope.value,
+            adminConsentDescription: scope.description,
+            userConsentDisplayName: scope.value,
+            userConsentDescription: scope.description,
+          })),
+        },
+        appRole: config.appRoles.map((role) => ({
+          id: roleId(role.value),
+          value: role.value,
+          displayName: role.displayName ?? role.value,
+          description: role.description,
+          allowedMemberTypes: ["Application"],
           enabled: true,
-          adminConsentDisplayName: scope.value,
-          adminConsentDescription: scope.description,
-          userConsentDisplayName: scope.value,
-          userConsentDescription: scope.description,
         })),
-      },
-      appRole: config.appRoles.map((role) => ({
-        id: roleId(role.value),
-        value: role.value,
-        displayName: role.displayName ?? role.value,
-        description: role.description,
-        allowedMemberTypes: ["Application"],
-        enabled: true,
-      })),
-      web: { redirectUris: config.redirectUris },
-      // azuread_application_identifier_uri owns the URI; without this the two resources fight over it.
-      lifecycle: { ignoreChanges: ["identifier_uris"], preventDestroy: props.preventDestroy },
-    });
+        web: { redirectUris: config.redirectUris },
+        // azuread_application_identifier_uri owns the URI; without this the two resources fight over it.
+        lifecycle: { ignoreChanges: ["identifier_uris"], preventDestroy: props.preventDestroy },
+      }),
+    );
 
     this.identifierUri = new ApplicationIdentifierUri(this, "identifier_uri", {
       applicationId: this.application.id,

@@ -15,6 +15,7 @@ import { EntraIdentity } from "./entra-identity";
 import { OciIdentity } from "./oci-identity";
 import { OrdsPostDeploy } from "./ords-post-deploy";
 import { configureStateBackend } from "./state-backend";
+import { terraformLiterals } from "./terraform-literal";
 
 export interface EnvironmentStackProps {
   readonly environment: Environment;
@@ -81,11 +82,13 @@ export class EnvironmentStack extends TerraformStack {
 
   private ociSide(idp: OciIdentityProviderConfig, phase: StackPhase, preventDestroy: boolean): IdentitySide {
     const providerAuth = { auth: idp.provider.auth, configFileProfile: idp.provider.configFileProfile };
-    const regional = new OciProvider(this, "oci", { ...providerAuth, region: idp.provider.region });
+    // Provider arguments are Terraform templates; the backend (which reuses providerAuth) takes text literally.
+    const providerArgs = terraformLiterals(providerAuth);
+    const regional = new OciProvider(this, "oci", { ...providerArgs, region: idp.provider.region });
     const home =
       idp.provider.homeRegion === idp.provider.region
         ? regional
-        : new OciProvider(this, "oci_home", { ...providerAuth, alias: "home", region: idp.provider.homeRegion });
+        : new OciProvider(this, "oci_home", { ...providerArgs, alias: "home", region: idp.provider.homeRegion });
     const names = ociIdentityNames(idp);
     const identity = new OciIdentity(this, "identity", {
       config: idp,
@@ -135,7 +138,7 @@ export class EnvironmentStack extends TerraformStack {
   private addOutputs(side: IdentitySide): void {
     const { names, endpoints } = side;
     const output = (id: string, value: unknown, description: string, sensitive = false) =>
-      new TerraformOutput(this, id, { value, description, sensitive });
+      new TerraformOutput(this, id, { value: terraformLiterals(value), description, sensitive });
     output(OUTPUT_NAMES.issuer, names.issuer, "iss that ORDS expects in tokens (JWT profile p_issuer)");
     output(OUTPUT_NAMES.audience, names.audience, "aud in tokens (JWT profile p_audience)");
     output(OUTPUT_NAMES.jwkUrl, endpoints.jwkUrl, "JWKS of the identity provider (JWT profile p_jwk_url)");

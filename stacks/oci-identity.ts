@@ -17,6 +17,7 @@ import {
   ociDomainEndpoints,
   TERRAFORM_DEFAULT_PORT_SUFFIX_REGEX,
 } from "../src/naming";
+import { terraformLiteral, terraformLiterals } from "./terraform-literal";
 
 export const SETTINGS_SCHEMA = "urn:ietf:params:scim:schemas:oracle:idcs:Settings";
 export const APP_SCHEMA = "urn:ietf:params:scim:schemas:oracle:idcs:App";
@@ -60,76 +61,92 @@ export class OciIdentity extends Construct {
     );
 
     this.clientAccess = config.clientAccess.manageSigningCertPublicAccess
-      ? new IdentityDomainsSetting(this, "client_access", {
-          idcsEndpoint: this.idcsEndpoint,
-          settingId: "Settings",
-          schemas: [SETTINGS_SCHEMA],
-          csrAccess: config.clientAccess.csrAccess ?? "none",
-          // Without it the JWKS needs credentials, ORDS cannot fetch keys and answers invalid_token.
-          signingCertPublicAccess: true,
-        })
+      ? new IdentityDomainsSetting(
+          this,
+          "client_access",
+          terraformLiterals({
+            idcsEndpoint: this.idcsEndpoint,
+            settingId: "Settings",
+            schemas: [SETTINGS_SCHEMA],
+            csrAccess: config.clientAccess.csrAccess ?? "none",
+            // Without it the JWKS needs credentials, ORDS cannot fetch keys and answers invalid_token.
+            signingCertPublicAccess: true,
+          }),
+        )
       : undefined;
 
     const app = config.app;
-    this.app = new IdentityDomainsApp(this, "app", {
-      idcsEndpoint: this.idcsEndpoint,
-      schemas: [APP_SCHEMA],
-      basedOnTemplate: { value: CONFIDENTIAL_APP_TEMPLATE },
-      displayName: app.displayName,
-      isOauthClient: true,
-      clientType: "confidential",
-      allowedGrants: app.grants,
-      redirectUris: app.redirectUris.length > 0 ? app.redirectUris : undefined,
-      isOauthResource: true,
-      audience: names.audience,
-      scopes: config.app.scopes.map((scope) => ({
-        value: scope.value,
-        description: scope.description,
-        requiresConsent: scope.requiresConsent,
-      })),
-      allowedScopes: app.allowOwnScopes ? names.scopes.map((scope) => ({ fqs: scope.fqs })) : undefined,
-      trustScope: app.trustScope,
-      accessTokenExpiry: app.accessTokenExpirySeconds,
-      // Explicit: the provider's default leaves a new app inactive. Teardown deactivates it first,
-      // because the provider cannot delete an active app, even with force_delete (#2507).
-      active: phase === "deploy" ? app.active : false,
-      lifecycle: { preventDestroy },
-    });
+    this.app = new IdentityDomainsApp(
+      this,
+      "app",
+      terraformLiterals({
+        idcsEndpoint: this.idcsEndpoint,
+        schemas: [APP_SCHEMA],
+        basedOnTemplate: { value: CONFIDENTIAL_APP_TEMPLATE },
+        displayName: app.displayName,
+        isOauthClient: true,
+        clientType: "confidential",
+        allowedGrants: app.grants,
+        redirectUris: app.redirectUris.length > 0 ? app.redirectUris : undefined,
+        isOauthResource: true,
+        audience: names.audience,
+        scopes: config.app.scopes.map((scope) => ({
+          value: scope.value,
+          description: scope.description,
+          requiresConsent: scope.requiresConsent,
+        })),
+        allowedScopes: app.allowOwnScopes ? names.scopes.map((scope) => ({ fqs: scope.fqs })) : undefined,
+        trustScope: app.trustScope,
+        accessTokenExpiry: app.accessTokenExpirySeconds,
+        // Explicit: the provider's default leaves a new app inactive. Teardown deactivates it first,
+        // because the provider cannot delete an active app, even with force_delete (#2507).
+        active: phase === "deploy" ? app.active : false,
+        lifecycle: { preventDestroy },
+      }),
+    );
 
     this.demoUser = config.demoUser
-      ? new IdentityDomainsUser(this, "demo_user", {
-          idcsEndpoint: this.idcsEndpoint,
-          schemas: [USER_SCHEMA],
-          userName: config.demoUser.userName,
-          name: { givenName: config.demoUser.givenName, familyName: config.demoUser.familyName },
-          // The service adds a recovery address when none is given, which would show as drift on every plan.
-          emails: [
-            { type: "work", value: config.demoUser.email, primary: true },
-            { type: "recovery", value: config.demoUser.email },
-          ],
-        })
+      ? new IdentityDomainsUser(
+          this,
+          "demo_user",
+          terraformLiterals({
+            idcsEndpoint: this.idcsEndpoint,
+            schemas: [USER_SCHEMA],
+            userName: config.demoUser.userName,
+            name: { givenName: config.demoUser.givenName, familyName: config.demoUser.familyName },
+            // The service adds a recovery address when none is given, which would show as drift on every plan.
+            emails: [
+              { type: "work", value: config.demoUser.email, primary: true },
+              { type: "recovery", value: config.demoUser.email },
+            ],
+          }),
+        )
       : undefined;
   }
 
   private createDomain({ config, homeRegionProvider, phase, preventDestroy }: OciIdentityProps): IdentityDomain {
     const domain = config.domain;
     const admin = domainAdmin(domain);
-    return new IdentityDomain(this, "domain", {
-      provider: homeRegionProvider,
-      compartmentId: required(domain.compartmentId, "domain.compartmentId"),
-      displayName: required(domain.displayName, "domain.displayName"),
-      description: required(domain.description, "domain.description"),
-      licenseType: required(domain.licenseType, "domain.licenseType"),
-      homeRegion: config.provider.homeRegion,
-      adminEmail: admin?.email,
-      adminFirstName: admin?.firstName,
-      adminLastName: admin?.lastName,
-      adminUserName: admin?.userName,
-      isNotificationBypassed: admin?.notificationBypassed,
-      // OCI deletes only INACTIVE domains (412 otherwise) and the provider does not deactivate them (#1781).
-      state: phase === "deactivate-domain" ? "INACTIVE" : undefined,
-      lifecycle: { preventDestroy },
-    });
+    return new IdentityDomain(
+      this,
+      "domain",
+      terraformLiterals({
+        provider: homeRegionProvider,
+        compartmentId: required(domain.compartmentId, "domain.compartmentId"),
+        displayName: required(domain.displayName, "domain.displayName"),
+        description: required(domain.description, "domain.description"),
+        licenseType: required(domain.licenseType, "domain.licenseType"),
+        homeRegion: config.provider.homeRegion,
+        adminEmail: admin?.email,
+        adminFirstName: admin?.firstName,
+        adminLastName: admin?.lastName,
+        adminUserName: admin?.userName,
+        isNotificationBypassed: admin?.notificationBypassed,
+        // OCI deletes only INACTIVE domains (412 otherwise) and the provider does not deactivate them (#1781).
+        state: phase === "deactivate-domain" ? "INACTIVE" : undefined,
+        lifecycle: { preventDestroy },
+      }),
+    );
   }
 
   private existingDomainUrl({ config, homeRegionProvider }: OciIdentityProps): string {
@@ -140,12 +157,14 @@ export class OciIdentity extends Construct {
     const lookup = new DataOciIdentityDomains(this, "existing_domain", {
       provider: homeRegionProvider,
       compartmentId,
-      displayName,
+      displayName: terraformLiteral(displayName),
       lifecycle: {
         postcondition: [
           {
             condition: "${length(self.domains) == 1}",
-            errorMessage: `Expected exactly one identity domain named "${displayName}" in ${compartmentId}; check identityProvider.domain.displayName and compartmentId (the tenancy OCID for the Default domain), or give the domain url instead.`,
+            errorMessage: terraformLiteral(
+              `Expected exactly one identity domain named "${displayName}" in ${compartmentId}; check identityProvider.domain.displayName and compartmentId (the tenancy OCID for the Default domain), or give the domain url instead.`,
+            ),
           },
         ],
       },

@@ -4,9 +4,10 @@
 // so a changed value never tears ORDS down. Both carry non-secret values only: the DB and wallet passwords reach the
 // CLI through the process environment.
 import { relative, resolve } from "node:path";
-import { App, DataResource, type ITerraformDependable, TerraformStack, Token } from "cdktf";
+import { App, DataResource, type ITerraformDependable, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { HOOK_SPEC_ENV, hookInputOf, type OrdsHookInput, type OrdsSpec } from "../src/ords/spec";
+import { terraformLiteral } from "./terraform-literal";
 
 /** The kit's CLI entry (runs the TypeScript through tsx; no build step). */
 export const KIT_BIN = resolve(__dirname, "..", "bin", "ords-jwt.cjs");
@@ -25,12 +26,6 @@ export interface OrdsPostDeployProps {
    * @default `node "<bin/ords-jwt.cjs relative to the stack directory>"`
    */
   readonly command?: string;
-}
-
-/** Terraform reads `${` and `%{` in strings as templates; literal config text must not be. */
-function literal(value: string): string {
-  // (A function replacement: in a replacement string "$$" would mean a single "$".)
-  return Token.isUnresolved(value) ? value : value.replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{");
 }
 
 /** The default command: node plus the kit's bin, relative to where terraform runs the provisioner. */
@@ -54,7 +49,7 @@ export class OrdsPostDeploy extends Construct {
   constructor(scope: Construct, id: string, props: OrdsPostDeployProps) {
     super(scope, id);
     const input = Object.fromEntries(
-      Object.entries(hookInputOf(props.spec)).map(([key, value]) => [key, literal(value)]),
+      Object.entries(hookInputOf(props.spec)).map(([key, value]) => [key, terraformLiteral(value)]),
     ) as OrdsHookInput;
     this.input = input;
     const prefix = props.command ?? defaultKitCommand(this);

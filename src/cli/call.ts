@@ -1,6 +1,6 @@
 // `call <env> <path-or-url>`: registers the call command; src/commands/call.ts does the work.
 import type { Command } from "commander";
-import { httpFromFlags, integerFlag, TOKEN_ENV, urlFlag } from "../cli-flags";
+import { FLAG_RANGES, httpFromFlags, integerFlag, TOKEN_ENV, urlFlag } from "../cli-flags";
 import { type CommonFlags, ENVIRONMENTS_DIR_DEFAULT, lazy, print } from "./shared";
 
 interface CallFlags extends CommonFlags {
@@ -35,8 +35,8 @@ export function registerCall(program: Command): void {
     .option("--client-id <id>", "client id")
     .option("--scope <scope>", "scope to request")
     .option("--allow-insecure", "allow http:// URLs (local test servers only)")
-    .option("--timeout-ms <n>", "timeout of each HTTP request", integerFlag(1))
-    .option("--max-response-bytes <n>", "largest response body accepted", integerFlag(1))
+    .option("--timeout-ms <n>", "timeout of each HTTP request", integerFlag(FLAG_RANGES.timeoutMs))
+    .option("--max-response-bytes <n>", "largest response body accepted", integerFlag(FLAG_RANGES.maxResponseBytes))
     .option("--environments-dir <dir>", "directory of environment files", ENVIRONMENTS_DIR_DEFAULT)
     .option("--outdir <dir>", "where the stacks were synthesized", "cdktf.out")
     .option("--json", "print the result as JSON")

@@ -1,6 +1,6 @@
 // `doctor [env]`: registers the doctor command; src/commands/doctor.ts does the work.
 import type { Command } from "commander";
-import { collect, httpFromFlags, integerFlag, jsonPointerFlag, TOKEN_ENV, urlFlag } from "../cli-flags";
+import { collect, FLAG_RANGES, httpFromFlags, integerFlag, jsonPointerFlag, TOKEN_ENV, urlFlag } from "../cli-flags";
 import { type CommonFlags, colourFor, ENVIRONMENTS_DIR_DEFAULT, lazy, print } from "./shared";
 
 interface DoctorFlags extends CommonFlags {
@@ -43,13 +43,17 @@ export function registerDoctor(program: Command): void {
     .option(
       "--allowed-skew-seconds <n>",
       "clock skew the profile allows (default: stored or configured value)",
-      integerFlag(1, 60),
+      integerFlag(FLAG_RANGES.allowedSkewSeconds),
     )
-    .option("--allowed-age-seconds <n>", "maximum token age the profile allows", integerFlag(1))
+    .option(
+      "--allowed-age-seconds <n>",
+      "maximum token age the profile allows",
+      integerFlag(FLAG_RANGES.allowedAgeSeconds),
+    )
     .option(
       "--jwks-size-limit-bytes <n>",
       `JWKS size to warn above (ORDS documents 10000; some installations show 100000)`,
-      integerFlag(1),
+      integerFlag(FLAG_RANGES.jwksSizeLimitBytes),
     )
     .option("--token-url <url>", "token endpoint, to get a token without an environment", urlFlag)
     .option("--discovery-url <url>", "the IdP's .well-known/openid-configuration URL", urlFlag)
@@ -58,7 +62,7 @@ export function registerDoctor(program: Command): void {
     .option("--mirror-jwks", "troubleshooting: serve the JWKS from a temporary ORDS module and retry (needs DB access)")
     .option("--force", "allow --mirror-jwks on a protected environment")
     .option("--allow-insecure", "allow http:// URLs (local test servers only)")
-    .option("--timeout-ms <n>", "timeout of each network step", integerFlag(1))
+    .option("--timeout-ms <n>", "timeout of each network step", integerFlag(FLAG_RANGES.timeoutMs))
     .option("--environments-dir <dir>", "directory of environment files", ENVIRONMENTS_DIR_DEFAULT)
     .option("--outdir <dir>", "where the stacks were synthesized", "cdktf.out")
     .option("--json", 'print {"checks":[{"id","status","message","fix"}]}')

@@ -3,6 +3,8 @@
 import type { Command } from "commander";
 import type { NetworkFlags } from "../cli-flags";
 import { environmentsDirFromEnv } from "../config/environments-dir";
+import { redactKnownSecrets } from "../secret";
+import { jsonTerminalSafe, terminalSafe } from "../terminal-safe";
 
 /**
  * Loads a command module on first use, so start-up stays fast. It uses require, not import():
@@ -12,9 +14,16 @@ export function lazy<T>(modulePath: string): T {
   return require(modulePath) as T;
 }
 
-/** Data goes to stdout: the result object with --json, else its human rendering. */
+/** Text from files and peers is made visible, and a secret a peer echoed back is removed, before anything prints. */
+export function safe(text: string): string {
+  return terminalSafe(redactKnownSecrets(text));
+}
+
+/** Data goes to stdout: the result object with --json, else its human rendering; both made safe to print. */
 export function print(result: unknown, json: boolean, render: () => string): void {
-  process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : `${render()}\n`);
+  process.stdout.write(
+    json ? `${jsonTerminalSafe(redactKnownSecrets(JSON.stringify(result, null, 2)))}\n` : `${safe(render())}\n`,
+  );
 }
 
 /**

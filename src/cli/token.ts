@@ -1,6 +1,6 @@
 // `token [env]`: registers the token command; src/commands/token.ts does the work.
 import type { Command } from "commander";
-import { httpFromFlags, integerFlag, urlFlag } from "../cli-flags";
+import { FLAG_RANGES, httpFromFlags, integerFlag, urlFlag } from "../cli-flags";
 import { type CommonFlags, ENVIRONMENTS_DIR_DEFAULT, lazy, print } from "./shared";
 
 interface TokenFlags extends CommonFlags {
@@ -38,10 +38,14 @@ export function registerToken(program: Command): void {
       "--redirect-uri <uri>",
       "loopback redirect URI for --user (default: the callback the stack registers, http://127.0.0.1:8765/callback)",
     )
-    .option("--login-timeout-seconds <n>", "how long --user waits for the browser", integerFlag(1, 3600))
+    .option(
+      "--login-timeout-seconds <n>",
+      "how long --user waits for the browser",
+      integerFlag(FLAG_RANGES.loginTimeoutSeconds),
+    )
     .option("--no-browser", "do not try to open a browser for --user")
     .option("--allow-insecure", "allow http:// endpoints (local test servers only)")
-    .option("--timeout-ms <n>", "timeout of each HTTP request", integerFlag(1))
+    .option("--timeout-ms <n>", "timeout of each HTTP request", integerFlag(FLAG_RANGES.timeoutMs))
     .option("--environments-dir <dir>", "directory of environment files", ENVIRONMENTS_DIR_DEFAULT)
     .option("--outdir <dir>", "where the stacks were synthesized", "cdktf.out")
     .option("--json", "print the token response (or the decoded token) as JSON")

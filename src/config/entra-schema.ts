@@ -1,7 +1,7 @@
 // The zod schema of an `identityProvider` of type "entra" (Microsoft Entra ID app registration).
 // It holds no credentials: the azuread provider authenticates from the standard ARM_* environment variables.
 import { z } from "zod";
-import { DEFAULT_REDIRECT_URIS, redirectUri } from "./fields";
+import { DEFAULT_REDIRECT_URIS, description, redirectUri } from "./fields";
 
 /** Entra scope and app-role values: no whitespace, quotes or semicolons (they become ORDS names), no leading dot. */
 const ENTRA_VALUE = /^[A-Za-z0-9_:-][A-Za-z0-9._:-]*$/;
@@ -24,8 +24,7 @@ const entraValue = (what: string) =>
       `${what} can only hold letters, digits and . _ : - and must not start with a dot (no whitespace, quotes, semicolons or "/")`,
     );
 
-const text = (what: string) =>
-  z.string().trim().min(1, `${what} must not be empty`).max(1000, `${what} is longer than 1000 characters`);
+const text = (what: string) => description(what);
 
 export const entraScopeSchema = z.strictObject({
   /** Appears in `scp` of user (authorization-code) tokens; names the ORDS privilege. */

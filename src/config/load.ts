@@ -1,10 +1,13 @@
 // Reads environment files into typed, validated environments; collects every problem before failing.
 // It never reads secrets: a secret-looking key in a file is an error that says where the value comes from.
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import type { z } from "zod";
 import { KitError } from "../errors";
+import { visible } from "../terminal-safe";
+import { FileReadProblem, readRegularTextFile } from "./regular-file";
 import { type EnvironmentSettings, environmentSchema } from "./schema";
+import { JsonSyntaxProblem, parseStrictJson } from "./strict-json";
 import { closestKey, keysAt } from "./suggest";
 
 export interface Environment {
@@ -51,7 +54,10 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 export function formatProblems(problems: readonly ConfigProblem[]): string {
-  return problems.map((p) => `${p.file}${p.path === "" ? "" : `: ${p.path}`}: ${p.message}`).join("\n");
+  // File names and key names come from the file system and the file: shown with their controls escaped.
+  return problems
+    .map((p) => `${visible(p.file, 300)}${p.path === "" ? "" : `: ${visible(p.path, 300)}`}: ${p.message}`)
+    .join("\n");
 }
 
 function configError(problems: readonly ConfigProblem[]): KitError {
@@ -90,7 +96,7 @@ function describeZodIssue(issue: z.core.$ZodIssue): string {
         : `must be ${expectation}, not ${describeValue(issue.input)}`;
     }
     case "unrecognized_keys":
-      return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}: remove or fix the spelling (unknown keys are errors)`;
+      return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${visible(k, 60)}"`).join(", ")}: remove or fix the spelling (unknown keys are errors)`;
     case "invalid_value":
       return issue.message.startsWith("Invalid")
         ? `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`
@@ -100,20 +106,33 @@ function describeZodIssue(issue: z.core.$ZodIssue): string {
   }
 }
 
+/**
+ * The kind of a wrong value, never the value: it may be a password typed into the wrong field, or a megabyte of text.
+ */
 function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
-  return typeof value === "string" ? `the string ${JSON.stringify(value)}` : `${typeof value} ${JSON.stringify(value)}`;
+  if (typeof value === "string") return `a string (${value.length} characters)`;
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
-function findSecretKeys(value: unknown, path: PropertyKey[] = []): PropertyKey[][] {
-  if (Array.isArray(value)) return value.flatMap((item, index) => findSecretKeys(item, [...path, index]));
-  if (value === null || typeof value !== "object") return [];
-  return Object.entries(value).flatMap(([key, child]) => {
-    const normalized = key.toLowerCase().replace(/[-_]/g, "");
-    const here = SECRET_KEY.test(normalized) && !SECRET_KEY_ALLOWED.has(normalized) ? [[...path, key]] : [];
-    return [...here, ...findSecretKeys(child, [...path, key])];
-  });
+/** Secret-looking keys anywhere in the tree; an explicit stack, so no nesting depth can overflow the call stack. */
+function findSecretKeys(root: unknown): PropertyKey[][] {
+  const found: PropertyKey[][] = [];
+  const stack: { value: unknown; path: PropertyKey[] }[] = [{ value: root, path: [] }];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const { value, path } = next;
+    if (Array.isArray(value)) {
+      for (const [index, item] of value.entries()) stack.push({ value: item, path: [...path, index] });
+    } else if (value !== null && typeof value === "object") {
+      for (const [key, child] of Object.entries(value)) {
+        const normalized = key.toLowerCase().replace(/[-_]/g, "");
+        if (SECRET_KEY.test(normalized) && !SECRET_KEY_ALLOWED.has(normalized)) found.push([...path, key]);
+        stack.push({ value: child, path: [...path, key] });
+      }
+    }
+  }
+  return found.sort((a, b) => formatPath(a).localeCompare(formatPath(b)));
 }
 
 /** A copy of `json` without the values at `paths` (the secret keys, already reported). */
@@ -180,7 +199,7 @@ export function parseEnvironment(
     problems.push({
       file,
       path: "",
-      message: `environment name "${name}" is not a safe stack id: rename the file to start with a letter and use only letters, digits, "-" and "_" (at most 63 characters)`,
+      message: `environment name "${visible(name, 80)}" is not a safe stack id: rename the file to start with a letter and use only letters, digits, "-" and "_" (at most 63 characters)`,
     });
   }
   const secretPaths = findSecretKeys(json);
@@ -194,27 +213,65 @@ export function parseEnvironment(
   return { environment: { name, file, settings: parsed.data }, problems };
 }
 
-export function readEnvironmentFile(file: string): { environment?: Environment; problems: ConfigProblem[] } {
-  const name = basename(file, ".json");
-  let text: string;
+/** Environment files are a few KiB; the cap keeps a wrong file (or /dev/zero) from filling memory. */
+export const ENVIRONMENT_FILE_MAX_BYTES = 1024 * 1024;
+
+/** Parses an environment file's text; syntax problems give line and column, never the text around them. */
+export function parseEnvironmentText(
+  name: string,
+  file: string,
+  text: string,
+): { environment?: Environment; problems: ConfigProblem[] } {
+  let json: unknown;
   try {
-    text = readFileSync(file, "utf8");
+    // An editor's UTF-8 byte order mark is not JSON, but it is not a mistake either.
+    json = parseStrictJson(text.replace(/^\uFEFF/, ""));
   } catch (error) {
+    if (!(error instanceof JsonSyntaxProblem)) throw error;
+    const { line, column } = error.location;
     return {
       problems: [
-        { file, path: "", message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})` },
+        {
+          file,
+          path: formatPath(error.path),
+          message: `is not valid JSON at line ${line}, column ${column}: ${error.message}`,
+        },
       ],
     };
   }
-  // An editor's UTF-8 byte order mark is not JSON, but it is not a mistake either.
-  text = text.replace(/^\uFEFF/, "");
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    return { problems: [{ file, path: "", message: `is not valid JSON: ${(error as Error).message}` }] };
-  }
   return parseEnvironment(name, file, json);
+}
+
+export function readEnvironmentFile(file: string): { environment?: Environment; problems: ConfigProblem[] } {
+  let text: string;
+  try {
+    text = readRegularTextFile(file, ENVIRONMENT_FILE_MAX_BYTES, "an environment file");
+  } catch (error) {
+    if (!(error instanceof FileReadProblem)) throw error;
+    return { problems: [{ file, path: "", message: `${error.message}; fix or remove the file` }] };
+  }
+  return parseEnvironmentText(basename(file, ".json"), file, text);
+}
+
+/**
+ * `Dev.json` and `dev.json` are two environments here but one file on a case-insensitive file system (macOS,
+ * Windows), where one would silently replace the other, and their state files would collide the same way.
+ */
+function caseCollisions(files: readonly string[]): ConfigProblem[] {
+  const byFolded = new Map<string, string>();
+  const problems: ConfigProblem[] = [];
+  for (const file of files) {
+    const folded = basename(file, ".json").toLowerCase();
+    const other = byFolded.get(folded);
+    if (other === undefined) byFolded.set(folded, file);
+    else
+      problems.push({
+        file,
+        path: "",
+        message: `its name differs from ${other} only in letter case: on a case-insensitive file system they are one file; rename one of them`,
+      });
+  }
+  return problems;
 }
 
 /** Rules that only show when several environments are read together. */
@@ -299,6 +356,8 @@ export function loadEnvironments(options: LoadOptions = {}): Environment[] {
   const environments = results.flatMap((result) => (result.environment ? [result.environment] : []));
   const selected = (file: string) => options.only === undefined || options.only.includes(basename(file, ".json"));
   const problems = [
+    // Two names for one file on a case-insensitive file system endanger both, so they block any selection.
+    ...caseCollisions(files.map(display)),
     ...results.flatMap((result) => result.problems).filter((problem) => selected(problem.file)),
     // A clash (one schema, one domain name) endangers both environments, so it blocks whichever is selected.
     ...crossEnvironmentProblems(environments),
@@ -310,7 +369,7 @@ export function loadEnvironments(options: LoadOptions = {}): Environment[] {
   if (missing.length > 0) {
     throw new KitError(
       "CONFIG_NOT_FOUND",
-      `No environment file for ${missing.map((name) => `"${name}"`).join(", ")} in ${dir}`,
+      `No environment file for ${missing.map((name) => `"${visible(name, 80)}"`).join(", ")} in ${visible(dir, 300)}`,
       {
         fix: `Run ${missing.map((name) => `"npx ords-jwt init ${name}"`).join(", ")} to create it from an example${environments.length === 0 ? "" : `, or pick one of: ${environments.map((e) => e.name).join(", ")}`}.`,
       },

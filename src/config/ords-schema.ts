@@ -2,6 +2,7 @@
 // It holds no secrets (the DB and wallet passwords come from the environment) and derives nothing from the IdP.
 import { resolve } from "node:path";
 import { z } from "zod";
+import { VISIBLE_TEXT, VISIBLE_TEXT_RULE } from "./fields";
 
 /** Unquoted Oracle identifier: what ORDS stores (upper case) as the parsing schema. */
 const ORACLE_IDENTIFIER = /^[A-Za-z][A-Za-z0-9_$#]{0,127}$/;
@@ -17,8 +18,8 @@ const BASE_PATH = /^\/[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*\/$/;
 const TEMPLATE_PATTERN = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
 /** A JSON pointer (RFC 6901) such as `/roles`; `~0` and `~1` escapes allowed. */
 const JSON_POINTER = /^(\/([A-Za-z0-9_.:-]|~[01])+)+$/;
-/** Free text (labels, descriptions): one line, no control characters. */
-const FREE_TEXT = /^[^\u0000-\u001f\u007f]*$/;
+/** Free text (labels, descriptions): the shared rule of src/config/fields.ts. */
+const FREE_TEXT = VISIBLE_TEXT;
 
 const NAME_RULE = "letters, digits and . _ - only (no whitespace, quotes or semicolons)";
 
@@ -36,7 +37,7 @@ const freeText = (what: string, max: number) =>
     .trim()
     .min(1, `${what} must not be empty; leave the key out for the default`)
     .max(max, `${what} is longer than ${max} characters`)
-    .regex(FREE_TEXT, `${what} must be one line without control characters`);
+    .regex(FREE_TEXT, `${what} must be ${VISIBLE_TEXT_RULE}`);
 
 /** http(s) URL that ends in `/`; plain http only on a loopback host. */
 const ordsBaseUrl = z

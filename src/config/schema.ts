@@ -3,7 +3,15 @@
 import { z } from "zod";
 import { joinFqs } from "../naming";
 import { type EntraIdentityProviderConfig, entraIdentityProviderSchema } from "./entra-schema";
-import { DEFAULT_REDIRECT_URIS, httpsUrl, nonEmpty, redirectUri } from "./fields";
+import {
+  audience,
+  DEFAULT_REDIRECT_URIS,
+  DESCRIPTION_MAX,
+  description,
+  httpsUrl,
+  nonEmpty,
+  redirectUri,
+} from "./fields";
 import { ordsSchema } from "./ords-schema";
 
 export { DEFAULT_REDIRECT_URIS, KIT_LOOPBACK_CALLBACK, POSTMAN_CALLBACK } from "./fields";
@@ -80,7 +88,7 @@ export const domainSchema = z
     // create
     compartmentId: compartmentOcid.optional(),
     displayName: nonEmpty("displayName").optional(),
-    description: nonEmpty("description").optional(),
+    description: description("description").optional(),
     licenseType: z.enum(LICENSE_TYPES, `must be one of ${LICENSE_TYPES.join(", ")}`).optional(),
     /** All-or-nothing: OCI answers 400 when only some admin fields are set. */
     admin: domainAdminSchema.partial().optional(),
@@ -163,7 +171,7 @@ export const scopeSchema = z.strictObject({
       "scope value can only hold letters, digits and . _ : / - (no whitespace, quotes or semicolons): it becomes the ORDS privilege name",
     )
     .max(255, "scope value is longer than 255 characters"),
-  description: nonEmpty("description"),
+  description: description("description"),
   requiresConsent: z.boolean().default(false),
 });
 
@@ -171,7 +179,7 @@ export const appSchema = z
   .strictObject({
     displayName: nonEmpty("displayName"),
     /** The primary audience; tokens carry it as `aud` exactly as written. */
-    primaryAudience: nonEmpty("primaryAudience"),
+    primaryAudience: audience("primaryAudience"),
     scopes: z.array(scopeSchema).min(1, "needs at least one scope: the first one names the ORDS privilege"),
     grants: z
       .array(z.enum(OAUTH_GRANTS, `must be one of ${OAUTH_GRANTS.join(", ")}`))
@@ -317,7 +325,7 @@ function versionBelow(version: string, minimum: readonly number[]): boolean {
 export const environmentSchema = z
   .strictObject({
     /** Documentation only; editors use it for completion. */
-    $schema: z.string().optional(),
+    $schema: nonEmpty("$schema", DESCRIPTION_MAX).optional(),
     /** A protected environment is never torn down casually. */
     protected: z.boolean().default(false),
     identityProvider: z.discriminatedUnion("type", [ociIdentityProviderSchema, entraIdentityProviderSchema], {

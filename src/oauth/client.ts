@@ -4,6 +4,7 @@ import * as client from "openid-client";
 import { KitError } from "../errors";
 import { checkUrl, createBoundedFetch, type HttpOptions, httpLimits } from "../http/bounded-fetch";
 import { Secret } from "../secret";
+import { visible } from "../terminal-safe";
 import { type CallbackListenerOptions, listenForCallback } from "./loopback";
 
 export interface OAuthEndpoints {
@@ -79,7 +80,8 @@ function tokenError(
 ): KitError {
   return new KitError(
     "OAUTH_TOKEN_FAILED",
-    `${what}: the IdP answered ${status} ${code}${description ? `: ${description}` : ""}`,
+    // Peer text: bounded and made visible here; the CLI also removes any secret the IdP echoed back.
+    `${what}: the IdP answered ${status} ${visible(code, 100)}${description ? `: ${visible(description, 500)}` : ""}`,
     {
       cause,
       fix: TOKEN_ERROR_FIXES[code] ?? "Read the IdP's error above; check the app's grants, scopes and credentials.",
@@ -116,8 +118,9 @@ async function mapOAuthError(error: unknown, what: string): Promise<KitError> {
     return tokenError(what, error.status, body.error ?? `(challenge ${scheme})`, body.error_description, error);
   }
   if (error instanceof client.AuthorizationResponseError) {
-    const description = error.error_description ? `: ${error.error_description}` : "";
-    return new KitError("OAUTH_CALLBACK_FAILED", `${what}: the IdP redirected back with ${error.error}${description}`, {
+    const description = error.error_description ? `: ${visible(error.error_description, 500)}` : "";
+    const redirected = `the IdP redirected back with ${visible(error.error, 100)}${description}`;
+    return new KitError("OAUTH_CALLBACK_FAILED", `${what}: ${redirected}`, {
       cause: error,
       fix: "Check that the user may use the app and that the requested scope exists; then log in again.",
       details: { error: error.error, errorDescription: error.error_description },

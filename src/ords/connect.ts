@@ -2,7 +2,7 @@
 // the wallet password from ORDS_WALLET_PASSWORD, bounded retries for transient network errors only.
 import type { Environment } from "../config/load";
 import { KitError } from "../errors";
-import { Secret } from "../secret";
+import { neverPrinted, Secret } from "../secret";
 import type { Connector, OrdsDb } from "./db";
 import { isTransientConnectError, mapDbError } from "./db-errors";
 import { connectOracle } from "./oracle";
@@ -62,12 +62,12 @@ export async function promptHidden(question: string): Promise<string> {
 export async function dbPassword(connection: OrdsConnectionSpec, source: PasswordSource = {}): Promise<Secret> {
   const env = source.env ?? process.env;
   const value = env[DB_PASSWORD_ENV];
-  if (value !== undefined && value !== "") return new Secret(value);
+  if (value !== undefined && value !== "") return neverPrinted(new Secret(value));
   const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
   const prompt = source.prompt === undefined ? (interactive ? promptHidden : false) : source.prompt;
   if (prompt !== false) {
     const typed = await prompt(`Password for ${connection.user}@${connection.connectString}: `);
-    if (typed !== "") return new Secret(typed);
+    if (typed !== "") return neverPrinted(new Secret(typed));
     // The user was just asked: the answer was empty, and nothing else was wrong.
     throw new KitError("CONFIG_DB_PASSWORD_MISSING", `The password for ${connection.user} was empty`, {
       fix: `Run the command again and type the password of ${connection.user}, or export ${DB_PASSWORD_ENV}=….`,
@@ -123,7 +123,8 @@ export async function openConnection(
         connectString: connection.connectString,
         configDir: connection.wallet?.configDir,
         walletLocation: connection.wallet?.walletLocation,
-        walletPassword: walletPassword === undefined || walletPassword === "" ? undefined : new Secret(walletPassword),
+        walletPassword:
+          walletPassword === undefined || walletPassword === "" ? undefined : neverPrinted(new Secret(walletPassword)),
         connectTimeoutSeconds: options.connectTimeoutSeconds,
       });
     } catch (error) {
