@@ -10,6 +10,11 @@ export type KitErrorCode =
   | "ENVIRONMENT_PROTECTED"
   | "DEPLOY_FAILED"
   | "TEARDOWN_STEP_FAILED"
+  | "TERRAFORM_VERSION_UNSUPPORTED"
+  | "ORDS_HOOK_REMOVED"
+  // OCI SDK calls outside Terraform (src/oci/): destroy-time deactivation, client access.
+  | "OCI_AUTH_FAILED"
+  | "OCI_CALL_FAILED"
   // CLI usage (exit code 2): a flag or argument is missing or contradicts another.
   | "USAGE_INVALID"
   // Bounded outbound HTTP (src/http/bounded-fetch.ts).

@@ -3,6 +3,7 @@
 import { join } from "node:path";
 import type { Environment } from "../config/load";
 import { KitError } from "../errors";
+import { Secret } from "../secret";
 import type { CommandSpec } from "./command-runner";
 import {
   type ConfirmationPolicy,
@@ -12,7 +13,10 @@ import {
   SKIP_ORDS_ENV,
 } from "./context";
 import { type StackPhase, type StackVariant, variantEnv } from "./phase";
+import { ensurePrivateStateDir, readStateJson } from "./secrets";
+import { secretsInState } from "./state-secrets";
 import type { StackTargets } from "./synth-targets";
+import { checkTerraformVersion } from "./terraform-version";
 
 export interface TeardownOptions extends ConfirmationPolicy {
   readonly environment: Environment;
@@ -104,6 +108,7 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
       },
     );
   }
+  await checkTerraformVersion(context.runner, context.projectRoot, environment.settings.state);
   const skipOrds = options.skipOrds === true;
   const removed = describeTeardown(environment).filter((line) => !(skipOrds && line.startsWith("ORDS objects")));
   await requireConfirmation(
@@ -114,6 +119,13 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
 
   // The password (when the ORDS step runs) is settled before the first change; children get it by environment.
   const childEnv = skipOrds ? { [SKIP_ORDS_ENV]: "1" } : await ordsChildEnv(environment, context, true);
+  ensurePrivateStateDir(context.stateDir);
+  // Every run's output is redacted: a destroy plan prints the app's client_secret (the provider does not mark it
+  // sensitive). The state's secrets are added once a step has initialized the stack.
+  const redact: Secret[] = Object.values(childEnv).map((value) => new Secret(value));
+  const addStateSecrets = async (stackDir?: string) =>
+    redact.push(...secretsInState(await readStateJson(environment, { ...context, stackDir })));
+  if (environment.settings.state.backend === "local") await addStateSecrets();
   const variant = (phase: StackPhase): StackVariant => ({
     environment: name,
     phase,
@@ -121,11 +133,12 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
   });
   const reports: StepReport[] = [];
   const cdktf = join(context.projectRoot, "node_modules", ".bin", "cdktf");
+  let stateRead = false;
   /** What the last state inspection found; undefined until a step inspected. */
   let left: Set<string> | undefined;
 
   const run = async (spec: Omit<CommandSpec, "cwd"> & { cwd?: string }, what: string): Promise<string> => {
-    const result = await context.runner.run({ cwd: context.projectRoot, ...spec });
+    const result = await context.runner.run({ cwd: context.projectRoot, ...spec, redact });
     if (result.exitCode !== 0) throw new Error(`${what} exited with ${result.exitCode}`);
     return result.stdout;
   };
@@ -136,6 +149,10 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
       { command: "terraform", args: ["init", "-input=false", "-no-color"], cwd: targets.stackDir },
       "terraform init",
     );
+    if (environment.settings.state.backend !== "local" && !stateRead) {
+      await addStateSecrets(targets.stackDir);
+      stateRead = true;
+    }
     left = parseStateList(
       await run(
         { command: "terraform", args: ["state", "list", "-no-color"], cwd: targets.stackDir, capture: true },
