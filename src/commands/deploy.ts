@@ -6,13 +6,21 @@ import { cliLifecycleContext, runningInCi } from "./lifecycle-context";
 export interface DeployCommandOptions {
   readonly environment: string;
   readonly yes: boolean;
+  /** `--leave-ords`: see DeployOptions.leaveOrds. */
+  readonly leaveOrds?: boolean;
 }
 
 export async function deployCommand(options: DeployCommandOptions): Promise<DeployResult> {
   const [environment] = loadEnvironments({ only: [options.environment] });
   if (environment === undefined) throw new Error("internal: loadEnvironments returned nothing");
   return deploy(
-    { environment, yes: options.yes, ci: runningInCi(), interactive: process.stdin.isTTY === true },
+    {
+      environment,
+      yes: options.yes,
+      leaveOrds: options.leaveOrds === true,
+      ci: runningInCi(),
+      interactive: process.stdin.isTTY === true,
+    },
     cliLifecycleContext(),
   );
 }
