@@ -80,10 +80,15 @@ export class OciIdentity extends Construct {
       clientType: "confidential",
       allowedGrants: app.grants,
       redirectUris: app.redirectUris.length > 0 ? app.redirectUris : undefined,
+      // "Allow non-HTTPS URLs": without it OCI refuses the http loopback redirect (facts.md §5). Set exactly then.
+      allUrlSchemesAllowed: app.redirectUris.some((uri) => uri.startsWith("http:")) ? true : undefined,
       isOauthResource: true,
       audience: names.audience,
       scopes: config.app.scopes.map((scope) => ({
         value: scope.value,
+        // Optional+Computed and part of the scope set's hash (scopesHashCodeForSets): left out, the value OCI
+        // fills in makes every plan drift (facts.md §5). Stated, it stays what the config says.
+        displayName: scope.value,
         description: scope.description,
         requiresConsent: scope.requiresConsent,
       })),
@@ -93,7 +98,9 @@ export class OciIdentity extends Construct {
       // Explicit: the provider's default leaves a new app inactive. Teardown deactivates it first,
       // because the provider cannot delete an active app, even with force_delete (#2507).
       active: phase === "deploy" ? app.active : false,
-      lifecycle: { preventDestroy },
+      // OCI appends extension schemas (OCITags) after create; the provider's examples/identity_domains/app.tf and
+      // Oracle's samples ignore them, or every plan shows a change (facts.md §5).
+      lifecycle: { preventDestroy, ignoreChanges: ["schemas"] },
     });
 
     this.demoUser = config.demoUser
@@ -107,6 +114,8 @@ export class OciIdentity extends Construct {
             { type: "work", value: config.demoUser.email, primary: true },
             { type: "recovery", value: config.demoUser.email },
           ],
+          // As for the app: extension schemas appended by OCI (examples/identity_domains/user.tf).
+          lifecycle: { ignoreChanges: ["schemas"] },
         })
       : undefined;
   }
@@ -141,11 +150,13 @@ export class OciIdentity extends Construct {
       provider: homeRegionProvider,
       compartmentId,
       displayName,
+      // An inactive domain of the same name (one being torn down, say) must not match.
+      state: "ACTIVE",
       lifecycle: {
         postcondition: [
           {
             condition: "${length(self.domains) == 1}",
-            errorMessage: `Expected exactly one identity domain named "${displayName}" in ${compartmentId}; check identityProvider.domain.displayName and compartmentId (the tenancy OCID for the Default domain), or give the domain url instead.`,
+            errorMessage: `Expected exactly one ACTIVE identity domain named "${displayName}" in ${compartmentId}; check identityProvider.domain.displayName and compartmentId (the tenancy OCID for the Default domain), or give the domain url instead.`,
           },
         ],
       },
