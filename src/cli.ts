@@ -337,6 +337,9 @@ export function buildProgram(): Command {
     );
   }
 
+  // OCI calls for the stack's provisioners (src/commands/oci.ts).
+  lazy<typeof import("./commands/oci")>("./commands/oci").addOciCommands(program);
+
   return program;
 }
 

@@ -1,11 +1,11 @@
 // The OCI IAM side of one environment: domain (created or looked up), client access, confidential app, demo user.
 // It does not configure providers or outputs; EnvironmentStack does that and hands the providers in.
-import { Fn, Token } from "cdktf";
+import { DataResource, Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import { DataOciIdentityDomains } from "../.gen/providers/oci/data-oci-identity-domains";
+import { DataOciIdentityDomainsSetting } from "../.gen/providers/oci/data-oci-identity-domains-setting";
 import { IdentityDomain } from "../.gen/providers/oci/identity-domain";
 import { IdentityDomainsApp } from "../.gen/providers/oci/identity-domains-app";
-import { IdentityDomainsSetting } from "../.gen/providers/oci/identity-domains-setting";
 import { IdentityDomainsUser } from "../.gen/providers/oci/identity-domains-user";
 import type { OciProvider } from "../.gen/providers/oci/provider";
 import { domainAdmin, type OciIdentityProviderConfig } from "../src/config/schema";
@@ -17,8 +17,8 @@ import {
   ociDomainEndpoints,
   TERRAFORM_DEFAULT_PORT_SUFFIX_REGEX,
 } from "../src/naming";
+import { defaultKitCommand } from "./ords-post-deploy";
 
-export const SETTINGS_SCHEMA = "urn:ietf:params:scim:schemas:oracle:idcs:Settings";
 export const APP_SCHEMA = "urn:ietf:params:scim:schemas:oracle:idcs:App";
 export const USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User";
 export const CONFIDENTIAL_APP_TEMPLATE = "CustomWebAppTemplateId";
@@ -34,6 +34,17 @@ export interface OciIdentityProps {
   readonly phase: StackPhase;
   /** Adds Terraform `prevent_destroy` to the domain and app (protected environments). */
   readonly preventDestroy: boolean;
+  /**
+   * Shell command prefix that runs the kit's CLI from the stack directory; `oci …` is appended.
+   * @default `node "<bin/ords-jwt.cjs relative to the stack directory>"`
+   */
+  readonly command?: string;
+}
+
+/** The provider's auth as flags of `ords-jwt oci …`, so the kit's SDK calls authenticate the same way. */
+function authFlags(config: OciIdentityProviderConfig): string {
+  const profile = config.provider.configFileProfile;
+  return `--auth ${config.provider.auth}${profile === undefined ? "" : ` --profile ${JSON.stringify(profile)}`}`;
 }
 
 export class OciIdentity extends Construct {
@@ -42,16 +53,22 @@ export class OciIdentity extends Construct {
   /** The domain URL as OCI reports it (may end in `:443`); used as `idcs_endpoint`. */
   readonly idcsEndpoint: string;
   readonly endpoints: DomainEndpoints;
-  /** Undefined when the config leaves client access to the domain's administrators. */
-  readonly clientAccess: IdentityDomainsSetting | undefined;
+  /**
+   * "Configure client access": a terraform_data whose create-time provisioner PATCHes SigningCertPublicAccess when
+   * the setting data source reads false. Undefined when the config leaves client access to the administrators.
+   */
+  readonly clientAccess: DataResource | undefined;
+  /** The settings as the domain has them (read-only). */
+  readonly settings: DataOciIdentityDomainsSetting | undefined;
   readonly app: IdentityDomainsApp;
   readonly demoUser: IdentityDomainsUser | undefined;
 
   constructor(scope: Construct, id: string, props: OciIdentityProps) {
     super(scope, id);
     const { config, names, phase, preventDestroy } = props;
+    const kit = props.command ?? defaultKitCommand(this);
 
-    this.domain = config.domain.mode === "create" ? this.createDomain(props) : undefined;
+    this.domain = config.domain.mode === "create" ? this.createDomain(props, kit) : undefined;
     this.idcsEndpoint = this.domain?.url ?? this.existingDomainUrl(props);
     this.endpoints = ociDomainEndpoints(
       Token.isUnresolved(this.idcsEndpoint)
@@ -59,16 +76,30 @@ export class OciIdentity extends Construct {
         : ociDomainBaseUrl(this.idcsEndpoint),
     );
 
-    this.clientAccess = config.clientAccess.manageSigningCertPublicAccess
-      ? new IdentityDomainsSetting(this, "client_access", {
-          idcsEndpoint: this.idcsEndpoint,
-          settingId: "Settings",
-          schemas: [SETTINGS_SCHEMA],
-          csrAccess: config.clientAccess.csrAccess ?? "none",
-          // Without it the JWKS needs credentials, ORDS cannot fetch keys and answers invalid_token.
-          signingCertPublicAccess: true,
-        })
+    // Without client access the JWKS needs credentials, ORDS cannot fetch keys and answers invalid_token. The
+    // setting resource would PUT the whole Settings object, resetting what the config does not state (on the Default
+    // domain too); Oracle's own sample reads the settings and PATCHes the one attribute instead (facts.md §5).
+    this.settings = config.clientAccess.manageSigningCertPublicAccess
+      ? new DataOciIdentityDomainsSetting(this, "settings", { idcsEndpoint: this.idcsEndpoint, settingId: "Settings" })
       : undefined;
+    this.clientAccess =
+      this.settings === undefined
+        ? undefined
+        : new DataResource(this, "client_access", {
+            // The current value stays out of input and triggers: once the PATCH made it true, a changed trigger
+            // would replace this resource on the next plan. Nothing runs on destroy (the setting's Delete does
+            // nothing either).
+            input: { idcs_endpoint: this.idcsEndpoint },
+            dependsOn: [this.settings],
+            provisioners: [
+              {
+                type: "local-exec",
+                command:
+                  `${kit} oci client-access --idcs-endpoint "${this.idcsEndpoint}" ` +
+                  `--current "${Token.asString(this.settings.signingCertPublicAccess)}" ${authFlags(config)}`,
+              },
+            ],
+          });
 
     const app = config.app;
     this.app = new IdentityDomainsApp(this, "app", {
@@ -101,6 +132,15 @@ export class OciIdentity extends Construct {
       // OCI appends extension schemas (OCITags) after create; the provider's examples/identity_domains/app.tf and
       // Oracle's samples ignore them, or every plan shows a change (facts.md §5).
       lifecycle: { preventDestroy, ignoreChanges: ["schemas"] },
+      // The provider cannot delete an active app, even with force_delete (#2507): like Oracle's sample, a
+      // destroy-time PATCH of active=false runs first, so a plain `cdktf destroy` works. Only self may be named.
+      provisioners: [
+        {
+          type: "local-exec",
+          when: "destroy",
+          command: `${kit} oci deactivate-app --idcs-endpoint "\${self.idcs_endpoint}" --app-id "\${self.id}" ${authFlags(config)}`,
+        },
+      ],
     });
 
     this.demoUser = config.demoUser
@@ -120,7 +160,10 @@ export class OciIdentity extends Construct {
       : undefined;
   }
 
-  private createDomain({ config, homeRegionProvider, phase, preventDestroy }: OciIdentityProps): IdentityDomain {
+  private createDomain(
+    { config, homeRegionProvider, phase, preventDestroy }: OciIdentityProps,
+    kit: string,
+  ): IdentityDomain {
     const domain = config.domain;
     const admin = domainAdmin(domain);
     return new IdentityDomain(this, "domain", {
@@ -138,6 +181,18 @@ export class OciIdentity extends Construct {
       // OCI deletes only INACTIVE domains (412 otherwise) and the provider does not deactivate them (#1781).
       state: phase === "deactivate-domain" ? "INACTIVE" : undefined,
       lifecycle: { preventDestroy },
+      // OCI deletes only INACTIVE domains and the provider does not deactivate them (#1781). Terraform destroys the
+      // app, user and client access first (they depend on the domain), then this runs, then the delete: the order
+      // OCI needs (oci-landing-zones/oracle-enterprise-landingzone#101).
+      provisioners: [
+        {
+          type: "local-exec",
+          when: "destroy",
+          command:
+            `${kit} oci deactivate-domain --domain-id "\${self.id}" ` +
+            `--region ${config.provider.homeRegion} ${authFlags(config)}`,
+        },
+      ],
     });
   }
 

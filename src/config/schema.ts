@@ -171,7 +171,10 @@ export const domainSchema = z
 export const clientAccessSchema = z.strictObject({
   /** Manage `signing_cert_public_access = true` ("Configure client access"), so ORDS can fetch the JWKS anonymously. */
   manageSigningCertPublicAccess: z.boolean().default(true),
-  /** Required by the settings resource; PutSetting replaces the object, so state it explicitly. */
+  /**
+   * No longer used: the kit PATCHes only SigningCertPublicAccess and leaves csr_access as the domain has it. Still
+   * accepted so existing environment files keep working.
+   */
   csrAccess: z.enum(CSR_ACCESS_VALUES, `must be one of ${CSR_ACCESS_VALUES.join(", ")}`).optional(),
 });
 
@@ -270,15 +273,6 @@ export const ociIdentityProviderSchema = z
   })
   .superRefine((idp, ctx) => {
     const access = idp.clientAccess;
-    if (access.manageSigningCertPublicAccess && access.csrAccess === undefined && idp.domain.mode === "existing") {
-      ctx.addIssue({
-        code: "custom",
-        path: ["clientAccess", "csrAccess"],
-        message:
-          "is required when the kit manages client access on a reused domain: the settings PUT replaces csr_access, " +
-          'so state the domain\'s current value ("none", "readOnly" or "readWrite"), or set manageSigningCertPublicAccess to false',
-      });
-    }
     if (!access.manageSigningCertPublicAccess && access.csrAccess !== undefined) {
       ctx.addIssue({
         code: "custom",
@@ -356,12 +350,10 @@ export const environmentSchema = z
     const urls: Array<[PropertyKey[], string | undefined]> = [
       [["identityProvider", "issuer"], "issuer" in idp ? idp.issuer : undefined],
       [["ords", "baseUrl"], ords?.baseUrl],
-      ...(idp.type === "oci" ? idp.app.redirectUris : idp.redirectUris).map(
-        (uri, index): [PropertyKey[], string] => [
-          ["identityProvider", ...(idp.type === "oci" ? ["app"] : []), "redirectUris", index],
-          uri,
-        ],
-      ),
+      ...(idp.type === "oci" ? idp.app.redirectUris : idp.redirectUris).map((uri, index): [PropertyKey[], string] => [
+        ["identityProvider", ...(idp.type === "oci" ? ["app"] : []), "redirectUris", index],
+        uri,
+      ]),
     ];
     for (const [path, value] of urls) {
       if (value !== undefined && urlHasCredentials(value))
