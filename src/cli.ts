@@ -6,6 +6,7 @@ import { registerDeploy } from "./cli/deploy";
 import { registerDoctor } from "./cli/doctor";
 import { registerInit } from "./cli/init";
 import { registerList } from "./cli/list";
+import { registerOci } from "./cli/oci";
 import { registerOrds } from "./cli/ords";
 import { registerOutputs } from "./cli/outputs";
 import { registerPlan } from "./cli/plan";
@@ -31,6 +32,7 @@ const COMMANDS: readonly Registration[] = [
   registerCall, // call <env> <path-or-url>
   registerDoctor, // doctor [env]
   registerOrds, // ords plan|apply|teardown|status <env>: the post-deploy step
+  registerOci, // oci client-access|deactivate-app|deactivate-domain: what the stack's provisioners run
 ];
 
 /** Refusals that mean "ask differently" rather than "it ran and failed". */

@@ -11,6 +11,11 @@ export type KitErrorCode =
   | "DEPLOY_FAILED"
   | "PREFLIGHT_FAILED"
   | "TEARDOWN_STEP_FAILED"
+  | "TERRAFORM_VERSION_UNSUPPORTED"
+  | "ORDS_HOOK_REMOVED"
+  // OCI SDK calls outside Terraform (src/oci/): destroy-time deactivation, client access.
+  | "OCI_AUTH_FAILED"
+  | "OCI_CALL_FAILED"
   // CLI usage (exit code 2): a flag or argument is missing or contradicts another.
   | "USAGE_INVALID"
   // The kit failed in a way it did not foresee (a bug): the CLI prints the stack trace (exit code 1).

@@ -7,6 +7,7 @@ import { Application } from "@cdktf/provider-azuread/lib/application";
 import { ApplicationIdentifierUri } from "@cdktf/provider-azuread/lib/application-identifier-uri";
 import { ApplicationPasswordA } from "@cdktf/provider-azuread/lib/application-password";
 import { ServicePrincipal } from "@cdktf/provider-azuread/lib/service-principal";
+import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import type { EntraIdentityProviderConfig } from "../src/config/entra-schema";
 import {
@@ -89,7 +90,10 @@ export class EntraIdentity extends Construct {
     this.password = new ApplicationPasswordA(this, "client_secret", {
       applicationId: this.application.id,
       displayName: "ords-jwt-kit",
-      endDateRelative: `${config.secretLifetimeDays * 24}h`,
+      // end_date_relative is deprecated in azuread 3.x (application_password_resource.go). The expiry is computed
+      // at the first apply and kept: ignore_changes stops timeadd(timestamp()) from replacing the secret each plan.
+      endDate: Fn.timeadd(Fn.timestamp(), `${config.secretLifetimeDays * 24}h`),
+      lifecycle: { ignoreChanges: ["end_date"] },
     });
 
     // The app's own roles granted to itself, so a client-credentials token carries them out of the box.

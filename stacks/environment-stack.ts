@@ -8,6 +8,7 @@ import { OciProvider } from "../.gen/providers/oci/provider";
 import type { Environment } from "../src/config/load";
 import type { EntraIdentityProviderConfig, OciIdentityProviderConfig } from "../src/config/schema";
 import { DEFAULT_VARIANT, type StackPhase, type StackVariant, variantFor } from "../src/lifecycle/phase";
+import { requiredTerraformVersion } from "../src/lifecycle/terraform-version";
 import { type DomainEndpoints, type IdentityNames, ociIdentityNames } from "../src/naming";
 import { ordsSpecFor } from "../src/ords/spec";
 import { OUTPUT_NAMES } from "../src/stack-outputs";
@@ -70,6 +71,8 @@ export class EnvironmentStack extends TerraformStack {
       ociAuth: side.ociAuth,
       stateDir: props.stateDir,
     });
+    // Plain `cdktf deploy` / `terraform` refuse an older binary with this version in the message.
+    this.addOverride("terraform.required_version", `>= ${requiredTerraformVersion(settings.state)}`);
     this.ordsPostDeploy =
       settings.ords?.hook === true
         ? new OrdsPostDeploy(this, "ords", {

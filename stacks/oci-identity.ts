@@ -1,11 +1,11 @@
 // The OCI IAM side of one environment: domain (created or looked up), client access, confidential app, demo user.
 // It does not configure providers or outputs; EnvironmentStack does that and hands the providers in.
-import { Fn, Token } from "cdktf";
+import { DataResource, Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import { DataOciIdentityDomains } from "../.gen/providers/oci/data-oci-identity-domains";
+import { DataOciIdentityDomainsSetting } from "../.gen/providers/oci/data-oci-identity-domains-setting";
 import { IdentityDomain } from "../.gen/providers/oci/identity-domain";
 import { IdentityDomainsApp } from "../.gen/providers/oci/identity-domains-app";
-import { IdentityDomainsSetting } from "../.gen/providers/oci/identity-domains-setting";
 import { IdentityDomainsUser } from "../.gen/providers/oci/identity-domains-user";
 import type { OciProvider } from "../.gen/providers/oci/provider";
 import { domainAdmin, type OciIdentityProviderConfig } from "../src/config/schema";
@@ -17,9 +17,9 @@ import {
   ociDomainEndpoints,
   TERRAFORM_DEFAULT_PORT_SUFFIX_REGEX,
 } from "../src/naming";
+import { defaultKitCommand } from "./ords-post-deploy";
 import { terraformLiteral, terraformLiterals } from "./terraform-literal";
 
-export const SETTINGS_SCHEMA = "urn:ietf:params:scim:schemas:oracle:idcs:Settings";
 export const APP_SCHEMA = "urn:ietf:params:scim:schemas:oracle:idcs:App";
 export const USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User";
 export const CONFIDENTIAL_APP_TEMPLATE = "CustomWebAppTemplateId";
@@ -35,6 +35,17 @@ export interface OciIdentityProps {
   readonly phase: StackPhase;
   /** Adds Terraform `prevent_destroy` to the domain and app (protected environments). */
   readonly preventDestroy: boolean;
+  /**
+   * Shell command prefix that runs the kit's CLI from the stack directory; `oci …` is appended.
+   * @default `node "<bin/ords-jwt.cjs relative to the stack directory>"`
+   */
+  readonly command?: string;
+}
+
+/** The provider's auth as flags of `ords-jwt oci …`, so the kit's SDK calls authenticate the same way. */
+function authFlags(config: OciIdentityProviderConfig): string {
+  const profile = config.provider.configFileProfile;
+  return `--auth ${config.provider.auth}${profile === undefined ? "" : ` --profile ${JSON.stringify(profile)}`}`;
 }
 
 export class OciIdentity extends Construct {
@@ -43,16 +54,22 @@ export class OciIdentity extends Construct {
   /** The domain URL as OCI reports it (may end in `:443`); used as `idcs_endpoint`. */
   readonly idcsEndpoint: string;
   readonly endpoints: DomainEndpoints;
-  /** Undefined when the config leaves client access to the domain's administrators. */
-  readonly clientAccess: IdentityDomainsSetting | undefined;
+  /**
+   * "Configure client access": a terraform_data whose create-time provisioner PATCHes SigningCertPublicAccess when
+   * the setting data source reads false. Undefined when the config leaves client access to the administrators.
+   */
+  readonly clientAccess: DataResource | undefined;
+  /** The settings as the domain has them (read-only). */
+  readonly settings: DataOciIdentityDomainsSetting | undefined;
   readonly app: IdentityDomainsApp;
   readonly demoUser: IdentityDomainsUser | undefined;
 
   constructor(scope: Construct, id: string, props: OciIdentityProps) {
     super(scope, id);
     const { config, names, phase, preventDestroy } = props;
+    const kit = props.command ?? defaultKitCommand(this);
 
-    this.domain = config.domain.mode === "create" ? this.createDomain(props) : undefined;
+    this.domain = config.domain.mode === "create" ? this.createDomain(props, kit) : undefined;
     this.idcsEndpoint = this.domain?.url ?? this.existingDomainUrl(props);
     this.endpoints = ociDomainEndpoints(
       Token.isUnresolved(this.idcsEndpoint)
@@ -60,26 +77,34 @@ export class OciIdentity extends Construct {
         : ociDomainBaseUrl(this.idcsEndpoint),
     );
 
-    this.clientAccess = config.clientAccess.manageSigningCertPublicAccess
-      ? new IdentityDomainsSetting(
-          this,
-          "client_access",
-          terraformLiterals({
-            idcsEndpoint: this.idcsEndpoint,
-            settingId: "Settings",
-            schemas: [SETTINGS_SCHEMA],
-            csrAccess: config.clientAccess.csrAccess ?? "none",
-            // Without it the JWKS needs credentials, ORDS cannot fetch keys and answers invalid_token.
-            signingCertPublicAccess: true,
-          }),
-        )
+    // Without client access the JWKS needs credentials, ORDS cannot fetch keys and answers invalid_token. The
+    // setting resource would PUT the whole Settings object, resetting what the config does not state (on the Default
+    // domain too); Oracle's own sample reads the settings and PATCHes the one attribute instead (facts.md §5).
+    this.settings = config.clientAccess.manageSigningCertPublicAccess
+      ? new DataOciIdentityDomainsSetting(this, "settings", { idcsEndpoint: this.idcsEndpoint, settingId: "Settings" })
       : undefined;
+    this.clientAccess =
+      this.settings === undefined
+        ? undefined
+        : new DataResource(this, "client_access", {
+            // The current value stays out of input and triggers: once the PATCH made it true, a changed trigger
+            // would replace this resource on the next plan. Nothing runs on destroy (the setting's Delete does
+            // nothing either).
+            input: { idcs_endpoint: this.idcsEndpoint },
+            dependsOn: [this.settings],
+            provisioners: [
+              {
+                type: "local-exec",
+                command:
+                  `${kit} oci client-access --idcs-endpoint "${this.idcsEndpoint}" ` +
+                  `--current "${Token.asString(this.settings.signingCertPublicAccess)}" ${authFlags(config)}`,
+              },
+            ],
+          });
 
     const app = config.app;
-    this.app = new IdentityDomainsApp(
-      this,
-      "app",
-      terraformLiterals({
+    this.app = new IdentityDomainsApp(this, "app", {
+      ...terraformLiterals({
         idcsEndpoint: this.idcsEndpoint,
         schemas: [APP_SCHEMA],
         basedOnTemplate: { value: CONFIDENTIAL_APP_TEMPLATE },
@@ -88,10 +113,15 @@ export class OciIdentity extends Construct {
         clientType: "confidential",
         allowedGrants: app.grants,
         redirectUris: app.redirectUris.length > 0 ? app.redirectUris : undefined,
+        // "Allow non-HTTPS URLs": without it OCI refuses the http loopback redirect (facts.md §5). Set exactly then.
+        allUrlSchemesAllowed: app.redirectUris.some((uri) => uri.startsWith("http:")) ? true : undefined,
         isOauthResource: true,
         audience: names.audience,
         scopes: config.app.scopes.map((scope) => ({
           value: scope.value,
+          // Optional+Computed and part of the scope set's hash (scopesHashCodeForSets): left out, the value OCI
+          // fills in makes every plan drift (facts.md §5). Stated, it stays what the config says.
+          displayName: scope.value,
           description: scope.description,
           requiresConsent: scope.requiresConsent,
         })),
@@ -101,15 +131,24 @@ export class OciIdentity extends Construct {
         // Explicit: the provider's default leaves a new app inactive. Teardown deactivates it first,
         // because the provider cannot delete an active app, even with force_delete (#2507).
         active: phase === "deploy" ? app.active : false,
-        lifecycle: { preventDestroy },
       }),
-    );
+      // OCI appends extension schemas (OCITags) after create; the provider's examples/identity_domains/app.tf and
+      // Oracle's samples ignore them, or every plan shows a change (facts.md §5).
+      lifecycle: { preventDestroy, ignoreChanges: ["schemas"] },
+      // The provider cannot delete an active app, even with force_delete (#2507): like Oracle's sample, a
+      // destroy-time PATCH of active=false runs first, so a plain `cdktf destroy` works. Only self may be named.
+      provisioners: [
+        {
+          type: "local-exec",
+          when: "destroy",
+          command: `${kit} oci deactivate-app --idcs-endpoint "\${self.idcs_endpoint}" --app-id "\${self.id}" ${authFlags(config)}`,
+        },
+      ],
+    });
 
     this.demoUser = config.demoUser
-      ? new IdentityDomainsUser(
-          this,
-          "demo_user",
-          terraformLiterals({
+      ? new IdentityDomainsUser(this, "demo_user", {
+          ...terraformLiterals({
             idcsEndpoint: this.idcsEndpoint,
             schemas: [USER_SCHEMA],
             userName: config.demoUser.userName,
@@ -120,18 +159,21 @@ export class OciIdentity extends Construct {
               { type: "recovery", value: config.demoUser.email },
             ],
           }),
-        )
+          // As for the app: extension schemas appended by OCI (examples/identity_domains/user.tf).
+          lifecycle: { ignoreChanges: ["schemas"] },
+        })
       : undefined;
   }
 
-  private createDomain({ config, homeRegionProvider, phase, preventDestroy }: OciIdentityProps): IdentityDomain {
+  private createDomain(
+    { config, homeRegionProvider, phase, preventDestroy }: OciIdentityProps,
+    kit: string,
+  ): IdentityDomain {
     const domain = config.domain;
     const admin = domainAdmin(domain);
-    return new IdentityDomain(
-      this,
-      "domain",
-      terraformLiterals({
-        provider: homeRegionProvider,
+    return new IdentityDomain(this, "domain", {
+      provider: homeRegionProvider,
+      ...terraformLiterals({
         compartmentId: required(domain.compartmentId, "domain.compartmentId"),
         displayName: required(domain.displayName, "domain.displayName"),
         description: required(domain.description, "domain.description"),
@@ -144,9 +186,21 @@ export class OciIdentity extends Construct {
         isNotificationBypassed: admin?.notificationBypassed,
         // OCI deletes only INACTIVE domains (412 otherwise) and the provider does not deactivate them (#1781).
         state: phase === "deactivate-domain" ? "INACTIVE" : undefined,
-        lifecycle: { preventDestroy },
       }),
-    );
+      lifecycle: { preventDestroy },
+      // OCI deletes only INACTIVE domains and the provider does not deactivate them (#1781). Terraform destroys the
+      // app, user and client access first (they depend on the domain), then this runs, then the delete: the order
+      // OCI needs (oci-landing-zones/oracle-enterprise-landingzone#101).
+      provisioners: [
+        {
+          type: "local-exec",
+          when: "destroy",
+          command:
+            `${kit} oci deactivate-domain --domain-id "\${self.id}" ` +
+            `--region ${config.provider.homeRegion} ${authFlags(config)}`,
+        },
+      ],
+    });
   }
 
   private existingDomainUrl({ config, homeRegionProvider }: OciIdentityProps): string {
@@ -158,12 +212,14 @@ export class OciIdentity extends Construct {
       provider: homeRegionProvider,
       compartmentId,
       displayName: terraformLiteral(displayName),
+      // An inactive domain of the same name (one being torn down, say) must not match.
+      state: "ACTIVE",
       lifecycle: {
         postcondition: [
           {
             condition: "${length(self.domains) == 1}",
             errorMessage: terraformLiteral(
-              `Expected exactly one identity domain named "${displayName}" in ${compartmentId}; check identityProvider.domain.displayName and compartmentId (the tenancy OCID for the Default domain), or give the domain url instead.`,
+              `Expected exactly one ACTIVE identity domain named "${displayName}" in ${compartmentId}; check identityProvider.domain.displayName and compartmentId (the tenancy OCID for the Default domain), or give the domain url instead.`,
             ),
           },
         ],

@@ -1,5 +1,5 @@
 // deploy at the subprocess seam: approval rules and the exact cdktf command.
-import { chmodSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isKitError } from "../src/errors";
@@ -93,4 +93,41 @@ test("a state or outputs file left readable by others (say, by a plain cdktf dep
   chmodSync(file, 0o644);
   expect(tightenToOwnerOnly(file)).toEqual({ file, modeBefore: "644", tightened: true });
   expect(statSync(file).mode & 0o777).toBe(0o600);
+});
+
+describe("an ORDS hook removed from the config", () => {
+  function withHookInState(mutate: (json: any) => void) {
+    const runner = new FakeRunner([]);
+    const ctx = context(runner);
+    mkdirSync(ctx.stateDir, { recursive: true });
+    const state = {
+      version: 4,
+      resources: [{ mode: "managed", type: "terraform_data", name: "ords_teardown_FC8639C7", instances: [] }],
+    };
+    writeFileSync(join(ctx.stateDir, "dev.tfstate"), JSON.stringify(state));
+    const json = exampleJson();
+    mutate(json);
+    return { runner, ctx, environment: environmentFrom(json, "dev") };
+  }
+
+  test.each([
+    ["the ords section is gone", (json: any) => delete json.ords, /put the "ords" section back/],
+    ["ords.hook is false", (json: any) => (json.ords.hook = false), /run "npx ords-jwt ords teardown dev"/],
+  ])("fails when %s but the state still holds the teardown hook, and runs nothing", async (_what, mutate, fix) => {
+    const { runner, ctx, environment } = withHookInState(mutate);
+    await expect(deploy({ environment, yes: true, ci: false, interactive: false }, ctx)).rejects.toMatchObject({
+      code: "ORDS_HOOK_REMOVED",
+      message: expect.stringMatching(/terraform_data\.ords_teardown_FC8639C7.*would stay in the database/),
+      fix: expect.stringMatching(fix),
+    });
+    expect(runner.calls).toEqual([]);
+  });
+
+  test("with --leave-ords, deploy goes ahead and terraform drops the hook", async () => {
+    const { runner, ctx, environment } = withHookInState((json) => delete json.ords);
+    await deploy({ environment, yes: true, ci: false, interactive: false, leaveOrds: true }, ctx).catch((error) => {
+      if (!isKitError(error, "DEPLOY_FAILED")) throw error;
+    });
+    expect(runner.calls[0]?.args.slice(0, 2)).toEqual(["deploy", "dev"]);
+  });
 });

@@ -79,7 +79,7 @@ describe("protection", () => {
     json.protected = true;
     const synthesized = synthesize(json);
     expect(onlyBlock(synthesized, "oci_identity_domain").lifecycle).toEqual({ prevent_destroy: true });
-    expect(onlyBlock(synthesized, "oci_identity_domains_app").lifecycle).toEqual({ prevent_destroy: true });
+    expect(onlyBlock(synthesized, "oci_identity_domains_app").lifecycle).toMatchObject({ prevent_destroy: true });
   });
 
   test("an unprotected environment has no prevent_destroy", () => {
@@ -93,7 +93,7 @@ describe("protection", () => {
     const synthesized = synthesize(json, {
       variant: { environment: "dev", phase: "deactivate-domain", liftProtection: true },
     });
-    expect(onlyBlock(synthesized, "oci_identity_domains_app").lifecycle).toEqual({ prevent_destroy: false });
+    expect(onlyBlock(synthesized, "oci_identity_domains_app").lifecycle).toMatchObject({ prevent_destroy: false });
     expect(onlyBlock(synthesized, "oci_identity_domain").lifecycle).toEqual({ prevent_destroy: false });
   });
 });

@@ -26,7 +26,7 @@ describe("plan (npm start)", () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/Environment "oci": offline plan, nothing was deployed/);
     expect(run.stdout).toMatch(/\+ oci_identity_domain\.\S+ +\(oci\/identity\/domain\)/);
-    expect(run.stdout).toMatch(/signing_cert_public_access = true/);
+    expect(run.stdout).toMatch(/\+ terraform_data\.identity_client_access_\S+ +\(oci\/identity\/client_access\)/);
     expect(run.stdout).toMatch(/allowed_scopes = ords-jwt-example\/demo\.read/);
     expect(run.stdout).toMatch(/client_secret = \(sensitive\)/);
   });

@@ -44,15 +44,22 @@ describe("OCI stack for a new domain", () => {
     });
   });
 
-  test("turns on client access for the new domain", () => {
-    const setting = onlyBlock(synthesized, "oci_identity_domains_setting");
-    expect(setting).toMatchObject({
-      signing_cert_public_access: true,
-      setting_id: "Settings",
-      csr_access: "none",
-      schemas: ["urn:ietf:params:scim:schemas:oracle:idcs:Settings"],
-    });
-    expect(setting.idcs_endpoint).toMatch(/^\$\{oci_identity_domain\.[^.]+\.url\}$/);
+  test("turns on client access for the new domain by reading the settings and PATCHing one attribute", () => {
+    // No settings resource: its PutSetting would replace the whole Settings object (facts.md §5).
+    expect(synthesized.resource.oci_identity_domains_setting).toBeUndefined();
+    const settings = onlyBlock(synthesized, "oci_identity_domains_setting", "data");
+    expect(settings).toMatchObject({ setting_id: "Settings" });
+    expect(settings.idcs_endpoint).toMatch(/^\$\{oci_identity_domain\.[^.]+\.url\}$/);
+    const access = Object.entries(synthesized.resource.terraform_data).find(([key]) =>
+      key.startsWith("identity_client_access"),
+    )?.[1] as Record<string, any>;
+    expect(access.depends_on).toEqual([expect.stringMatching(/^data\.oci_identity_domains_setting\./)]);
+    expect(access.triggers_replace).toBeUndefined();
+    const command: string = access.provisioner[0]["local-exec"].command;
+    expect(access.provisioner[0]["local-exec"].when).toBeUndefined();
+    expect(command).toMatch(
+      /^node "[^"]*bin\/ords-jwt\.cjs" oci client-access --idcs-endpoint "\$\{oci_identity_domain\.[^.]+\.url\}" --current "\$\{data\.oci_identity_domains_setting\.[^.]+\.signing_cert_public_access\}" --auth ApiKey --profile "DEFAULT"$/,
+    );
   });
 
   test("registers an active confidential app that is client and resource server for its own scope", () => {
@@ -103,7 +110,8 @@ describe("OCI stack variants", () => {
   test("a reused domain given by URL is never created and its endpoints drop the :443", () => {
     const synthesized = synthesize(withExistingDomainByUrl());
     expect(synthesized.resource.oci_identity_domain).toBeUndefined();
-    expect(synthesized.data).toBeUndefined();
+    // Only the settings read for client access; no domain lookup.
+    expect(Object.keys(synthesized.data)).toEqual(["oci_identity_domains_setting"]);
     expect(onlyBlock(synthesized, "oci_identity_domains_app").idcs_endpoint).toBe(EXISTING_URL);
     expect(synthesized.output.jwk_url.value).toBe(
       "https://idcs-0123456789abcdef.identity.oraclecloud.com/admin/v1/SigningCert/jwk",
@@ -127,20 +135,23 @@ describe("OCI stack variants", () => {
     expectSchemaValid(synthesized);
   });
 
-  test("a reused domain keeps its stated csr_access when the kit manages client access", () => {
+  test("a reused domain's settings are never replaced: nothing but SigningCertPublicAccess is written", () => {
     const json = withExistingDomainByUrl();
     json.identityProvider.clientAccess = { csrAccess: "readWrite" };
-    expect(onlyBlock(synthesize(json), "oci_identity_domains_setting")).toMatchObject({
-      csr_access: "readWrite",
-      signing_cert_public_access: true,
-    });
+    const synthesized = synthesize(json);
+    expect(synthesized.resource.oci_identity_domains_setting).toBeUndefined();
+    expect(JSON.stringify(synthesized)).not.toMatch(/csr_access|readWrite/);
+    expect(onlyBlock(synthesized, "oci_identity_domains_setting", "data").idcs_endpoint).toBe(
+      "https://idcs-0123456789abcdef.identity.oraclecloud.com:443",
+    );
   });
 
   test("client access left to the domain's administrators creates no setting", () => {
     const json = withExistingDomainByUrl();
     json.identityProvider.clientAccess = { manageSigningCertPublicAccess: false };
     const synthesized = synthesize(json);
-    expect(synthesized.resource.oci_identity_domains_setting).toBeUndefined();
+    expect(synthesized.data?.oci_identity_domains_setting).toBeUndefined();
+    expect(JSON.stringify(synthesized)).not.toMatch(/client-access/);
     expectSchemaValid(synthesized);
   });
 

@@ -93,26 +93,27 @@ async function expectKitError(promise: Promise<unknown>): Promise<KitError> {
   throw new Error("expected a KitError");
 }
 
+const DESTROY = "cdktf destroy dev --auto-approve [ORDS_JWT_TEARDOWN_OF=dev ORDS_JWT_STACK_PHASE=deploy";
+
 describe("teardown of an environment whose domain the kit created", () => {
-  test("drops ORDS objects, deactivates the app, then the domain, then destroys", async () => {
+  test("drops ORDS objects, then destroys; the domain is never deactivated before what is inside it is gone", async () => {
     const environment = createdDomainEnv();
     const h = harness(environment);
     const result = await teardown({ ...confirmed, environment }, h.context);
     const stack = (line: string) => `${line} @<stack>`;
+    // Deactivating first breaks the destroy of the app, user and setting (oracle-enterprise-landingzone#101); the
+    // destroy-time provisioners deactivate the app, then the domain, in Terraform's dependency order instead.
     expect(h.lines()).toEqual([
       "ords-jwt ords teardown dev [ORDS_DB_PASSWORD=***]",
       stack("terraform init -input=false -no-color"),
       stack("terraform state list -no-color"),
-      stack(`terraform apply -input=false -auto-approve -no-color -target=${h.app}`),
-      stack("terraform init -input=false -no-color"),
-      stack("terraform state list -no-color"),
-      stack(`terraform apply -input=false -auto-approve -no-color -target=${h.domain}`),
-      "cdktf destroy dev --auto-approve [ORDS_JWT_TEARDOWN_OF=dev ORDS_JWT_STACK_PHASE=deactivate-domain ORDS_DB_PASSWORD=***]",
+      `${DESTROY} ORDS_DB_PASSWORD=***]`,
     ]);
-    expect(result.steps.map((step) => step.status)).toEqual(["done", "done", "done", "done"]);
+    expect(h.lines().some((line) => line.includes("-target="))).toBe(false);
+    expect(result.steps.map((step) => step.status)).toEqual(["done", "done"]);
   });
 
-  test("synthesizes the app inactive before applying it, and the domain INACTIVE before applying that", async () => {
+  test("destroys the stack as deployed: the app and domain carry their own deactivation", async () => {
     const environment = createdDomainEnv();
     const phases: string[] = [];
     const h = harness(environment);
@@ -121,35 +122,30 @@ describe("teardown of an environment whose domain the kit created", () => {
       { ...confirmed, environment },
       { ...h.context, synthesize: (env, variant) => (phases.push(variant.phase), synthesize(env, variant)) },
     );
-    expect(phases).toEqual(["deactivate-app", "deactivate-domain"]);
+    expect(phases).toEqual(["deploy"]);
   });
 
   test("shows progress for each step with elapsed time", async () => {
     const environment = createdDomainEnv();
     const h = harness(environment);
     await teardown({ ...confirmed, environment }, h.context);
-    expect(h.log).toContain("[1/4] ORDS teardown (JWT profile, privilege, roles, demo module) …");
-    expect(h.log.filter((line) => /^\[\d\/4\] .*: done, .* \(\d+(\.\d)? s\)$/.test(line))).toHaveLength(4);
+    expect(h.log).toContain("[1/2] ORDS teardown (JWT profile, privilege, roles, demo module) …");
+    expect(h.log.filter((line) => /^\[\d\/2\] .*: done, .* \(\d+(\.\d)? s\)$/.test(line))).toHaveLength(2);
   });
 });
 
 describe("teardown of an environment that reuses a domain", () => {
-  test("never deactivates the domain and destroys with the app-inactive variant", async () => {
+  test("runs the ORDS step and the destroy; there is no domain resource to deactivate", async () => {
     const environment = reusedDomainEnv();
     const h = harness(environment);
-    const result = await teardown({ ...confirmed, environment }, h.context);
+    await teardown({ ...confirmed, environment }, h.context);
     expect(h.domain).toBeUndefined();
     expect(h.lines()).toEqual([
       "ords-jwt ords teardown dev [ORDS_DB_PASSWORD=***]",
       "terraform init -input=false -no-color @<stack>",
       "terraform state list -no-color @<stack>",
-      `terraform apply -input=false -auto-approve -no-color -target=${h.app} @<stack>`,
-      "cdktf destroy dev --auto-approve [ORDS_JWT_TEARDOWN_OF=dev ORDS_JWT_STACK_PHASE=deactivate-app ORDS_DB_PASSWORD=***]",
+      `${DESTROY} ORDS_DB_PASSWORD=***]`,
     ]);
-    expect(result.steps.find((step) => step.id === "deactivate-domain")).toMatchObject({
-      status: "skipped",
-      detail: expect.stringMatching(/reused/),
-    });
   });
 });
 
@@ -168,9 +164,7 @@ describe("protected environments", () => {
     const h = harness(environment);
     await teardown({ ...confirmed, force: true, environment }, h.context);
     expect(h.lines()[0]).toBe("ords-jwt ords teardown dev --force [ORDS_DB_PASSWORD=***]");
-    expect(h.lines().at(-1)).toBe(
-      "cdktf destroy dev --auto-approve [ORDS_JWT_TEARDOWN_OF=dev ORDS_JWT_STACK_PHASE=deactivate-domain ORDS_JWT_LIFT_PROTECTION=dev ORDS_DB_PASSWORD=***]",
-    );
+    expect(h.lines().at(-1)).toBe(`${DESTROY} ORDS_JWT_LIFT_PROTECTION=dev ORDS_DB_PASSWORD=***]`);
   });
 });
 
@@ -188,7 +182,7 @@ describe("confirmation", () => {
     const environment = createdDomainEnv();
     const h = harness(environment);
     await teardown({ ...confirmed, yes: false, ci: true, environment }, h.context);
-    expect(h.runner.calls).toHaveLength(8);
+    expect(h.runner.calls).toHaveLength(4);
   });
 
   test("asks on a terminal, naming the environment and what will be destroyed; no means nothing runs", async () => {
@@ -232,24 +226,18 @@ describe("resuming an interrupted teardown", () => {
 
   test.each([
     ["the ORDS teardown", "ords-jwt ords teardown", 1],
-    [
-      "the app deactivation",
-      "terraform apply -input=false -auto-approve -no-color -target=oci_identity_domains_app",
-      2,
-    ],
-    ["the domain deactivation", "terraform apply -input=false -auto-approve -no-color -target=oci_identity_domain.", 3],
-    ["the destroy", "cdktf destroy", 4],
+    ["the destroy (a provisioner's deactivation or a delete failed)", "cdktf destroy", 2],
   ])("a failure in %s stops there, says what is left, and a re-run finishes", async (_what, prefix, step) => {
     const { error, second } = await failThenResume(isCall(prefix));
     expect(error.code).toBe("TEARDOWN_STEP_FAILED");
-    expect(error.message).toMatch(new RegExp(`failed at step ${step}/4`));
+    expect(error.message).toMatch(new RegExp(`failed at step ${step}/2`));
     expect(error.fix).toMatch(/re-run "npx ords-jwt teardown dev": it resumes/);
     const first = (error.details.result as TeardownResult).steps.map((s) => s.status);
-    expect(first.slice(step)).toEqual(Array(4 - step).fill("not run"));
+    expect(first.slice(step)).toEqual(Array(2 - step).fill("not run"));
     expect(second.steps.at(-1)?.status).toBe("done");
   });
 
-  test("after a destroy that removed the app but not the domain, a re-run skips the app and finishes the rest", async () => {
+  test("after a destroy that removed the app but not the domain, a re-run destroys the rest", async () => {
     const environment = createdDomainEnv();
     let h: Harness | undefined;
     const rule: FailureRule = (spec, state) => {
@@ -260,11 +248,9 @@ describe("resuming an interrupted teardown", () => {
     h = harness(environment, once(rule));
     await expectKitError(teardown({ ...confirmed, environment }, h.context));
     const second = await teardown({ ...confirmed, environment }, h.context);
-    expect(second.steps.map((step) => [step.id, step.status])).toEqual([
-      ["ords", "done"],
-      ["deactivate-app", "skipped"],
-      ["deactivate-domain", "done"],
-      ["destroy", "done"],
+    expect(second.steps.map((step) => [step.id, step.status, step.detail])).toEqual([
+      ["ords", "done", expect.any(String)],
+      ["destroy", "done", "2 resource(s) destroyed"],
     ]);
   });
 
@@ -273,7 +259,7 @@ describe("resuming an interrupted teardown", () => {
     const h = harness(environment);
     await teardown({ ...confirmed, environment }, h.context);
     const again = await teardown({ ...confirmed, environment }, h.context);
-    expect(again.steps.map((step) => step.status)).toEqual(["done", "skipped", "skipped", "skipped"]);
+    expect(again.steps.map((step) => step.status)).toEqual(["done", "skipped"]);
   });
 });
 
@@ -327,8 +313,6 @@ describe("the database password and an unreachable database", () => {
       detail: expect.stringMatching(/left in the database/),
     });
     expect(h.lines()[0]).toMatch(/^terraform init/);
-    expect(h.lines().at(-1)).toBe(
-      "cdktf destroy dev --auto-approve [ORDS_JWT_TEARDOWN_OF=dev ORDS_JWT_STACK_PHASE=deactivate-domain ORDS_JWT_SKIP_ORDS=1]",
-    );
+    expect(h.lines().at(-1)).toBe(`${DESTROY} ORDS_JWT_SKIP_ORDS=1]`);
   });
 });

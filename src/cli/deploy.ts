@@ -8,15 +8,22 @@ export function registerDeploy(program: Command): void {
     .description("cdktf deploy one environment; keep its non-secret outputs in state/<env>.outputs.json (mode 0600)")
     .argument("<environment>", "environment name")
     .option("--yes", "approve without asking (implied by CI=true)")
+    .option("--leave-ords", "the ORDS hook was removed from the config: drop it without tearing ORDS down")
     .option("--environments-dir <dir>", "directory of environment files", ENVIRONMENTS_DIR_DEFAULT)
     .option("--json", "print the result as JSON")
-    .action(async (environment: string, options: { yes?: boolean; json?: boolean; environmentsDir: string }) => {
-      const { deployCommand, renderDeploy } = lazy<typeof import("../commands/deploy")>("../commands/deploy");
-      const result = await deployCommand({
-        environment,
-        yes: options.yes === true,
-        environmentsDir: options.environmentsDir,
-      });
-      print(result, options.json === true, () => renderDeploy(result));
-    });
+    .action(
+      async (
+        environment: string,
+        options: { yes?: boolean; leaveOrds?: boolean; json?: boolean; environmentsDir: string },
+      ) => {
+        const { deployCommand, renderDeploy } = lazy<typeof import("../commands/deploy")>("../commands/deploy");
+        const result = await deployCommand({
+          environment,
+          yes: options.yes === true,
+          leaveOrds: options.leaveOrds === true,
+          environmentsDir: options.environmentsDir,
+        });
+        print(result, options.json === true, () => renderDeploy(result));
+      },
+    );
 }

@@ -13,7 +13,9 @@ interface TeardownFlags {
 export function registerTeardown(program: Command): void {
   program
     .command("teardown")
-    .description("Remove ORDS objects, deactivate the app and the kit's domain, then cdktf destroy; re-run to resume")
+    .description(
+      "Remove ORDS objects, then cdktf destroy (app and kit-made domain deactivated before deletion); re-run to resume",
+    )
     .argument("<environment>", "environment name")
     .option("--yes", "do not ask for confirmation (implied by CI=true)")
     .option("--force", "tear down a protected environment")

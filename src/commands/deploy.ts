@@ -11,6 +11,8 @@ export interface DeployCommandOptions {
   readonly yes: boolean;
   /** @default "environments" */
   readonly environmentsDir?: string;
+  /** `--leave-ords`: see DeployOptions.leaveOrds. */
+  readonly leaveOrds?: boolean;
 }
 
 export async function deployCommand(options: DeployCommandOptions): Promise<DeployResult> {
@@ -21,7 +23,13 @@ export async function deployCommand(options: DeployCommandOptions): Promise<Depl
   // Before the password prompt: a missing terraform or credential must not cost the user a typed password.
   await preflight(environment, "deploy");
   return deploy(
-    { environment, yes: options.yes, ci: runningInCi(), interactive: process.stdin.isTTY === true },
+    {
+      environment,
+      yes: options.yes,
+      leaveOrds: options.leaveOrds === true,
+      ci: runningInCi(),
+      interactive: process.stdin.isTTY === true,
+    },
     cliLifecycleContext(),
   );
 }

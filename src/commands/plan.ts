@@ -59,7 +59,7 @@ const SHOWN_ATTRIBUTES: Record<string, readonly string[]> = {
   oci: ["alias", "region", "auth", "config_file_profile"],
   oci_identity_domain: ["display_name", "license_type", "compartment_id", "home_region", "admin_user_name"],
   oci_identity_domains: ["compartment_id", "display_name"],
-  oci_identity_domains_setting: ["idcs_endpoint", "signing_cert_public_access", "csr_access"],
+  oci_identity_domains_setting: ["idcs_endpoint", "setting_id"],
   oci_identity_domains_app: [
     "display_name",
     "idcs_endpoint",
@@ -78,7 +78,7 @@ const SHOWN_ATTRIBUTES: Record<string, readonly string[]> = {
   azuread_application: ["display_name", "sign_in_audience", "api", "app_role", "web"],
   azuread_application_identifier_uri: ["identifier_uri"],
   azuread_service_principal: ["client_id"],
-  azuread_application_password: ["display_name", "end_date_relative"],
+  azuread_application_password: ["display_name", "end_date"],
   azuread_app_role_assignment: ["app_role_id", "principal_object_id"],
 };
 

@@ -3,6 +3,7 @@
 import { resolve } from "node:path";
 import { z } from "zod";
 import { VISIBLE_TEXT, VISIBLE_TEXT_RULE } from "./fields";
+import { connectStringProblem } from "./url-rules";
 
 /** Unquoted Oracle identifier: what ORDS stores (upper case) as the parsing schema. */
 const ORACLE_IDENTIFIER = /^[A-Za-z][A-Za-z0-9_$#]{0,127}$/;
@@ -159,7 +160,11 @@ export const ordsSchema = z
     connectString: z
       .string()
       .trim()
-      .min(1, "connectString must not be empty: an Easy Connect string (host:port/service) or a TNS alias"),
+      .min(1, "connectString must not be empty: an Easy Connect string (host:port/service) or a TNS alias")
+      .superRefine((value, ctx) => {
+        const problem = connectStringProblem(value);
+        if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+      }),
     /** The database user the step connects as. */
     user: identifier("user"),
     /** The REST-enabled schema to configure. @default user; when it differs, the ORDS_ADMIN / ORDS_SECURITY_ADMIN packages are used */

@@ -13,14 +13,27 @@ import {
   redirectUri,
 } from "./fields";
 import { ordsSchema } from "./ords-schema";
+import { bareDomainUrlProblem, URL_CREDENTIALS_MESSAGE, urlHasCredentials } from "./url-rules";
 
 export { DEFAULT_REDIRECT_URIS, KIT_LOOPBACK_CALLBACK, POSTMAN_CALLBACK } from "./fields";
 
-/** Values the OCI provider accepts for `license_type` (facts.md §1). */
+/**
+ * `license_type` (facts.md §1). The provider takes any string (identity_domain_resource.go validates none); the
+ * service defines the set, listed by ListAllowedDomainLicenseTypes (AllowedDomainLicenseTypeSummary, example
+ * "oracle-apps-premium"). Compared exactly: the API's identifiers are lower case.
+ */
 export const LICENSE_TYPES = ["free", "premium", "external-user", "oracle-apps", "oracle-apps-premium"] as const;
+/**
+ * The provider's `auth` values that the kit's own SDK calls (src/oci/auth.ts) support as well; the provider also
+ * knows InstancePrincipalWithCerts and OKEWorkloadIdentity, which the kit does not offer.
+ */
 export const OCI_AUTH_METHODS = ["ApiKey", "SecurityToken", "InstancePrincipal", "ResourcePrincipal"] as const;
+/** Setting.CsrAccess in oci-identitydomains (lib/model/setting.d.ts). */
 export const CSR_ACCESS_VALUES = ["none", "readOnly", "readWrite"] as const;
-/** Grants an OCI confidential app can hold; the kit's flows need the first two. */
+/**
+ * Grants an OCI confidential app can hold; the kit's flows need the first two. The API takes free strings
+ * (App.allowedGrants: Array<string> in oci-identitydomains lib/model/app.d.ts); these are the OAuth grant types.
+ */
 export const OAUTH_GRANTS = [
   "client_credentials",
   "authorization_code",
@@ -30,7 +43,10 @@ export const OAUTH_GRANTS = [
   "urn:ietf:params:oauth:grant-type:jwt-bearer",
   "urn:ietf:params:oauth:grant-type:device_code",
 ] as const;
-/** `trust_scope` values; the console's "All" is Account and "Specific" is Explicit (facts.md §1). */
+/**
+ * `trust_scope` values; the console's "All" is Account and "Specific" is Explicit (facts.md §1). App.TrustScope in
+ * oci-identitydomains (lib/model/app.d.ts) also has Tags, which needs tags the kit does not manage.
+ */
 export const TRUST_SCOPES = ["Explicit", "Account", "Default"] as const;
 
 /** facts.md §1 marks `iss` unsettled; the slash form is what real tokens show. */
@@ -93,7 +109,12 @@ export const domainSchema = z
     /** All-or-nothing: OCI answers 400 when only some admin fields are set. */
     admin: domainAdminSchema.partial().optional(),
     // existing
-    url: httpsUrl("url").optional(),
+    url: httpsUrl("url")
+      .superRefine((value, ctx) => {
+        const problem = bareDomainUrlProblem(value);
+        if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+      })
+      .optional(),
   })
   .superRefine((domain, ctx) => {
     const need = (key: keyof typeof domain, why: string) => {
@@ -158,7 +179,10 @@ export const domainSchema = z
 export const clientAccessSchema = z.strictObject({
   /** Manage `signing_cert_public_access = true` ("Configure client access"), so ORDS can fetch the JWKS anonymously. */
   manageSigningCertPublicAccess: z.boolean().default(true),
-  /** Required by the settings resource; PutSetting replaces the object, so state it explicitly. */
+  /**
+   * No longer used: the kit PATCHes only SigningCertPublicAccess and leaves csr_access as the domain has it. Still
+   * accepted so existing environment files keep working.
+   */
   csrAccess: z.enum(CSR_ACCESS_VALUES, `must be one of ${CSR_ACCESS_VALUES.join(", ")}`).optional(),
 });
 
@@ -257,15 +281,6 @@ export const ociIdentityProviderSchema = z
   })
   .superRefine((idp, ctx) => {
     const access = idp.clientAccess;
-    if (access.manageSigningCertPublicAccess && access.csrAccess === undefined && idp.domain.mode === "existing") {
-      ctx.addIssue({
-        code: "custom",
-        path: ["clientAccess", "csrAccess"],
-        message:
-          "is required when the kit manages client access on a reused domain: the settings PUT replaces csr_access, " +
-          'so state the domain\'s current value ("none", "readOnly" or "readWrite"), or set manageSigningCertPublicAccess to false',
-      });
-    }
     if (!access.manageSigningCertPublicAccess && access.csrAccess !== undefined) {
       ctx.addIssue({
         code: "custom",
@@ -339,6 +354,19 @@ export const environmentSchema = z
   .superRefine((environment, ctx) => {
     const idp = environment.identityProvider;
     const ords = environment.ords;
+    // A password in a URL would land in cdk.tf.json, the plan output and the state.
+    const urls: Array<[PropertyKey[], string | undefined]> = [
+      [["identityProvider", "issuer"], "issuer" in idp ? idp.issuer : undefined],
+      [["ords", "baseUrl"], ords?.baseUrl],
+      ...(idp.type === "oci" ? idp.app.redirectUris : idp.redirectUris).map((uri, index): [PropertyKey[], string] => [
+        ["identityProvider", ...(idp.type === "oci" ? ["app"] : []), "redirectUris", index],
+        uri,
+      ]),
+    ];
+    for (const [path, value] of urls) {
+      if (value !== undefined && urlHasCredentials(value))
+        ctx.addIssue({ code: "custom", path, message: URL_CREDENTIALS_MESSAGE });
+    }
     const roleMode =
       ords?.jwtProfile.roleClaimName !== undefined || (idp.type === "entra" && idp.ordsAuthorization === "roles");
     if (roleMode && ords?.version !== undefined && versionBelow(ords.version, ROLE_MODE_MIN_ORDS_VERSION)) {

@@ -1,17 +1,27 @@
-// `deploy <env>`: runs `cdktf deploy`, keeps the non-secret outputs in a 0600 file, and keeps local state at 0600.
-// It never reads or prints the client secret; cdktf leaves sensitive outputs out of the outputs file.
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+// `deploy <env>`: checks terraform, runs `cdktf deploy` with its output redacted, keeps the non-secret outputs in a
+// 0600 file and local state at 0600. It never prints the client secret; cdktf leaves sensitive outputs out of the file.
+import { chmodSync, existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { localStateFile } from "../../stacks/state-backend";
 import type { Environment } from "../config/load";
 import { KitError } from "../errors";
+import { Secret } from "../secret";
 import { outputsFileFor } from "../stack-outputs";
 import type { CommandResult } from "./command-runner";
 import { assertCanConfirm, type ConfirmationPolicy, type LifecycleContext, ordsChildEnv } from "./context";
+import { DEFAULT_VARIANT } from "./phase";
+import { ensurePrivateStateDir, readStateJson } from "./secrets";
+import { ordsTeardownHookInState, secretsInState } from "./state-secrets";
 import { fixForTerraformError, terraformErrors } from "./terraform-output";
+import { checkTerraformVersion } from "./terraform-version";
 
 export interface DeployOptions extends Omit<ConfirmationPolicy, "confirm"> {
   readonly environment: Environment;
+  /**
+   * `--leave-ords`: the state holds an ORDS teardown hook that the config no longer has, and the ORDS objects were
+   * torn down already or are meant to stay; let terraform drop the hook without running it.
+   */
+  readonly leaveOrds?: boolean;
 }
 
 export interface FileModeReport {
@@ -48,34 +58,37 @@ export async function deploy(options: DeployOptions, context: LifecycleContext):
   // Without --yes, terraform asks for approval itself; that needs a terminal.
   assertCanConfirm(options, `deploy ${name}`);
 
+  await checkTerraformVersion(context.runner, context.projectRoot, environment.settings.state);
+
   // The hook runs `ords apply` under terraform, which has no terminal to ask for the password on.
-  const env = await ordsChildEnv(environment, context, environment.settings.ords?.hook === true);
-  mkdirSync(context.stateDir, { recursive: true, mode: 0o700 });
+  const hookRuns = environment.settings.ords?.hook === true;
+  const env = await ordsChildEnv(environment, context, hookRuns);
+  ensurePrivateStateDir(context.stateDir);
+  const state = await currentState(environment, context);
+  const orphanHook = hookRuns ? undefined : ordsTeardownHookInState(state);
+  if (orphanHook !== undefined && options.leaveOrds !== true) throw hookRemovedError(environment, orphanHook);
+
   const outputsFile = outputsFileFor(context.stateDir, name);
   const started = context.now();
   context.log(`deploying "${name}" with cdktf (identity domain operations can take several minutes) …`);
-  // Files terraform and cdktf create (state with the client secret, outputs) start owner-only.
-  const previousUmask = process.umask(0o077);
-  let result: CommandResult;
-  try {
-    result = await context.runner.run({
-      command: join(context.projectRoot, "node_modules", ".bin", "cdktf"),
-      args: [
-        "deploy",
-        name,
-        ...(autoApprove ? ["--auto-approve"] : []),
-        "--outputs-file",
-        outputsFile,
-        ...(context.plainOutput === true ? ["--no-color"] : []),
-      ],
-      cwd: context.projectRoot,
-      env,
-      interactive: !autoApprove,
-      tidy: context.plainOutput === true,
-    });
-  } finally {
-    process.umask(previousUmask);
-  }
+  // A plan that replaces the app prints its old client_secret (not marked sensitive): redact it and the password.
+  const redact = [...secretsInState(state), ...Object.values(env).map((value) => new Secret(value))];
+  const result: CommandResult = await context.runner.run({
+    command: join(context.projectRoot, "node_modules", ".bin", "cdktf"),
+    args: [
+      "deploy",
+      name,
+      ...(autoApprove ? ["--auto-approve"] : []),
+      "--outputs-file",
+      outputsFile,
+      ...(context.plainOutput === true ? ["--no-color"] : []),
+    ],
+    cwd: context.projectRoot,
+    env,
+    interactive: !autoApprove,
+    tidy: context.plainOutput === true,
+    redact,
+  });
   const stateFile = environment.settings.state.backend === "local" ? localStateFile(context.stateDir, name) : undefined;
   // Even a failed apply may have written state that holds the secret.
   const stateReport = stateFile !== undefined && existsSync(stateFile) ? tightenToOwnerOnly(stateFile) : undefined;
@@ -98,6 +111,41 @@ export async function deploy(options: DeployOptions, context: LifecycleContext):
   const all = JSON.parse(readFileSync(outputsFile, "utf8")) as Record<string, Record<string, unknown>>;
   context.log(`deployed "${name}" in ${Math.round((context.now() - started) / 1000)} s`);
   return { environment: name, outputs: all[name] ?? {}, outputsFile: outputsReport, stateFile: stateReport };
+}
+
+/** Local state from its file; remote state needs the stack synthesized and initialized first. */
+async function currentState(environment: Environment, context: LifecycleContext): Promise<string> {
+  if (environment.settings.state.backend === "local") return readStateJson(environment, context);
+  const targets = context.synthesize(environment, DEFAULT_VARIANT);
+  const init = await context.runner.run({
+    command: "terraform",
+    args: ["init", "-input=false", "-no-color"],
+    cwd: targets.stackDir,
+  });
+  if (init.exitCode !== 0) {
+    throw new KitError("DEPLOY_FAILED", `terraform init of ${environment.name} exited with ${init.exitCode}`, {
+      fix: "Read the terraform error above (state backend credentials or network), fix it and run deploy again.",
+    });
+  }
+  return readStateJson(environment, { ...context, stackDir: targets.stackDir });
+}
+
+function hookRemovedError(environment: Environment, address: string): KitError {
+  const name = environment.name;
+  const restore =
+    environment.settings.ords === undefined
+      ? `put the "ords" section back into ${environment.file}, run "npx ords-jwt ords teardown ${name}", then remove it again`
+      : `run "npx ords-jwt ords teardown ${name}"`;
+  return new KitError(
+    "ORDS_HOOK_REMOVED",
+    `The state of "${name}" holds the ORDS teardown hook (${address}), but ${environment.file} no longer has it ` +
+      "(no ords section, or ords.hook false). Terraform would drop it without running its teardown, and the JWT " +
+      "profile, privilege, roles and demo module would stay in the database. Nothing was changed.",
+    {
+      fix: `To remove the ORDS objects, ${restore}; then run "npx ords-jwt deploy ${name} --leave-ords". To keep them on purpose, run deploy with --leave-ords now.`,
+      details: { hook: address },
+    },
+  );
 }
 
 export function renderDeploy(result: DeployResult): string {

@@ -1,8 +1,10 @@
-// `teardown <env>`: removes the ORDS objects, deactivates the app and (if the kit created it) the domain, then destroys.
-// Every step inspects what is left first, so an interrupted teardown resumes by running it again.
+// `teardown <env>`: removes the ORDS objects, then `cdktf destroy`, whose destroy-time provisioners deactivate the
+// app and a created domain just before Terraform deletes each. Every step inspects what is left first, so an
+// interrupted teardown resumes by running it again.
 import { join } from "node:path";
 import type { Environment } from "../config/load";
 import { KitError } from "../errors";
+import { Secret } from "../secret";
 import type { CommandSpec } from "./command-runner";
 import {
   type ConfirmationPolicy,
@@ -11,8 +13,11 @@ import {
   requireConfirmation,
   SKIP_ORDS_ENV,
 } from "./context";
-import { type StackPhase, type StackVariant, variantEnv } from "./phase";
+import { type StackVariant, variantEnv } from "./phase";
+import { ensurePrivateStateDir, readStateJson } from "./secrets";
+import { secretsInState } from "./state-secrets";
 import type { StackTargets } from "./synth-targets";
+import { checkTerraformVersion } from "./terraform-version";
 
 export interface TeardownOptions extends ConfirmationPolicy {
   readonly environment: Environment;
@@ -37,15 +42,19 @@ export interface TeardownResult {
   readonly steps: readonly StepReport[];
 }
 
-export type TeardownStepId = "ords" | "deactivate-app" | "deactivate-domain" | "destroy";
+export type TeardownStepId = "ords" | "destroy";
 
 const STEP_TITLES: Record<TeardownStepId, string> = {
   ords: "ORDS teardown (JWT profile, privilege, roles, demo module)",
-  "deactivate-app": "deactivate the app (active = false)",
-  "deactivate-domain": 'deactivate the domain (state = "INACTIVE")',
-  destroy: "cdktf destroy",
+  destroy: "cdktf destroy (each app and created domain is deactivated just before it is deleted)",
 };
-const STEP_ORDER: readonly TeardownStepId[] = ["ords", "deactivate-app", "deactivate-domain", "destroy"];
+/**
+ * The ORDS objects go first, while the keys still answer. Deactivation is not a step of its own: deactivating the
+ * domain first and then destroying what is inside fails (oci-landing-zones/oracle-enterprise-landingzone#101), so
+ * the destroy-time provisioners run inside Terraform's dependency order instead: app (and user, client access),
+ * then the domain.
+ */
+const STEP_ORDER: readonly TeardownStepId[] = ["ords", "destroy"];
 
 /** What teardown will remove, for the confirmation question and the plan shown before it. */
 export function describeTeardown(environment: Environment): string[] {
@@ -75,13 +84,6 @@ export function describeTeardown(environment: Environment): string[] {
   return lines;
 }
 
-/** The phase the final destroy synthesizes: the last deactivation that applies to this identity provider. */
-function destroyPhase(environment: Environment): StackPhase {
-  const idp = environment.settings.identityProvider;
-  if (idp.type === "entra") return "deploy";
-  return idp.domain.mode === "create" ? "deactivate-domain" : "deactivate-app";
-}
-
 function parseStateList(stdout: string): Set<string> {
   return new Set(
     stdout
@@ -104,6 +106,7 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
       },
     );
   }
+  await checkTerraformVersion(context.runner, context.projectRoot, environment.settings.state);
   const skipOrds = options.skipOrds === true;
   const removed = describeTeardown(environment).filter((line) => !(skipOrds && line.startsWith("ORDS objects")));
   await requireConfirmation(
@@ -114,28 +117,37 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
 
   // The password (when the ORDS step runs) is settled before the first change; children get it by environment.
   const childEnv = skipOrds ? { [SKIP_ORDS_ENV]: "1" } : await ordsChildEnv(environment, context, true);
-  const variant = (phase: StackPhase): StackVariant => ({
-    environment: name,
-    phase,
-    liftProtection: isProtected && options.force,
-  });
+  ensurePrivateStateDir(context.stateDir);
+  // Every run's output is redacted: a destroy plan prints the app's client_secret (the provider does not mark it
+  // sensitive). The state's secrets are added once a step has initialized the stack.
+  const redact: Secret[] = Object.values(childEnv).map((value) => new Secret(value));
+  const addStateSecrets = async (stackDir?: string) =>
+    redact.push(...secretsInState(await readStateJson(environment, { ...context, stackDir })));
+  if (environment.settings.state.backend === "local") await addStateSecrets();
+  // The stack as deployed; only a forced teardown of a protected environment lifts its prevent_destroy.
+  const variant: StackVariant = { environment: name, phase: "deploy", liftProtection: isProtected && options.force };
   const reports: StepReport[] = [];
   const cdktf = join(context.projectRoot, "node_modules", ".bin", "cdktf");
+  let stateRead = false;
   /** What the last state inspection found; undefined until a step inspected. */
   let left: Set<string> | undefined;
 
   const run = async (spec: Omit<CommandSpec, "cwd"> & { cwd?: string }, what: string): Promise<string> => {
-    const result = await context.runner.run({ cwd: context.projectRoot, ...spec });
+    const result = await context.runner.run({ cwd: context.projectRoot, ...spec, redact });
     if (result.exitCode !== 0) throw new Error(`${what} exited with ${result.exitCode}`);
     return result.stdout;
   };
-  /** Synthesizes a phase and reads what the state still holds, so finished work is skipped on a re-run. */
-  const inspect = async (phase: StackPhase): Promise<StackTargets> => {
-    const targets = context.synthesize(environment, variant(phase));
+  /** Synthesizes the stack and reads what the state still holds, so finished work is skipped on a re-run. */
+  const inspect = async (): Promise<StackTargets> => {
+    const targets = context.synthesize(environment, variant);
     await run(
       { command: "terraform", args: ["init", "-input=false", "-no-color"], cwd: targets.stackDir },
       "terraform init",
     );
+    if (environment.settings.state.backend !== "local" && !stateRead) {
+      await addStateSecrets(targets.stackDir);
+      stateRead = true;
+    }
     left = parseStateList(
       await run(
         { command: "terraform", args: ["state", "list", "-no-color"], cwd: targets.stackDir, capture: true },
@@ -144,21 +156,6 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
     );
     return targets;
   };
-  const inState = (address: string | undefined): boolean => address !== undefined && left?.has(address) === true;
-  const entraSkip = {
-    status: "skipped" as const,
-    detail: "Entra app registrations are deleted directly; there is nothing to deactivate",
-  };
-  const applyTarget = (targets: StackTargets, address: string) =>
-    run(
-      {
-        command: "terraform",
-        args: ["apply", "-input=false", "-auto-approve", "-no-color", `-target=${address}`],
-        cwd: targets.stackDir,
-      },
-      "terraform apply",
-    );
-
   const steps: Record<TeardownStepId, () => Promise<{ status: "done" | "skipped"; detail: string }>> = {
     ords: async () => {
       if (environment.settings.ords === undefined)
@@ -180,29 +177,8 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
       );
       return { status: "done", detail: "ORDS objects dropped (already-dropped objects are fine)" };
     },
-    "deactivate-app": async () => {
-      if (environment.settings.identityProvider.type === "entra") return entraSkip;
-      const targets = await inspect("deactivate-app");
-      if (!inState(targets.appAddress)) return { status: "skipped", detail: "the app is already gone from the state" };
-      await applyTarget(targets, targets.appAddress);
-      return { status: "done", detail: `${targets.appAddress} is inactive` };
-    },
-    "deactivate-domain": async () => {
-      const idp = environment.settings.identityProvider;
-      if (idp.type === "entra") return entraSkip;
-      if (idp.domain.mode !== "create") {
-        return { status: "skipped", detail: "the domain is reused, so the kit leaves it active" };
-      }
-      const targets = await inspect("deactivate-domain");
-      if (targets.domainAddress === undefined || !inState(targets.domainAddress)) {
-        return { status: "skipped", detail: "the domain is already gone from the state" };
-      }
-      await applyTarget(targets, targets.domainAddress);
-      return { status: "done", detail: `${targets.domainAddress} is INACTIVE (this can take minutes)` };
-    },
     destroy: async () => {
-      const phase = destroyPhase(environment);
-      if (left === undefined) await inspect(phase);
+      await inspect();
       const resources = [...(left ?? [])].filter((address) => !address.startsWith("data."));
       if (resources.length === 0) return { status: "skipped", detail: "no resource is left in the state" };
       // The destroy-time ORDS hook runs inside; it needs the password, or the skip switch.
@@ -210,7 +186,7 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
         {
           command: cdktf,
           args: ["destroy", name, "--auto-approve"],
-          env: { ...variantEnv(variant(phase)), ...childEnv },
+          env: { ...variantEnv(variant), ...childEnv },
         },
         "cdktf destroy",
       );

@@ -12,6 +12,9 @@ export class FakeRunner implements CommandRunner {
   readonly state: Set<string>;
   /** Returns true to make that call fail (exit 1); it may change the state first, like a half-done destroy. */
   failWhen: FailureRule | undefined;
+  /** What `terraform version -json` reports. */
+  terraformVersion = "1.11.4";
+  versionChecks = 0;
 
   constructor(state: Iterable<string>, failWhen?: FailureRule) {
     this.state = new Set(state);
@@ -19,9 +22,14 @@ export class FakeRunner implements CommandRunner {
   }
 
   async run(spec: CommandSpec): Promise<CommandResult> {
+    const line = describe(spec);
+    // The read-only version check is counted apart, so `calls` lists what acts on the environment.
+    if (line === "terraform version -json") {
+      this.versionChecks += 1;
+      return { exitCode: 0, stdout: JSON.stringify({ terraform_version: this.terraformVersion }) };
+    }
     this.calls.push(spec);
     if (this.failWhen?.(spec, this.state)) return { exitCode: 1, stdout: "" };
-    const line = describe(spec);
     if (line.startsWith("terraform state list"))
       return { exitCode: 0, stdout: [...this.state].map((a) => `${a}\n`).join("") };
     if (line.startsWith("cdktf destroy")) this.state.clear();
