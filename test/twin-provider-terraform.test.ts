@@ -60,6 +60,53 @@ withTerraform("terraform with the twin oracle/oci provider", () => {
       expect(result.stderr).toBe("");
       expect(result.stdout).toMatch(/The configuration is valid/);
     }, 60_000);
+
+    test("plan creates the domain, client access and app, with client_secret computed and not sensitive", () => {
+      const result = terraform(dir, install, ["plan", "-no-color", "-input=false"]);
+      expect(result.stderr).toBe("");
+      expect(result.stdout).toMatch(/oci_identity_domain\.\S+ will be created/);
+      expect(result.stdout).toMatch(/oci_identity_domains_setting\.\S+ will be created/);
+      expect(result.stdout).toMatch(/\+ client_secret\s+= \(known after apply\)/);
+      expect(result.stdout).toMatch(/\+ url\s+= \(known after apply\)/);
+      expect(result.stdout).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
+    }, 60_000);
+
+    test("plan replaces a stored domain whose home_region differs (ForceNew), after upgrading its stored state", () => {
+      const json = JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8"));
+      const name = onlyKey(json.resource.oci_identity_domain);
+      const domain = json.resource.oci_identity_domain[name];
+      const stored = {
+        id: "ocid1.domain.oc1..twinexample",
+        compartment_id: domain.compartment_id,
+        description: domain.description,
+        display_name: domain.display_name,
+        license_type: domain.license_type,
+        home_region: "us-ashburn-1",
+        state: "ACTIVE",
+        url: "https://localhost:4443",
+      };
+      const state = {
+        version: 4,
+        terraform_version: "1.11.4",
+        serial: 1,
+        lineage: "6f0c3e4e-1d7b-4a5e-9d43-2f1f5b0c9a11",
+        outputs: {},
+        resources: [
+          {
+            mode: "managed",
+            type: "oci_identity_domain",
+            name,
+            provider: 'provider["registry.terraform.io/oracle/oci"]',
+            instances: [{ schema_version: 0, attributes: stored, sensitive_attributes: [] }],
+          },
+        ],
+      };
+      writeFileSync(join(dir, "replace.tfstate"), JSON.stringify(state));
+      const result = terraform(dir, install, ["plan", "-no-color", "-refresh=false", "-state=replace.tfstate"]);
+      expect(result.stderr).toBe("");
+      expect(result.stdout).toMatch(/oci_identity_domain\.\S+ must be replaced/);
+      expect(result.stdout).toMatch(/~ home_region\s+= "us-ashburn-1" -> "eu-frankfurt-1" # forces replacement/);
+    }, 60_000);
   });
 
   test("fails when an attribute the provider does not have is set", () => {

@@ -17,6 +17,8 @@ export interface GoFlags {
   readonly forceNew: string[];
   /** Nested-block paths that are Optional+Computed: absent from the config, SDKv2 keeps the prior blocks. */
   readonly computedBlocks: string[];
+  /** Attributes with DiffSuppressFunc tfresource.EqualIgnoreCaseSuppressDiff: a change of case is no change. */
+  readonly ignoreCase: string[];
 }
 
 /**
@@ -30,6 +32,7 @@ export function goFlags(source: string): GoFlags {
   const stack: { key: string; indent: number; list: boolean; computed: boolean; elemResource: boolean }[] = [];
   const forceNew: string[] = [];
   const computedBlocks: string[] = [];
+  const ignoreCase: string[] = [];
   const finish = (entry: (typeof stack)[number], path: string): void => {
     if (entry.list && entry.elemResource && entry.computed) computedBlocks.push(path);
   };
@@ -57,11 +60,14 @@ export function goFlags(source: string): GoFlags {
     if (indent !== top.indent + 1) continue;
     if (/^ForceNew:\s+true,$/.test(text)) forceNew.push(stack.map((entry) => entry.key).join("."));
     if (/^Computed:\s+true,$/.test(text)) top.computed = true;
+    if (/^DiffSuppressFunc:\s+tfresource\.EqualIgnoreCaseSuppressDiff,$/.test(text)) {
+      ignoreCase.push(stack.map((entry) => entry.key).join("."));
+    }
     if (/^Type:\s+schema\.Type(List|Set),$/.test(text)) top.list = true;
     if (/^Elem:\s+&schema\.Resource\{$/.test(text)) top.elemResource = true;
   }
   popTo(0);
-  return { forceNew, computedBlocks };
+  return { forceNew, computedBlocks, ignoreCase };
 }
 
 if (require.main === module) {

@@ -132,6 +132,13 @@ export function planResource(block: SchemaBlock, flags: GoFlags, prior: Value, p
     return { planned: planObject(block, configObject, null, true, "", computedBlocks), requiresReplace: [] };
   }
   const update = planObject(block, configObject, priorObject, false, "", computedBlocks);
+  for (const name of flags.ignoreCase) {
+    const before = priorObject[name];
+    const after = update[name];
+    if (typeof before === "string" && typeof after === "string" && before.toLowerCase() === after.toLowerCase()) {
+      update[name] = before;
+    }
+  }
   const requiresReplace: PathStep[][] = [];
   for (const path of flags.forceNew) {
     const segments = path.split(".");

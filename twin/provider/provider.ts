@@ -12,7 +12,7 @@ import { validateResource } from "./validate";
 import { type DynamicValue, decodeValue, encodeValue, type ObjectValue, type Value } from "./values";
 
 const GO_FLAGS = flagsJson as Record<string, GoFlags>;
-const NO_FLAGS: GoFlags = { forceNew: [], computedBlocks: [] };
+const NO_FLAGS: GoFlags = { forceNew: [], computedBlocks: [], ignoreCase: [] };
 
 /** A message with a type_name whose schema the provider does not serve. */
 function unknownType(kind: string, typeName: string): Diagnostic {

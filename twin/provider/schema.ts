@@ -1,6 +1,6 @@
 // The provider schema served to Terraform: providers/oci/schema.json, read once, turned into tfplugin6 Schema
 // messages, plus shaping of values to that schema (every attribute present, absent blocks as Terraform has them).
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isUnknown, type ObjectValue, type Value } from "./values";
 
@@ -42,7 +42,10 @@ export interface ProviderSchema {
 }
 
 export const PROVIDER_SOURCE = "registry.terraform.io/oracle/oci";
-export const SCHEMA_FILE = join(__dirname, "..", "..", "providers", "oci", "schema.json");
+/** The kit's schema; the bundled provider (install.ts) carries a copy next to its code. */
+export const SCHEMA_FILE = existsSync(join(__dirname, "schema.json"))
+  ? join(__dirname, "schema.json")
+  : join(__dirname, "..", "..", "providers", "oci", "schema.json");
 
 let cached: ProviderSchema | undefined;
 
