@@ -2,7 +2,7 @@
 // go-flags.json, the ForceNew paths and the Optional+Computed blocks that schema.json cannot carry. Not run by tests.
 // Usage: node --import tsx twin/provider/extract-go-flags.ts <terraform-provider-oci checkout>
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 
 /** The Go file of each resource the twin serves, relative to the provider repository. */
 export const GO_SOURCES: Record<string, string> = {
@@ -70,7 +70,8 @@ export function goFlags(source: string): GoFlags {
   return { forceNew, computedBlocks, ignoreCase };
 }
 
-if (require.main === module) {
+// Run only as a script: the bundled provider is itself a main module, and must never regenerate anything.
+if (require.main === module && basename(process.argv[1] ?? "") === "extract-go-flags.ts") {
   const checkout = process.argv[2];
   if (!checkout) throw new Error("usage: extract-go-flags.ts <terraform-provider-oci checkout at v8.28.0>");
   const out: Record<string, GoFlags & { source: string }> = {};

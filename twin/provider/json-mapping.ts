@@ -1,10 +1,14 @@
 // Terraform attributes ↔ the identity domains REST JSON, driven by the schema: snake_case names meet the SDK's JSON
 // names through one normal form (is_oauth_client ~ isOAuthClient, ref ~ $ref, urn…_oci_tags ~ urn:…:OCITags),
 // a MaxItems-1 block is one JSON object, other blocks are arrays. No I/O.
-import { normalizeName } from "./extract-sdk-names";
 import type { NestedBlock, SchemaBlock, TypeJson } from "./schema";
 import sdkNames from "./sdk-names.json";
 import { isUnknown, type ObjectValue, type Value } from "./values";
+
+/** The form both sides share: lower case, letters and digits only (is_oauth_client ~ isOAuthClient). */
+export function normalizeName(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]/g, "");
+}
 
 let byNormal: Map<string, string> | undefined;
 
@@ -12,7 +16,8 @@ let byNormal: Map<string, string> | undefined;
 export function jsonName(attribute: string): string {
   if (!byNormal) {
     byNormal = new Map();
-    for (const name of sdkNames as string[]) if (!byNormal.has(normalizeName(name))) byNormal.set(normalizeName(name), name);
+    for (const name of sdkNames as string[])
+      if (!byNormal.has(normalizeName(name))) byNormal.set(normalizeName(name), name);
   }
   return byNormal.get(normalizeName(attribute)) ?? attribute.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
@@ -33,8 +38,10 @@ function member(json: ObjectValue, attribute: string): Value | undefined {
 function typeFromJson(type: TypeJson, value: unknown): Value {
   if (value === null || value === undefined) return null;
   if (typeof type === "string") {
-    if (type === "string" && typeof value !== "string") return typeof value === "object" ? JSON.stringify(value) : String(value);
-    if (type === "number" && typeof value === "string" && value.trim() !== "" && !Number.isNaN(Number(value))) return Number(value);
+    if (type === "string" && typeof value !== "string")
+      return typeof value === "object" ? JSON.stringify(value) : String(value);
+    if (type === "number" && typeof value === "string" && value.trim() !== "" && !Number.isNaN(Number(value)))
+      return Number(value);
     return value as Value;
   }
   const [kind, inner] = type;
@@ -44,7 +51,9 @@ function typeFromJson(type: TypeJson, value: unknown): Value {
   }
   if (kind === "map") {
     const object = asObject(value);
-    return object ? Object.fromEntries(Object.entries(object).map(([k, v]) => [k, typeFromJson(inner as TypeJson, v)])) : null;
+    return object
+      ? Object.fromEntries(Object.entries(object).map(([k, v]) => [k, typeFromJson(inner as TypeJson, v)]))
+      : null;
   }
   if (kind === "object") {
     const object = asObject(value);
@@ -83,7 +92,8 @@ export function blockFromJson(block: SchemaBlock, json: unknown, planned?: Value
   const out: ObjectValue = {};
   for (const [name, attribute] of Object.entries(block.attributes ?? {})) {
     const value = member(source, name);
-    out[name] = value === undefined || value === null ? known(fallback[name] ?? null) : typeFromJson(attribute.type, value);
+    out[name] =
+      value === undefined || value === null ? known(fallback[name] ?? null) : typeFromJson(attribute.type, value);
   }
   for (const [name, nested] of Object.entries(block.block_types ?? {})) {
     out[name] = nestedFromJson(nested, member(source, name), fallback[name]);
@@ -140,7 +150,9 @@ export function blockToJson(block: SchemaBlock, value: Value, top = true): Recor
       continue;
     }
     if (!Array.isArray(v) || v.length === 0) continue;
-    const elements = v.filter((element) => !isUnknown(element)).map((element) => blockToJson(nested.block, element, false));
+    const elements = v
+      .filter((element) => !isUnknown(element))
+      .map((element) => blockToJson(nested.block, element, false));
     out[jsonName(name)] = nested.max_items === 1 ? elements[0] : elements;
   }
   return out;

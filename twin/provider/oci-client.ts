@@ -4,20 +4,16 @@ import { createHash, createPrivateKey, sign } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
 import { rootCertificates } from "node:tls";
-import { z } from "zod";
+import { readRuntime, TWIN_DIR_ENV } from "../runtime";
 
-/** `<twin dir>/runtime.json`, written by the running IAM twin (twin/runtime.ts; the twin contract). */
-const RuntimeSchema = z.object({
-  iam: z.object({ controlPlaneUrl: z.url() }),
-  caFile: z.string().min(1),
-  ociConfigFile: z.string().min(1),
-});
-export type TwinRuntime = z.infer<typeof RuntimeSchema>;
+export interface TwinEndpoints {
+  readonly controlPlaneUrl: string;
+  readonly caFile: string;
+  readonly ociConfigFile: string;
+}
 
-export const TWIN_DIR_ENV = "ORDS_JWT_TWIN_DIR";
-
-/** Reads where the running IAM twin listens; a local reader until twin/runtime.ts is on this branch. */
-export function readTwinRuntime(env: NodeJS.ProcessEnv = process.env): TwinRuntime {
+/** Where the running IAM twin listens, from `$ORDS_JWT_TWIN_DIR/runtime.json` (twin/runtime.ts). */
+export function readTwinRuntime(env: NodeJS.ProcessEnv = process.env): TwinEndpoints {
   const dir = env[TWIN_DIR_ENV];
   if (!dir) {
     throw new Error(
@@ -25,16 +21,11 @@ export function readTwinRuntime(env: NodeJS.ProcessEnv = process.env): TwinRunti
         "run terraform through the kit's twin commands, which set it.",
     );
   }
-  const file = `${dir}/runtime.json`;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, "utf8"));
-  } catch (error) {
-    throw new Error(`The IAM twin is not running: ${file} cannot be read (${(error as Error).message}). Start the twin.`);
+  const runtime = readRuntime(dir);
+  if (!runtime?.iam || !runtime.caFile || !runtime.ociConfigFile) {
+    throw new Error(`The IAM twin is not running in ${dir} (no IAM section in its runtime.json). Start the twin.`);
   }
-  const parsed = RuntimeSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(`${file} is not a twin runtime file: ${parsed.error.issues[0]?.message}`);
-  return parsed.data;
+  return { controlPlaneUrl: runtime.iam.controlPlaneUrl, caFile: runtime.caFile, ociConfigFile: runtime.ociConfigFile };
 }
 
 export interface ApiKey {
@@ -127,14 +118,16 @@ export interface OciClient {
 }
 
 /** A client for the twin: trusts the twin's CA (and the usual roots), signs with its API key, bounded in time and size. */
-export function ociClient(runtime: TwinRuntime, profile: string): OciClient {
+export function ociClient(runtime: TwinEndpoints, profile: string): OciClient {
   const ca = [...rootCertificates, readFileSync(runtime.caFile, "utf8")];
   const key = apiKeyFromConfig(runtime.ociConfigFile, profile);
   return {
     call(method, target, body) {
       const url = new URL(target);
       if (url.protocol !== "https:") return Promise.reject(new Error(`refusing a non-HTTPS OCI endpoint: ${target}`));
-      const payload = body === undefined ? undefined : JSON.stringify(body);
+      // OCI signs the body headers of every POST, PUT and PATCH, an empty body (an action) included.
+      const hasBody = body !== undefined || ["POST", "PUT", "PATCH"].includes(method);
+      const payload = hasBody ? (body === undefined ? "" : JSON.stringify(body)) : undefined;
       const headers = { ...signedHeaders(key, method, url, payload), accept: "application/json" };
       return new Promise((resolve, reject) => {
         const req = httpsRequest(url, { method, headers, ca, timeout: TIMEOUT_MS }, (res) => {
@@ -142,7 +135,8 @@ export function ociClient(runtime: TwinRuntime, profile: string): OciClient {
           let size = 0;
           res.on("data", (chunk: Buffer) => {
             size += chunk.length;
-            if (size > MAX_BODY_BYTES) req.destroy(new Error(`response from ${url.origin} exceeds ${MAX_BODY_BYTES} bytes`));
+            if (size > MAX_BODY_BYTES)
+              req.destroy(new Error(`response from ${url.origin} exceeds ${MAX_BODY_BYTES} bytes`));
             else chunks.push(chunk);
           });
           res.on("end", () => {
@@ -157,7 +151,13 @@ export function ociClient(runtime: TwinRuntime, profile: string): OciClient {
             if (status >= 400) {
               const error = (json ?? {}) as { code?: string; message?: string; detail?: string; status?: string };
               const message = error.message ?? error.detail ?? text.slice(0, 500);
-              reject(new OciServiceError(status, error.code ?? String(status), `${method} ${url.pathname}: ${status} ${message}`));
+              reject(
+                new OciServiceError(
+                  status,
+                  error.code ?? String(status),
+                  `${method} ${url.pathname}: ${status} ${message}`,
+                ),
+              );
               return;
             }
             resolve({ status, headers: res.headers, json, text });
@@ -165,7 +165,7 @@ export function ociClient(runtime: TwinRuntime, profile: string): OciClient {
         });
         req.on("timeout", () => req.destroy(new Error(`${method} ${url.href} timed out after ${TIMEOUT_MS} ms`)));
         req.on("error", reject);
-        if (payload !== undefined) req.write(payload);
+        if (payload) req.write(payload);
         req.end();
       });
     },

@@ -23,13 +23,17 @@ function context(state: ProviderState): Context {
   const profile = typeof state.config.config_file_profile === "string" ? state.config.config_file_profile : "DEFAULT";
   cached = {
     client: ociClient(runtime, profile),
-    controlPlane: `${runtime.iam.controlPlaneUrl.replace(/\/+$/, "")}${IDENTITY_API}`,
+    controlPlane: `${runtime.controlPlaneUrl.replace(/\/+$/, "")}${IDENTITY_API}`,
   };
   return cached;
 }
 
 function asObject(value: Value | undefined): ObjectValue {
-  return value !== null && value !== undefined && typeof value === "object" && !Array.isArray(value) && !isUnknown(value)
+  return value !== null &&
+    value !== undefined &&
+    typeof value === "object" &&
+    !Array.isArray(value) &&
+    !isUnknown(value)
     ? value
     : {};
 }
@@ -132,7 +136,11 @@ const POLL_MS = 250;
 const WORK_REQUEST_TIMEOUT_MS = 20 * 60_000;
 
 /** domainWaitForWorkRequest: poll until the work request finishes, then take the domain it acted on. */
-async function waitForWorkRequest(ctx: Context, id: string | undefined, action: "CREATED" | "UPDATED"): Promise<string> {
+async function waitForWorkRequest(
+  ctx: Context,
+  id: string | undefined,
+  action: "CREATED" | "UPDATED",
+): Promise<string> {
   if (!id) throw new Error("the service answered without an opc-work-request-id");
   const deadline = Date.now() + WORK_REQUEST_TIMEOUT_MS;
   for (;;) {
@@ -147,8 +155,13 @@ async function waitForWorkRequest(ctx: Context, id: string | undefined, action: 
         (r) => (r.entityType ?? "").toLowerCase().includes("domain") && r.actionType === action,
       );
       if (request.status === "SUCCEEDED" && resource?.identifier) return resource.identifier;
-      const errors = await ctx.client.call("GET", `${ctx.controlPlane}/iamWorkRequests/${encodeURIComponent(id)}/errors`);
-      const items = (Array.isArray(errors.json) ? errors.json : ((errors.json as { items?: unknown[] })?.items ?? [])) as {
+      const errors = await ctx.client.call(
+        "GET",
+        `${ctx.controlPlane}/iamWorkRequests/${encodeURIComponent(id)}/errors`,
+      );
+      const items = (
+        Array.isArray(errors.json) ? errors.json : ((errors.json as { items?: unknown[] })?.items ?? [])
+      ) as {
         message?: string;
       }[];
       throw new Error(
@@ -174,7 +187,11 @@ async function getDomain(ctx: Context, id: string): Promise<Record<string, unkno
 }
 
 async function domainAction(ctx: Context, id: string, action: string, body?: unknown): Promise<void> {
-  const response = await ctx.client.call("POST", `${ctx.controlPlane}/domains/${encodeURIComponent(id)}/actions/${action}`, body);
+  const response = await ctx.client.call(
+    "POST",
+    `${ctx.controlPlane}/domains/${encodeURIComponent(id)}/actions/${action}`,
+    body,
+  );
   await waitForWorkRequest(ctx, workRequestId(response.headers), "UPDATED");
 }
 
