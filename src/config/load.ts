@@ -71,6 +71,8 @@ function configError(problems: readonly ConfigProblem[]): KitError {
 
 /** "a string", "an array", "an object": the article by the sound of the type name. */
 function withArticle(type: string): string {
+  // zod says "int" where a sentence says "a whole number".
+  if (type === "int") return "a whole number";
   return `${/^[aeiou]/.test(type) ? "an" : "a"} ${type}`;
 }
 
@@ -327,9 +329,10 @@ export interface LoadOptions {
 /** The `<name>.json` files of a directory (only these are environments; subdirectories such as examples/ are not). */
 export function environmentFiles(dir: string): string[] {
   try {
-    return readdirSync(dir, { withFileTypes: true })
-      .filter((entry) => entry.isFile() && entry.name.endsWith(".json"))
-      .map((entry) => entry.name)
+    // Every *.json entry counts, whatever its type: a FIFO, a directory or a device must be refused by name when it
+    // is read, not skipped in silence.
+    return readdirSync(dir)
+      .filter((entry) => entry.endsWith(".json"))
       .sort();
   } catch {
     throw new KitError("CONFIG_NOT_FOUND", `No environments directory at ${dir}`, {
