@@ -149,6 +149,11 @@ withTerraform("terraform apply, plan and destroy through the twin provider", () 
     expect(destroy.stdout).toMatch(/Destroy complete! Resources: 2 destroyed/);
   }, 120_000);
 
+  test("destroying the setting changes nothing in the domain: client access stays on", async () => {
+    // deleteIdentityDomainsSetting returns nil (identity_domains_setting_resource.go).
+    expect(await status((await outputs()).jwk_url?.value as string, twin.caFile)).toBe(200);
+  }, 60_000);
+
   test("fails when destroying a domain that is still active (412, issue #1781)", async () => {
     const result = await run(["destroy", "-auto-approve", `-target=${address("oci_identity_domain")}`]);
     expect(result.status).toBe(1);
