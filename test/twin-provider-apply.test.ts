@@ -40,11 +40,11 @@ withTerraform("terraform apply, plan and destroy through the twin provider", () 
   let stack: Json;
 
   // Asynchronous: the IAM twin answers from this very process, so a blocking spawnSync would starve it.
-  const run = (args: string[]) =>
+  const run = (args: string[], cwd = stackDir) =>
     new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
       const input = ["init", "plan", "apply", "destroy"].includes(args[0] ?? "") ? ["-input=false"] : [];
       const child = spawn("terraform", [...args, "-no-color", ...input], {
-        cwd: stackDir,
+        cwd,
         env: {
           ...process.env,
           ...install.env,
@@ -149,6 +149,11 @@ withTerraform("terraform apply, plan and destroy through the twin provider", () 
     expect(destroy.stdout).toMatch(/Destroy complete! Resources: 2 destroyed/);
   }, 120_000);
 
+  test("destroying the setting changes nothing in the domain: client access stays on", async () => {
+    // deleteIdentityDomainsSetting returns nil (identity_domains_setting_resource.go).
+    expect(await status((await outputs()).jwk_url?.value as string, twin.caFile)).toBe(200);
+  }, 60_000);
+
   test("fails when destroying a domain that is still active (412, issue #1781)", async () => {
     const result = await run(["destroy", "-auto-approve", `-target=${address("oci_identity_domain")}`]);
     expect(result.status).toBe(1);
@@ -172,4 +177,72 @@ withTerraform("terraform apply, plan and destroy through the twin provider", () 
     expect((await run(["state", "list"])).stdout.trim()).toBe("");
     expect(await status(`${domainUrl}/admin/v1/SigningCert/jwk`, twin.caFile)).not.toBe(200);
   }, 120_000);
+
+  describe("a stack that reuses the Default domain", () => {
+    const dir = join(root, "existing");
+    let existing: Json;
+    const writeExisting = () => writeFileSync(join(dir, "cdk.tf.json"), JSON.stringify(existing, null, 2));
+
+    beforeAll(async () => {
+      const json = exampleJson();
+      delete json.ords;
+      json.identityProvider.domain = { mode: "existing", compartmentId: twin.tenancyId, displayName: "Default" };
+      json.identityProvider.demoUser = {
+        userName: "demo.user",
+        email: "demo.user@example.com",
+        givenName: "Demo",
+        familyName: "User",
+      };
+      existing = synthesize(json, { name: "existing" });
+      delete existing.terraform.backend;
+      for (const type of ["oci_identity_domains_app", "oci_identity_domains_user"]) {
+        only(existing.resource[type])[1].lifecycle = { ignore_changes: ["schemas"] };
+      }
+      // The two data sources the stacks do not use yet, read from the looked-up domain.
+      const [lookup] = only(existing.data.oci_identity_domains);
+      existing.data.oci_identity_domain = {
+        by_id: { domain_id: `\${data.oci_identity_domains.${lookup}.domains[0].id}` },
+      };
+      existing.data.oci_identity_domains_setting = {
+        settings: {
+          idcs_endpoint: `\${data.oci_identity_domains.${lookup}.domains[0].url}`,
+          setting_id: "Settings",
+          depends_on: [`oci_identity_domains_setting.${only(existing.resource.oci_identity_domains_setting)[0]}`],
+        },
+      };
+      existing.output.twin_domain_type = { value: "${data.oci_identity_domain.by_id.type}" };
+      existing.output.twin_public_access = {
+        value: "${data.oci_identity_domains_setting.settings.signing_cert_public_access}",
+      };
+      mkdirSync(dir, { recursive: true });
+      writeExisting();
+      const init = await run(["init"], dir);
+      if (init.status !== 0) throw new Error(`terraform init failed: ${init.stderr}`);
+    }, 120_000);
+
+    test("finds the Default domain by name and manages the app, client access and demo user in it", async () => {
+      const result = await run(["apply", "-auto-approve"], dir);
+      expect(result.stderr).toBe("");
+      expect(result.stdout).toMatch(/Apply complete! Resources: 3 added, 0 changed, 0 destroyed/);
+      expect(result.stdout).toMatch(/domain_url = "https:\/\/127\.0\.0\.1:\d+"/);
+      expect(result.stdout).toMatch(/twin_domain_type = "DEFAULT"/);
+      expect(result.stdout).toMatch(/twin_public_access = true/);
+    }, 120_000);
+
+    test("a second plan of the reused domain says No changes", async () => {
+      const result = await run(["plan", "-detailed-exitcode"], dir);
+      expect(result.stderr).toBe("");
+      expect(result.status).toBe(0);
+    }, 60_000);
+
+    test("destroy leaves the Default domain in place once the app is inactive", async () => {
+      only(existing.resource.oci_identity_domains_app)[1].active = false;
+      writeExisting();
+      expect((await run(["apply", "-auto-approve"], dir)).status).toBe(0);
+      const result = await run(["destroy", "-auto-approve"], dir);
+      expect(result.stderr).toBe("");
+      expect(result.stdout).toMatch(/Destroy complete! Resources: 3 destroyed/);
+      expect(await status(`${twin.defaultDomainUrl}/.well-known/openid-configuration`, twin.caFile)).toBe(200);
+    }, 120_000);
+  });
 });
