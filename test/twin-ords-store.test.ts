@@ -9,6 +9,7 @@ import { type OrdsCommandDeps, runOrdsCommand } from "../src/commands/ords";
 import type { OrdsDb } from "../src/ords/db";
 import { composeBlock } from "../src/ords/planner";
 import { waitForJwks } from "../src/ords/readiness";
+import { sectionsOf } from "../src/ords/sql";
 import { Secret } from "../src/secret";
 import { twinConnector } from "../twin/ords/connector";
 import { configureTwinOrds, enableSchema, readStore, storePath } from "../twin/ords/store";
@@ -298,6 +299,13 @@ describe("ORDS rules the twin keeps", () => {
     const legacy = profileBlock(["oauth.delete", "oauth.create"]);
     await db.execute(legacy.sql, legacy.binds);
     expect(readStore(twinDir).schemas.HR?.profile).not.toBeNull();
+  });
+
+  test("takes deleting a module that is gone as done, as jwks-mirror.sql's handler does with ORDS's own errors", async () => {
+    const db = await connect();
+    const remove = sectionsOf("jwks-mirror.sql").get("ords.delete") as string;
+    await db.execute(remove, { mirror_module_name: "ords_jwt_kit.jwks_mirror" });
+    expect(readStore(twinDir).schemas.HR?.modules).toEqual({});
   });
 
   test("fails when SQL other than the kit's is sent", async () => {

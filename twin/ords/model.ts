@@ -348,6 +348,8 @@ export interface ExecuteOutcome {
   readonly committed: boolean;
   /** Notes the twin flags without refusing (a 0 skew or age). */
   readonly warnings: readonly string[];
+  /** The block's handler ran ROLLBACK and swallowed the error: earlier uncommitted work is gone too. */
+  readonly rolledBack?: boolean;
 }
 
 /**
@@ -404,7 +406,7 @@ export function executeStatement(
     } catch (error) {
       const code = error instanceof OracleLikeError ? error.errorNum : 0;
       if (statement.step === "delete" && code >= 20000 && code <= 20999)
-        return { changed: new Map(), committed: statement.commits, warnings };
+        return { changed: new Map(), committed: false, rolledBack: true, warnings };
       throw error;
     }
     return { changed: scratch, committed: statement.commits, warnings };
