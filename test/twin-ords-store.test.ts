@@ -206,7 +206,7 @@ describe("admin mode (ords.user differs from ords.schema)", () => {
     expect(readStore(twinDir).schemas.HR?.profile?.jwkUrl).toBe(jwkUrl);
   });
 
-  test("fails when the user lacks ORDS_ADMINISTRATOR_ROLE: the DBA views and _ADMIN packages are not there", async () => {
+  test("fails when the user lacks ORDS_ADMINISTRATOR_ROLE: no DBA views, no _ADMIN packages", async () => {
     asUser("APP_DEPLOYER");
     const error = await runOrdsCommand("apply", options({ jwkUrl }), deps()).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "ORDS_PACKAGE_MISSING" });
@@ -301,7 +301,7 @@ describe("ORDS rules the twin keeps", () => {
     expect(readStore(twinDir).schemas.HR?.profile).not.toBeNull();
   });
 
-  test("takes deleting a module that is gone as done, as jwks-mirror.sql's handler does with ORDS's own errors", async () => {
+  test("takes deleting a module that is gone as done, as jwks-mirror.sql's handler does", async () => {
     const db = await connect();
     const remove = sectionsOf("jwks-mirror.sql").get("ords.delete") as string;
     await db.execute(remove, { mirror_module_name: "ords_jwt_kit.jwks_mirror" });
@@ -329,7 +329,7 @@ describe("transactions", () => {
     expect(readBack.state?.profile).not.toBeNull();
   });
 
-  test("fails for one of two concurrent creates in two sessions: writes take the lock, one profile per schema", async () => {
+  test("fails for one of two concurrent creates in two sessions: one profile per schema", async () => {
     const first = await connect();
     const second = await connect();
     const a = profileBlock(["ords_security.create"]);
