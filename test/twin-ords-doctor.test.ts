@@ -238,7 +238,7 @@ describe("doctor --mirror-jwks against the twin", () => {
     return result.checks;
   }
 
-  test("names the network path when ORDS cannot reach the IdP, then restores the profile and drops the module", async () => {
+  test("names the network path when ORDS cannot reach the IdP, then restores the profile and the module", async () => {
     const before = readStore(world.dir).schemas.HR;
     await configureTwinOrds(world.dir, { unreachableOrigins: [new URL(world.jwkUrl).origin] });
     const checks = await mirrorRun();

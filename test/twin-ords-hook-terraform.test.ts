@@ -72,7 +72,7 @@ describeWithTerraform("the ORDS post-deploy hook under real terraform, against t
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test("deploy runs the kit's ords apply in the hook: the twin stores the profile, privilege and demo module", async () => {
+  test("deploy runs the kit's ords apply in the hook: the twin stores profile, privilege and demo module", async () => {
     await terraform("apply", "-auto-approve", "-input=false", "-no-color");
     const schema = readStore(world.dir).schemas.HR;
     expect(schema?.profile).toMatchObject({ issuer: world.idp.issuer, audience: world.idp.audience });

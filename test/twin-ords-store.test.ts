@@ -9,6 +9,7 @@ import { type OrdsCommandDeps, runOrdsCommand } from "../src/commands/ords";
 import type { OrdsDb } from "../src/ords/db";
 import { composeBlock } from "../src/ords/planner";
 import { waitForJwks } from "../src/ords/readiness";
+import { sectionsOf } from "../src/ords/sql";
 import { Secret } from "../src/secret";
 import { twinConnector } from "../twin/ords/connector";
 import { configureTwinOrds, enableSchema, readStore, storePath } from "../twin/ords/store";
@@ -205,7 +206,7 @@ describe("admin mode (ords.user differs from ords.schema)", () => {
     expect(readStore(twinDir).schemas.HR?.profile?.jwkUrl).toBe(jwkUrl);
   });
 
-  test("fails when the user lacks ORDS_ADMINISTRATOR_ROLE: the DBA views and _ADMIN packages are not there", async () => {
+  test("fails when the user lacks ORDS_ADMINISTRATOR_ROLE: no DBA views, no _ADMIN packages", async () => {
     asUser("APP_DEPLOYER");
     const error = await runOrdsCommand("apply", options({ jwkUrl }), deps()).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "ORDS_PACKAGE_MISSING" });
@@ -300,6 +301,13 @@ describe("ORDS rules the twin keeps", () => {
     expect(readStore(twinDir).schemas.HR?.profile).not.toBeNull();
   });
 
+  test("takes deleting a module that is gone as done, as jwks-mirror.sql's handler does", async () => {
+    const db = await connect();
+    const remove = sectionsOf("jwks-mirror.sql").get("ords.delete") as string;
+    await db.execute(remove, { mirror_module_name: "ords_jwt_kit.jwks_mirror" });
+    expect(readStore(twinDir).schemas.HR?.modules).toEqual({});
+  });
+
   test("fails when SQL other than the kit's is sent", async () => {
     const db = await connect();
     await expect(db.execute("begin ords.delete_module(p_module_name => :n); end;", { n: "x" })).rejects.toMatchObject({
@@ -321,7 +329,7 @@ describe("transactions", () => {
     expect(readBack.state?.profile).not.toBeNull();
   });
 
-  test("fails for one of two concurrent creates in two sessions: writes take the lock, one profile per schema", async () => {
+  test("fails for one of two concurrent creates in two sessions: one profile per schema", async () => {
     const first = await connect();
     const second = await connect();
     const a = profileBlock(["ords_security.create"]);

@@ -61,6 +61,10 @@ export function twinConnector(options: TwinConnectorOptions): Connector {
           // processes never interleave (Oracle's row locks do the same for real).
           const outcome = await updateStore(options.dir, (store) => {
             const result = executeStatement(sourceOver(store, user, pending), sql, binds);
+            if (result.rolledBack === true) {
+              pending = undefined;
+              return { result };
+            }
             if (!result.committed) {
               pending ??= { models: new Map() };
               for (const [name, model] of result.changed) pending.models.set(name, model);

@@ -2,8 +2,8 @@
 // their handlers) and what the kit's own SQL (sql/*.sql, recognised by text and binds) does to it, with ORDS's rules
 // and refusals. Pure: no files, no network. The persistent store (store.ts) and the test fake both run it.
 //
-// Sources: facts.md §2 (ORDS packages, profile rules, views) and §5 (versions, no auto-commit); ORDS Developer's Guide
-// 25.x-26.3, "ORDS_SECURITY PL/SQL Package Reference", "ORDS_SECURITY_ADMIN", "ORDS PL/SQL Package Reference".
+// Sources: facts.md §2 (ORDS packages, profile rules, views) and §5 (versions, no auto-commit); the ORDS Developer's
+// Guide 25.x-26.3, "ORDS_SECURITY PL/SQL Package Reference", "ORDS_SECURITY_ADMIN", "ORDS PL/SQL Package Reference".
 // What the twin cannot know (the exact ORA- codes ORDS raises, whether it refuses a skew above 60) is marked UNKNOWN.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -348,6 +348,8 @@ export interface ExecuteOutcome {
   readonly committed: boolean;
   /** Notes the twin flags without refusing (a 0 skew or age). */
   readonly warnings: readonly string[];
+  /** The block's handler ran ROLLBACK and swallowed the error: earlier uncommitted work is gone too. */
+  readonly rolledBack?: boolean;
 }
 
 /**
@@ -404,7 +406,7 @@ export function executeStatement(
     } catch (error) {
       const code = error instanceof OracleLikeError ? error.errorNum : 0;
       if (statement.step === "delete" && code >= 20000 && code <= 20999)
-        return { changed: new Map(), committed: statement.commits, warnings };
+        return { changed: new Map(), committed: false, rolledBack: true, warnings };
       throw error;
     }
     return { changed: scratch, committed: statement.commits, warnings };
@@ -536,7 +538,8 @@ function createProfile(model: Model, pkg: string, roleMode: boolean, binds: Twin
   const allowedAge = numOrNull(binds, "profile_allowed_age");
   if (allowedSkew === 0 || allowedAge === 0)
     warnings.push(
-      `JWT profile stored with allowed ${allowedSkew === 0 ? "skew" : "age"} 0: the seed warns this makes valid tokens fail; use NULL`,
+      `JWT profile stored with allowed ${allowedSkew === 0 ? "skew" : "age"} 0: ` +
+        "the seed warns this makes valid tokens fail; use NULL",
     );
   model.profile = {
     issuer,

@@ -1,5 +1,5 @@
-// The ORDS twin's HTTP side: serves the REST-enabled schemas of the twin's store at <base>/ords/<schema alias>/…, like
-// ORDS, runs the handlers the kit defines (the demo `hello` and doctor's JWKS mirror), and checks bearer JWTs on
+// The ORDS twin's HTTP side: serves the REST-enabled schemas of the twin's store at <base>/ords/<schema alias>/…,
+// like ORDS, runs the handlers the kit defines (the demo `hello` and doctor's JWKS mirror), and checks bearer JWTs on
 // protected resources the way ORDS does (validate.ts). Every refusal is ORDS's one 401; why is kept server-side, as
 // ORDS logs it. It speaks https with the twin directory's CA (twin/ca.ts), or plain http on loopback when asked; the
 // JWKS it fetches must be https, and it trusts the twin CA for it besides the usual roots.
