@@ -1,5 +1,6 @@
 // The kit's OCI SDK calls against a real HTTP server on 127.0.0.1: Oracle's SDK signs each request with an API key
 // from an OCI config file named by OCI_CLI_CONFIG_FILE; the test checks method, path, body and the signature header.
+import { ociClientAccess, ociDeactivateApp, ociDeactivateDomain } from "../src/commands/oci";
 import { isKitError } from "../src/errors";
 import { ociAuthProvider } from "../src/oci/auth";
 import { deactivateApp, deactivateDomain, enableSigningCertPublicAccess } from "../src/oci/calls";
@@ -150,5 +151,30 @@ test("fails with OCI_AUTH_FAILED naming the profile when the config file lacks i
   await expect(ociAuthProvider({ mode: "ApiKey", profile: "NOPE" })).rejects.toMatchObject({
     code: "OCI_AUTH_FAILED",
     message: expect.stringMatching(/profile "NOPE"/),
+  });
+});
+
+describe("the ords-jwt oci commands' flags (the provisioners' input)", () => {
+  test("fails when the domain id is not a domain OCID, before any call", async () => {
+    await expect(
+      ociDeactivateDomain({ auth: "ApiKey", domainId: "not-an-ocid", region: "eu-frankfurt-1" }),
+    ).rejects.toMatchObject({
+      code: "USAGE_INVALID",
+      message: expect.stringMatching(/--domainId: must be a domain OCID/),
+    });
+    expect(server.seen).toEqual([]);
+  });
+
+  test("fails when the auth mode is not one the provider has", async () => {
+    await expect(ociDeactivateApp({ auth: "Password", idcsEndpoint: server.url, appId: "a" })).rejects.toMatchObject({
+      code: "USAGE_INVALID",
+    });
+  });
+
+  test("client-access with --current true reports that nothing changed", async () => {
+    await expect(ociClientAccess({ auth: "ApiKey", idcsEndpoint: server.url, current: "true" })).resolves.toMatch(
+      /already enabled .*nothing changed/,
+    );
+    expect(server.seen).toEqual([]);
   });
 });

@@ -77,7 +77,7 @@ export function describeTeardown(environment: Environment): string[] {
     if (idp.domain.mode === "create") {
       lines.push(`the identity domain "${idp.domain.displayName}" (created by the kit)`);
     } else {
-      lines.push("nothing else in the reused domain (it is left as it is, client-access setting included)");
+      lines.push("nothing else in the reused domain (it stays active, and client access stays enabled)");
     }
   }
   lines.push(`the Terraform state of stack "${environment.name}"`);
