@@ -16,6 +16,8 @@ export type KitErrorCode =
   // OCI SDK calls outside Terraform (src/oci/): destroy-time deactivation, client access.
   | "OCI_AUTH_FAILED"
   | "OCI_CALL_FAILED"
+  // An environment targets the twin (target "twin"), but no twin runs in the twin directory.
+  | "TWIN_NOT_RUNNING"
   // CLI usage (exit code 2): a flag or argument is missing or contradicts another.
   | "USAGE_INVALID"
   // The kit failed in a way it did not foresee (a bug): the CLI prints the stack trace (exit code 1).

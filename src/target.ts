@@ -18,6 +18,7 @@ import {
   ociDomainEndpoints,
 } from "./naming";
 import type { ClientSettings } from "./oauth/client";
+import { assertTrustsTwin, type Seams, seamsFor } from "./seams";
 import { neverPrinted, Secret } from "./secret";
 import { deployedOutputsSource, LazyOutputs, type OutputsSource, resolveClientSecret } from "./stack-outputs";
 import { visible } from "./terminal-safe";
@@ -37,6 +38,10 @@ export interface TargetOptions {
    * passes the lifecycle's synthesizer; this module stays below it).
    */
   readonly synthesize?: (environment: Environment) => void;
+  /**
+   * The command only reads local files (outputs): a twin environment then needs no running twin. @default false
+   */
+  readonly offline?: boolean;
 }
 
 export interface Target {
@@ -44,8 +49,13 @@ export interface Target {
   readonly outputs: LazyOutputs;
   /** Endpoints known from the config alone (a reused domain given by URL); others come from outputs. */
   readonly configEndpoints: DomainEndpoints | undefined;
-  /** The ORDS section of the environment (the ORDS step's config: base URL, JWT profile, privilege, demo module). */
+  /**
+   * The ORDS section of the environment (the ORDS step's config: base URL, JWT profile, privilege, demo module), its
+   * base URL on the twin's origin for a twin environment.
+   */
   readonly ords: OrdsConfig | undefined;
+  /** Which seams the environment uses (src/seams.ts); the cloud's for a standalone or offline run. */
+  readonly seams: Seams;
 }
 
 export function loadTarget(options: TargetOptions): Target {
@@ -55,6 +65,7 @@ export function loadTarget(options: TargetOptions): Target {
       outputs: new LazyOutputs(options.outputsSource),
       configEndpoints: undefined,
       ords: undefined,
+      seams: seamsFor(undefined),
     };
   }
   // The config loader pulls in zod; standalone runs (flags only) never pay for it.
@@ -73,6 +84,10 @@ export function loadTarget(options: TargetOptions): Target {
       synthesize: synthesize === undefined ? undefined : () => synthesize(environment),
     });
   const domainUrl = idp.type === "oci" && idp.domain.mode === "existing" ? idp.domain.url : undefined;
+  const seams = options.offline === true ? seamsFor(undefined) : seamsFor(environment);
+  // Token, call and doctor call the twin over HTTPS from this very process.
+  assertTrustsTwin(seams);
+  const ords = environment.settings.ords;
   return {
     environment,
     outputs: new LazyOutputs(source),
@@ -82,7 +97,8 @@ export function loadTarget(options: TargetOptions): Target {
         : domainUrl === undefined
           ? undefined
           : ociDomainEndpoints(ociDomainBaseUrl(domainUrl)),
-    ords: environment.settings.ords,
+    ords: ords === undefined || seams.ordsBaseUrl === undefined ? ords : { ...ords, baseUrl: seams.ordsBaseUrl },
+    seams,
   };
 }
 

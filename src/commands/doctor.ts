@@ -252,7 +252,10 @@ export async function doctor(options: DoctorOptions): Promise<DoctorResult> {
 
   const database =
     options.database ??
-    doctorDatabaseFor(target, { connector: options.connector, timeoutMs: http.timeoutMs ?? DEFAULT_DOCTOR_TIMEOUT_MS });
+    doctorDatabaseFor(target, {
+      connector: options.connector ?? target.seams.connector,
+      timeoutMs: http.timeoutMs ?? DEFAULT_DOCTOR_TIMEOUT_MS,
+    });
   const ordsState: DoctorPlan["ordsState"] =
     database?.readState !== undefined
       ? { read: () => (database.readState as () => Promise<OrdsStateView>)() }

@@ -22,6 +22,7 @@ import {
   specFromHookInput,
 } from "../ords/spec";
 import { stateTargetOfEnvironment } from "../ords/state";
+import { seamsFor } from "../seams";
 import { stackDirFor, terraformOutputsSource } from "../stack-outputs";
 
 export interface OrdsCommandOptions {
@@ -298,9 +299,12 @@ export async function runOrdsCommand(
   if (command === "teardown" && skipOrdsRequested(deps.env ?? process.env)) return skippedTeardown(options, deps, log);
   const spec = await resolveOrdsSpec(command, options, deps);
   if (command === "teardown") checkTeardownAllowed(spec, options.force === true);
+  // The hook's input (--spec-env) names no environment: under terraform, a twin run's preload answers for oracledb.
+  const connector =
+    deps.connector ??
+    (options.specEnv === undefined ? seamsFor(loadEnvironment(options), deps.env ?? process.env).connector : undefined);
   return runOrds(command, spec, {
-    connect: () =>
-      openConnection(spec.connection, { ...deps.connectOptions, connector: deps.connector, env: deps.env, log }),
+    connect: () => openConnection(spec.connection, { ...deps.connectOptions, connector, env: deps.env, log }),
     waitForJwks: deps.waitForJwks,
     log,
   });

@@ -22,6 +22,7 @@ export interface OutputsResult {
 
 export async function outputs(options: OutputsOptions): Promise<OutputsResult> {
   const target = loadTarget({
+    offline: true,
     environment: options.environment,
     environmentsDir: options.environmentsDir,
     outdir: options.outdir,

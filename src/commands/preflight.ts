@@ -7,6 +7,7 @@ import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
 import type { Environment } from "../config/load";
 import { KitError } from "../errors";
+import { seamsFor } from "../seams";
 
 export interface PreflightProblem {
   /** What is missing, such as `terraform` or `~/.oci/config`. */
@@ -137,7 +138,9 @@ export async function preflightProblems(
   environment: Environment,
   inputs: PreflightInputs = {},
 ): Promise<PreflightProblem[]> {
-  const env = inputs.env ?? process.env;
+  // A twin environment is checked with the twin's seams (its OCI config file, src/seams.ts).
+  const given = inputs.env ?? process.env;
+  const env = { ...given, ...seamsFor(environment, given).childEnv() };
   const binary = inputs.terraformBinary ?? "terraform";
   const problems: PreflightProblem[] = [];
   const version = await terraformVersion(binary, env);

@@ -49,6 +49,9 @@ export const OAUTH_GRANTS = [
  */
 export const TRUST_SCOPES = ["Explicit", "Account", "Default"] as const;
 
+/** Where an environment is deployed; see environmentSchema's `target`. */
+export const TARGETS = ["cloud", "twin"] as const;
+
 /** facts.md §1 marks `iss` unsettled; the slash form is what real tokens show. */
 export const DEFAULT_OCI_ISSUER = "https://identity.oraclecloud.com/";
 
@@ -343,6 +346,14 @@ export const environmentSchema = z
     $schema: nonEmpty("$schema", DESCRIPTION_MAX).optional(),
     /** A protected environment is never torn down casually. */
     protected: z.boolean().default(false),
+    /**
+     * What the environment is deployed to: the real cloud, or the local twin of OCI IAM and ORDS (twin/README.md).
+     * "twin" swaps the seams only (src/seams.ts): terraform's oracle/oci provider, the OCI endpoints, the database
+     * connector and the ORDS origin. Everything else runs as for the cloud.
+     */
+    target: z
+      .enum(TARGETS, 'must be "cloud" (the default) or "twin" (the local twin of OCI IAM and ORDS)')
+      .default("cloud"),
     identityProvider: z.discriminatedUnion("type", [ociIdentityProviderSchema, entraIdentityProviderSchema], {
       error: 'must have type "oci" (OCI IAM identity domain) or "entra" (Microsoft Entra ID)',
     }),
@@ -382,6 +393,20 @@ export const environmentSchema = z
       });
     }
     const state = environment.state;
+    if (environment.target === "twin" && idp.type !== "oci") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["target"],
+        message: 'the twin serves OCI IAM only: "twin" needs identityProvider.type "oci" (there is no Entra twin yet)',
+      });
+    }
+    if (environment.target === "twin" && state.backend !== "local") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["state", "backend"],
+        message: 'the twin has no Object Storage: a "twin" environment keeps its state local (remove state)',
+      });
+    }
     if (idp.type === "entra" && state.backend !== "local" && state.region === undefined) {
       ctx.addIssue({
         code: "custom",

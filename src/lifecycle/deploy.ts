@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { localStateFile } from "../../stacks/state-backend";
 import type { Environment } from "../config/load";
 import { KitError } from "../errors";
+import { seamsFor } from "../seams";
 import { Secret } from "../secret";
 import { outputsFileFor } from "../stack-outputs";
 import type { CommandResult } from "./command-runner";
@@ -60,6 +61,10 @@ export async function deploy(options: DeployOptions, context: LifecycleContext):
 
   await checkTerraformVersion(context.runner, context.projectRoot, environment.settings.state);
 
+  // A twin environment's children get the twin's seams (src/seams.ts): paths and URLs, not secrets. Resolved before
+  // the password prompt, so a twin that is not running costs nobody a typed password.
+  const seams = seamsFor(environment);
+  const seamEnv = seams.childEnv();
   // The hook runs `ords apply` under terraform, which has no terminal to ask for the password on.
   const hookRuns = environment.settings.ords?.hook === true;
   const env = await ordsChildEnv(environment, context, hookRuns);
@@ -82,9 +87,10 @@ export async function deploy(options: DeployOptions, context: LifecycleContext):
       "--outputs-file",
       outputsFile,
       ...(context.plainOutput === true ? ["--no-color"] : []),
+      ...seams.cdktfFlags,
     ],
     cwd: context.projectRoot,
-    env,
+    env: { ...seamEnv, ...env },
     interactive: !autoApprove,
     tidy: context.plainOutput === true,
     redact,

@@ -4,6 +4,7 @@
 import { join } from "node:path";
 import type { Environment } from "../config/load";
 import { KitError } from "../errors";
+import { seamsFor } from "../seams";
 import { Secret } from "../secret";
 import type { CommandSpec } from "./command-runner";
 import {
@@ -115,6 +116,9 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
     `Tear down environment "${name}"${isProtected ? " (PROTECTED, --force given)" : ""}? This removes:\n${removed.map((line) => `  - ${line}`).join("\n")}\nType "yes" to continue: `,
   );
 
+  // A twin environment's children (terraform init included) get the twin's seams; the cloud's get nothing more.
+  const seams = seamsFor(environment);
+  const seamEnv = seams.childEnv();
   // The password (when the ORDS step runs) is settled before the first change; children get it by environment.
   const childEnv = skipOrds ? { [SKIP_ORDS_ENV]: "1" } : await ordsChildEnv(environment, context, true);
   ensurePrivateStateDir(context.stateDir);
@@ -133,7 +137,12 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
   let left: Set<string> | undefined;
 
   const run = async (spec: Omit<CommandSpec, "cwd"> & { cwd?: string }, what: string): Promise<string> => {
-    const result = await context.runner.run({ cwd: context.projectRoot, ...spec, redact });
+    const result = await context.runner.run({
+      cwd: context.projectRoot,
+      ...spec,
+      env: { ...seamEnv, ...spec.env },
+      redact,
+    });
     if (result.exitCode !== 0) throw new Error(`${what} exited with ${result.exitCode}`);
     return result.stdout;
   };
@@ -185,7 +194,7 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
       await run(
         {
           command: cdktf,
-          args: ["destroy", name, "--auto-approve"],
+          args: ["destroy", name, "--auto-approve", ...seams.cdktfFlags],
           env: { ...variantEnv(variant), ...childEnv },
         },
         "cdktf destroy",

@@ -145,6 +145,7 @@ export async function deactivateDomain(
   }
   options.log?.(`${what}: work request ${workRequestId ?? "(none)"} accepted; waiting (this can take minutes)`);
   const deadline = Date.now() + (options.timeoutMs ?? 20 * 60_000);
+  let polls = 0;
   while (workRequestId !== undefined) {
     let status: string;
     try {
@@ -161,7 +162,10 @@ export async function deactivateDomain(
         fix: "Wait for the work request to finish in the console, then run the destroy (or teardown) again.",
       });
     }
-    await sleep(options.pollMs ?? 5000);
+    // Short waits first: a quick operation (the twin's take a quarter second) is not held up by a 5 s poll, and a
+    // slow one (minutes, on OCI) costs only a few extra GETs before the interval settles at pollMs.
+    await sleep(Math.min(options.pollMs ?? 5000, 250 * 2 ** polls));
+    polls += 1;
   }
   return "deactivated";
 }

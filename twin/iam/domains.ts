@@ -179,7 +179,10 @@ const ACTION: Record<Operation, string> = {
   UPDATE_DOMAIN: "UPDATED",
   ACTIVATE_DOMAIN: "UPDATED",
   DEACTIVATE_DOMAIN: "UPDATED",
-  DELETE_DOMAIN: "DELETED",
+  // Not DELETED: the provider's Delete (identity_domain_resource.go, domainWaitForWorkRequest with UPDATED) fails on
+  // any other action type, yet destroying a deactivated domain works against OCI (oci-landing-zones/
+  // oracle-enterprise-landingzone#101), so the service must answer UPDATED. Inferred, not documented.
+  DELETE_DOMAIN: "UPDATED",
 };
 
 /** The IamWorkRequest JSON (oci-identity `model/iam-work-request.d.ts`). */
