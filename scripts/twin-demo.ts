@@ -3,7 +3,7 @@
 // prompts (no stdin needed). Without terraform it says so in one line and shows the offline plan of the examples.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { request } from "node:https";
 import { join, resolve } from "node:path";
 import * as common from "oci-common";
@@ -105,7 +105,11 @@ async function flow(): Promise<void> {
       ORDS_DB_PASSWORD: randomBytes(18).toString("base64url"),
       CI: "true",
     };
-    const where = ["--environments-dir", EXAMPLES];
+    // The sandbox example alone: cdktf synthesizes every environment of the directory on each run.
+    const environments = join(dir, "environments");
+    mkdirSync(environments, { recursive: true });
+    copyFileSync(join(EXAMPLES, `${ENVIRONMENT}.json`), join(environments, `${ENVIRONMENT}.json`));
+    const where = ["--environments-dir", environments];
 
     step(`Deploying "${ENVIRONMENT}" with the kit (cdktf + terraform + the twin oracle/oci provider)`);
     expectStatus(await kit(["deploy", ENVIRONMENT, "--yes", ...where], env), 0, "deploy");

@@ -125,7 +125,13 @@ test("deactivateDomain leaves the domain INACTIVE once its work request succeeds
 
 test("the domain stays ACTIVE with lifecycleDetails DEACTIVATING while deactivation runs", async () => {
   const summary = await createDomain();
-  await controlOk("deactivateDomain", { domainId: summary.id });
+  // Held in progress far longer than any machine load can stretch the two calls; the other tests keep 80 ms.
+  twin.setOperationDelayMs(600_000);
+  try {
+    await controlOk("deactivateDomain", { domainId: summary.id });
+  } finally {
+    twin.setOperationDelayMs(80);
+  }
   const { domain } = await controlOk("getDomain", { domainId: summary.id });
   expect(domain).toMatchObject({ lifecycleState: "ACTIVE", lifecycleDetails: "DEACTIVATING" });
 });

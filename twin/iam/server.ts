@@ -40,6 +40,8 @@ export interface IamTwin {
   /** The Default domain's URL (compartment = the tenancy, facts.md §1). */
   readonly defaultDomainUrl: string;
   readonly tenancyId: string;
+  /** Changes how long operations started from now on run (a test can hold one in progress for as long as it reads). */
+  setOperationDelayMs(ms: number): void;
   stop(): Promise<void>;
 }
 
@@ -90,7 +92,7 @@ export async function startIamTwin(options: IamTwinOptions): Promise<IamTwin> {
   }
   const tls = loadOrCreateTwinTls(options.dir);
   const store = new StateStore(options.dir);
-  const operationDelayMs = options.operationDelayMs ?? 250;
+  let operationDelayMs = options.operationDelayMs ?? 250;
   const domainServers = new Map<number, Server>();
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -181,7 +183,18 @@ export async function startIamTwin(options: IamTwinOptions): Promise<IamTwin> {
   const control = await listen(
     tls,
     options.port ?? initial.controlPlanePort ?? 0,
-    () => [controlPlaneRoutes({ store, operationDelayMs, signingKey, openDomainEndpoint, changed })],
+    () => [
+      controlPlaneRoutes({
+        store,
+        // Read per request, so setOperationDelayMs applies to the next operation.
+        get operationDelayMs() {
+          return operationDelayMs;
+        },
+        signingKey,
+        openDomainEndpoint,
+        changed,
+      }),
+    ],
     () => ociError(404, "NotAuthorizedOrNotFound", "The twin serves no such Identity API path"),
     log,
   );
@@ -203,6 +216,9 @@ export async function startIamTwin(options: IamTwinOptions): Promise<IamTwin> {
     dir: options.dir,
     defaultDomainUrl: defaultDomain ? domainUrl(defaultDomain) : "",
     tenancyId: initial.tenancyId,
+    setOperationDelayMs(ms: number) {
+      operationDelayMs = ms;
+    },
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
