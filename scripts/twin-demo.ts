@@ -3,8 +3,9 @@
 // prompts (no stdin needed). Without terraform it says so in one line and shows the offline plan of the examples.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { request } from "node:https";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as common from "oci-common";
 import { DEFAULT_TWIN_DIR, TWIN_DIR_ENV } from "../src/seams";
@@ -81,8 +82,14 @@ function terraformFound(): boolean {
 
 async function offlinePlan(): Promise<number> {
   say("terraform is not on the PATH, so the twin flow cannot run; here is the offline plan of the examples instead.");
-  const run = await kit(["plan", "examples/oci", "examples/entra", `examples/${ENVIRONMENT}`], {});
-  return run.status ?? 1;
+  // A scratch output directory: `npm run plan` is the command that keeps cdktf.out.
+  const outdir = mkdtempSync(join(tmpdir(), "ords-jwt-plan-"));
+  try {
+    const names = ["examples/oci", "examples/entra", `examples/${ENVIRONMENT}`];
+    return (await kit(["plan", ...names, "--outdir", outdir], {})).status ?? 1;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 async function flow(): Promise<void> {
