@@ -3,7 +3,7 @@
 // prompts (no stdin needed). Without terraform it says so in one line and shows the offline plan of the examples.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -19,6 +19,7 @@ const BIN = join(ROOT, "bin", "ords-jwt.cjs");
 const EXAMPLES = join(ROOT, "environments", "examples");
 const ENVIRONMENT = "sandbox";
 const started = Date.now();
+const QUIET = !process.argv.includes("--verbose");
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const step = (title: string) => say(`\n== ${title} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
@@ -28,8 +29,17 @@ interface Run {
   readonly stdout: string;
 }
 
-/** Runs the kit's CLI; its output is shown indented unless captured. Asynchronous: the twins answer from here. */
-function kit(args: string[], env: Record<string, string>, capture = false): Promise<Run> {
+/** The kit's own progress lines in deploy and teardown; cdktf's and terraform's go to the log file only. */
+const KIT_PROGRESS = /^(deploying|deployed|\[\d\/\d\]|error |fix: )/;
+/** Everything every command printed, for a look behind the summary. */
+let logFile: string | undefined;
+const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
+
+/**
+ * Runs the kit's CLI; its output is shown indented unless captured, and with `quiet` only the kit's own progress
+ * lines of its stderr. Asynchronous: the twins answer from this process.
+ */
+function kit(args: string[], env: Record<string, string>, capture = false, quiet = false): Promise<Run> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: ROOT,
@@ -37,12 +47,31 @@ function kit(args: string[], env: Record<string, string>, capture = false): Prom
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
-    const show = (chunk: Buffer) => process.stdout.write(chunk.toString("utf8").replace(/^(?=.)/gm, "   "));
+    let partial = "";
+    const show = (text: string) => process.stdout.write(text.replace(/^(?=.)/gm, "   "));
+    const record = (text: string) => {
+      if (logFile !== undefined) appendFileSync(logFile, text.replace(ANSI, ""));
+    };
     child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString("utf8");
-      if (!capture) show(chunk);
+      const text = chunk.toString("utf8");
+      stdout += text;
+      if (!capture) {
+        record(text);
+        show(text);
+      }
     });
-    child.stderr.on("data", show);
+    child.stderr.on("data", (chunk: Buffer) => {
+      const text = chunk.toString("utf8");
+      record(text);
+      if (!quiet) {
+        show(text);
+        return;
+      }
+      const lines = (partial + text).split("\n");
+      partial = lines.pop() ?? "";
+      const kept = lines.filter((line) => KIT_PROGRESS.test(line.replace(ANSI, "").trim()));
+      if (kept.length > 0) show(`${kept.join("\n")}\n`);
+    });
     child.on("error", fail);
     child.on("close", (status) => done({ status, stdout }));
   });
@@ -99,11 +128,14 @@ async function flow(): Promise<void> {
   try {
     step(`Starting the twin in ${dir}`);
     iam = await startIamTwin({ dir, log: () => undefined });
+    logFile = join(dir, "demo.log");
+    writeFileSync(logFile, "");
     // ORDS.ENABLE_SCHEMA for the sandbox's schema, as a DBA does once before the kit runs.
     await enableSchema(dir, { schema: "HR" });
     ords = await startOrdsTwin({ dir });
     installTwinProvider(dir);
     say(`   IAM control plane ${iam.controlPlaneUrl}, ORDS ${ords.baseUrl}`);
+    say(`   cdktf's and terraform's own output: ${logFile} (npm start -- --verbose shows it here)`);
     const env: Record<string, string> = {
       [TWIN_DIR_ENV]: dir,
       // The kit's own HTTPS calls (token, call, doctor) trust the twin's CA; its children get it from the kit.
@@ -119,7 +151,7 @@ async function flow(): Promise<void> {
     const where = ["--environments-dir", environments];
 
     step(`Deploying "${ENVIRONMENT}" with the kit (cdktf + terraform + the twin oracle/oci provider)`);
-    expectStatus(await kit(["deploy", ENVIRONMENT, "--yes", ...where], env), 0, "deploy");
+    expectStatus(await kit(["deploy", ENVIRONMENT, "--yes", ...where], env, false, QUIET), 0, "deploy");
 
     step("Getting a token (client credentials) and showing its claims");
     expectStatus(await kit(["token", ENVIRONMENT, "--decode", ...where], env), 0, "token --decode");
@@ -148,7 +180,7 @@ async function flow(): Promise<void> {
     expectStatus(await kit(["doctor", ENVIRONMENT, ...where], withToken), 1, "doctor (broken)");
 
     step(`Tearing "${ENVIRONMENT}" down`);
-    expectStatus(await kit(["teardown", ENVIRONMENT, "--yes", ...where], env), 0, "teardown");
+    expectStatus(await kit(["teardown", ENVIRONMENT, "--yes", ...where], env, false, QUIET), 0, "teardown");
   } finally {
     step("Stopping the twin");
     await ords?.stop();

@@ -98,11 +98,16 @@ function onTwinOrigin(baseUrl: string | undefined, origin: string | undefined): 
   return `${origin.replace(/\/+$/, "")}${new URL(baseUrl).pathname}`;
 }
 
-/** NODE_OPTIONS with the ORDS twin's preload added once, keeping whatever the user had there. */
+/**
+ * NODE_OPTIONS with the ORDS twin's preload added once, keeping whatever the user had there. cdktf sets
+ * --max-old-space-size=4096 for its synth only when NODE_OPTIONS is empty (it warns otherwise), so that is kept too.
+ */
 function withPreload(current: string | undefined): string {
   const flag = `--require ${JSON.stringify(ORDS_TWIN_PRELOAD)}`;
-  if (current === undefined || current.trim() === "") return flag;
-  return current.includes(ORDS_TWIN_PRELOAD) ? current : `${current} ${flag}`;
+  const given = current?.trim() ?? "";
+  if (given.includes(ORDS_TWIN_PRELOAD)) return given;
+  const memory = given.includes("--max-old-space-size") ? "" : "--max-old-space-size=4096 ";
+  return `${memory}${given === "" ? "" : `${given} `}${flag}`;
 }
 
 /**
