@@ -78,8 +78,8 @@ function runningTwin(dir: string): TwinRuntimeView {
   if (iam === undefined || !alive(iam.pid) || runtime?.caFile === undefined || runtime.ociConfigFile === undefined) {
     throw new KitError("TWIN_NOT_RUNNING", `This environment targets the twin, but no twin runs in ${dir}`, {
       fix:
-        `Run "npm start" for the whole flow, or start the twins: "node --import tsx twin/iam/main.ts --dir ${dir}" ` +
-        `and "node --import tsx twin/ords/main.ts --dir ${dir} --schema <ords.user>" (or set ${TWIN_DIR_ENV}).`,
+        `Run "npm start" for the whole flow on the sandbox example, or "npm run twin -- <ords.user>" to keep the twins ` +
+        `running for your own environments (${TWIN_DIR_ENV} names another twin directory).`,
       details: { twinDir: dir },
     });
   }

@@ -1,9 +1,9 @@
 // The whole flow on the twin through the kit's real CLI, cdktf and terraform: deploy (twice, side by side), a clean
-// second plan, token, call (401 then 200), doctor, a protected environment's refusal, a teardown killed half-way and
-// run again, a plain `cdktf destroy`, and an empty twin at the end. Skipped with a message when terraform is missing.
+// second plan, token, call (401 then 200), doctor, a protected environment's refusal, a teardown killed at each of its
+// steps and run again, a plain `cdktf destroy`, and an empty twin at the end. Skipped when terraform is missing.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { twinSeams } from "../src/seams";
@@ -99,10 +99,12 @@ withTerraform("the whole flow on the twin, through the kit", () => {
     iam = await startIamTwin({ dir: twinDir, operationDelayMs: 50, log: () => undefined });
     await enableSchema(twinDir, { schema: "HR" });
     ords = await startOrdsTwin({ dir: twinDir });
-    writeEnvironment(first, () => undefined);
-    // Protected, and identity only: the side-by-side environment, torn down by force after a killed first try.
-    writeEnvironment(second, (json) => {
+    // Protected: torn down by force, after two tries killed at each step of the teardown.
+    writeEnvironment(first, (json) => {
       json.protected = true;
+    });
+    // Identity only: the side-by-side environment, removed at the end by a plain cdktf destroy.
+    writeEnvironment(second, (json) => {
       delete json.ords;
     });
     env = {
@@ -181,32 +183,34 @@ withTerraform("the whole flow on the twin, through the kit", () => {
   }, 180_000);
 
   test("fails when tearing down a protected environment without --force, and changes nothing", async () => {
-    const refused = await kit(["teardown", second, "--yes", ...where]);
+    const refused = await kit(["teardown", first, "--yes", ...where]);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain("ENVIRONMENT_PROTECTED");
     expect(kitDomains()).toHaveLength(2);
+    expect(readStore(twinDir).schemas.HR?.profile).not.toBeNull();
   }, 60_000);
 
-  test("a teardown killed while terraform destroys completes when run again", async () => {
-    const killed = await kit(["teardown", second, "--yes", "--force", ...where], {}, /oci deactivate-app/);
-    expect(killed.killed).toBe(true);
-    const again = await kit(["teardown", second, "--yes", "--force", ...where]);
+  test("a teardown killed in its ORDS step, then in terraform's destroy, completes when run again", async () => {
+    const teardown = ["teardown", first, "--yes", "--force", ...where];
+    expect((await kit(teardown, {}, new RegExp(`ords teardown "${first}"`))).killed).toBe(true);
+    expect((await kit(teardown, {}, /oci deactivate-app/)).killed).toBe(true);
+    const again = await kit(teardown);
     expect(again.status).toBe(0);
-    expect(kitDomains().map((domain) => domain.displayName)).toEqual([`ords-jwt-${first}`]);
-  }, 180_000);
-
-  test("a plain cdktf destroy with the twin's variables tears the first environment down, and the twin is empty", async () => {
-    const destroy = await start(
-      join(PROJECT_ROOT, "node_modules", ".bin", "cdktf"),
-      ["destroy", first, "--auto-approve", "--skip-provider-lock"],
-      { ...env, ORDS_JWT_ENVIRONMENTS_DIR: environmentsDir, ...twinSeams(twinDir).childEnv() },
-    );
-    expect(destroy.status).toBe(0);
-    expect(kitDomains()).toEqual([]);
+    expect(kitDomains().map((domain) => domain.displayName)).toEqual([`ords-jwt-${second}`]);
     const schema = readStore(twinDir).schemas.HR;
     expect(schema?.profile).toBeNull();
     expect(Object.keys(schema?.privileges ?? {})).toEqual([]);
     expect(Object.keys(schema?.modules ?? {})).toEqual([]);
-    expect(existsSync(join(PROJECT_ROOT, "state", `${first}.tfstate`))).toBe(true);
+  }, 240_000);
+
+  test("a plain cdktf destroy with the twin's variables tears the second environment down: the twin is empty", async () => {
+    const destroy = await start(
+      join(PROJECT_ROOT, "node_modules", ".bin", "cdktf"),
+      ["destroy", second, "--auto-approve", "--skip-provider-lock"],
+      { ...env, ORDS_JWT_ENVIRONMENTS_DIR: environmentsDir, ...twinSeams(twinDir).childEnv() },
+    );
+    expect(destroy.status).toBe(0);
+    expect(kitDomains()).toEqual([]);
+    expect(JSON.parse(readFileSync(join(PROJECT_ROOT, "state", `${second}.tfstate`), "utf8")).resources).toEqual([]);
   }, 180_000);
 });
