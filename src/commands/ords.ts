@@ -300,7 +300,13 @@ export async function runOrdsCommand(
   if (command === "teardown") checkTeardownAllowed(spec, options.force === true);
   return runOrds(command, spec, {
     connect: () =>
-      openConnection(spec.connection, { ...deps.connectOptions, connector: deps.connector, env: deps.env, log }),
+      openConnection(spec.connection, {
+        ...deps.connectOptions,
+        connector: deps.connector,
+        env: deps.env,
+        log,
+        ...(command === "teardown" ? { teardown: { environment: spec.environment } } : {}),
+      }),
     waitForJwks: deps.waitForJwks,
     log,
   });

@@ -175,7 +175,7 @@ function unreadableError(spec: OrdsSpec, state: OrdsState, what: string, keys: r
     {
       fix: mode
         ? `Grant ${spec.connection.user} ORDS_ADMINISTRATOR_ROLE (it reads the DBA_ORDS_* views), or set ords.user to ${spec.connection.schema} and connect as the schema.`
-        : "Check that the ORDS release is 24.4 or later; `ords status` shows what could not be read.",
+        : "Check that the ORDS release is 24.3 or later; `ords status` shows what could not be read.",
       details: { keys, reasons },
     },
   );
@@ -269,7 +269,7 @@ function profileDeleteRef(spec: OrdsSpec, api: OrdsApi, unknown: boolean): Secti
       {
         fix: spec.connection.adminMode
           ? `Set ords.user to ${schema} (connect as the schema, so ORDS_SECURITY.DELETE_JWT_PROFILE applies), or delete the profile by hand as ${schema} and run again.`
-          : "Check that ORDS_SECURITY (ORDS 24.4+) is installed and callable.",
+          : "Check that ORDS_SECURITY (ORDS 24.3+) is installed and callable.",
         details: { schema, adminMode: spec.connection.adminMode },
       },
     );
