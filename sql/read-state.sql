@@ -9,7 +9,9 @@
 -- IN binds:   :privilege_name  the privilege the kit manages (= the scope value)
 --             :role_names      JSON array of the role names in the configuration
 --             :module_names    JSON array of the module names in the configuration (protected + demo)
--- OUT bind:   :state           JSON object { sessionUser, values, unreadable, truncated } (at most 32767 characters)
+-- OUT bind:   :state           JSON object { sessionUser, values, unreadable, truncated } (at most 32767 bytes:
+--                              node-oracledb's maxSize counts bytes, and multibyte text has more bytes than
+--                              characters)
 --
 -- The "all.*" keys list every privilege (with its modules, patterns and roles) and every module (with its base
 -- path) of the schema. Only the doctor reads them, for its hints (a privilege named in another case or after the
@@ -25,14 +27,30 @@ declare
   l_roles      varchar2(32767) := :role_names;
   l_modules    varchar2(32767) := :module_names;
 
-  -- A value longer than one VARCHAR2 is reported under "truncated" with its length, never cut: a cut JSON list
-  -- would read as different data. The kit refuses to plan from such a read.
+  -- A value longer than one VARCHAR2 (32767 bytes) is reported under "truncated" with its byte length, never cut: a
+  -- cut JSON list would read as different data. The kit refuses to plan from such a read.
+  -- Bytes of a CLOB in the database character set. dbms_lob.getlength counts characters, but the :state bind and a
+  -- VARCHAR2 are limited in bytes; 8000 characters are at most 32000 bytes, so each chunk fits a VARCHAR2.
+  function byte_length(p_value in clob) return number is
+    l_total  number := 0;
+    l_offset pls_integer := 1;
+    l_chunk  varchar2(32767);
+  begin
+    loop
+      l_chunk := dbms_lob.substr(p_value, 8000, l_offset);
+      exit when l_chunk is null;
+      l_total := l_total + lengthb(l_chunk);
+      l_offset := l_offset + 8000;
+    end loop;
+    return l_total;
+  end byte_length;
+
   procedure store(p_key in varchar2, p_value in clob) is
   begin
     if p_value is null then
       l_values.put_null(p_key);
-    elsif dbms_lob.getlength(p_value) > 32767 then
-      l_truncated.put(p_key, dbms_lob.getlength(p_value));
+    elsif byte_length(p_value) > 32767 then
+      l_truncated.put(p_key, byte_length(p_value));
     else
       l_values.put(p_key, dbms_lob.substr(p_value, 32767, 1));
     end if;
@@ -98,7 +116,7 @@ declare
   procedure drop_extra(p_key in varchar2) is
   begin
     if l_values.has(p_key) then
-      l_truncated.put(p_key, nvl(dbms_lob.getlength(l_values.get_clob(p_key)), 0));
+      l_truncated.put(p_key, nvl(byte_length(l_values.get_clob(p_key)), 0));
       l_values.remove(p_key);
     end if;
   end drop_extra;
@@ -206,12 +224,19 @@ begin
       from user_ords_modules}');
 
   put_state;
-  if dbms_lob.getlength(l_state.to_clob) > 32767 then
+  if byte_length(l_state.to_clob) > 32767 then
     drop_extra('all.privileges');
     drop_extra('all.privilege_modules');
     drop_extra('all.privilege_patterns');
     drop_extra('all.privilege_roles');
     drop_extra('all.modules');
+    put_state;
+  end if;
+  -- Checked again without the extras: if the step's own values still do not fit, say so instead of ORA-06502.
+  if byte_length(l_state.to_clob) > 32767 then
+    l_truncated.put('state', byte_length(l_state.to_clob));
+    l_values := json_object_t();
+    l_unreadable := json_object_t();
     put_state;
   end if;
   :state := l_state.to_string;

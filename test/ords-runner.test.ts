@@ -909,7 +909,7 @@ describe("state parsing", () => {
     expect(() => parseState(json, target)).toThrow(
       expect.objectContaining({
         code: "ORDS_STATE_UNREADABLE",
-        message: expect.stringContaining("privilege.patterns (40123 characters)"),
+        message: expect.stringContaining("privilege.patterns (40123 bytes)"),
       }),
     );
   });
@@ -959,5 +959,38 @@ describe("state parsing", () => {
       },
     );
     expect(state.modules).toEqual([{ name: "ords_jwt_kit.demo", basePath: "/demo/", comments: undefined }]);
+  });
+});
+
+describe("the state read's limit counts bytes", () => {
+  test("apply plans in one read when multibyte module paths make the document exceed 32767 bytes, not characters", async () => {
+    const model = emptyModel();
+    // About 27,000 characters but about 40,000 bytes: the doctor's all.modules must be dropped, by bytes.
+    for (let i = 0; i < 500; i++) model.modules.set(`other.m${i}`, `/${"д".repeat(25)}-${i}/`);
+    const fake = new FakeOrdsDatabase(model);
+    const document = () => fake.lastStateDocument ?? "";
+    const result = await run("apply", specFrom(), fake);
+    expect(result.applied).toBe(true);
+    expect(document().length).toBeLessThanOrEqual(32767);
+    expect(Buffer.byteLength(document())).toBeLessThanOrEqual(32767);
+    expect(JSON.parse(document()).truncated).toMatchObject({ "all.modules": expect.any(Number) });
+  });
+
+  test("fails with ORDS_STATE_UNREADABLE, not ORA-06502, when the step's own values exceed the bind in bytes", async () => {
+    const model = emptyModel();
+    // Each value fits a VARCHAR2 (30,000 bytes, 10,000 characters); together they do not fit the bind.
+    model.privileges.set("demo.read", {
+      label: null,
+      description: "€".repeat(10_000),
+      comments: "€".repeat(10_000),
+      roles: [],
+      patterns: [],
+      modules: [],
+    });
+    const fake = new FakeOrdsDatabase(model);
+    await expect(run("plan", specFrom(), fake)).rejects.toMatchObject({
+      code: "ORDS_STATE_UNREADABLE",
+      message: expect.stringMatching(/state \(\d+ bytes\).*32767 bytes/),
+    });
   });
 });

@@ -10,8 +10,11 @@ import { type OrdsSpec, ordsConfigOf, ordsConnectionSpecOf, privilegeRolesOf } f
 import { readSqlFile, SQL_FILES, withoutHeader } from "./sql";
 import { type OrdsVersion, parseOrdsVersion } from "./version";
 
-/** Largest state document the read returns (PL/SQL VARCHAR2). */
-export const STATE_MAX_CHARS = 32767;
+/**
+ * Largest state document the read returns, in bytes: a PL/SQL VARCHAR2, and node-oracledb's out-bind maxSize, both
+ * count bytes (facts.md §5), so multibyte text reaches the limit with fewer characters.
+ */
+export const STATE_MAX_BYTES = 32767;
 
 /** What to read: the schema, and the names the kit manages in it. */
 export interface StateTarget {
@@ -153,7 +156,7 @@ export function stateQuery(target: StateTarget): {
       privilege_name: target.privilegeName,
       role_names: JSON.stringify(target.roleNames),
       module_names: JSON.stringify(target.moduleNames),
-      state: { out: "string", maxSize: STATE_MAX_CHARS },
+      state: { out: "string", maxSize: STATE_MAX_BYTES },
     },
   };
 }
@@ -239,10 +242,10 @@ export function parseState(json: string, target: StateTarget): OrdsState {
   // A value longer than one VARCHAR2 is not returned at all: planning from part of it could drop the wrong objects.
   const truncated = Object.entries(withoutSchemaObjectKeys(document.truncated ?? {}));
   if (truncated.length > 0) {
-    const what = truncated.map(([key, length]) => `${key} (${length} characters)`).join(", ");
+    const what = truncated.map(([key, length]) => `${key} (${length} bytes)`).join(", ");
     throw new KitError(
       "ORDS_STATE_UNREADABLE",
-      `${source}: ${what} ${truncated.length === 1 ? "is" : "are"} longer than the ${STATE_MAX_CHARS} characters one read can return`,
+      `${source}: ${what} ${truncated.length === 1 ? "is" : "are"} longer than the ${STATE_MAX_BYTES} bytes one read can return`,
       {
         fix: "The schema holds more ORDS objects of these kinds than the kit can read in one round trip; report this with the numbers above.",
         details: { truncated: Object.fromEntries(truncated) },

@@ -206,6 +206,10 @@ export class FakeOrdsDatabase {
     if (sql.includes(":state := l_state.to_string")) {
       if (this.options.readError) throw this.options.readError;
       this.lastStateDocument = JSON.stringify(this.read(binds));
+      // The driver's out bind holds maxSize bytes; more is ORA-06502, as on a real database.
+      const maxSize = (binds.state as { maxSize?: number } | undefined)?.maxSize ?? 0;
+      if (bytes(this.lastStateDocument) > maxSize)
+        throw new OracleLikeError("ORA-06502", "PL/SQL: numeric or value error: character string buffer too small");
       return { outBinds: { state: this.lastStateDocument } };
     }
     if (!/\bcommit;\s*\nexception\s*\n\s*when others then\s*\n\s*rollback;\s*\n\s*raise;\s*\nend;$/.test(sql)) {
@@ -403,8 +407,10 @@ function allPairs(model: Model, items: (privilege: ModelPrivilege) => readonly s
     .sort((a, b) => a[0].localeCompare(b[0]) || a[1].localeCompare(b[1]));
 }
 
-/** Largest document the read's :state bind holds. */
-export const STATE_BIND_CHARS = 32767;
+/** Largest document the read's :state bind holds, in bytes (node-oracledb's maxSize counts bytes). */
+export const STATE_BIND_BYTES = 32767;
+
+const bytes = (text: string) => Buffer.byteLength(text, "utf8");
 
 /**
  * What read-state[-admin].sql does at its end: when the document would not fit the :state bind, the doctor's all.*
@@ -416,12 +422,24 @@ export function fitStateDocument(document: {
   unreadable: Record<string, string>;
   truncated: Record<string, number>;
 }) {
-  if (JSON.stringify(document).length <= STATE_BIND_CHARS) return document;
   const values = { ...document.values };
   const truncated = { ...document.truncated };
+  // store(): one value longer than a VARCHAR2 (in bytes) is reported with its byte length, never cut.
+  for (const [key, value] of Object.entries(values)) {
+    if (value !== null && bytes(value) > STATE_BIND_BYTES) {
+      truncated[key] = bytes(value);
+      delete values[key];
+    }
+  }
+  if (bytes(JSON.stringify({ ...document, values, truncated })) <= STATE_BIND_BYTES)
+    return { ...document, values, truncated };
   for (const key of Object.keys(values).filter((name) => name.startsWith("all."))) {
-    truncated[key] = values[key]?.length ?? 0;
+    truncated[key] = bytes(values[key] ?? "");
     delete values[key];
   }
-  return { ...document, values, truncated };
+  const fitted = { ...document, values, truncated };
+  // Checked again without the extras, as the SQL does: a document that still does not fit is replaced by its size.
+  const size = bytes(JSON.stringify(fitted));
+  if (size <= STATE_BIND_BYTES) return fitted;
+  return { sessionUser: document.sessionUser, values: {}, unreadable: {}, truncated: { ...truncated, state: size } };
 }
