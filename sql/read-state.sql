@@ -149,6 +149,12 @@ begin
        and s.synonym_name in ('ORDS_SECURITY', 'ORDS_SECURITY_ADMIN', 'OAUTH', 'OAUTH_ADMIN')
        and a.object_name in ('CREATE_JWT_PROFILE', 'DELETE_JWT_PROFILE')
        and a.argument_name is not null}');
+  -- The columns of the views whose names no public source confirms (USER_/DBA_ORDS_JWT_PROFILE.ROLE_CLAIM_NAME,
+  -- DBA_ORDS_JWT_PROFILE.SCHEMA_ID), from the dictionary, so a missing column is named rather than guessed at.
+  capture('columns', q'{
+    select json_arrayagg(c.table_name || '.' || c.column_name order by c.table_name, c.column_name returning clob)
+      from all_tab_columns c
+     where c.table_name in ('USER_ORDS_JWT_PROFILE', 'DBA_ORDS_JWT_PROFILE', 'DBA_ORDS_SCHEMAS')}');
   capture('schema.status', q'{select max(status) from user_ords_schemas}');
 
   -- The JWT profile (one per schema); each column on its own, because some are unsettled across releases.

@@ -994,3 +994,40 @@ describe("the state read's limit counts bytes", () => {
     });
   });
 });
+
+describe("the profile view's unconfirmed columns, probed in the same read", () => {
+  const roleMode = (json: any) => {
+    json.ords.jwtProfile = { roleClaimName: "/roles" };
+    json.ords.privilege.roles = ["demo.reader"];
+  };
+
+  test("role mode without a ROLE_CLAIM_NAME column: a second apply writes nothing and names the view's columns", async () => {
+    const model = emptyModel("25.2.0.r1");
+    model.columns = { roleClaimName: false };
+    const fake = new FakeOrdsDatabase(model);
+    await run("apply", specFrom(roleMode), fake);
+    const again = await run("apply", specFrom(roleMode), fake);
+    expect(again.applied).toBe(false);
+    expect(again.roundTrips).toMatchObject({ reads: 1, writes: 0 });
+    expect(again.warnings.join("\n")).toMatch(
+      /USER_ORDS_JWT_PROFILE has no ROLE_CLAIM_NAME column on this ORDS release \(its columns: ALLOWED_AGE, /,
+    );
+  });
+
+  test("fails with ORDS_STATE_UNREADABLE naming SCHEMA_ID, not ORDS_NOT_OWNED, when the DBA view lacks it", async () => {
+    const model = emptyModel();
+    model.columns = { schemaId: false };
+    const fake = new FakeOrdsDatabase(model);
+    const admin = (json: any) => {
+      json.ords.user = "ADMIN";
+      json.ords.schema = "HR";
+    };
+    const error = await run("apply", specFrom(admin), fake).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({
+      code: "ORDS_STATE_UNREADABLE",
+      message: expect.stringContaining("DBA_ORDS_JWT_PROFILE has no SCHEMA_ID column"),
+      fix: expect.stringContaining("Set ords.user to HR"),
+    });
+    expect(fake.executions()).toHaveLength(1);
+  });
+});

@@ -89,6 +89,11 @@ export interface OrdsState {
   readonly modules: readonly ModuleState[] | undefined;
   /** Keys that could not be read, with the Oracle message (missing view or column, or no grant). */
   readonly unreadable: Readonly<Record<string, string>>;
+  /**
+   * Columns of the JWT profile views as the dictionary lists them (`VIEW.COLUMN`, upper case); undefined when the
+   * dictionary could not be read. Two of them are unconfirmed (facts.md §5), so the planner names what is missing.
+   */
+  readonly columns?: readonly string[];
 }
 
 /**
@@ -324,7 +329,33 @@ export function parseState(json: string, target: StateTarget): OrdsState {
       comments: commentsOf(row[0] ?? ""),
     })),
     unreadable,
+    columns: list(values, "columns", source)?.map((name) => name.toUpperCase()),
   };
+}
+
+/** The JWT profile view the read uses: USER_ORDS_JWT_PROFILE, or DBA_ORDS_JWT_PROFILE in admin mode. */
+export function profileViewOf(state: Pick<OrdsState, "adminMode">): string {
+  return state.adminMode ? "DBA_ORDS_JWT_PROFILE" : "USER_ORDS_JWT_PROFILE";
+}
+
+/**
+ * Whether the dictionary lists `column` for the profile view: true or false when the columns were read, undefined
+ * when they could not be (then nothing is assumed either way).
+ */
+export function profileViewHasColumn(state: OrdsState, column: string): boolean | undefined {
+  const view = profileViewOf(state);
+  const columns = state.columns?.filter((name) => name.startsWith(`${view}.`));
+  if (columns === undefined || columns.length === 0) return undefined;
+  return columns.includes(`${view}.${column}`);
+}
+
+/** The profile view's columns, for messages: `ISSUER, AUDIENCE, …`. */
+export function profileViewColumns(state: OrdsState): string {
+  const view = profileViewOf(state);
+  return (state.columns ?? [])
+    .filter((name) => name.startsWith(`${view}.`))
+    .map((name) => name.slice(view.length + 1))
+    .join(", ");
 }
 
 /**

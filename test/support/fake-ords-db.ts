@@ -41,6 +41,11 @@ export interface Model {
   procedures?: string[];
   /** Keys of the read that the "database" cannot answer (missing view/column). */
   unreadable?: Record<string, string>;
+  /**
+   * The unconfirmed columns (facts.md §5), for a release that names them differently: false drops the column from
+   * the views and the dictionary. @default ROLE_CLAIM_NAME from 25.1, SCHEMA_ID always
+   */
+  columns?: { roleClaimName?: boolean; schemaId?: boolean };
 }
 
 export interface RecordedCall {
@@ -327,7 +332,26 @@ export class FakeOrdsDatabase {
     const roleNames = list(binds, "role_names");
     const moduleNames = list(binds, "module_names");
     const [major, minor] = versionParts(model.version ?? "0.0");
-    const hasRoleClaimColumn = major > 25 || (major === 25 && minor >= 1);
+    const hasRoleClaimParameter = major > 25 || (major === 25 && minor >= 1);
+    const hasRoleClaimColumn = hasRoleClaimParameter && model.columns?.roleClaimName !== false;
+    const hasSchemaIdColumn = model.columns?.schemaId !== false;
+    const adminRead = "schema" in binds;
+    const profileColumns = [
+      "ALLOWED_AGE",
+      "ALLOWED_SKEW",
+      "AUDIENCE",
+      "DESCRIPTION",
+      "ISSUER",
+      "JWK_URL",
+      ...(hasRoleClaimColumn ? ["ROLE_CLAIM_NAME"] : []),
+    ];
+    const dictionary = [
+      ...["ID", "PARSING_SCHEMA", "STATUS"].map((column) => `DBA_ORDS_SCHEMAS.${column}`),
+      ...[...profileColumns, ...(hasSchemaIdColumn ? ["SCHEMA_ID"] : [])]
+        .sort()
+        .map((column) => `DBA_ORDS_JWT_PROFILE.${column}`),
+      ...profileColumns.map((column) => `USER_ORDS_JWT_PROFILE.${column}`),
+    ];
     const procedures = model.procedures ?? (model.version ? proceduresFor(model.version) : []);
     const argumentsOf = procedures
       .filter((name) =>
@@ -341,7 +365,7 @@ export class FakeOrdsDatabase {
           ...(create
             ? ["P_ISSUER", "P_AUDIENCE", "P_JWK_URL", "P_DESCRIPTION", "P_ALLOWED_SKEW", "P_ALLOWED_AGE"]
             : []),
-          ...(create && hasRoleClaimColumn && name.startsWith("ORDS_SECURITY") ? ["P_ROLE_CLAIM_NAME"] : []),
+          ...(create && hasRoleClaimParameter && name.startsWith("ORDS_SECURITY") ? ["P_ROLE_CLAIM_NAME"] : []),
         ];
         return args.map((arg) => `${name}.${arg}`);
       });
@@ -352,6 +376,7 @@ export class FakeOrdsDatabase {
       version: model.version,
       procedures: jsonList(procedures),
       arguments: jsonList(argumentsOf),
+      columns: jsonList(dictionary),
       "schema.status": model.schemaStatus,
       "profile.count": model.profile ? "1" : "0",
       "profile.issuer": text(model.profile?.issuer),
@@ -394,6 +419,10 @@ export class FakeOrdsDatabase {
     };
     const unreadable: Record<string, string> = { ...(model.unreadable ?? {}) };
     if (!hasRoleClaimColumn) unreadable["profile.role_claim_name"] = 'ORA-00904: "ROLE_CLAIM_NAME": invalid identifier';
+    // read-state-admin.sql joins every profile query on SCHEMA_ID: without it none of them runs.
+    if (adminRead && !hasSchemaIdColumn)
+      for (const key of Object.keys(values).filter((name) => name.startsWith("profile.")))
+        unreadable[key] = 'ORA-00904: "P"."SCHEMA_ID": invalid identifier';
     if (model.version === null) unreadable.version = 'ORA-00904: "ORDS"."INSTALLED_VERSION": invalid identifier';
     for (const key of Object.keys(unreadable)) delete values[key];
     return fitStateDocument({ sessionUser: "FAKE", values, unreadable, truncated: {} });
