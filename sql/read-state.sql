@@ -9,6 +9,8 @@
 -- IN binds:   :privilege_name  the privilege the kit manages (= the scope value)
 --             :role_names      JSON array of the role names in the configuration
 --             :module_names    JSON array of the module names in the configuration (protected + demo)
+--             :lock_name       name of the kit's user lock on this schema, or NULL to take no lock (plan, status)
+--             :lock_seconds    how long to wait for the lock while another run of the kit holds it
 -- OUT bind:   :state           JSON object { sessionUser, values, unreadable, truncated } (at most 32767 bytes:
 --                              node-oracledb's maxSize counts bytes, and multibyte text has more bytes than
 --                              characters)
@@ -26,6 +28,20 @@ declare
   l_privilege  varchar2(4000)  := :privilege_name;
   l_roles      varchar2(32767) := :role_names;
   l_modules    varchar2(32767) := :module_names;
+  l_lock_name  varchar2(128)   := :lock_name;
+  l_lock_secs  number          := :lock_seconds;
+  l_lock       number;
+  -- The kit's user lock: held by this session until it ends (release_on_commit false), so the read, the plan, the
+  -- readiness wait and the write of one run never interleave with another run's, on any machine. Dynamic, so a user
+  -- without EXECUTE on DBMS_LOCK still gets the read, with the lock reported under "unreadable".
+  c_lock_block constant varchar2(400) := q'{
+    declare
+      l_handle varchar2(128);
+    begin
+      dbms_lock.allocate_unique(lockname => :1, lockhandle => l_handle);
+      :2 := dbms_lock.request(lockhandle => l_handle, lockmode => dbms_lock.x_mode, timeout => :3,
+                              release_on_commit => false);
+    end;}';
 
   -- A value longer than one VARCHAR2 (32767 bytes) is reported under "truncated" with its byte length, never cut: a
   -- cut JSON list would read as different data. The kit refuses to plan from such a read.
@@ -131,6 +147,17 @@ declare
     l_state.put('truncated', l_truncated);
   end put_state;
 begin
+  -- The lock first (0 granted, 4 already held by this session, 1 another run held it for :lock_seconds).
+  if l_lock_name is not null then
+    begin
+      execute immediate c_lock_block using in l_lock_name, out l_lock, in l_lock_secs;
+      l_values.put('lock', to_char(l_lock));
+    exception
+      when others then
+        l_unreadable.put('lock', sqlerrm);
+    end;
+  end if;
+
   -- ORDS itself: version, and the package procedures and parameters this user may call.
   capture('version', q'{select ords.installed_version from dual}');
   capture('procedures', q'{

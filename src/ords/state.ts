@@ -27,7 +27,20 @@ export interface StateTarget {
   readonly privilegeName: string;
   readonly roleNames: readonly string[];
   readonly moduleNames: readonly string[];
+  /** Take the kit's lock on the schema in the read (apply, teardown); plan and status read without it. */
+  readonly lock?: { readonly waitSeconds: number };
 }
+
+/** The name of the kit's user lock on a schema: one name per database and schema, on every machine. */
+export function lockNameOf(schema: string): string {
+  return `ORDS_JWT_KIT.${schema.toUpperCase()}`;
+}
+
+/** The kit's lock as the read found it; undefined when the read did not ask for it. */
+export type LockState =
+  | { readonly status: "held" }
+  | { readonly status: "busy"; readonly waitedSeconds: number }
+  | { readonly status: "unavailable"; readonly reason: string };
 
 /**
  * The schema's JWT profile as the database has it. A field is `null` when the column is NULL and
@@ -94,6 +107,8 @@ export interface OrdsState {
    * dictionary could not be read. Two of them are unconfirmed (facts.md §5), so the planner names what is missing.
    */
   readonly columns?: readonly string[];
+  /** The kit's lock, when the read asked for it. */
+  readonly lock?: LockState;
 }
 
 /**
@@ -150,7 +165,7 @@ export function stateTargetOfEnvironment(environment: Environment): StateTarget 
 export function stateQuery(target: StateTarget): {
   file: string;
   sql: string;
-  binds: Record<string, string | { out: "string"; maxSize: number }>;
+  binds: Record<string, string | number | null | { out: "string"; maxSize: number }>;
 } {
   const file = target.adminMode ? SQL_FILES.readStateAdmin : SQL_FILES.readState;
   return {
@@ -161,6 +176,8 @@ export function stateQuery(target: StateTarget): {
       privilege_name: target.privilegeName,
       role_names: JSON.stringify(target.roleNames),
       module_names: JSON.stringify(target.moduleNames),
+      lock_name: target.lock === undefined ? null : lockNameOf(target.schema),
+      lock_seconds: target.lock?.waitSeconds ?? 0,
       state: { out: "string", maxSize: STATE_MAX_BYTES },
     },
   };
@@ -243,6 +260,9 @@ export function parseState(json: string, target: StateTarget): OrdsState {
   const values: Values = { ...document.values };
   // The doctor's all.* keys are not the ORDS step's business: neither an error nor something it reports.
   const unreadable = withoutSchemaObjectKeys(document.unreadable ?? {});
+  const lock = lockStateOf(values.lock, unreadable.lock, target);
+  delete values.lock;
+  delete unreadable.lock;
   for (const key of Object.keys(unreadable)) delete values[key];
   // A value longer than one VARCHAR2 is not returned at all: planning from part of it could drop the wrong objects.
   const truncated = Object.entries(withoutSchemaObjectKeys(document.truncated ?? {}));
@@ -330,7 +350,20 @@ export function parseState(json: string, target: StateTarget): OrdsState {
     })),
     unreadable,
     columns: list(values, "columns", source)?.map((name) => name.toUpperCase()),
+    ...(lock === undefined ? {} : { lock }),
   };
+}
+
+/** DBMS_LOCK.REQUEST answers 0 (granted) or 4 (this session holds it already); 1 is a timeout. */
+function lockStateOf(
+  status: string | null | undefined,
+  reason: string | undefined,
+  target: StateTarget,
+): LockState | undefined {
+  if (target.lock === undefined) return undefined;
+  if (status === "0" || status === "4") return { status: "held" };
+  if (status === "1") return { status: "busy", waitedSeconds: target.lock.waitSeconds };
+  return { status: "unavailable", reason: reason ?? `DBMS_LOCK.REQUEST answered ${status ?? "nothing"}` };
 }
 
 /** The JWT profile view the read uses: USER_ORDS_JWT_PROFILE, or DBA_ORDS_JWT_PROFILE in admin mode. */

@@ -171,6 +171,48 @@ export interface FakeOptions {
   readonly readError?: Error;
   /** Commit the next apply block, then throw this (the reply was lost: the caller cannot tell it committed). */
   errorAfterCommit?: Error;
+  /** The user may not execute DBMS_LOCK: the read reports the lock under "unreadable" and takes none. */
+  readonly lockUnavailable?: boolean;
+}
+
+/**
+ * DBMS_LOCK's user locks as read-state[-admin].sql uses them: exclusive, held by a session until it ends
+ * (release_on_commit false), a second request by the holder answers 4, and a waiter gets the lock when the holder's
+ * session closes, or 1 after its timeout (in seconds).
+ */
+class UserLocks {
+  readonly #holders = new Map<string, number>();
+  readonly #released: Array<() => void> = [];
+
+  async request(name: string, session: number, timeoutSeconds: number): Promise<number> {
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    for (;;) {
+      const holder = this.#holders.get(name);
+      if (holder === undefined) {
+        this.#holders.set(name, session);
+        return 0;
+      }
+      if (holder === session) return 4;
+      const left = deadline - Date.now();
+      if (left <= 0) return 1;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#released.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  releaseAll(session: number): void {
+    for (const [name, holder] of this.#holders) if (holder === session) this.#holders.delete(name);
+    for (const wake of this.#released.splice(0)) wake();
+  }
+
+  holderOf(name: string): number | undefined {
+    return this.#holders.get(name);
+  }
 }
 
 export class FakeOrdsDatabase {
@@ -179,6 +221,8 @@ export class FakeOrdsDatabase {
   commits = 0;
   /** The JSON document the last state read returned. */
   lastStateDocument: string | undefined;
+  readonly locks = new UserLocks();
+  #sessions = 0;
 
   constructor(
     public model: Model,
@@ -189,11 +233,15 @@ export class FakeOrdsDatabase {
   readonly connector = async (options: ConnectOptions): Promise<OrdsDb> => {
     this.calls.push({ method: "connect", options });
     if (this.options.connectError) throw this.options.connectError;
+    const session = ++this.#sessions;
     return {
-      execute: (sql, binds) => this.execute(sql, binds),
+      execute: (sql, binds) => this.execute(sql, binds, session),
       commit: async () => void this.calls.push({ method: "commit" }),
       rollback: async () => void this.calls.push({ method: "rollback" }),
-      close: async () => void this.calls.push({ method: "close" }),
+      close: async () => {
+        this.calls.push({ method: "close" });
+        this.locks.releaseAll(session);
+      },
     };
   };
 
@@ -201,7 +249,12 @@ export class FakeOrdsDatabase {
     return this.calls.filter((call) => call.method === "execute");
   }
 
-  private async execute(sql: string, binds: Binds): Promise<ExecuteResult> {
+  /** The executions that were not state reads: the apply and teardown blocks, in order. */
+  writes(): RecordedCall[] {
+    return this.executions().filter((call) => !call.sql?.includes(":state := l_state.to_string"));
+  }
+
+  private async execute(sql: string, binds: Binds, session = 0): Promise<ExecuteResult> {
     this.calls.push({ method: "execute", sql, binds });
     const expected = placeholders(sql);
     const given = Object.keys(binds).sort();
@@ -210,7 +263,18 @@ export class FakeOrdsDatabase {
     }
     if (sql.includes(":state := l_state.to_string")) {
       if (this.options.readError) throw this.options.readError;
-      this.lastStateDocument = JSON.stringify(this.read(binds));
+      // The lock comes first in the read, and the rest is read once it is granted (or the wait ended).
+      const lockName = binds.lock_name;
+      let lock: { status?: string; unreadable?: string } = {};
+      if (typeof lockName === "string" && lockName !== "") {
+        lock = this.options.lockUnavailable
+          ? { unreadable: "ORA-06550: line 4, column 7: PLS-00201: identifier 'DBMS_LOCK' must be declared" }
+          : { status: String(await this.locks.request(lockName, session, Number(binds.lock_seconds ?? 0))) };
+      }
+      const document = this.read(binds) as { values: Record<string, unknown>; unreadable: Record<string, string> };
+      if (lock.status !== undefined) document.values.lock = lock.status;
+      if (lock.unreadable !== undefined) document.unreadable.lock = lock.unreadable;
+      this.lastStateDocument = JSON.stringify(document);
       // The driver's out bind holds maxSize bytes; more is ORA-06502, as on a real database.
       const maxSize = (binds.state as { maxSize?: number } | undefined)?.maxSize ?? 0;
       if (bytes(this.lastStateDocument) > maxSize)
