@@ -9,6 +9,7 @@ export type KitErrorCode =
   | "CONFIRMATION_DECLINED"
   | "ENVIRONMENT_PROTECTED"
   | "DEPLOY_FAILED"
+  | "OUTDIR_BUSY"
   | "TEARDOWN_STEP_FAILED"
   // CLI usage (exit code 2): a flag or argument is missing or contradicts another.
   | "USAGE_INVALID"

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Environment, loadEnvironments } from "../config/load";
 import { type OfflineOrdsPlan, offlineOrdsPlan, renderOfflineOrdsPlan } from "../ords/offline";
+import { assertOutdirFree } from "../outdir-lock";
 
 export interface PlanOptions {
   /** Environment names; empty means every file in the environments directory. */
@@ -165,6 +166,8 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     dir: options.environmentsDir,
     only: options.environments.length > 0 ? options.environments : undefined,
   });
+  // A running deploy or teardown uses these stack files; rewriting them under it could re-activate the app.
+  assertOutdirFree(options.outdir, "plan");
   // cdktf and the generated bindings are the slow part of start-up; only this command needs them.
   const { buildApp } = require("../../stacks/app") as typeof import("../../stacks/app");
   const { app } = buildApp(environments, { outdir: options.outdir });
