@@ -10,7 +10,11 @@
 --             :privilege_name  the privilege the kit manages (= the scope value)
 --             :role_names      JSON array of the role names in the configuration
 --             :module_names    JSON array of the module names in the configuration (protected + demo)
--- OUT bind:   :state           JSON object { sessionUser, values, unreadable, truncated } (at most 32767 characters)
+--             :lock_name       name of the kit's user lock on this schema, or NULL to take no lock (plan, status)
+--             :lock_seconds    how long to wait for the lock while another run of the kit holds it
+-- OUT bind:   :state           JSON object { sessionUser, values, unreadable, truncated } (at most 32767 bytes:
+--                              node-oracledb's maxSize counts bytes, and multibyte text has more bytes than
+--                              characters)
 --
 -- The "all.*" keys list every privilege (with its modules, patterns and roles) and every module (with its base
 -- path) of the schema. Only the doctor reads them, for its hints (a privilege named in another case or after the
@@ -26,15 +30,45 @@ declare
   l_privilege  varchar2(4000)  := :privilege_name;
   l_roles      varchar2(32767) := :role_names;
   l_modules    varchar2(32767) := :module_names;
+  l_lock_name  varchar2(128)   := :lock_name;
+  l_lock_secs  number          := :lock_seconds;
+  l_lock       number;
+  -- The kit's user lock: held by this session until it ends (release_on_commit false), so the read, the plan, the
+  -- readiness wait and the write of one run never interleave with another run's, on any machine. Dynamic, so a user
+  -- without EXECUTE on DBMS_LOCK still gets the read, with the lock reported under "unreadable".
+  c_lock_block constant varchar2(400) := q'{
+    declare
+      l_handle varchar2(128);
+    begin
+      dbms_lock.allocate_unique(lockname => :1, lockhandle => l_handle);
+      :2 := dbms_lock.request(lockhandle => l_handle, lockmode => dbms_lock.x_mode, timeout => :3,
+                              release_on_commit => false);
+    end;}';
 
-  -- A value longer than one VARCHAR2 is reported under "truncated" with its length, never cut: a cut JSON list
-  -- would read as different data. The kit refuses to plan from such a read.
+  -- A value longer than one VARCHAR2 (32767 bytes) is reported under "truncated" with its byte length, never cut: a
+  -- cut JSON list would read as different data. The kit refuses to plan from such a read.
+  -- Bytes of a CLOB in the database character set. dbms_lob.getlength counts characters, but the :state bind and a
+  -- VARCHAR2 are limited in bytes; 8000 characters are at most 32000 bytes, so each chunk fits a VARCHAR2.
+  function byte_length(p_value in clob) return number is
+    l_total  number := 0;
+    l_offset pls_integer := 1;
+    l_chunk  varchar2(32767);
+  begin
+    loop
+      l_chunk := dbms_lob.substr(p_value, 8000, l_offset);
+      exit when l_chunk is null;
+      l_total := l_total + lengthb(l_chunk);
+      l_offset := l_offset + 8000;
+    end loop;
+    return l_total;
+  end byte_length;
+
   procedure store(p_key in varchar2, p_value in clob) is
   begin
     if p_value is null then
       l_values.put_null(p_key);
-    elsif dbms_lob.getlength(p_value) > 32767 then
-      l_truncated.put(p_key, dbms_lob.getlength(p_value));
+    elsif byte_length(p_value) > 32767 then
+      l_truncated.put(p_key, byte_length(p_value));
     else
       l_values.put(p_key, dbms_lob.substr(p_value, 32767, 1));
     end if;
@@ -118,7 +152,7 @@ declare
   procedure drop_extra(p_key in varchar2) is
   begin
     if l_values.has(p_key) then
-      l_truncated.put(p_key, nvl(dbms_lob.getlength(l_values.get_clob(p_key)), 0));
+      l_truncated.put(p_key, nvl(byte_length(l_values.get_clob(p_key)), 0));
       l_values.remove(p_key);
     end if;
   end drop_extra;
@@ -133,6 +167,17 @@ declare
     l_state.put('truncated', l_truncated);
   end put_state;
 begin
+  -- The lock first (0 granted, 4 already held by this session, 1 another run held it for :lock_seconds).
+  if l_lock_name is not null then
+    begin
+      execute immediate c_lock_block using in l_lock_name, out l_lock, in l_lock_secs;
+      l_values.put('lock', to_char(l_lock));
+    exception
+      when others then
+        l_unreadable.put('lock', sqlerrm);
+    end;
+  end if;
+
   -- ORDS itself: version, and the package procedures and parameters this user may call.
   capture('version', q'{select ords.installed_version from dual}');
   capture('procedures', q'{
@@ -151,6 +196,12 @@ begin
        and s.synonym_name in ('ORDS_SECURITY', 'ORDS_SECURITY_ADMIN', 'OAUTH', 'OAUTH_ADMIN')
        and a.object_name in ('CREATE_JWT_PROFILE', 'DELETE_JWT_PROFILE')
        and a.argument_name is not null}');
+  -- The columns of the views whose names no public source confirms (USER_/DBA_ORDS_JWT_PROFILE.ROLE_CLAIM_NAME,
+  -- DBA_ORDS_JWT_PROFILE.SCHEMA_ID), from the dictionary, so a missing column is named rather than guessed at.
+  capture('columns', q'{
+    select json_arrayagg(c.table_name || '.' || c.column_name order by c.table_name, c.column_name returning clob)
+      from all_tab_columns c
+     where c.table_name in ('USER_ORDS_JWT_PROFILE', 'DBA_ORDS_JWT_PROFILE', 'DBA_ORDS_SCHEMAS')}');
   capture('schema.status', q'{select max(status) from dba_ords_schemas where parsing_schema = :1}', l_schema);
 
   -- The JWT profile (one per schema); each column on its own, because some are unsettled across releases.
@@ -269,12 +320,19 @@ begin
      where s.parsing_schema = :1}', l_schema);
 
   put_state;
-  if dbms_lob.getlength(l_state.to_clob) > 32767 then
+  if byte_length(l_state.to_clob) > 32767 then
     drop_extra('all.privileges');
     drop_extra('all.privilege_modules');
     drop_extra('all.privilege_patterns');
     drop_extra('all.privilege_roles');
     drop_extra('all.modules');
+    put_state;
+  end if;
+  -- Checked again without the extras: if the step's own values still do not fit, say so instead of ORA-06502.
+  if byte_length(l_state.to_clob) > 32767 then
+    l_truncated.put('state', byte_length(l_state.to_clob));
+    l_values := json_object_t();
+    l_unreadable := json_object_t();
     put_state;
   end if;
   :state := l_state.to_string;

@@ -17,7 +17,7 @@ import {
   ociDomainEndpoints,
   TERRAFORM_DEFAULT_PORT_SUFFIX_REGEX,
 } from "../src/naming";
-import { defaultKitCommand } from "./ords-post-deploy";
+import { defaultKitCommand, KIT_BIN_ENV, kitBinPath } from "./ords-post-deploy";
 import { terraformLiteral, terraformLiterals } from "./terraform-literal";
 
 export const APP_SCHEMA = "urn:ietf:params:scim:schemas:oracle:idcs:App";
@@ -67,9 +67,12 @@ export class OciIdentity extends Construct {
   constructor(scope: Construct, id: string, props: OciIdentityProps) {
     super(scope, id);
     const { config, names, phase, preventDestroy } = props;
-    const kit = props.command ?? defaultKitCommand(this);
+    const kit = props.command ?? defaultKitCommand();
+    // The default command names the kit's bin through $ORDS_JWT_KIT_BIN (never in the command text, which /bin/sh
+    // parses): every provisioner that runs it carries the variable, as the ORDS hook does.
+    const kitEnvironment = { [KIT_BIN_ENV]: terraformLiteral(kitBinPath(this)) };
 
-    this.domain = config.domain.mode === "create" ? this.createDomain(props, kit) : undefined;
+    this.domain = config.domain.mode === "create" ? this.createDomain(props, kit, kitEnvironment) : undefined;
     this.idcsEndpoint = this.domain?.url ?? this.existingDomainUrl(props);
     this.endpoints = ociDomainEndpoints(
       Token.isUnresolved(this.idcsEndpoint)
@@ -95,6 +98,7 @@ export class OciIdentity extends Construct {
             provisioners: [
               {
                 type: "local-exec",
+                environment: kitEnvironment,
                 command:
                   `${kit} oci client-access --idcs-endpoint "${this.idcsEndpoint}" ` +
                   `--current "${Token.asString(this.settings.signingCertPublicAccess)}" ${authFlags(config)}`,
@@ -141,6 +145,7 @@ export class OciIdentity extends Construct {
         {
           type: "local-exec",
           when: "destroy",
+          environment: kitEnvironment,
           command: `${kit} oci deactivate-app --idcs-endpoint "\${self.idcs_endpoint}" --app-id "\${self.id}" ${authFlags(config)}`,
         },
       ],
@@ -168,6 +173,7 @@ export class OciIdentity extends Construct {
   private createDomain(
     { config, homeRegionProvider, phase, preventDestroy }: OciIdentityProps,
     kit: string,
+    kitEnvironment: Record<string, string>,
   ): IdentityDomain {
     const domain = config.domain;
     const admin = domainAdmin(domain);
@@ -195,6 +201,7 @@ export class OciIdentity extends Construct {
         {
           type: "local-exec",
           when: "destroy",
+          environment: kitEnvironment,
           command:
             `${kit} oci deactivate-domain --domain-id "\${self.id}" ` +
             `--region ${config.provider.homeRegion} ${authFlags(config)}`,

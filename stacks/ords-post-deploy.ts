@@ -23,16 +23,32 @@ export interface OrdsPostDeployProps {
   /**
    * Shell command prefix that runs the kit's CLI; `ords apply <env> …` is appended. It runs in the stack's
    * directory (`<outdir>/stacks/<env>`), where cdktf runs terraform.
-   * @default `node "<bin/ords-jwt.cjs relative to the stack directory>"`
+   * @default `node "$ORDS_JWT_KIT_BIN"`, the variable holding bin/ords-jwt.cjs relative to the stack directory
    */
   readonly command?: string;
+  /**
+   * The kit's bin for the default command.
+   * @default bin/ords-jwt.cjs of this checkout
+   */
+  readonly kitBin?: string;
 }
 
-/** The default command: node plus the kit's bin, relative to where terraform runs the provisioner. */
-export function defaultKitCommand(scope: Construct): string {
+/**
+ * Where the default command finds the kit's bin. The path travels in the provisioner's environment, never in the
+ * command text: /bin/sh would run a `$(…)` or a backquote in a checkout path, and JSON.stringify is not shell quoting.
+ */
+export const KIT_BIN_ENV = "ORDS_JWT_KIT_BIN";
+
+/** The kit's bin relative to where terraform runs the provisioner (the stack directory). */
+export function kitBinPath(scope: Construct, bin = KIT_BIN): string {
   const stack = TerraformStack.of(scope);
   const stackDir = resolve(App.of(scope).outdir, "stacks", stack.node.id);
-  return `node ${JSON.stringify(relative(stackDir, KIT_BIN) || KIT_BIN)}`;
+  return relative(stackDir, bin) || bin;
+}
+
+/** The default command: node and the bin named by $ORDS_JWT_KIT_BIN, which the shell expands but never parses. */
+export function defaultKitCommand(): string {
+  return `node "$${KIT_BIN_ENV}"`;
 }
 
 export class OrdsPostDeploy extends Construct {
@@ -52,10 +68,14 @@ export class OrdsPostDeploy extends Construct {
       Object.entries(hookInputOf(props.spec)).map(([key, value]) => [key, terraformLiteral(value)]),
     ) as OrdsHookInput;
     this.input = input;
-    const prefix = props.command ?? defaultKitCommand(this);
+    const prefix = props.command ?? defaultKitCommand();
     const environmentName = props.spec.environment;
     // `self.input` is all a destroy-time provisioner may reference; jsonencode hands the CLI the same map.
-    const environment = { [HOOK_SPEC_ENV]: "${jsonencode(self.input)}" };
+    const environment = {
+      [HOOK_SPEC_ENV]: "${jsonencode(self.input)}",
+      // A path is text: Terraform must not read `${` in it either.
+      [KIT_BIN_ENV]: terraformLiteral(kitBinPath(this, props.kitBin)),
+    };
     // `ords apply` compares with the database and writes only the difference, so re-running it on any change is safe.
     this.resource = new DataResource(this, "hook", {
       input,

@@ -357,3 +357,12 @@ test("fails jwks.reachable and token.request with the deploy fix when the enviro
     env.remove();
   }
 });
+
+test("fails endpoint.authenticated with the POOL-mode hint when every check passes but ORDS uses a pool profile", async () => {
+  const profile = world.resource.profile;
+  if (profile === undefined) throw new Error("the world has a schema profile");
+  world.resource.poolProfile = { ...profile, audience: "the-pool-audience" };
+  const checks = await runWith(await world.idp.mint());
+  expect(checks.filter((c) => c.status === "fail").map((c) => c.id)).toEqual(["endpoint.authenticated"]);
+  expect(check(checks, "endpoint.authenticated").fix).toContain("security.jwt.profile.mode=POOL");
+});

@@ -1,9 +1,11 @@
 // Error mapping: real node-oracledb thin errors where they can be produced on this machine (refused port, silent
 // listener, TNS alias without or outside tnsnames.ora), and the database's own codes as the driver reports them.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createServer as createTlsServer } from "node:tls";
 import { openConnection } from "../src/ords/connect";
 import type { ConnectOptions, Connector } from "../src/ords/db";
 import { type DbErrorContext, mapDbError } from "../src/ords/db-errors";
@@ -305,4 +307,88 @@ describe("database codes as the driver reports them", () => {
     expect(error).toMatchObject({ code: "CONFIG_DB_PASSWORD_MISSING", details: { variable: "ORDS_DB_PASSWORD" } });
     expect(attempts).toBe(0);
   });
+});
+
+describe("account, host and certificate errors", () => {
+  test("fails with DB_ACCOUNT_LOCKED, not DB_AUTH_FAILED, on ORA-28000", () => {
+    const error = mapDbError(
+      Object.assign(new Error("ORA-28000: The account is locked."), { code: "ORA-28000" }),
+      context,
+    );
+    expect({ code: error.code, fix: error.fix }).toEqual({
+      code: "DB_ACCOUNT_LOCKED",
+      fix: expect.stringMatching(/UNLOCK/),
+    });
+  });
+
+  test("fails with DB_PASSWORD_EXPIRED on ORA-28001", () => {
+    const error = mapDbError(
+      Object.assign(new Error("ORA-28001: the password has expired"), { code: "ORA-28001" }),
+      context,
+    );
+    expect({ code: error.code, fix: error.fix }).toEqual({
+      code: "DB_PASSWORD_EXPIRED",
+      fix: expect.stringMatching(/ORDS_DB_PASSWORD/),
+    });
+  });
+
+  test("ORA-01017 no longer claims a locked or expired account", () => {
+    const error = mapDbError(Object.assign(new Error("ORA-01017: invalid credential"), { code: "ORA-01017" }), context);
+    expect(error.fix).not.toMatch(/locked|expired/);
+  });
+
+  test("fails with DB_HOST_NOT_FOUND naming the connect string when the real driver cannot resolve the host", async () => {
+    const { connector } = countingConnector();
+    const attempt = openConnection(connection("nosuchhost.invalid:1521/svc"), { connector, env, attempts: 1 });
+    await expect(attempt).rejects.toMatchObject({
+      code: "DB_HOST_NOT_FOUND",
+      message: expect.stringContaining("nosuchhost.invalid:1521/svc"),
+      fix: expect.not.stringContaining("--skip-ords"),
+    });
+  }, 30_000);
+
+  test("in a teardown the host-not-found fix offers --skip-ords", async () => {
+    const { connector } = countingConnector();
+    const attempt = openConnection(connection("nosuchhost.invalid:1521/svc"), {
+      connector,
+      env,
+      attempts: 1,
+      teardown: { environment: "dev" },
+    });
+    await expect(attempt).rejects.toMatchObject({ fix: expect.stringContaining("teardown dev --skip-ords") });
+  }, 30_000);
+
+  const opensslFound = spawnSync("openssl", ["version"]).error === undefined;
+  (opensslFound ? test : test.skip)(
+    "fails with DB_TLS_UNTRUSTED and a NODE_EXTRA_CA_CERTS fix when the real driver meets a self-signed certificate",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "tls-untrusted-"));
+      const [key, cert] = [join(dir, "key.pem"), join(dir, "cert.pem")];
+      execFileSync(
+        "openssl",
+        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert].concat([
+          "-days",
+          "1",
+          "-subj",
+          "/CN=localhost",
+        ]),
+        { stdio: "ignore" },
+      );
+      const server = createTlsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (socket) => socket.end());
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      try {
+        const port = (server.address() as { port: number }).port;
+        const { connector } = countingConnector();
+        const attempt = openConnection(connection(`tcps://127.0.0.1:${port}/svc`), { connector, env, attempts: 1 });
+        await expect(attempt).rejects.toMatchObject({
+          code: "DB_TLS_UNTRUSTED",
+          fix: expect.stringContaining("NODE_EXTRA_CA_CERTS"),
+        });
+      } finally {
+        server.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    30_000,
+  );
 });

@@ -3,7 +3,7 @@
 // `ords teardown`. The DB password must reach the command through the process environment only, never the
 // synthesized JSON, the state or the output.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, LocalBackend, TerraformStack } from "cdktf";
@@ -191,4 +191,38 @@ describeWithTerraform("the ORDS post-deploy hook under real terraform", () => {
       expect({ file, leaked: readFileSync(file, "utf8").includes(PASSWORD) }).toEqual({ file, leaked: false });
     expect(outputs.join("\n")).not.toContain(PASSWORD);
   });
+});
+
+describeWithTerraform("the hook's default command under real terraform", () => {
+  test("fails when a `$(…)` in the kit's path runs under /bin/sh: the path travels in the environment", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ords-hook-path-"));
+    try {
+      // A checkout path holding a command substitution, a backquote and a template.
+      const hostileDir = join(dir, "kit $(touch PWNED) `touch PWNED2` ${x}");
+      mkdirSync(hostileDir);
+      const log = join(dir, "calls.jsonl");
+      const bin = join(hostileDir, "ords-jwt.cjs");
+      writeFileSync(bin, RECORDER);
+      const app = new App({ outdir: join(dir, "cdktf.out") });
+      const stack = new TerraformStack(app, STACK);
+      new LocalBackend(stack, { path: join(dir, "terraform.tfstate") });
+      new OrdsPostDeploy(stack, "ords", { spec: specWith(), kitBin: bin });
+      app.synth();
+      const cwd = join(dir, "cdktf.out", "stacks", STACK);
+      const env = { ...process.env, CHECKPOINT_DISABLE: "1", ORDS_DB_PASSWORD: PASSWORD, RECORDER_LOG: log };
+      for (const args of [
+        ["init", "-input=false", "-no-color"],
+        ["apply", "-auto-approve", "-input=false", "-no-color"],
+      ]) {
+        const result = spawnSync("terraform", args, { cwd, env, encoding: "utf8", timeout: 120_000 });
+        if (result.status !== 0) throw new Error(`terraform ${args[0]} failed:\n${result.stdout}\n${result.stderr}`);
+      }
+      const calls = readFileSync(log, "utf8").trim().split("\n");
+      expect(calls).toHaveLength(1);
+      expect(JSON.parse(calls[0] ?? "{}").argv).toEqual(["ords", "apply", STACK, "--spec-env", "ORDS_JWT_SPEC"]);
+      expect(readdirSync(cwd).filter((name) => name.startsWith("PWNED"))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -11,7 +11,7 @@ import { waitForJwks } from "../src/ords/readiness";
 import { renderRun } from "../src/ords/render";
 import { checkTeardownAllowed, type OrdsCommand, type OrdsRunResult, runOrds } from "../src/ords/runner";
 import { type OrdsSpec, ordsSpecFor } from "../src/ords/spec";
-import { parseState } from "../src/ords/state";
+import { parseState, stateQuery, stateTargetOf } from "../src/ords/state";
 import { parseOrdsVersion, resolveOrdsApi } from "../src/ords/version";
 import { environmentFrom, exampleJson, PROJECT_ROOT } from "./support/environments";
 import { emptyModel, FakeOrdsDatabase, type Model, OracleLikeError, proceduresFor } from "./support/fake-ords-db";
@@ -117,12 +117,15 @@ describe("apply on an empty schema", () => {
   test("reads with sql/read-state.sql and its exact binds, then writes one block", async () => {
     const fake = new FakeOrdsDatabase(emptyModel());
     await run("apply", specFrom(), fake);
-    const [read, write] = fake.executions();
+    const [read] = fake.executions();
+    const [write] = fake.writes();
     expect(read?.sql).toBe(sqlFile("read-state.sql"));
     expect(read?.binds).toEqual({
       privilege_name: "demo.read",
       role_names: "[]",
       module_names: '["ords_jwt_kit.demo"]',
+      lock_name: "ORDS_JWT_KIT.HR",
+      lock_seconds: 90,
       state: { out: "string", maxSize: 32767 },
     });
     expect(blockSections(write?.sql ?? "")).toEqual([
@@ -135,7 +138,7 @@ describe("apply on an empty schema", () => {
   test("runs each planned section verbatim inside sql/apply.sql", async () => {
     const fake = new FakeOrdsDatabase(emptyModel());
     await run("apply", specFrom(), fake);
-    const write = fake.executions()[1]?.sql ?? "";
+    const write = fake.writes()[0]?.sql ?? "";
     for (const [file, name] of [
       ["jwt-profile.sql", "ords_security.create"],
       ["demo-module.sql", "ords.define"],
@@ -155,7 +158,7 @@ describe("apply on an empty schema", () => {
   test("binds exactly the values of the configuration, skew and age as NULL", async () => {
     const fake = new FakeOrdsDatabase(emptyModel());
     await run("apply", specFrom(), fake);
-    expect(fake.executions()[1]?.binds).toEqual({
+    expect(fake.writes()[0]?.binds).toEqual({
       profile_issuer: "https://identity.oraclecloud.com/",
       profile_audience: "ords-jwt-example/",
       profile_jwk_url: JWK_URL,
@@ -202,7 +205,7 @@ describe("apply on an empty schema", () => {
       specFrom((json) => (json.ords.jwtProfile = { allowedSkewSeconds: 30, allowedAgeSeconds: 600 })),
       fake,
     );
-    expect(fake.executions()[1]?.binds).toMatchObject({ profile_allowed_skew: 30, profile_allowed_age: 600 });
+    expect(fake.writes()[0]?.binds).toMatchObject({ profile_allowed_skew: 30, profile_allowed_age: 600 });
   });
 
   test("waits for the JWKS at the profile's URL before writing", async () => {
@@ -293,7 +296,7 @@ describe("idempotence", () => {
       specFrom((json) => (json.identityProvider.issuer = "https://identity.oraclecloud.com")),
       fake,
     );
-    expect(blockSections(fake.executions()[3]?.sql ?? "")).toEqual([
+    expect(blockSections(fake.writes()[1]?.sql ?? "")).toEqual([
       "jwt-profile.sql#ords_security.delete",
       "jwt-profile.sql#ords_security.create",
     ]);
@@ -308,7 +311,7 @@ describe("idempotence", () => {
       specFrom((json) => (json.ords.demoModule = { basePath: "/hello-demo/" })),
       fake,
     );
-    expect(blockSections(fake.executions()[3]?.sql ?? "")).toEqual([
+    expect(blockSections(fake.writes()[1]?.sql ?? "")).toEqual([
       "demo-module.sql#ords.define",
       "privilege.sql#ords.define",
     ]);
@@ -347,7 +350,15 @@ describe("nothing half-applied", () => {
           modules: [...fake.model.modules],
         }),
       ).toBe(before);
-      expect(fake.calls.map((call) => call.method)).toEqual(["connect", "execute", "execute", "rollback", "close"]);
+      // The read, the read again after the JWKS wait, the failing block.
+      expect(fake.calls.map((call) => call.method)).toEqual([
+        "connect",
+        "execute",
+        "execute",
+        "execute",
+        "rollback",
+        "close",
+      ]);
     },
   );
 
@@ -425,7 +436,7 @@ describe("ORDS versions", () => {
     const fake = new FakeOrdsDatabase(emptyModel("24.2.3.r1234567"));
     const result = await run("apply", specFrom(), fake);
     expect(result.ords).toMatchObject({ profilePackage: "OAUTH", privilegePackage: "ORDS" });
-    expect(blockSections(fake.executions()[1]?.sql ?? "")[0]).toBe("jwt-profile.sql#oauth.create");
+    expect(blockSections(fake.writes()[0]?.sql ?? "")[0]).toBe("jwt-profile.sql#oauth.create");
     expect(result.warnings.join("\n")).toMatch(/deprecated OAUTH package .*desupported from ORDS 25\.3/);
   });
 
@@ -461,7 +472,7 @@ describe("role mode", () => {
   test("creates the profile with p_role_claim_name and the roles on ORDS 25.1", async () => {
     const fake = new FakeOrdsDatabase(emptyModel("25.1.0.100.1652"));
     await run("apply", specFrom(roleMode), fake);
-    const write = fake.executions()[1];
+    const write = fake.writes()[0];
     expect(blockSections(write?.sql ?? "")).toEqual([
       "jwt-profile.sql#ords_security.create_role_mode",
       "privilege.sql#ords.create_roles",
@@ -525,7 +536,7 @@ describe("admin mode (ords.schema differs from ords.user)", () => {
   test("uses the _ADMIN packages with p_schema", async () => {
     const fake = new FakeOrdsDatabase(emptyModel());
     await run("apply", specFrom(admin), fake);
-    const write = fake.executions()[1];
+    const write = fake.writes()[0];
     expect(blockSections(write?.sql ?? "")).toEqual([
       "jwt-profile.sql#ords_security_admin.create",
       "demo-module.sql#ords_admin.define",
@@ -546,7 +557,7 @@ describe("admin mode (ords.schema differs from ords.user)", () => {
       specFrom((json) => (admin(json), (json.identityProvider.issuer = "https://identity.oraclecloud.com"))),
       fake,
     );
-    expect(blockSections(fake.executions()[1]?.sql ?? "")).toEqual([
+    expect(blockSections(fake.writes()[0]?.sql ?? "")).toEqual([
       "jwt-profile.sql#oauth_admin.delete",
       "jwt-profile.sql#ords_security_admin.create",
     ]);
@@ -867,7 +878,7 @@ describe("status", () => {
 });
 
 describe("the doctor's all.* keys in the state read", () => {
-  test("apply still reads in one round trip and plans when the schema's other modules would overflow the bind", async () => {
+  test("apply still reads (once, and again after the JWKS wait) and plans when other modules would overflow the bind", async () => {
     const model = emptyModel();
     for (let i = 0; i < 700; i++)
       model.modules.set(`other_app.module_${String(i).padStart(4, "0")}`, `/other-app/module-${i}/`);
@@ -875,7 +886,7 @@ describe("the doctor's all.* keys in the state read", () => {
     const result = await run("apply", specFrom(), fake);
     expect(JSON.parse(fake.lastStateDocument ?? "{}").truncated).toMatchObject({ "all.modules": expect.any(Number) });
     expect(result.applied).toBe(true);
-    expect(result.roundTrips).toMatchObject({ reads: 1, writes: 1 });
+    expect(result.roundTrips).toMatchObject({ reads: 2, writes: 1 });
     expect(Object.keys(result.state?.unreadable ?? {}).filter((key) => key.startsWith("all."))).toEqual([]);
   });
 
@@ -909,7 +920,7 @@ describe("state parsing", () => {
     expect(() => parseState(json, target)).toThrow(
       expect.objectContaining({
         code: "ORDS_STATE_UNREADABLE",
-        message: expect.stringContaining("privilege.patterns (40123 characters)"),
+        message: expect.stringContaining("privilege.patterns (40123 bytes)"),
       }),
     );
   });
@@ -959,5 +970,155 @@ describe("state parsing", () => {
       },
     );
     expect(state.modules).toEqual([{ name: "ords_jwt_kit.demo", basePath: "/demo/", comments: undefined }]);
+  });
+});
+
+describe("the state read's limit counts bytes", () => {
+  test("apply plans in one read when multibyte module paths make the document exceed 32767 bytes, not characters", async () => {
+    const model = emptyModel();
+    // About 27,000 characters but about 40,000 bytes: the doctor's all.modules must be dropped, by bytes.
+    for (let i = 0; i < 500; i++) model.modules.set(`other.m${i}`, `/${"д".repeat(25)}-${i}/`);
+    const fake = new FakeOrdsDatabase(model);
+    const document = () => fake.lastStateDocument ?? "";
+    const result = await run("apply", specFrom(), fake);
+    expect(result.applied).toBe(true);
+    expect(document().length).toBeLessThanOrEqual(32767);
+    expect(Buffer.byteLength(document())).toBeLessThanOrEqual(32767);
+    expect(JSON.parse(document()).truncated).toMatchObject({ "all.modules": expect.any(Number) });
+  });
+
+  test("fails with ORDS_STATE_UNREADABLE, not ORA-06502, when the step's own values exceed the bind in bytes", async () => {
+    const model = emptyModel();
+    // Each value fits a VARCHAR2 (30,000 bytes, 10,000 characters); together they do not fit the bind.
+    model.privileges.set("demo.read", {
+      label: null,
+      description: "€".repeat(10_000),
+      comments: "€".repeat(10_000),
+      roles: [],
+      patterns: [],
+      modules: [],
+    });
+    const fake = new FakeOrdsDatabase(model);
+    await expect(run("plan", specFrom(), fake)).rejects.toMatchObject({
+      code: "ORDS_STATE_UNREADABLE",
+      message: expect.stringMatching(/state \(\d+ bytes\).*32767 bytes/),
+    });
+  });
+});
+
+describe("the profile view's unconfirmed columns, probed in the same read", () => {
+  const roleMode = (json: any) => {
+    json.ords.jwtProfile = { roleClaimName: "/roles" };
+    json.ords.privilege.roles = ["demo.reader"];
+  };
+
+  test("role mode without a ROLE_CLAIM_NAME column: a second apply writes nothing and names the view's columns", async () => {
+    const model = emptyModel("25.2.0.r1");
+    model.columns = { roleClaimName: false };
+    const fake = new FakeOrdsDatabase(model);
+    await run("apply", specFrom(roleMode), fake);
+    const again = await run("apply", specFrom(roleMode), fake);
+    expect(again.applied).toBe(false);
+    expect(again.roundTrips).toMatchObject({ reads: 1, writes: 0 });
+    expect(again.warnings.join("\n")).toMatch(
+      /USER_ORDS_JWT_PROFILE has no ROLE_CLAIM_NAME column on this ORDS release \(its columns: ALLOWED_AGE, /,
+    );
+  });
+
+  test("fails with ORDS_STATE_UNREADABLE naming SCHEMA_ID, not ORDS_NOT_OWNED, when the DBA view lacks it", async () => {
+    const model = emptyModel();
+    model.columns = { schemaId: false };
+    const fake = new FakeOrdsDatabase(model);
+    const admin = (json: any) => {
+      json.ords.user = "ADMIN";
+      json.ords.schema = "HR";
+    };
+    const error = await run("apply", specFrom(admin), fake).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({
+      code: "ORDS_STATE_UNREADABLE",
+      message: expect.stringContaining("DBA_ORDS_JWT_PROFILE has no SCHEMA_ID column"),
+      fix: expect.stringContaining("Set ords.user to HR"),
+    });
+    expect(fake.executions()).toHaveLength(1);
+  });
+});
+
+describe("two runs at once on one schema", () => {
+  const newIssuer = (json: any) => (json.identityProvider.issuer = "https://identity.oraclecloud.com");
+
+  /** Apply (a changed issuer, so it waits for the JWKS) with a teardown started during that wait. */
+  async function applyWithTeardownDuringTheWait(fake: FakeOrdsDatabase) {
+    let teardown: Promise<OrdsRunResult> | undefined;
+    const apply = runOrds("apply", specFrom(newIssuer), {
+      connect: () =>
+        openConnection(specFrom().connection, {
+          connector: fake.connector,
+          env: { ORDS_DB_PASSWORD: PASSWORD },
+          prompt: false,
+          attempts: 1,
+        }),
+      waitForJwks: async (url, seconds) => {
+        teardown = run("teardown", specFrom(newIssuer), fake);
+        // Long enough for an unserialized teardown to finish inside the wait.
+        await Promise.race([teardown.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1000))]);
+        return gate(url, seconds);
+      },
+      log: () => undefined,
+    });
+    const results = await Promise.allSettled([apply, (async () => (await apply.catch(() => undefined), teardown))()]);
+    return results;
+  }
+
+  test("a teardown during apply's JWKS wait waits for the lock, and the schema ends torn down and clean", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel());
+    await run("apply", specFrom(), fake);
+    const results = await applyWithTeardownDuringTheWait(fake);
+    expect(results.map((result) => result.status)).toEqual(["fulfilled", "fulfilled"]);
+    expect({ profile: fake.model.profile, privileges: [...fake.model.privileges.keys()] }).toEqual({
+      profile: null,
+      privileges: [],
+    });
+    // And the kit owns whatever it makes next: apply, then a plan with nothing to change.
+    await run("apply", specFrom(newIssuer), fake);
+    expect((await run("plan", specFrom(newIssuer), fake)).changes.every((c) => c.action === "unchanged")).toBe(true);
+  });
+
+  test("the control: without DBMS_LOCK the same race leaves a profile the kit no longer owns", async () => {
+    // Why the lock exists (and why its absence is a warning): the same two runs, unserialized, end in ORDS_NOT_OWNED.
+    const fake = new FakeOrdsDatabase(emptyModel(), { lockUnavailable: true });
+    await run("apply", specFrom(), fake);
+    await applyWithTeardownDuringTheWait(fake);
+    const next = await run("apply", specFrom(newIssuer), fake).catch((error: unknown) => error);
+    expect(next).toMatchObject({ code: "ORDS_NOT_OWNED" });
+  });
+
+  test("warns that runs are not serialized when the user may not execute DBMS_LOCK", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel(), { lockUnavailable: true });
+    const result = await run("apply", specFrom(), fake);
+    expect(result.warnings.join("\n")).toMatch(/Ran without the kit's lock .*Grant EXECUTE ON DBMS_LOCK to HR/);
+  });
+
+  test("fails with ORDS_BUSY when another session holds the lock past the wait", async () => {
+    const fake = new FakeOrdsDatabase(emptyModel());
+    const holder = await fake.connector({} as never);
+    await holder.execute(stateQuery({ ...stateTargetOf(specFrom()), lock: { waitSeconds: 0 } }).sql, {
+      ...stateQuery({ ...stateTargetOf(specFrom()), lock: { waitSeconds: 0 } }).binds,
+    });
+    const spec = specFrom();
+    const error = await runOrds("apply", spec, {
+      connect: async () => {
+        const db = await fake.connector({} as never);
+        // The wait the real lock would do, shortened: the read asks for 0 seconds.
+        return {
+          ...db,
+          execute: (sql, binds) => db.execute(sql, "lock_seconds" in binds ? { ...binds, lock_seconds: 0 } : binds),
+        };
+      },
+      waitForJwks: gate,
+      log: () => undefined,
+    }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: "ORDS_BUSY", message: expect.stringContaining("schema HR") });
+    expect(fake.writes()).toEqual([]);
+    await holder.close();
   });
 });

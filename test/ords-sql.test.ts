@@ -84,7 +84,8 @@ test.each([SQL_FILES.readState, SQL_FILES.readStateAdmin])(
     const sql = code(file);
     expect(outsideQuotedQueries(sql)).not.toContain("||");
     const dynamic = [...sql.matchAll(/execute immediate\s+([^\s;]+)/gi)].map((match) => match[1]);
-    expect(new Set(dynamic)).toEqual(new Set(["p_query"]));
+    // p_query: the fixed view queries; c_lock_block: the fixed DBMS_LOCK block (its values are binds).
+    expect(new Set(dynamic)).toEqual(new Set(["p_query", "c_lock_block"]));
     const captures = [...sql.matchAll(/\bcapture\('([a-z_.]+)',\s*(\S{3})/g)].map((match) => match[2]);
     expect(captures.length).toBeGreaterThan(10);
     expect(new Set(captures)).toEqual(new Set(["q'{"]));
@@ -92,11 +93,11 @@ test.each([SQL_FILES.readState, SQL_FILES.readStateAdmin])(
 );
 
 test.each([SQL_FILES.readState, SQL_FILES.readStateAdmin])(
-  "%s reports a value longer than 32767 characters under truncated instead of cutting it",
+  "%s reports a value longer than 32767 bytes under truncated instead of cutting it",
   (file) => {
     const store = /procedure store[\s\S]*?end store;/.exec(code(file))?.[0] ?? "";
     expect(store).toMatch(
-      /elsif dbms_lob\.getlength\(p_value\) > 32767 then\s+l_truncated\.put\(p_key, dbms_lob\.getlength\(p_value\)\);\s+else\s+l_values\.put\(p_key, dbms_lob\.substr\(p_value, 32767, 1\)\);/,
+      /elsif byte_length\(p_value\) > 32767 then\s+l_truncated\.put\(p_key, byte_length\(p_value\)\);\s+else\s+l_values\.put\(p_key, dbms_lob\.substr\(p_value, 32767, 1\)\);/,
     );
     expect(code(file)).toContain("l_state.put('truncated', l_truncated);");
   },
@@ -115,9 +116,7 @@ test.each([SQL_FILES.readState, SQL_FILES.readStateAdmin])(
       "all.modules",
     ]);
     const overflow =
-      /if dbms_lob\.getlength\(l_state\.to_clob\) > 32767 then([\s\S]*?)end if;\s*:state := l_state\.to_string;/.exec(
-        sql,
-      )?.[1] ?? "";
+      /if byte_length\(l_state\.to_clob\) > 32767 then([\s\S]*?)end if;\s*if byte_length/.exec(sql)?.[1] ?? "";
     expect([...overflow.matchAll(/drop_extra\('([a-z_.]+)'\)/g)].map((match) => match[1])).toEqual(extras);
     expect(overflow).toMatch(/put_state;\s*$/);
   },
@@ -227,3 +226,15 @@ test("p_role_claim_name appears only in the role-mode sections", () => {
     });
   }
 });
+
+test.each([SQL_FILES.readState, SQL_FILES.readStateAdmin])(
+  "%s counts bytes, not characters, and checks the document again after dropping the all.* keys",
+  (file) => {
+    const sql = code(file);
+    expect(sql).not.toMatch(/dbms_lob\.getlength/);
+    expect(sql).toMatch(/l_total := l_total \+ lengthb\(l_chunk\);/);
+    expect(sql).toMatch(
+      /if byte_length\(l_state\.to_clob\) > 32767 then\s+l_truncated\.put\('state', byte_length\(l_state\.to_clob\)\);[\s\S]*?put_state;\s+end if;\s+:state := l_state\.to_string;/,
+    );
+  },
+);

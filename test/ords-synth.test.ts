@@ -75,7 +75,10 @@ test("the destroy-time provisioner reads self only", () => {
   const destroy = hook?.provisioner[0]["local-exec"];
   expect(destroy.when).toBe("destroy");
   expect(destroy.command).toMatch(/ ords teardown dev --spec-env ORDS_JWT_SPEC --force$/);
-  expect(destroy.environment).toEqual({ ORDS_JWT_SPEC: "${jsonencode(self.input)}" });
+  expect(destroy.environment).toEqual({
+    ORDS_JWT_SPEC: "${jsonencode(self.input)}",
+    ORDS_JWT_KIT_BIN: expect.stringMatching(/bin\/ords-jwt\.cjs$/),
+  });
 });
 
 test("the hook runs the kit's own CLI, relative to the stack directory terraform runs in", () => {
@@ -86,9 +89,10 @@ test("the hook runs the kit's own CLI, relative to the stack directory terraform
     const { app } = buildApp([environmentFrom(exampleJson())], { outdir });
     app.synth();
     const synthesized = require(join(outdir, "stacks", "dev", "cdk.tf.json"));
-    const apply = applyHook(synthesized)?.provisioner[0]["local-exec"].command as string;
-    const binPath = /^node "([^"]+)" ords apply dev --spec-env ORDS_JWT_SPEC$/.exec(apply)?.[1];
-    expect(resolve(outdir, "stacks", "dev", binPath ?? "")).toBe(KIT_BIN);
+    const exec = applyHook(synthesized)?.provisioner[0]["local-exec"];
+    // The path is in the environment; the command only names the variable, so the shell never parses the path.
+    expect(exec.command).toBe('node "$ORDS_JWT_KIT_BIN" ords apply dev --spec-env ORDS_JWT_SPEC');
+    expect(resolve(outdir, "stacks", "dev", exec.environment.ORDS_JWT_KIT_BIN ?? "")).toBe(KIT_BIN);
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }

@@ -36,6 +36,18 @@ function ociHostile(): unknown {
   return json;
 }
 
+/** A reused domain looked up by name: the name reaches a data source filter and a postcondition's error message. */
+function existingDomainHostile(): unknown {
+  const json = exampleJson();
+  json.identityProvider.domain = {
+    mode: "existing",
+    compartmentId: "ocid1.compartment.oc1..aaaaaaaaexamplecompartmentreplaceme",
+    displayName: text("lookup"),
+  };
+  json.identityProvider.clientAccess = { manageSigningCertPublicAccess: false };
+  return json;
+}
+
 function entraHostile(): unknown {
   const json = entraExampleJson();
   json.identityProvider.displayName = text("entraName");
@@ -83,6 +95,7 @@ describeWithTerraform("config text reaches Terraform as a literal", () => {
   test.each([
     ["an OCI", ociHostile, 14],
     ["an Entra", entraHostile, 4],
+    ["a reused-domain", existingDomainHostile, 2],
   ])(
     "fails when a template in %s environment's text is evaluated by terraform",
     (_, json, atLeast) => {

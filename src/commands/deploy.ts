@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { ENVIRONMENTS_DIR_ENV } from "../config/environments-dir";
 import { loadEnvironments } from "../config/load";
 import { type DeployResult, deploy, renderDeploy } from "../lifecycle/deploy";
+import { acquireOutdirLock } from "../outdir-lock";
 import { cliLifecycleContext, runningInCi } from "./lifecycle-context";
 import { preflight } from "./preflight";
 
@@ -22,16 +23,23 @@ export async function deployCommand(options: DeployCommandOptions): Promise<Depl
   if (options.environmentsDir !== undefined) process.env[ENVIRONMENTS_DIR_ENV] = resolve(options.environmentsDir);
   // Before the password prompt: a missing terraform or credential must not cost the user a typed password.
   await preflight(environment, "deploy");
-  return deploy(
-    {
-      environment,
-      yes: options.yes,
-      leaveOrds: options.leaveOrds === true,
-      ci: runningInCi(),
-      interactive: process.stdin.isTTY === true,
-    },
-    cliLifecycleContext(),
-  );
+  const context = cliLifecycleContext();
+  // plan must not rewrite the stack files this deploy runs terraform in.
+  const release = acquireOutdirLock(context.outdir, `deploy ${environment.name}`);
+  try {
+    return await deploy(
+      {
+        environment,
+        yes: options.yes,
+        leaveOrds: options.leaveOrds === true,
+        ci: runningInCi(),
+        interactive: process.stdin.isTTY === true,
+      },
+      context,
+    );
+  } finally {
+    release();
+  }
 }
 
 export { renderDeploy };

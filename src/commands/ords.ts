@@ -304,7 +304,14 @@ export async function runOrdsCommand(
     deps.connector ??
     (options.specEnv === undefined ? seamsFor(loadEnvironment(options), deps.env ?? process.env).connector : undefined);
   return runOrds(command, spec, {
-    connect: () => openConnection(spec.connection, { ...deps.connectOptions, connector, env: deps.env, log }),
+    connect: () =>
+      openConnection(spec.connection, {
+        ...deps.connectOptions,
+        connector,
+        env: deps.env,
+        log,
+        ...(command === "teardown" ? { teardown: { environment: spec.environment } } : {}),
+      }),
     waitForJwks: deps.waitForJwks,
     log,
   });

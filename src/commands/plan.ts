@@ -11,6 +11,7 @@ import {
   loadEnvironmentsOrExamples,
 } from "../config/load";
 import { type OfflineOrdsPlan, offlineOrdsPlan, renderOfflineOrdsPlan } from "../ords/offline";
+import { assertOutdirFree } from "../outdir-lock";
 
 export interface PlanOptions {
   /** Environment names; empty means every file in the environments directory. */
@@ -187,6 +188,8 @@ function selectEnvironments(options: PlanOptions): { environments: Environment[]
 
 export async function plan(options: PlanOptions): Promise<PlanResult> {
   const { environments, examples } = selectEnvironments(options);
+  // A running deploy or teardown uses these stack files; rewriting them under it could re-activate the app.
+  assertOutdirFree(options.outdir, "plan");
   // cdktf and the generated bindings are the slow part of start-up; only this command needs them.
   const { buildApp } = require("../../stacks/app") as typeof import("../../stacks/app");
   const { app } = buildApp(environments, { outdir: options.outdir });

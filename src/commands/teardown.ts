@@ -5,6 +5,7 @@ import { resolve } from "node:path";
 import { ENVIRONMENTS_DIR_ENV } from "../config/environments-dir";
 import { loadEnvironments } from "../config/load";
 import { renderTeardown, type TeardownResult, teardown } from "../lifecycle/teardown";
+import { acquireOutdirLock } from "../outdir-lock";
 import { deploymentOf, outputsFileFor } from "../stack-outputs";
 import { askOnTerminal, cliLifecycleContext, runningInCi } from "./lifecycle-context";
 import { preflight } from "./preflight";
@@ -38,18 +39,25 @@ export async function teardownCommand(options: TeardownCommandOptions): Promise<
     return { environment: environment.name, deployed: false, evidence: deployment.evidence, steps: [] };
   }
   await preflight(environment, "teardown");
-  const result = await teardown(
-    {
-      environment,
-      yes: options.yes,
-      force: options.force,
-      skipOrds: options.skipOrds,
-      ci: runningInCi(),
-      interactive: process.stdin.isTTY === true,
-      confirm: askOnTerminal,
-    },
-    context,
-  );
+  // plan must not rewrite the stack files this teardown runs terraform in.
+  const release = acquireOutdirLock(context.outdir, `teardown ${environment.name}`);
+  let result: TeardownResult;
+  try {
+    result = await teardown(
+      {
+        environment,
+        yes: options.yes,
+        force: options.force,
+        skipOrds: options.skipOrds,
+        ci: runningInCi(),
+        interactive: process.stdin.isTTY === true,
+        confirm: askOnTerminal,
+      },
+      context,
+    );
+  } finally {
+    release();
+  }
   // The outputs would otherwise keep telling token, list and outputs that the environment is deployed.
   rmSync(outputsFileFor(context.stateDir, environment.name), { force: true });
   return { ...result, deployed: true };

@@ -292,7 +292,7 @@ export function crossEnvironmentProblems(environments: readonly Environment[]): 
         problems.push({
           file: environment.file,
           path: "ords.schema",
-          message: `schema ${schema} at ${ords.connectString} is also configured by ${other.file}: ORDS keeps one JWT profile per schema, so the two environments would replace each other's profile; give each its own schema`,
+          message: `schema ${schema} at ${visible(ords.connectString, 200)} is also configured by ${other.file}: ORDS keeps one JWT profile per schema, so the two environments would replace each other's profile; give each its own schema`,
         });
       } else {
         bySchema.set(key, environment);

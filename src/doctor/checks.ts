@@ -752,7 +752,10 @@ function authenticatedResult(id: CheckId, response: BoundedResponse, earlier: re
     return fail(
       id,
       `GET ${url} with the token answered 401 (${wwwAuthenticate(response)}) although every check above passed`,
-      "ORDS may not reach the JWK URL from its own network (try doctor --mirror-jwks), may hold a stale JWKS for ~10 s, or a pool-level JWT profile may override the schema's.",
+      "ORDS may not reach the JWK URL from its own network (try doctor --mirror-jwks), or may hold a stale JWKS for " +
+        "~10 s. Or the pool checks tokens itself: with security.jwt.profile.mode=POOL (ORDS 25.2+) ORDS ignores " +
+        "schema JWT profiles, so the kit's profile is in place but unused; ask the ORDS administrator which profile " +
+        "the pool uses.",
     );
   }
   if (status === 403)

@@ -94,6 +94,8 @@ export interface OpenConnectionOptions extends PasswordSource {
   readonly connectTimeoutSeconds?: number;
   /** Progress lines (retries); never receives a secret. */
   readonly log?: (line: string) => void;
+  /** A teardown: connection errors then also suggest `teardown <env> --skip-ords`. */
+  readonly teardown?: { readonly environment: string };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -114,6 +116,7 @@ export async function openConnection(
     connectString: connection.connectString,
     adminMode: connection.adminMode,
     phase: "connect" as const,
+    ...(options.teardown === undefined ? {} : { teardown: true, environment: options.teardown.environment }),
   };
   for (let attempt = 1; ; attempt++) {
     try {

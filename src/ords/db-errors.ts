@@ -11,6 +11,21 @@ export interface DbErrorContext {
   readonly phase: "connect" | "read" | "apply";
   /** The environment, for the `ords status <env>` hint when an apply's outcome is unknown. */
   readonly environment?: string;
+  /** A teardown: when the database cannot be reached, the fix also offers `teardown <env> --skip-ords`. */
+  readonly teardown?: boolean;
+}
+
+/**
+ * Node's names for a server certificate that does not chain to a trusted root, and the messages they come with
+ * (node-oracledb's NJS-506 carries only the message). A network hint would send the user the wrong way.
+ */
+const UNTRUSTED_CERTIFICATE =
+  /UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_UNTRUSTED|unable to verify the first certificate|unable to get (local )?issuer certificate|self[- ]signed certificate|certificate not trusted/i;
+
+function skipOrdsHint(context: DbErrorContext): string {
+  return context.teardown === true
+    ? ` If the database is gone for good, run \`teardown ${context.environment ?? "<env>"} --skip-ords\` to leave its ORDS objects.`
+    : "";
 }
 
 /** The driver's code (`ORA-01017`, `NJS-503`), if the error carries one. */
@@ -55,6 +70,14 @@ interface Mapping {
   readonly fix: string;
 }
 
+function untrustedCertificate(context: DbErrorContext): Mapping {
+  return {
+    code: "DB_TLS_UNTRUSTED",
+    cause: `the certificate of ${context.connectString} is not signed by a CA this machine trusts`,
+    fix: "Point NODE_EXTRA_CA_CERTS at a PEM file holding your CA (a corporate TLS proxy, or a self-signed database certificate), or use the database's wallet (ords.wallet).",
+  };
+}
+
 function mappingFor(oracleCode: string, error: unknown, context: DbErrorContext): Mapping | undefined {
   const message = error instanceof Error ? error.message : String(error);
   const where = `${context.user}@${context.connectString}`;
@@ -63,7 +86,25 @@ function mappingFor(oracleCode: string, error: unknown, context: DbErrorContext)
       return {
         code: "DB_AUTH_FAILED",
         cause: `the database refused user ${context.user} with this password`,
-        fix: "Check ords.user and the value of ORDS_DB_PASSWORD (the account may also be locked or its password expired).",
+        fix: "Check ords.user and the value of ORDS_DB_PASSWORD.",
+      };
+    case "ORA-28000":
+      return {
+        code: "DB_ACCOUNT_LOCKED",
+        cause: `the database account ${context.user} is locked`,
+        fix: `Ask a DBA to unlock it (ALTER USER ${context.user} ACCOUNT UNLOCK); repeated wrong passwords lock it again.`,
+      };
+    case "ORA-28001":
+      return {
+        code: "DB_PASSWORD_EXPIRED",
+        cause: `the password of ${context.user} has expired`,
+        fix: `Set a new password for ${context.user} (ALTER USER … IDENTIFIED BY, or the console on Autonomous Database), then update ORDS_DB_PASSWORD.`,
+      };
+    case "NJS-530":
+      return {
+        code: "DB_HOST_NOT_FOUND",
+        cause: `the host in ords.connectString (${context.connectString}) cannot be resolved`,
+        fix: `Check the host name in ords.connectString and this machine's DNS.${skipOrdsHint(context)}`,
       };
     case "ORA-12506":
       return {
@@ -75,7 +116,7 @@ function mappingFor(oracleCode: string, error: unknown, context: DbErrorContext)
       return {
         code: "DB_UNREACHABLE",
         cause: `cannot reach the database host of ${context.connectString}`,
-        fix: "Check host and port in ords.connectString, DNS, and any firewall or proxy on the way.",
+        fix: `Check host and port in ords.connectString, DNS, and any firewall or proxy on the way.${skipOrdsHint(context)}`,
       };
     case "NJS-505":
       return {
@@ -84,6 +125,7 @@ function mappingFor(oracleCode: string, error: unknown, context: DbErrorContext)
         fix: "Check ords.wallet.walletLocation (it must hold ewallet.pem) and ORDS_WALLET_PASSWORD.",
       };
     case "NJS-506":
+      if (UNTRUSTED_CERTIFICATE.test(message)) return untrustedCertificate(context);
       return {
         code: "DB_TLS_FAILED",
         cause: `the TLS handshake with ${context.connectString} failed`,
@@ -191,7 +233,13 @@ export function mapDbError(error: unknown, context: DbErrorContext): KitError {
   if (error instanceof KitError) return error;
   const oracleCode = oracleCodeOf(error);
   const original = firstLine(error);
-  const mapping = oracleCode === undefined ? undefined : mappingFor(oracleCode, error, context);
+  const tlsCode = (error as { code?: unknown } | null)?.code;
+  const mapping =
+    oracleCode !== undefined
+      ? mappingFor(oracleCode, error, context)
+      : typeof tlsCode === "string" && UNTRUSTED_CERTIFICATE.test(tlsCode)
+        ? untrustedCertificate(context)
+        : undefined;
   const rolledBack =
     context.phase !== "apply"
       ? ""

@@ -23,7 +23,7 @@ import {
   SQL_FILES,
   sectionText,
 } from "./sql";
-import type { OrdsState } from "./state";
+import { type OrdsState, profileViewColumns, profileViewHasColumn, profileViewOf } from "./state";
 import type { OrdsApi } from "./version";
 
 export type ObjectKind = "jwt-profile" | "role" | "demo-module" | "privilege";
@@ -175,7 +175,7 @@ function unreadableError(spec: OrdsSpec, state: OrdsState, what: string, keys: r
     {
       fix: mode
         ? `Grant ${spec.connection.user} ORDS_ADMINISTRATOR_ROLE (it reads the DBA_ORDS_* views), or set ords.user to ${spec.connection.schema} and connect as the schema.`
-        : "Check that the ORDS release is 24.4 or later; `ords status` shows what could not be read.",
+        : "Check that the ORDS release is 24.3 or later; `ords status` shows what could not be read.",
       details: { keys, reasons },
     },
   );
@@ -218,7 +218,16 @@ function profileDifferences(spec: OrdsSpec, state: OrdsState, warnings: string[]
   compare("description", "profile.description", desired.description, current.description, false);
   compare("allowed_skew", "profile.allowed_skew", desired.allowedSkewSeconds, current.allowedSkewSeconds, false);
   compare("allowed_age", "profile.allowed_age", desired.allowedAgeSeconds, current.allowedAgeSeconds, false);
-  compare("role_claim_name", "profile.role_claim_name", desired.roleClaimName, current.roleClaimName, false);
+  if (current.roleClaimName === undefined && profileViewHasColumn(state, "ROLE_CLAIM_NAME") === false) {
+    // Replacing the profile because a column does not exist would replace it on every apply, forever.
+    warnings.push(
+      `${profileViewOf(state)} has no ROLE_CLAIM_NAME column on this ORDS release (its columns: ${profileViewColumns(state)}), ` +
+        "so the stored profile's role claim cannot be read or compared; apply does not replace the profile for it. " +
+        "After changing ords.jwtProfile.roleClaimName, run ords teardown and ords apply.",
+    );
+  } else {
+    compare("role_claim_name", "profile.role_claim_name", desired.roleClaimName, current.roleClaimName, false);
+  }
   return differences;
 }
 
@@ -269,7 +278,7 @@ function profileDeleteRef(spec: OrdsSpec, api: OrdsApi, unknown: boolean): Secti
       {
         fix: spec.connection.adminMode
           ? `Set ords.user to ${schema} (connect as the schema, so ORDS_SECURITY.DELETE_JWT_PROFILE applies), or delete the profile by hand as ${schema} and run again.`
-          : "Check that ORDS_SECURITY (ORDS 24.4+) is installed and callable.",
+          : "Check that ORDS_SECURITY (ORDS 24.3+) is installed and callable.",
         details: { schema, adminMode: spec.connection.adminMode },
       },
     );
@@ -394,6 +403,17 @@ export function planApply(spec: OrdsSpec, state: OrdsState, api: OrdsApi): OrdsP
   let profileOwned: boolean;
   if (state.profile === undefined) {
     if (!connection.adminMode) throw unreadableError(spec, state, "JWT profile", ["profile.count"]);
+    if (!profileMayBeReplaced && profileViewHasColumn(state, "SCHEMA_ID") === false) {
+      throw new KitError(
+        "ORDS_STATE_UNREADABLE",
+        `DBA_ORDS_JWT_PROFILE has no SCHEMA_ID column on this ORDS release (its columns: ${profileViewColumns(state)}), ` +
+          `so the kit cannot tell which JWT profile belongs to ${connection.schema}; nothing was changed`,
+        {
+          fix: `Set ords.user to ${connection.schema} and connect as the schema: its USER_ORDS_JWT_PROFILE needs no join.`,
+          details: { view: "DBA_ORDS_JWT_PROFILE", missing: "SCHEMA_ID" },
+        },
+      );
+    }
     if (!profileMayBeReplaced)
       throw notOwnedError(
         spec,

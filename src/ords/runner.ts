@@ -13,7 +13,7 @@ import {
 } from "./planner";
 import { type ReadinessResult, waitForJwks } from "./readiness";
 import { type OrdsSpec, requireJwkUrl } from "./spec";
-import { type OrdsState, readOrdsState, stateQuery, stateTargetOf } from "./state";
+import { type LockState, lockNameOf, type OrdsState, readOrdsState, stateQuery, stateTargetOf } from "./state";
 import { type OrdsApi, resolveOrdsApi } from "./version";
 
 export type OrdsCommand = "plan" | "apply" | "teardown" | "status";
@@ -92,9 +92,36 @@ function summarize(command: OrdsCommand, plan: OrdsPlan | undefined, applied: bo
   return applied ? `applied ${changed} change(s) in one transaction` : "nothing to change: nothing was written";
 }
 
+/**
+ * How long apply and teardown wait for the kit's lock while another run holds it: below node-oracledb's call
+ * timeout (120 s), so a long wait ends in ORDS_BUSY rather than a broken call.
+ */
+export const LOCK_WAIT_SECONDS = 90;
+
+function lockProblem(spec: OrdsSpec, lock: LockState | undefined, warnings: string[]): void {
+  if (lock?.status === "busy") {
+    throw new KitError(
+      "ORDS_BUSY",
+      `Another run of the kit holds the lock on schema ${spec.connection.schema} (waited ${lock.waitedSeconds} s); nothing was changed`,
+      {
+        fix: `Wait for the other ords apply/teardown (or cdktf deploy/destroy) on ${spec.connection.schema} to finish, then run this again.`,
+        details: { lock: lockNameOf(spec.connection.schema) },
+      },
+    );
+  }
+  if (lock?.status === "unavailable") {
+    warnings.push(
+      `Ran without the kit's lock (${lock.reason}): concurrent runs on ${spec.connection.schema} are not serialized. ` +
+        `Grant EXECUTE ON DBMS_LOCK to ${spec.connection.user} to serialize them.`,
+    );
+  }
+}
+
 /** One ORDS command over a fresh connection; the connection is always closed. */
 export async function runOrds(command: OrdsCommand, spec: OrdsSpec, deps: RunnerDeps): Promise<OrdsRunResult> {
-  const target = stateTargetOf(spec);
+  const writes = command === "apply" || command === "teardown";
+  // apply and teardown take the kit's lock in their read, and hold it until the connection closes.
+  const target = { ...stateTargetOf(spec), ...(writes ? { lock: { waitSeconds: LOCK_WAIT_SECONDS } } : {}) };
   const readSql = stateQuery(target).sql;
   let raw: OrdsDb;
   try {
@@ -104,7 +131,9 @@ export async function runOrds(command: OrdsCommand, spec: OrdsSpec, deps: Runner
   }
   const db = countingDb(raw, (sql) => (sql === readSql ? "read" : "write"));
   try {
-    const state = await readOrdsState(db, target);
+    let state = await readOrdsState(db, target);
+    const lockWarnings: string[] = [];
+    if (writes) lockProblem(spec, state.lock, lockWarnings);
     const needs = {
       adminMode: spec.connection.adminMode,
       roleMode: spec.profile.roleClaimName !== null,
@@ -134,9 +163,15 @@ export async function runOrds(command: OrdsCommand, spec: OrdsSpec, deps: Runner
           deps.waitForJwks ??
           ((jwkUrl: string, seconds: number) => waitForJwks(jwkUrl, { timeoutSeconds: seconds, log: deps.log }));
         readiness = await wait(url, spec.readinessTimeoutSeconds);
+        // The plan came from a read made before the wait: read again (the lock is still held) and plan from that.
+        state = await readOrdsState(db, target);
+        if (api === undefined) throw new Error("internal: a plan without an API");
+        plan = planApply(spec, state, api);
       }
-      await executeBlock(db, plan.block, spec);
-      applied = true;
+      if (plan.block) {
+        await executeBlock(db, plan.block, spec);
+        applied = true;
+      }
     }
 
     return {
@@ -162,7 +197,7 @@ export async function runOrds(command: OrdsCommand, spec: OrdsSpec, deps: Runner
       applied,
       summary:
         problems.length > 0 ? `${problems.length} problem(s) to fix before apply` : summarize(command, plan, applied),
-      warnings: [...(plan?.warnings ?? []), ...(readiness?.warnings ?? [])],
+      warnings: [...lockWarnings, ...(plan?.warnings ?? []), ...(readiness?.warnings ?? [])],
       readiness,
       roundTrips: { ...db.roundTrips },
       ...(command === "status" ? { state, problems } : {}),

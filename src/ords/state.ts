@@ -10,8 +10,11 @@ import { type OrdsSpec, ordsConfigOf, ordsConnectionSpecOf, privilegeRolesOf } f
 import { readSqlFile, SQL_FILES, withoutHeader } from "./sql";
 import { type OrdsVersion, parseOrdsVersion } from "./version";
 
-/** Largest state document the read returns (PL/SQL VARCHAR2). */
-export const STATE_MAX_CHARS = 32767;
+/**
+ * Largest state document the read returns, in bytes: a PL/SQL VARCHAR2, and node-oracledb's out-bind maxSize, both
+ * count bytes (facts.md §5), so multibyte text reaches the limit with fewer characters.
+ */
+export const STATE_MAX_BYTES = 32767;
 
 /** What to read: the schema, and the names the kit manages in it. */
 export interface StateTarget {
@@ -24,7 +27,20 @@ export interface StateTarget {
   readonly privilegeName: string;
   readonly roleNames: readonly string[];
   readonly moduleNames: readonly string[];
+  /** Take the kit's lock on the schema in the read (apply, teardown); plan and status read without it. */
+  readonly lock?: { readonly waitSeconds: number };
 }
+
+/** The name of the kit's user lock on a schema: one name per database and schema, on every machine. */
+export function lockNameOf(schema: string): string {
+  return `ORDS_JWT_KIT.${schema.toUpperCase()}`;
+}
+
+/** The kit's lock as the read found it; undefined when the read did not ask for it. */
+export type LockState =
+  | { readonly status: "held" }
+  | { readonly status: "busy"; readonly waitedSeconds: number }
+  | { readonly status: "unavailable"; readonly reason: string };
 
 /**
  * The schema's JWT profile as the database has it. A field is `null` when the column is NULL and
@@ -86,6 +102,13 @@ export interface OrdsState {
   readonly modules: readonly ModuleState[] | undefined;
   /** Keys that could not be read, with the Oracle message (missing view or column, or no grant). */
   readonly unreadable: Readonly<Record<string, string>>;
+  /**
+   * Columns of the JWT profile views as the dictionary lists them (`VIEW.COLUMN`, upper case); undefined when the
+   * dictionary could not be read. Two of them are unconfirmed (facts.md §5), so the planner names what is missing.
+   */
+  readonly columns?: readonly string[];
+  /** The kit's lock, when the read asked for it. */
+  readonly lock?: LockState;
 }
 
 /**
@@ -142,7 +165,7 @@ export function stateTargetOfEnvironment(environment: Environment): StateTarget 
 export function stateQuery(target: StateTarget): {
   file: string;
   sql: string;
-  binds: Record<string, string | { out: "string"; maxSize: number }>;
+  binds: Record<string, string | number | null | { out: "string"; maxSize: number }>;
 } {
   const file = target.adminMode ? SQL_FILES.readStateAdmin : SQL_FILES.readState;
   return {
@@ -153,7 +176,9 @@ export function stateQuery(target: StateTarget): {
       privilege_name: target.privilegeName,
       role_names: JSON.stringify(target.roleNames),
       module_names: JSON.stringify(target.moduleNames),
-      state: { out: "string", maxSize: STATE_MAX_CHARS },
+      lock_name: target.lock === undefined ? null : lockNameOf(target.schema),
+      lock_seconds: target.lock?.waitSeconds ?? 0,
+      state: { out: "string", maxSize: STATE_MAX_BYTES },
     },
   };
 }
@@ -235,14 +260,17 @@ export function parseState(json: string, target: StateTarget): OrdsState {
   const values: Values = { ...document.values };
   // The doctor's all.* keys are not the ORDS step's business: neither an error nor something it reports.
   const unreadable = withoutSchemaObjectKeys(document.unreadable ?? {});
+  const lock = lockStateOf(values.lock, unreadable.lock, target);
+  delete values.lock;
+  delete unreadable.lock;
   for (const key of Object.keys(unreadable)) delete values[key];
   // A value longer than one VARCHAR2 is not returned at all: planning from part of it could drop the wrong objects.
   const truncated = Object.entries(withoutSchemaObjectKeys(document.truncated ?? {}));
   if (truncated.length > 0) {
-    const what = truncated.map(([key, length]) => `${key} (${length} characters)`).join(", ");
+    const what = truncated.map(([key, length]) => `${key} (${length} bytes)`).join(", ");
     throw new KitError(
       "ORDS_STATE_UNREADABLE",
-      `${source}: ${what} ${truncated.length === 1 ? "is" : "are"} longer than the ${STATE_MAX_CHARS} characters one read can return`,
+      `${source}: ${what} ${truncated.length === 1 ? "is" : "are"} longer than the ${STATE_MAX_BYTES} bytes one read can return`,
       {
         fix: "The schema holds more ORDS objects of these kinds than the kit can read in one round trip; report this with the numbers above.",
         details: { truncated: Object.fromEntries(truncated) },
@@ -321,7 +349,46 @@ export function parseState(json: string, target: StateTarget): OrdsState {
       comments: commentsOf(row[0] ?? ""),
     })),
     unreadable,
+    columns: list(values, "columns", source)?.map((name) => name.toUpperCase()),
+    ...(lock === undefined ? {} : { lock }),
   };
+}
+
+/** DBMS_LOCK.REQUEST answers 0 (granted) or 4 (this session holds it already); 1 is a timeout. */
+function lockStateOf(
+  status: string | null | undefined,
+  reason: string | undefined,
+  target: StateTarget,
+): LockState | undefined {
+  if (target.lock === undefined) return undefined;
+  if (status === "0" || status === "4") return { status: "held" };
+  if (status === "1") return { status: "busy", waitedSeconds: target.lock.waitSeconds };
+  return { status: "unavailable", reason: reason ?? `DBMS_LOCK.REQUEST answered ${status ?? "nothing"}` };
+}
+
+/** The JWT profile view the read uses: USER_ORDS_JWT_PROFILE, or DBA_ORDS_JWT_PROFILE in admin mode. */
+export function profileViewOf(state: Pick<OrdsState, "adminMode">): string {
+  return state.adminMode ? "DBA_ORDS_JWT_PROFILE" : "USER_ORDS_JWT_PROFILE";
+}
+
+/**
+ * Whether the dictionary lists `column` for the profile view: true or false when the columns were read, undefined
+ * when they could not be (then nothing is assumed either way).
+ */
+export function profileViewHasColumn(state: OrdsState, column: string): boolean | undefined {
+  const view = profileViewOf(state);
+  const columns = state.columns?.filter((name) => name.startsWith(`${view}.`));
+  if (columns === undefined || columns.length === 0) return undefined;
+  return columns.includes(`${view}.${column}`);
+}
+
+/** The profile view's columns, for messages: `ISSUER, AUDIENCE, …`. */
+export function profileViewColumns(state: OrdsState): string {
+  const view = profileViewOf(state);
+  return (state.columns ?? [])
+    .filter((name) => name.startsWith(`${view}.`))
+    .map((name) => name.slice(view.length + 1))
+    .join(", ");
 }
 
 /**

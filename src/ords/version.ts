@@ -19,10 +19,13 @@ export function versionAtLeast(version: OrdsVersion, major: number, minor: numbe
   return version.major > major || (version.major === major && version.minor >= minor);
 }
 
-/** JWT profiles arrived in 23.3 (OAUTH), ORDS_SECURITY in 24.4, role mode in 25.1; OAUTH is desupported from 25.3. */
+/**
+ * JWT profiles arrived in 23.3 (OAUTH); ORDS_SECURITY came with the 24.3 deprecation of OAUTH ("in favor of
+ * ORDS_SECURITY", facts.md §5); role mode in 25.1; OAUTH is desupported from 25.3.
+ */
 export const ORDS_MINIMUM = {
   jwtProfiles: [23, 3],
-  ordsSecurity: [24, 4],
+  ordsSecurity: [24, 3],
   roleMode: [25, 1],
   oauthDesupported: [25, 3],
 } as const;
@@ -59,7 +62,7 @@ export function resolveOrdsApi(state: OrdsState, needs: ApiNeeds): OrdsApi {
       "ORDS_NOT_INSTALLED",
       `ORDS is not installed in this database, or ${needs.user} cannot call ords.installed_version${reason ? ` (${reason})` : ""}`,
       {
-        fix: "Install ORDS 24.4 or later (Autonomous Database has it), and connect as a REST-enabled schema or a user with ORDS_ADMINISTRATOR_ROLE.",
+        fix: "Install ORDS 24.3 or later (Autonomous Database has it), and connect as a REST-enabled schema or a user with ORDS_ADMINISTRATOR_ROLE.",
       },
     );
   }
@@ -67,9 +70,9 @@ export function resolveOrdsApi(state: OrdsState, needs: ApiNeeds): OrdsApi {
   if (!versionAtLeast(version, minMajor, minMinor)) {
     throw new KitError(
       "ORDS_VERSION_UNSUPPORTED",
-      `ORDS ${version.raw} has no JWT profiles (they arrived in 23.3; the kit targets 24.4 and later)`,
+      `ORDS ${version.raw} has no JWT profiles (they arrived in 23.3; the kit targets 24.3 and later)`,
       {
-        fix: "Upgrade ORDS to 24.4 or later.",
+        fix: "Upgrade ORDS to 24.3 or later.",
         details: { version: version.raw },
       },
     );
@@ -92,14 +95,14 @@ export function resolveOrdsApi(state: OrdsState, needs: ApiNeeds): OrdsApi {
   } else if (!versionAtLeast(version, desMajor, desMinor) && has(legacy, "CREATE_JWT_PROFILE")) {
     profilePackage = legacy;
     warnings.push(
-      `ORDS ${version.raw}: ${up(security)} is not available, so the deprecated ${up(legacy)} package is used (desupported from ORDS 25.3); upgrade ORDS to 24.4 or later.`,
+      `ORDS ${version.raw}: ${up(security)} is not available, so the deprecated ${up(legacy)} package is used (deprecated since ORDS 24.3, desupported from ORDS 25.3); upgrade ORDS to 24.3 or later.`,
     );
   } else {
     throw new KitError(
       "ORDS_PACKAGE_MISSING",
       `ORDS ${version.raw}: ${needs.user} cannot call ${up(security)}.CREATE_JWT_PROFILE${versionAtLeast(version, desMajor, desMinor) ? "" : ` or ${up(legacy)}.CREATE_JWT_PROFILE`}`,
       {
-        fix: `Upgrade ORDS to 24.4 or later, and ${adminHint}.`,
+        fix: `Upgrade ORDS to 24.3 or later, and ${adminHint}.`,
         details: { version: version.raw, adminMode: needs.adminMode },
       },
     );
@@ -160,12 +163,12 @@ export function resolveOrdsApi(state: OrdsState, needs: ApiNeeds): OrdsApi {
   return { version, profilePackage, profileDeletePackage, privilegePackage, roleMode: needs.roleMode, warnings };
 }
 
-/** What the offline plan assumes: ORDS 24.4+ with every procedure the configuration needs. */
+/** What the offline plan assumes: ORDS 24.3+ with every procedure the configuration needs. */
 export function assumedOrdsApi(needs: ApiNeeds): OrdsApi {
   const profilePackage: ProfilePackage = needs.adminMode ? "ords_security_admin" : "ords_security";
   return {
     version: {
-      raw: needs.roleMode ? "25.1 (assumed)" : "24.4 (assumed)",
+      raw: needs.roleMode ? "25.1 (assumed)" : "24.3 (assumed)",
       major: needs.roleMode ? 25 : 24,
       minor: needs.roleMode ? 1 : 4,
     },

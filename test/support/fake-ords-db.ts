@@ -1,7 +1,8 @@
 // A recording fake of the ORDS step's one database seam (OrdsDb). Its ORDS behaviour is the ORDS twin's model
-// (twin/ords/model.ts: the state read, the apply block section by section as named in its "-- file#section" comments,
-// ORDS-like refusals, all or nothing); this file keeps only the shell around it: one in-memory schema, a record of
-// every call (tests assert on exact SQL text and binds) and fault injection.
+// (twin/ords/model.ts: the state read with its DBMS_LOCK user lock, its dictionary columns and its byte limits, the
+// apply block section by section as named in its "-- file#section" comments, ORDS-like refusals, all or nothing);
+// this file keeps only the shell around it: one in-memory schema, in-memory sessions that hold the user lock until
+// they close, a record of every call (tests assert on exact SQL text and binds) and fault injection.
 
 import type { Binds, ConnectOptions, ExecuteResult, OrdsDb } from "../../src/ords/db";
 import {
@@ -13,7 +14,13 @@ import {
   type ModelProfile,
   OracleLikeError,
   proceduresFor,
-  STATE_BIND_CHARS,
+  releaseUserLocks,
+  requestUserLock,
+  STATE_BIND_BYTES,
+  USER_LOCK,
+  type UserLockHolders,
+  type UserLockOutcome,
+  userLockRequestOf,
 } from "../../twin/ords/model";
 
 export {
@@ -24,7 +31,7 @@ export {
   type ModelProfile,
   OracleLikeError,
   proceduresFor,
-  STATE_BIND_CHARS,
+  STATE_BIND_BYTES,
 };
 
 export interface RecordedCall {
@@ -43,6 +50,43 @@ export interface FakeOptions {
   readonly readError?: Error;
   /** Commit the next apply block, then throw this (the reply was lost: the caller cannot tell it committed). */
   errorAfterCommit?: Error;
+  /** The user may not execute DBMS_LOCK: the read reports the lock under "unreadable" and takes none. */
+  readonly lockUnavailable?: boolean;
+}
+
+/**
+ * The database's user locks for the fake's sessions, with the model's REQUEST rules (twin/ords/model.ts): a waiter
+ * asks again whenever a session closes, and gets 1 when its timeout (in seconds) ends first.
+ */
+export class UserLocks {
+  #holders: UserLockHolders = {};
+  readonly #waiters: Array<() => void> = [];
+
+  async request(name: string, session: string, timeoutSeconds: number): Promise<number> {
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    for (;;) {
+      const answer = requestUserLock(this.#holders, name, session);
+      if (answer !== undefined) return answer;
+      const left = deadline - Date.now();
+      if (left <= 0) return USER_LOCK.timeout;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  releaseAll(session: string): void {
+    this.#holders = releaseUserLocks(this.#holders, session);
+    for (const wake of this.#waiters.splice(0)) wake();
+  }
+
+  holderOf(name: string): string | undefined {
+    return this.#holders[name];
+  }
 }
 
 export class FakeOrdsDatabase {
@@ -51,6 +95,9 @@ export class FakeOrdsDatabase {
   commits = 0;
   /** The JSON document the last state read returned. */
   lastStateDocument: string | undefined;
+  /** DBMS_LOCK's user locks, held by the fake's sessions until they close. */
+  readonly locks = new UserLocks();
+  #sessions = 0;
 
   constructor(
     public model: Model,
@@ -61,11 +108,15 @@ export class FakeOrdsDatabase {
   readonly connector = async (options: ConnectOptions): Promise<OrdsDb> => {
     this.calls.push({ method: "connect", options });
     if (this.options.connectError) throw this.options.connectError;
+    const session = `session-${++this.#sessions}`;
     return {
-      execute: (sql, binds) => this.execute(sql, binds),
+      execute: (sql, binds) => this.execute(sql, binds, session),
       commit: async () => void this.calls.push({ method: "commit" }),
       rollback: async () => void this.calls.push({ method: "rollback" }),
-      close: async () => void this.calls.push({ method: "close" }),
+      close: async () => {
+        this.calls.push({ method: "close" });
+        this.locks.releaseAll(session);
+      },
     };
   };
 
@@ -73,12 +124,27 @@ export class FakeOrdsDatabase {
     return this.calls.filter((call) => call.method === "execute");
   }
 
-  private async execute(sql: string, binds: Binds): Promise<ExecuteResult> {
+  /** The executions that were not state reads: the apply and teardown blocks, in order. */
+  writes(): RecordedCall[] {
+    return this.executions().filter((call) => !call.sql?.includes(":state := l_state.to_string"));
+  }
+
+  private async execute(sql: string, binds: Binds, session: string): Promise<ExecuteResult> {
     this.calls.push({ method: "execute", sql, binds });
     if (this.options.readError && sql.includes(":state := l_state.to_string")) throw this.options.readError;
+    // The read takes the lock first, and reads the rest once it is granted (or the wait ended).
+    const request = this.options.lockUnavailable ? undefined : userLockRequestOf(sql, binds);
+    const lock: UserLockOutcome | undefined =
+      request === undefined
+        ? undefined
+        : { status: await this.locks.request(request.name, session, request.timeoutSeconds) };
     // One schema: whatever schema a statement names (the user's, or p_schema in admin mode) is this model.
     const outcome = executeStatement(
-      { user: "FAKE", lookup: () => ({ key: "schema", model: this.model }) },
+      {
+        user: "FAKE",
+        lookup: () => ({ key: "schema", model: this.model }),
+        dbmsLock: this.options.lockUnavailable !== true,
+      },
       sql,
       binds,
       {
@@ -87,6 +153,7 @@ export class FakeOrdsDatabase {
           this.options.failAtSection = undefined;
           throw new OracleLikeError("ORA-20987", `injected failure in ${section.file}#${section.pkg}.${section.step}`);
         },
+        ...(lock === undefined ? {} : { lock }),
       },
     );
     if (outcome.outBinds !== undefined) {

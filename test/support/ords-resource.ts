@@ -46,6 +46,11 @@ export type Handler = (currentUser: string | undefined) => {
 
 export class OrdsResource {
   profile: ResourceProfile | undefined;
+  /**
+   * A pool-level profile (`security.jwt.profile.mode=POOL`, ORDS 25.2+): when set, ORDS ignores the schema's profile
+   * and checks every token against this one (facts.md §5, "Pool-level JWT profiles").
+   */
+  poolProfile: ResourceProfile | undefined;
   privileges: ResourcePrivilege[] = [];
   /** Handlers by path relative to the schema root (`demo/hello`). */
   readonly handlers = new Map<string, Handler>();
@@ -154,7 +159,7 @@ export class OrdsResource {
   ): Promise<{ sub: string } | { failure: string }> {
     const outcome = await validateBearer(
       authorization,
-      this.profile,
+      this.poolProfile ?? this.profile,
       [privilege],
       async (jwkUrl) => {
         this.jwksFetches.push(jwkUrl);

@@ -60,6 +60,11 @@ export interface Model {
   procedures?: string[];
   /** Keys of the read that the "database" cannot answer (missing view/column). */
   unreadable?: Record<string, string>;
+  /**
+   * The unconfirmed view columns (facts.md §5 "Unconfirmed ORDS columns"), for a release that names them otherwise:
+   * false drops the column from the views and from the dictionary. @default ROLE_CLAIM_NAME from 25.1, SCHEMA_ID
+   */
+  columns?: { roleClaimName?: boolean; schemaId?: boolean };
 }
 
 /** An Oracle-style error as node-oracledb raises it: `code` (ORA-…/NJS-…) and `errorNum`. */
@@ -174,6 +179,7 @@ export function cloneModel(model: Model): Model {
     modules: new Map(model.modules),
     moduleComments: new Map(model.moduleComments ?? []),
     handlers: new Map([...(model.handlers ?? [])].map(([name, list]) => [name, list.map((h) => ({ ...h }))])),
+    ...(model.columns === undefined ? {} : { columns: { ...model.columns } }),
   };
 }
 
@@ -320,6 +326,63 @@ const list = (binds: TwinBinds, name: string): string[] => {
   return parsed.map(String);
 };
 
+// ---------------------------------------------------------------------------------------------------------------
+// DBMS_LOCK user locks, as read-state[-admin].sql takes the kit's lock on a schema. Source: Oracle Database "PL/SQL
+// Packages and Types Reference", DBMS_LOCK: ALLOCATE_UNIQUE maps a lock name to a handle (one per name, for every
+// session of the database) and performs a COMMIT; REQUEST in X_MODE is exclusive, and with release_on_commit FALSE
+// the lock is held until RELEASE or the end of the session; REQUEST answers 0 (success), 1 (timeout: not granted
+// within `timeout` seconds) or 4 (this session already owns it). Locks are advisory: they block only other REQUESTs,
+// never the ORDS procedures, so the twin checks them only in REQUEST. The model is synchronous, so the waiting is the
+// shell's (the test fake in memory, the connector across processes through the store): it asks requestUserLock
+// again until the lock is granted or the timeout ends, then passes the answer to executeStatement (hooks.lock).
+// UNKNOWN to the twin: deadlock detection (answer 2) between two user locks; the kit takes only one lock.
+
+export const USER_LOCK = { granted: 0, timeout: 1, alreadyOwned: 4 } as const;
+
+/** Lock name → the session that holds it. */
+export type UserLockHolders = Record<string, string>;
+
+export interface UserLockRequest {
+  readonly name: string;
+  readonly timeoutSeconds: number;
+}
+
+/** What the read's lock block produced: REQUEST's answer, or the error it raised (reported under "unreadable"). */
+export type UserLockOutcome = { readonly status: number } | { readonly unreadable: string };
+
+/**
+ * A user without EXECUTE on DBMS_LOCK: the read's dynamic block does not compile (DBMS_LOCK is not granted to PUBLIC;
+ * whether a given database grants it to the kit's user is UNKNOWN, so it is a switch of the shells).
+ */
+export const DBMS_LOCK_NOT_GRANTED = "ORA-06550: line 4, column 7: PLS-00201: identifier 'DBMS_LOCK' must be declared";
+
+/** The lock a statement asks for: the state read with a non-NULL :lock_name waits up to :lock_seconds. */
+export function userLockRequestOf(sql: string, binds: TwinBinds): UserLockRequest | undefined {
+  if (recognize(sql).kind !== "read") return undefined;
+  const name = binds.lock_name;
+  if (typeof name !== "string" || name === "") return undefined;
+  const seconds = binds.lock_seconds;
+  return { name, timeoutSeconds: typeof seconds === "number" && seconds > 0 ? seconds : 0 };
+}
+
+/**
+ * REQUEST without waiting: 0 when `session` gets the lock now, 4 when it holds it already, undefined while another
+ * session holds it (the caller waits and asks again, or answers 1 when its timeout ends). Changes `holders`.
+ */
+export function requestUserLock(holders: UserLockHolders, name: string, session: string): number | undefined {
+  const holder = holders[name];
+  if (holder === undefined) {
+    holders[name] = session;
+    return USER_LOCK.granted;
+  }
+  return holder === session ? USER_LOCK.alreadyOwned : undefined;
+}
+
+/** The end of a session releases every user lock it holds (release_on_commit FALSE: a COMMIT does not). */
+export function releaseUserLocks(holders: UserLockHolders, session: string): UserLockHolders {
+  return Object.fromEntries(Object.entries(holders).filter(([, holder]) => holder !== session));
+}
+
 /** Where a statement's schema models come from: the connected user's own schema, or the one p_schema names. */
 export interface SchemaSource {
   /** The session user, upper case (USER_ORDS_* views show this schema). */
@@ -333,11 +396,15 @@ export interface SchemaSource {
    * DBA_ORDS_* views need (OAUTH_ADMIN reference: "must be granted the ORDS_ADMINISTRATOR_ROLE"). @default true
    */
   readonly administrator?: boolean;
+  /** Whether the user may execute DBMS_LOCK (UNKNOWN per database: see DBMS_LOCK_NOT_GRANTED). @default true */
+  readonly dbmsLock?: boolean;
 }
 
 export interface ExecuteHooks {
   /** Called before each section of an apply block (fault injection in tests). */
   readonly beforeSection?: (index: number, ref: SectionRef) => void;
+  /** The answer to the read's DBMS_LOCK.REQUEST, which the shell waited for (see userLockRequestOf). */
+  readonly lock?: UserLockOutcome;
 }
 
 export interface ExecuteOutcome {
@@ -373,11 +440,24 @@ export function executeStatement(
   if (statement.kind === "read") {
     const schema = statement.admin ? str(binds, "schema").toUpperCase() : source.user;
     const found = source.lookup(schema);
+    let lock: UserLockOutcome | undefined;
+    if (userLockRequestOf(sql, binds) !== undefined) {
+      if (source.dbmsLock === false) lock = { unreadable: DBMS_LOCK_NOT_GRANTED };
+      else if (hooks.lock === undefined) throw new Error("internal: the shell must wait for DBMS_LOCK.REQUEST first");
+      else lock = hooks.lock;
+    }
     const document = readState(found?.model ?? notEnabled(), binds, source.user, {
       administrator,
       dbaViews: statement.admin,
+      ...(lock === undefined ? {} : { lock }),
     });
-    return { changed: new Map(), outBinds: { state: JSON.stringify(document) }, committed: false, warnings: [] };
+    const state = JSON.stringify(document);
+    // The out bind holds maxSize bytes (facts.md §5 "node-oracledb"): more is ORA-06502, as on a real database.
+    const out = binds.state;
+    const maxSize = typeof out === "object" && out !== null ? out.maxSize : 0;
+    if (utf8Bytes(state) > maxSize)
+      throw new OracleLikeError("ORA-06502", "PL/SQL: numeric or value error: character string buffer too small");
+    return { changed: new Map(), outBinds: { state }, committed: false, warnings: [] };
   }
   const scratch = new Map<string, Model>();
   const warnings: string[] = [];
@@ -597,8 +677,14 @@ function allPairs(model: Model, items: (privilege: ModelPrivilege) => readonly s
     .sort((a, b) => a[0].localeCompare(b[0]) || a[1].localeCompare(b[1]));
 }
 
-/** Largest document the read's :state bind holds. */
-export const STATE_BIND_CHARS = 32767;
+/**
+ * Largest document the read's :state bind holds, in bytes: node-oracledb's maxSize and a PL/SQL VARCHAR2 count
+ * bytes (facts.md §5 "node-oracledb"), so multibyte text reaches it with fewer characters.
+ */
+export const STATE_BIND_BYTES = 32767;
+
+/** Bytes of text in the database character set; the twin's is AL32UTF8 (UTF-8), Autonomous Database's default. */
+export const utf8Bytes = (text: string): number => Buffer.byteLength(text, "utf8");
 
 export interface StateDocument {
   sessionUser: string;
@@ -607,20 +693,55 @@ export interface StateDocument {
   truncated: Record<string, number>;
 }
 
+/** The columns of the profile views, as ALL_TAB_COLUMNS lists them (ordered by table, then column). */
+function dictionaryColumns(model: Model, administrator: boolean, hasRoleClaimColumn: boolean): string[] | null {
+  // No ORDS, no views: the dictionary query finds no rows and json_arrayagg answers NULL.
+  if (model.version === null) return null;
+  const profile = [
+    "ALLOWED_AGE",
+    "ALLOWED_SKEW",
+    "AUDIENCE",
+    "DESCRIPTION",
+    "ISSUER",
+    "JWK_URL",
+    ...(hasRoleClaimColumn ? ["ROLE_CLAIM_NAME"] : []),
+  ];
+  const rows = [
+    ...profile.map((column) => `USER_ORDS_JWT_PROFILE.${column}`),
+    // ALL_TAB_COLUMNS lists only what the user can access: the DBA_ORDS_* views need ORDS_ADMINISTRATOR_ROLE.
+    ...(administrator
+      ? [
+          ...[...profile, ...(model.columns?.schemaId === false ? [] : ["SCHEMA_ID"])].map(
+            (column) => `DBA_ORDS_JWT_PROFILE.${column}`,
+          ),
+          ...["ID", "PARSING_SCHEMA", "STATUS"].map((column) => `DBA_ORDS_SCHEMAS.${column}`),
+        ]
+      : []),
+  ];
+  return rows.sort();
+}
+
 /**
- * What read-state[-admin].sql returns for this model. The ROLE_CLAIM_NAME column is unconfirmed (facts.md §5): the
- * twin has it from 25.1 and reports it unreadable (ORA-00904) before, as a release without it would.
+ * What read-state[-admin].sql returns for this model. Two columns are unconfirmed (facts.md §5 "Unconfirmed ORDS
+ * columns"): the twin has ROLE_CLAIM_NAME from 25.1 and SCHEMA_ID always, unless `model.columns` drops them; a missing
+ * one is reported unreadable (ORA-00904) where the read selects it, and absent from the "columns" the read takes from
+ * the dictionary. `access.lock` is the answer of the read's DBMS_LOCK.REQUEST, which the read takes first.
  */
 export function readState(
   model: Model,
   binds: TwinBinds,
   sessionUser: string,
-  access: { administrator: boolean; dbaViews: boolean } = { administrator: true, dbaViews: false },
+  access: { administrator: boolean; dbaViews: boolean; lock?: UserLockOutcome } = {
+    administrator: true,
+    dbaViews: false,
+  },
 ): StateDocument {
   const privilegeName = str(binds, "privilege_name");
   const roleNames = list(binds, "role_names");
   const moduleNames = list(binds, "module_names");
-  const hasRoleClaimColumn = versionAtLeast(model.version, 25, 1);
+  const hasRoleClaimParameter = versionAtLeast(model.version, 25, 1);
+  const hasRoleClaimColumn = hasRoleClaimParameter && model.columns?.roleClaimName !== false;
+  const hasSchemaIdColumn = model.columns?.schemaId !== false;
   const procedures = callable(model, access.administrator);
   const argumentsOf = procedures
     .filter((name) => /(ORDS_SECURITY|ORDS_SECURITY_ADMIN|OAUTH|OAUTH_ADMIN)\.(CREATE|DELETE)_JWT_PROFILE$/.test(name))
@@ -630,17 +751,21 @@ export function readState(
       const args = [
         ...(admin ? ["P_SCHEMA"] : []),
         ...(create ? ["P_ISSUER", "P_AUDIENCE", "P_JWK_URL", "P_DESCRIPTION", "P_ALLOWED_SKEW", "P_ALLOWED_AGE"] : []),
-        ...(create && hasRoleClaimColumn && name.startsWith("ORDS_SECURITY") ? ["P_ROLE_CLAIM_NAME"] : []),
+        ...(create && hasRoleClaimParameter && name.startsWith("ORDS_SECURITY") ? ["P_ROLE_CLAIM_NAME"] : []),
       ];
       return args.map((arg) => `${name}.${arg}`);
     });
   const privilege = model.privileges.get(privilegeName);
   const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
   const jsonList = (items: readonly unknown[]) => (items.length === 0 ? null : JSON.stringify(items));
+  const columns = dictionaryColumns(model, access.administrator, hasRoleClaimColumn);
   const values: Record<string, string | null> = {
+    // The lock comes first in the read: "0" granted, "4" already held by this session, "1" timed out.
+    ...(access.lock !== undefined && "status" in access.lock ? { lock: String(access.lock.status) } : {}),
     version: model.version,
     procedures: jsonList(procedures),
     arguments: jsonList(argumentsOf),
+    columns: columns === null ? null : jsonList(columns),
     "schema.status": model.schemaStatus,
     "profile.count": model.profile ? "1" : "0",
     "profile.issuer": text(model.profile?.issuer),
@@ -680,7 +805,12 @@ export function readState(
     "all.modules": jsonList([...model.modules].sort(([a], [b]) => a.localeCompare(b))),
   };
   const unreadable: Record<string, string> = { ...(model.unreadable ?? {}) };
+  if (access.lock !== undefined && "unreadable" in access.lock) unreadable.lock = access.lock.unreadable;
   if (!hasRoleClaimColumn) unreadable["profile.role_claim_name"] = 'ORA-00904: "ROLE_CLAIM_NAME": invalid identifier';
+  // read-state-admin.sql joins every profile query on DBA_ORDS_JWT_PROFILE.SCHEMA_ID: without it none of them runs.
+  if (access.dbaViews && !hasSchemaIdColumn)
+    for (const key of Object.keys(values).filter((name) => name.startsWith("profile.")))
+      unreadable[key] = 'ORA-00904: "P"."SCHEMA_ID": invalid identifier';
   if (model.version === null) unreadable.version = 'ORA-00904: "ORDS"."INSTALLED_VERSION": invalid identifier';
   // read-state-admin.sql reads DBA_ORDS_* views, which a user without ORDS_ADMINISTRATOR_ROLE does not see.
   if (access.dbaViews && !access.administrator)
@@ -692,16 +822,28 @@ export function readState(
 }
 
 /**
- * What read-state[-admin].sql does at its end: when the document would not fit the :state bind, the doctor's all.*
- * keys are left out and reported under "truncated" with their lengths.
+ * What read-state[-admin].sql does with sizes, in bytes (byte_length): store() reports a value longer than one
+ * VARCHAR2 under "truncated" with its byte length, never cut; when the document would not fit the :state bind, the
+ * doctor's all.* keys are left out the same way; and when it still does not fit, the document is replaced by its
+ * size under truncated.state, so the kit gets a readable refusal instead of ORA-06502.
  */
 export function fitStateDocument(document: StateDocument): StateDocument {
-  if (JSON.stringify(document).length <= STATE_BIND_CHARS) return document;
   const values = { ...document.values };
   const truncated = { ...document.truncated };
+  for (const [key, value] of Object.entries(values)) {
+    if (value !== null && utf8Bytes(value) > STATE_BIND_BYTES) {
+      truncated[key] = utf8Bytes(value);
+      delete values[key];
+    }
+  }
+  if (utf8Bytes(JSON.stringify({ ...document, values, truncated })) <= STATE_BIND_BYTES)
+    return { ...document, values, truncated };
   for (const key of Object.keys(values).filter((name) => name.startsWith("all."))) {
-    truncated[key] = values[key]?.length ?? 0;
+    truncated[key] = utf8Bytes(values[key] ?? "");
     delete values[key];
   }
-  return { ...document, values, truncated };
+  const fitted = { ...document, values, truncated };
+  const size = utf8Bytes(JSON.stringify(fitted));
+  if (size <= STATE_BIND_BYTES) return fitted;
+  return { sessionUser: document.sessionUser, values: {}, unreadable: {}, truncated: { ...truncated, state: size } };
 }

@@ -1,11 +1,19 @@
 // The ORDS twin's persistent metadata: one JSON file in the twin directory (<dir>/ords/state.json), written atomically
 // (temp file + rename) under a lock file, so separate processes (the cdktf hook, the CLI, the resource server) see one
-// database. It holds data and settings only; ORDS behaviour lives in model.ts.
+// database; and the database's DBMS_LOCK user locks (<dir>/ords/locks.json), which its sessions hold across processes.
+// It holds data and settings only; ORDS behaviour lives in model.ts.
 import { randomBytes } from "node:crypto";
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { type Model, type ModelHandler, type ModelPrivilege, type ModelProfile, OracleLikeError } from "./model";
+import {
+  type Model,
+  type ModelHandler,
+  type ModelPrivilege,
+  type ModelProfile,
+  OracleLikeError,
+  type UserLockHolders,
+} from "./model";
 
 /** The ORDS version the twin reports when none is set: after the OAUTH desupport (25.3), with role mode (25.1+). */
 export const DEFAULT_TWIN_ORDS_VERSION = "25.3.0.twin";
@@ -74,6 +82,16 @@ export const twinOrdsSettingsSchema = z.object({
    * user's machine still can: what doctor --mirror-jwks diagnoses. @default none
    */
   unreachableOrigins: z.array(z.string().url()).default([]),
+  /**
+   * Users with EXECUTE on DBMS_LOCK, which the kit's lock needs; null: every user. DBMS_LOCK is not granted to PUBLIC,
+   * and whether a given database grants it to the kit's user is UNKNOWN: both cases are settings. @default null
+   */
+  dbmsLockUsers: z.array(z.string().min(1)).nullable().default(null),
+  /**
+   * The unconfirmed view columns this release lacks (facts.md §5 "Unconfirmed ORDS columns": no public source
+   * confirms DBA_ORDS_JWT_PROFILE.SCHEMA_ID or *_ORDS_JWT_PROFILE.ROLE_CLAIM_NAME). @default none
+   */
+  missingColumns: z.array(z.enum(["ROLE_CLAIM_NAME", "SCHEMA_ID"])).default([]),
 });
 
 export type TwinOrdsSettings = z.infer<typeof twinOrdsSettingsSchema>;
@@ -120,15 +138,22 @@ function writeStore(dir: string, store: TwinOrdsStore): void {
   renameSync(temporary, path);
 }
 
-function ownerAlive(lockPath: string): boolean {
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
-    const pid = Number(readFileSync(lockPath, "utf8").trim());
-    if (!Number.isInteger(pid) || pid <= 0) return false;
     process.kill(pid, 0);
     return true;
   } catch (error) {
     // EPERM: the process exists but belongs to someone else.
     return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function ownerAlive(lockPath: string): boolean {
+  try {
+    return processAlive(Number(readFileSync(lockPath, "utf8").trim()));
+  } catch {
+    return false;
   }
 }
 
@@ -170,6 +195,61 @@ export async function updateStore<T>(
   try {
     const { store, result } = change(readStore(dir));
     if (store !== undefined) writeStore(dir, { ...store, revision: store.revision + 1 });
+    return result;
+  } finally {
+    rmSync(lockPath, { force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// DBMS_LOCK's user locks: lock name → holding session, in their own file so that taking a lock is not a write of
+// ORDS metadata (the store's revision counts those). A session id is `<pid>.<random>`: a lock whose process is gone
+// is released, as the database ends a dead client's session and frees its locks (the DBMS_LOCK reference: "locks are
+// automatically released at the end of a session"). How soon a real database notices a dead client is UNKNOWN to the
+// twin (dead connection detection settings); the twin notices at the next request.
+
+const userLocksSchema = z.record(z.string(), z.string());
+
+export function userLocksPath(dir: string): string {
+  return join(dir, "ords", "locks.json");
+}
+
+/** A new session id for one connection of this process. */
+export function newSessionId(): string {
+  return `${process.pid}.${randomBytes(6).toString("hex")}`;
+}
+
+function withoutDeadSessions(holders: UserLockHolders): UserLockHolders {
+  return Object.fromEntries(
+    Object.entries(holders).filter(([, session]) => processAlive(Number(session.split(".")[0]))),
+  );
+}
+
+/** The user locks as held now (sessions of dead processes left out). */
+export function readUserLocks(dir: string): UserLockHolders {
+  let text: string;
+  try {
+    text = readFileSync(userLocksPath(dir), "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
+    throw error;
+  }
+  const parsed = userLocksSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new Error(`${userLocksPath(dir)} is not the ORDS twin's lock table`);
+  return withoutDeadSessions(parsed.data);
+}
+
+/** Reads, changes and writes the user locks under their own lock file; `change` may change `holders` in place. */
+export async function updateUserLocks<T>(dir: string, change: (holders: UserLockHolders) => T): Promise<T> {
+  mkdirSync(join(dir, "ords"), { recursive: true, mode: 0o700 });
+  const lockPath = `${userLocksPath(dir)}.lock`;
+  await acquireLock(lockPath, LOCK_TIMEOUT_MS);
+  try {
+    const holders = readUserLocks(dir);
+    const result = change(holders);
+    const temporary = `${userLocksPath(dir)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+    writeFileSync(temporary, `${JSON.stringify(holders)}\n`, { mode: 0o600 });
+    renameSync(temporary, userLocksPath(dir));
     return result;
   } finally {
     rmSync(lockPath, { force: true });
@@ -238,6 +318,14 @@ export function modelOf(record: SchemaRecord, settings: TwinOrdsSettings): Model
       ]),
     ),
     clientRoles: record.clientRoles.map(([role, client]): [string, string] => [role, client]),
+    ...(settings.missingColumns.length === 0
+      ? {}
+      : {
+          columns: {
+            roleClaimName: !settings.missingColumns.includes("ROLE_CLAIM_NAME"),
+            schemaId: !settings.missingColumns.includes("SCHEMA_ID"),
+          },
+        }),
   };
 }
 
