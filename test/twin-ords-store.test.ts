@@ -2,7 +2,7 @@
 // run against twinConnector in process and, through the twin's node-oracledb stand-in, as child processes (where the
 // cdktf hook runs them); the metadata persists across processes, and ORDS's rules hold (facts.md §2, §5).
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type OrdsCommandDeps, runOrdsCommand } from "../src/commands/ords";
@@ -10,9 +10,17 @@ import type { OrdsDb } from "../src/ords/db";
 import { composeBlock } from "../src/ords/planner";
 import { waitForJwks } from "../src/ords/readiness";
 import { sectionsOf } from "../src/ords/sql";
+import { lockNameOf, type StateTarget, stateQuery } from "../src/ords/state";
 import { Secret } from "../src/secret";
 import { twinConnector } from "../twin/ords/connector";
-import { configureTwinOrds, enableSchema, readStore, storePath } from "../twin/ords/store";
+import {
+  configureTwinOrds,
+  enableSchema,
+  readStore,
+  readUserLocks,
+  storePath,
+  userLocksPath,
+} from "../twin/ords/store";
 import { exampleJson, PROJECT_ROOT } from "./support/environments";
 import { LoopbackIdp } from "./support/loopback-idp";
 import {
@@ -372,5 +380,123 @@ describe("transactions", () => {
     const db = await connect();
     await db.close();
     await expect(db.execute("select 1 from dual", {})).rejects.toMatchObject({ code: "NJS-003" });
+  });
+});
+
+describe("the kit's lock, columns and byte limit in the state read (DBMS_LOCK, facts.md §5)", () => {
+  const target = (lock?: { waitSeconds: number }): StateTarget => ({
+    schema: "HR",
+    user: "HR",
+    connectString: "twin",
+    adminMode: false,
+    privilegeName: "demo.read",
+    roleNames: [],
+    moduleNames: [],
+    ...(lock === undefined ? {} : { lock }),
+  });
+  const read = async (db: OrdsDb, lock?: { waitSeconds: number }) => {
+    const query = stateQuery(target(lock));
+    const result = await db.execute(query.sql, query.binds);
+    return JSON.parse(String(result.outBinds?.state)) as {
+      values: Record<string, string | null>;
+      unreadable: Record<string, string>;
+    };
+  };
+
+  test("a second session waits for the lock until the holder closes, then gets it", async () => {
+    const holder = await connect();
+    expect((await read(holder, { waitSeconds: 5 })).values.lock).toBe("0");
+    expect((await read(holder, { waitSeconds: 5 })).values.lock).toBe("4");
+    const waiter = await connect();
+    const started = Date.now();
+    const waited = read(waiter, { waitSeconds: 5 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await holder.close();
+    expect((await waited).values.lock).toBe("0");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    await waiter.close();
+    expect(readUserLocks(twinDir)).toEqual({});
+  });
+
+  test("answers 1 (timeout) when another session keeps the lock past the wait", async () => {
+    const holder = await connect();
+    await read(holder, { waitSeconds: 0 });
+    const other = await connect();
+    expect((await read(other, { waitSeconds: 0 })).values.lock).toBe("1");
+    await holder.close();
+    expect((await read(other, { waitSeconds: 0 })).values.lock).toBe("0");
+  });
+
+  test("a lock held by another live process blocks this one; once that process is gone, the lock is free", async () => {
+    const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 30000)"], { stdio: "ignore" });
+    writeFileSync(userLocksPath(twinDir), JSON.stringify({ [lockNameOf("HR")]: `${child.pid}.other` }));
+    const db = await connect();
+    expect((await read(db, { waitSeconds: 0 })).values.lock).toBe("1");
+    await new Promise((resolve) => {
+      child.on("exit", resolve);
+      child.kill();
+    });
+    expect((await read(db, { waitSeconds: 0 })).values.lock).toBe("0");
+  });
+
+  test("the CLI's apply in a child process waits while this process's session holds the lock", async () => {
+    const holder = await connect();
+    expect((await read(holder, { waitSeconds: 0 })).values.lock).toBe("0");
+    let exited = false;
+    const apply = cli(["ords", "apply", "dev", "--environments-dir", envDir, "--jwk-url", jwkUrl]).then((run) => {
+      exited = true;
+      return run;
+    });
+    // The child's REQUEST rewrites the lock table each time it asks: wait until it has asked at least once.
+    const before = statSync(userLocksPath(twinDir)).mtimeMs;
+    for (let i = 0; i < 200 && statSync(userLocksPath(twinDir)).mtimeMs === before && !exited; i++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(exited).toBe(false);
+    expect(statSync(userLocksPath(twinDir)).mtimeMs).toBeGreaterThan(before);
+    expect(readStore(twinDir).schemas.HR?.profile).toBeNull();
+    await holder.close();
+    expect((await apply).status).toBe(0);
+    expect(readStore(twinDir).schemas.HR?.profile?.jwkUrl).toBe(jwkUrl);
+  });
+
+  test("apply and teardown in two processes at once: the lock serializes them, and the schema converges", async () => {
+    await runOrdsCommand("apply", options({ jwkUrl }), deps());
+    const args = ["dev", "--environments-dir", envDir, "--jwk-url", jwkUrl];
+    const [apply, teardown] = await Promise.all([cli(["ords", "apply", ...args]), cli(["ords", "teardown", ...args])]);
+    expect([apply.status, teardown.status]).toEqual([0, 0]);
+    // Whichever ran last, the kit owns the schema's objects: the next apply and status are clean.
+    await runOrdsCommand("apply", options({ jwkUrl }), deps());
+    const status = await runOrdsCommand("status", options({ jwkUrl }), deps());
+    expect(status.summary).toBe("in sync with the configuration");
+    expect(readUserLocks(twinDir)).toEqual({});
+  });
+
+  test("warns that runs are not serialized when the user may not execute DBMS_LOCK", async () => {
+    await configureTwinOrds(twinDir, { dbmsLockUsers: ["ADMIN"] });
+    const db = await connect();
+    expect((await read(db, { waitSeconds: 0 })).unreadable.lock).toContain("PLS-00201: identifier 'DBMS_LOCK'");
+    const result = await runOrdsCommand("apply", options({ jwkUrl }), deps());
+    expect(result.warnings.join("\n")).toMatch(/Ran without the kit's lock/);
+  });
+
+  test("reads the profile view's columns from the dictionary, without the ones this release lacks", async () => {
+    await configureTwinOrds(twinDir, { missingColumns: ["ROLE_CLAIM_NAME"] });
+    const db = await connect();
+    const { values, unreadable } = await read(db);
+    expect(JSON.parse(values.columns ?? "[]")).toEqual(
+      ["ALLOWED_AGE", "ALLOWED_SKEW", "AUDIENCE", "DESCRIPTION", "ISSUER", "JWK_URL"].map(
+        (column) => `USER_ORDS_JWT_PROFILE.${column}`,
+      ),
+    );
+    expect(unreadable["profile.role_claim_name"]).toContain("ORA-00904");
+  });
+
+  test("fails with ORA-06502 when the document exceeds the out bind's maxSize in bytes", async () => {
+    const db = await connect();
+    const query = stateQuery(target());
+    await expect(
+      db.execute(query.sql, { ...query.binds, state: { out: "string", maxSize: 200 } }),
+    ).rejects.toMatchObject({ code: "ORA-06502" });
   });
 });
