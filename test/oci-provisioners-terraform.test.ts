@@ -18,11 +18,13 @@ const withTerraform = terraformAvailable ? describe : describe.skip;
 const DOMAIN_ID = "ocid1.domain.oc1..aaaaaaaaprovisionertest";
 const APP_ID = "0123456789abcdef0123456789abcdef";
 
-function command(block: Record<string, any>, when?: "destroy"): string {
+function provisioner(block: Record<string, any>, when?: "destroy"): { command: string; environment?: object } {
   const found = (block.provisioner as any[]).map((entry) => entry["local-exec"]).find((exec) => exec.when === when);
   if (found === undefined) throw new Error(`no ${when ?? "create"}-time provisioner`);
-  return found.command as string;
+  return found;
 }
+
+const command = (block: Record<string, any>, when?: "destroy"): string => provisioner(block, when).command;
 
 withTerraform("the OCI provisioners under real terraform", () => {
   const server = new OciLoopback();
@@ -86,7 +88,10 @@ withTerraform("the OCI provisioners under real terraform", () => {
     const accessCommand = command(access)
       .replace(/\$\{oci_identity_domain\.[^}]+\.url\}/g, server.url)
       .replace(/\$\{data\.oci_identity_domains_setting\.[^}]+\}/g, "false");
-    const local = (text: string) => ({ "local-exec": { command: text, when: "destroy" } });
+    // The stand-in sits at the stack's depth, so the provisioners' environment (the kit's bin, relative) holds too.
+    const local = (text: string, block: Record<string, any>) => ({
+      "local-exec": { command: text, when: "destroy", environment: provisioner(block, "destroy").environment },
+    });
     standIn = join(outdir, "stacks", "dev-stand-in");
     mkdirSync(standIn, { recursive: true });
     writeFileSync(
@@ -96,11 +101,11 @@ withTerraform("the OCI provisioners under real terraform", () => {
           terraform_data: {
             domain: {
               input: { id: DOMAIN_ID, url: server.url },
-              provisioner: [local(command(domain, "destroy").replaceAll("${self.id}", "${self.input.id}"))],
+              provisioner: [local(command(domain, "destroy").replaceAll("${self.id}", "${self.input.id}"), domain)],
             },
             client_access: {
               input: { idcs_endpoint: "${terraform_data.domain.input.url}" },
-              provisioner: [{ "local-exec": { command: accessCommand } }],
+              provisioner: [{ "local-exec": { command: accessCommand, environment: provisioner(access).environment } }],
             },
             app: {
               input: { id: APP_ID, idcs_endpoint: "${terraform_data.domain.input.url}" },
@@ -109,6 +114,7 @@ withTerraform("the OCI provisioners under real terraform", () => {
                   command(app, "destroy")
                     .replaceAll("${self.idcs_endpoint}", "${self.input.idcs_endpoint}")
                     .replaceAll("${self.id}", "${self.input.id}"),
+                  app,
                 ),
               ],
             },
