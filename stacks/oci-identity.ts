@@ -43,9 +43,12 @@ export interface OciIdentityProps {
 }
 
 /** The provider's auth as flags of `ords-jwt oci …`, so the kit's SDK calls authenticate the same way. */
+/** The provisioners' variable holding the OCI config profile: user text never enters the command /bin/sh parses. */
+const PROFILE_ENV = "ORDS_JWT_OCI_PROFILE";
+
 function authFlags(config: OciIdentityProviderConfig): string {
   const profile = config.provider.configFileProfile;
-  return `--auth ${config.provider.auth}${profile === undefined ? "" : ` --profile ${JSON.stringify(profile)}`}`;
+  return `--auth ${config.provider.auth}${profile === undefined ? "" : ` --profile "$${PROFILE_ENV}"`}`;
 }
 
 export class OciIdentity extends Construct {
@@ -70,7 +73,12 @@ export class OciIdentity extends Construct {
     const kit = props.command ?? defaultKitCommand();
     // The default command names the kit's bin through $ORDS_JWT_KIT_BIN (never in the command text, which /bin/sh
     // parses): every provisioner that runs it carries the variable, as the ORDS hook does.
-    const kitEnvironment = { [KIT_BIN_ENV]: terraformLiteral(kitBinPath(this)) };
+    // The profile is config text, so it travels the same way, as a Terraform literal.
+    const profile = config.provider.configFileProfile;
+    const kitEnvironment: Record<string, string> = {
+      [KIT_BIN_ENV]: terraformLiteral(kitBinPath(this)),
+      ...(profile === undefined ? {} : { [PROFILE_ENV]: terraformLiteral(profile) }),
+    };
 
     this.domain = config.domain.mode === "create" ? this.createDomain(props, kit, kitEnvironment) : undefined;
     this.idcsEndpoint = this.domain?.url ?? this.existingDomainUrl(props);

@@ -60,9 +60,15 @@ test("finds terraform's error block inside cdktf's stack column", () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** Runs the real `terraform init` of the failing directory in place of cdktf deploy, as the runner spec says. */
+  /**
+   * Runs the real `terraform init` of the failing directory in place of cdktf deploy, as the runner spec says. The
+   * version check deploy makes first (`terraform version -json`) runs as it is.
+   */
   const terraformInstead: CommandRunner = {
-    run: (spec) => processRunner.run({ ...spec, command: "terraform", args: ["init", "-input=false"], cwd: dir }),
+    run: (spec) =>
+      spec.command === "terraform" && spec.args?.[0] === "version"
+        ? processRunner.run(spec)
+        : processRunner.run({ ...spec, command: "terraform", args: ["init", "-input=false"], cwd: dir }),
   };
 
   test("fails with DEPLOY_FAILED carrying terraform's error and the download fix, with no escape sequence", async () => {

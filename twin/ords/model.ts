@@ -812,10 +812,11 @@ export function readState(
     for (const key of Object.keys(values).filter((name) => name.startsWith("profile.")))
       unreadable[key] = 'ORA-00904: "P"."SCHEMA_ID": invalid identifier';
   if (model.version === null) unreadable.version = 'ORA-00904: "ORDS"."INSTALLED_VERSION": invalid identifier';
-  // read-state-admin.sql reads DBA_ORDS_* views, which a user without ORDS_ADMINISTRATOR_ROLE does not see.
+  // read-state-admin.sql reads DBA_ORDS_* views, which a user without ORDS_ADMINISTRATOR_ROLE does not see (the lock
+  // and ALL_TAB_COLUMNS need no such role).
   if (access.dbaViews && !access.administrator)
     for (const key of Object.keys(values))
-      if (!["version", "procedures", "arguments"].includes(key))
+      if (!["lock", "version", "procedures", "arguments", "columns"].includes(key))
         unreadable[key] = "ORA-00942: table or view does not exist";
   for (const key of Object.keys(unreadable)) delete values[key];
   return fitStateDocument({ sessionUser, values, unreadable, truncated: {} });
