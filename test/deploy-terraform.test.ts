@@ -3,11 +3,11 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { processRunner } from "../src/lifecycle/command-runner";
 import { deploy } from "../src/lifecycle/deploy";
 import { synthesizeTargets } from "../src/lifecycle/synth-targets";
 import { environmentFrom, exampleJson, PROJECT_ROOT } from "./support/environments";
 import { testDbPassword } from "./support/fake-runner";
+import { quietRunner } from "./support/quiet-runner";
 
 const terraformAvailable = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
 if (!terraformAvailable) process.stderr.write("SKIPPED deploy-terraform.test.ts: no terraform binary on PATH\n");
@@ -42,6 +42,7 @@ withTerraform("deploy with real terraform", () => {
   const stateDir = join(project, "state");
   const environment = environmentFrom(exampleJson(), "demo");
   const progress: string[] = [];
+  const runner = quietRunner();
   let result: Awaited<ReturnType<typeof deploy>>;
 
   beforeAll(async () => {
@@ -51,7 +52,7 @@ withTerraform("deploy with real terraform", () => {
         projectRoot: project,
         outdir: join(project, "cdktf.out"),
         stateDir,
-        runner: processRunner,
+        runner,
         synthesize: (env, variant) => synthesizeTargets(env, variant, { outdir: join(project, "cdktf.out"), stateDir }),
         dbPassword: testDbPassword,
         log: (line) => progress.push(line),

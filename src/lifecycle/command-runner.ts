@@ -32,46 +32,63 @@ export interface CommandRunner {
   run(spec: CommandSpec): Promise<CommandResult>;
 }
 
-/** Runs commands for real; their progress goes to stderr so stdout stays data only. */
-export const processRunner: CommandRunner = {
-  run(spec) {
-    return new Promise((resolve, reject) => {
-      const tidy = spec.tidy === true && spec.capture !== true;
-      const child = spawn(spec.command, [...spec.args], {
-        cwd: spec.cwd,
-        env: { ...process.env, CHECKPOINT_DISABLE: "1", ...(tidy ? { NO_COLOR: "1" } : {}), ...spec.env },
-        // fd 2 for an uncaptured stdout: child progress must not mix into the kit's data on stdout.
-        stdio: [spec.interactive ? "inherit" : "ignore", spec.capture || tidy ? "pipe" : 2, tidy ? "pipe" : 2],
-      });
-      const chunks: Buffer[] = [];
-      const output: string[] = [];
-      let partial = "";
-      const onTidyChunk = (chunk: Buffer) => {
-        const text = partial + chunk.toString("utf8");
-        const end = text.lastIndexOf("\n");
-        partial = end === -1 ? text : text.slice(end + 1);
-        if (end === -1) return;
-        for (const line of tidyOutput(text.slice(0, end))) {
-          if (line === "" && output[output.length - 1] === "") continue;
-          output.push(line);
-          process.stderr.write(`${line}\n`);
-        }
-      };
-      if (tidy) {
-        child.stdout?.on("data", onTidyChunk);
-        child.stderr?.on("data", onTidyChunk);
-      } else {
-        child.stdout?.on("data", (chunk: Buffer) => chunks.push(chunk));
-      }
-      child.on("error", reject);
-      child.on("close", (code, signal) => {
-        if (tidy && partial !== "") onTidyChunk(Buffer.from("\n"));
-        resolve({
-          exitCode: code ?? (signal ? 128 : 1),
-          stdout: Buffer.concat(chunks).toString("utf8"),
-          ...(tidy ? { output } : {}),
+export interface ProcessRunnerOptions {
+  /**
+   * Where the children's progress goes. @default undefined: straight to this process's stderr (fd 2), as a
+   * terminal user expects; tests pass a collector so their log holds only jest's report.
+   */
+  readonly output?: (text: string) => void;
+}
+
+/** Runs commands for real; their progress goes to stderr (or `output`) so stdout stays data only. */
+export function createProcessRunner(options: ProcessRunnerOptions = {}): CommandRunner {
+  return {
+    run(spec) {
+      return new Promise((resolve, reject) => {
+        const tidy = spec.tidy === true && spec.capture !== true;
+        const piped = tidy || options.output !== undefined;
+        const write = options.output ?? ((text: string) => process.stderr.write(text));
+        const child = spawn(spec.command, [...spec.args], {
+          cwd: spec.cwd,
+          env: { ...process.env, CHECKPOINT_DISABLE: "1", ...(tidy ? { NO_COLOR: "1" } : {}), ...spec.env },
+          // fd 2 for an uncaptured stdout: child progress must not mix into the kit's data on stdout.
+          stdio: [
+            spec.interactive ? "inherit" : "ignore",
+            spec.capture ? "pipe" : piped ? "pipe" : 2,
+            piped ? "pipe" : 2,
+          ],
+        });
+        const chunks: Buffer[] = [];
+        const output: string[] = [];
+        let partial = "";
+        const onTidyChunk = (chunk: Buffer) => {
+          const text = partial + chunk.toString("utf8");
+          const end = text.lastIndexOf("\n");
+          partial = end === -1 ? text : text.slice(end + 1);
+          if (end === -1) return;
+          for (const line of tidyOutput(text.slice(0, end))) {
+            if (line === "" && output[output.length - 1] === "") continue;
+            output.push(line);
+            write(`${line}\n`);
+          }
+        };
+        const onProgress = tidy ? onTidyChunk : (chunk: Buffer) => write(chunk.toString("utf8"));
+        if (spec.capture) child.stdout?.on("data", (chunk: Buffer) => chunks.push(chunk));
+        else if (piped) child.stdout?.on("data", onProgress);
+        if (piped) child.stderr?.on("data", onProgress);
+        child.on("error", reject);
+        child.on("close", (code, signal) => {
+          if (tidy && partial !== "") onTidyChunk(Buffer.from("\n"));
+          resolve({
+            exitCode: code ?? (signal ? 128 : 1),
+            stdout: Buffer.concat(chunks).toString("utf8"),
+            ...(tidy ? { output } : {}),
+          });
         });
       });
-    });
-  },
-};
+    },
+  };
+}
+
+/** The real runner of the CLI: children write their progress straight to the terminal's stderr. */
+export const processRunner: CommandRunner = createProcessRunner();
