@@ -10,4 +10,7 @@ module.exports = {
   // node_modules is transformed.
   transformIgnorePatterns: ["/node_modules/(?!(jose|openid-client|oauth4webapi)/)"],
   testTimeout: 60000,
+  // jest's report and real failures only: tests keep their children's output (cdktf, terraform) to themselves, and
+  // the files with skipped tests are named once at the end (the live test says how to run it).
+  reporters: ["default", "<rootDir>/test/support/skipped-reporter.js"],
 };

@@ -1,6 +1,6 @@
 // What the CLI prints (issue: a user's first hour): `error CODE: message` + `fix:`, --json errors on stdout,
 // one-line usage errors, --version, colour only on a terminal, readable token times, a JSON call body as JSON.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { colourFor } from "../src/cli/shared";
@@ -10,18 +10,19 @@ import { renderToken, type TokenCommandResult } from "../src/commands/token";
 import type { DoctorResult } from "../src/doctor/run";
 import type { TokenResult } from "../src/oauth/client";
 import { Secret } from "../src/secret";
-import { PROJECT_ROOT } from "./support/environments";
+import { exampleJson, PROJECT_ROOT } from "./support/environments";
 import { runCliAsync } from "./support/run-cli-async";
 
-let emptyDir: string;
+let environmentsDir: string;
 beforeAll(() => {
-  emptyDir = mkdtempSync(join(tmpdir(), "ords-jwt-cli-output-"));
+  environmentsDir = mkdtempSync(join(tmpdir(), "ords-jwt-cli-output-"));
+  writeFileSync(join(environmentsDir, "dev.json"), JSON.stringify(exampleJson()));
 });
-afterAll(() => rmSync(emptyDir, { recursive: true, force: true }));
+afterAll(() => rmSync(environmentsDir, { recursive: true, force: true }));
 
 describe("errors", () => {
   test("prints error CODE: message, then fix: on its own line", async () => {
-    const run = await runCliAsync(["token", "nosuch", "--environments-dir", join(PROJECT_ROOT, "environments")]);
+    const run = await runCliAsync(["token", "nosuch", "--environments-dir", environmentsDir]);
     expect(run.status).toBe(2);
     const lines = run.stderr.trimEnd().split("\n");
     // The project's environments/ holds only examples/, so the message says there is no environment yet.
@@ -30,7 +31,7 @@ describe("errors", () => {
   });
 
   test("with --json, prints {error:{code,message,fix}} on stdout and keeps the exit code", async () => {
-    const run = await runCliAsync(["token", "nosuch", "--json"]);
+    const run = await runCliAsync(["token", "nosuch", "--json", "--environments-dir", environmentsDir]);
     expect(run.status).toBe(2);
     const printed = JSON.parse(run.stdout) as { error: { code: string; message: string; fix: string } };
     expect(Object.keys(printed.error).sort()).toEqual(["code", "fix", "message"]);

@@ -3,11 +3,12 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { processRunner } from "../src/lifecycle/command-runner";
 import { deploy } from "../src/lifecycle/deploy";
 import { synthesizeTargets } from "../src/lifecycle/synth-targets";
+import { deployedOutputsSource } from "../src/stack-outputs";
 import { environmentFrom, exampleJson, PROJECT_ROOT } from "./support/environments";
 import { testDbPassword } from "./support/fake-runner";
+import { quietRunner } from "./support/quiet-runner";
 
 const terraformAvailable = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
 if (!terraformAvailable) process.stderr.write("SKIPPED deploy-terraform.test.ts: no terraform binary on PATH\n");
@@ -30,6 +31,7 @@ const stack = new TerraformStack(app, ${JSON.stringify(environment)});
 new LocalBackend(stack, { path: "../../../state/${environment}.tfstate" });
 const data = new DataResource(stack, "marker", { input: "hello" });
 new TerraformOutput(stack, "issuer", { value: "https://identity.oraclecloud.com/" });
+new TerraformOutput(stack, "jwk_url", { value: "https://idcs-0123.identity.oraclecloud.com/admin/v1/SigningCert/jwk" });
 new TerraformOutput(stack, "client_secret", { value: data.id, sensitive: true });
 app.synth();
 `,
@@ -42,6 +44,7 @@ withTerraform("deploy with real terraform", () => {
   const stateDir = join(project, "state");
   const environment = environmentFrom(exampleJson(), "demo");
   const progress: string[] = [];
+  const runner = quietRunner();
   let result: Awaited<ReturnType<typeof deploy>>;
 
   beforeAll(async () => {
@@ -51,7 +54,7 @@ withTerraform("deploy with real terraform", () => {
         projectRoot: project,
         outdir: join(project, "cdktf.out"),
         stateDir,
-        runner: processRunner,
+        runner,
         synthesize: (env, variant) => synthesizeTargets(env, variant, { outdir: join(project, "cdktf.out"), stateDir }),
         dbPassword: testDbPassword,
         log: (line) => progress.push(line),
@@ -61,10 +64,12 @@ withTerraform("deploy with real terraform", () => {
   }, 180_000);
 
   test("writes the outputs file without the sensitive output", () => {
-    expect(result.outputs).toEqual({ issuer: "https://identity.oraclecloud.com/" });
-    expect(JSON.parse(readFileSync(join(stateDir, "demo.outputs.json"), "utf8"))).toEqual({
-      demo: { issuer: "https://identity.oraclecloud.com/" },
-    });
+    const outputs = {
+      issuer: "https://identity.oraclecloud.com/",
+      jwk_url: "https://idcs-0123.identity.oraclecloud.com/admin/v1/SigningCert/jwk",
+    };
+    expect(result.outputs).toEqual(outputs);
+    expect(JSON.parse(readFileSync(join(stateDir, "demo.outputs.json"), "utf8"))).toEqual({ demo: outputs });
   });
 
   test("leaves the outputs file and the state file readable by the owner only", () => {
@@ -73,5 +78,19 @@ withTerraform("deploy with real terraform", () => {
     expect(statSync(join(stateDir, "demo.tfstate")).mode & 0o777).toBe(0o600);
     // deploy runs cdktf under umask 077, so the state (which holds the client secret) is never readable by others.
     expect(result.stateFile).toMatchObject({ file: join(stateDir, "demo.tfstate"), modeBefore: "600" });
+  });
+
+  test("leaves files the tools read without terraform: the outputs by their names, the secret in the state", async () => {
+    const source = deployedOutputsSource({
+      environment: "demo",
+      backend: "local",
+      stateDir,
+      terraformBinary: join(project, "no-terraform-here"),
+    });
+    expect(await source.read()).toMatchObject({
+      issuer: "https://identity.oraclecloud.com/",
+      jwkUrl: "https://idcs-0123.identity.oraclecloud.com/admin/v1/SigningCert/jwk",
+    });
+    expect((await source.readSecret?.())?.reveal()).toMatch(/\S/);
   });
 });

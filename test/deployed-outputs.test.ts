@@ -3,6 +3,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { resolveOrdsSpec } from "../src/commands/ords";
 import { deployedOutputsSource, deploymentOf, LazyOutputs, resolveClientSecret } from "../src/stack-outputs";
 import { exampleJson } from "./support/environments";
 import { runCliAsync } from "./support/run-cli-async";
@@ -82,6 +83,24 @@ test("remote state: the outputs file says deployed; without it, only terraform c
   expect(deploymentOf({ environment: "dev", backend: "oci", stateDir }).status).toBe("unknown");
   writeFileSync(join(stateDir, "dev.outputs.json"), JSON.stringify({ dev: { client_id: "cid" } }));
   expect(deploymentOf({ environment: "dev", backend: "oci", stateDir }).status).toBe("deployed");
+});
+
+test("ords plan takes jwk_url from the outputs file deploy wrote, without terraform", async () => {
+  const environmentsDir = join(dir, "environments");
+  mkdirSync(environmentsDir);
+  writeFileSync(join(environmentsDir, "dev.json"), JSON.stringify(exampleJson()));
+  writeLocalState("dev", {});
+  const jwkUrl = "https://idcs-0123.identity.oraclecloud.com/admin/v1/SigningCert/jwk";
+  writeFileSync(join(stateDir, "dev.outputs.json"), JSON.stringify({ dev: { jwk_url: jwkUrl } }));
+  // The tools read state/ relative to where they run, as the CLI does from the project root.
+  const cwd = process.cwd();
+  process.chdir(dir);
+  try {
+    const spec = await resolveOrdsSpec("plan", { environment: "dev", environmentsDir, outdir: join(dir, "cdktf.out") });
+    expect(spec.profile.jwkUrl).toBe(jwkUrl);
+  } finally {
+    process.chdir(cwd);
+  }
 });
 
 describe("before the first deploy", () => {

@@ -190,7 +190,9 @@ test("fails privilege.protects with the config key when the module behind --url 
   expect(check(checks, "privilege.protects")).toMatchObject({
     status: "fail",
     message: expect.stringContaining('module "hr.v1" (/hr/) behind the URL is not protected'),
-    fix: expect.stringContaining('Add "hr.v1" to ords.privilege.modules and run the ORDS step (ords apply dev)'),
+    fix: expect.stringContaining(
+      'Add "hr.v1" to ords.privilege.modules and run the ORDS step (npx ords-jwt ords apply dev)',
+    ),
   });
 });
 

@@ -37,7 +37,7 @@ withTerraform("the OCI provisioners under real terraform", () => {
   /** Asynchronous: the loopback server answers in this same process while terraform runs. */
   const terraform = async (...args: string[]): Promise<void> => {
     const output: string[] = [];
-    const result = await createProcessRunner((text) => output.push(text)).run({
+    const result = await createProcessRunner({ output: (text) => output.push(text) }).run({
       command: "terraform",
       args: [...args, "-input=false", "-no-color"],
       cwd: standIn,

@@ -225,7 +225,7 @@ describe("database codes as the driver reports them", () => {
       });
       expect(mapped.message).not.toContain("Nothing was changed");
       expect(mapped.message).toContain("outcome is unknown");
-      expect(mapped.message).toContain("`ords status dev`");
+      expect(mapped.message).toContain("`npx ords-jwt ords status dev`");
       expect(mapped.fix).toContain("ords status dev");
     },
   );

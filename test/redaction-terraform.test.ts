@@ -58,7 +58,7 @@ withTerraform("deploy with real terraform and a secret in state", () => {
     projectRoot: root,
     outdir: join(root, "cdktf.out"),
     stateDir,
-    runner: createProcessRunner((text) => output.push(text)),
+    runner: createProcessRunner({ output: (text) => output.push(text) }),
     synthesize: () => {
       throw new Error("local state is read from its file");
     },
@@ -109,7 +109,7 @@ withTerraform("deploy with real terraform and a secret in state", () => {
 withTerraform("any terraform the kit's runner starts", () => {
   test("runs under umask 077, so the state and its backup are owner-only", async () => {
     const dir = mkdtempSync(join(tmpdir(), "kit-umask-"));
-    const runner = createProcessRunner(() => undefined);
+    const runner = createProcessRunner({ output: () => undefined });
     for (const input of ["one", "two"]) {
       writeFileSync(join(dir, "main.tf.json"), JSON.stringify({ resource: { terraform_data: { x: { input } } } }));
       if (input === "one") await runner.run({ command: "terraform", args: ["init", "-input=false"], cwd: dir });

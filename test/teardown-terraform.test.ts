@@ -4,11 +4,11 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { processRunner } from "../src/lifecycle/command-runner";
 import type { LifecycleContext } from "../src/lifecycle/context";
 import { deploy } from "../src/lifecycle/deploy";
 import { environmentFrom, exampleJson, PROJECT_ROOT } from "./support/environments";
 import { testDbPassword } from "./support/fake-runner";
+import { quietRunner } from "./support/quiet-runner";
 
 const terraformAvailable = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
 if (!terraformAvailable) process.stderr.write("SKIPPED teardown-terraform.test.ts: no terraform binary on PATH\n");
@@ -59,11 +59,12 @@ app.synth();
 withTerraform("cdktf destroy with the ORDS hook", () => {
   const { root, log } = project();
   const stateDir = join(root, "state");
+  const runner = quietRunner();
   const context: LifecycleContext = {
     projectRoot: root,
     outdir: join(root, "cdktf.out"),
     stateDir,
-    runner: processRunner,
+    runner,
     synthesize: () => {
       throw new Error("not used: deploy and destroy run through cdktf");
     },
@@ -78,7 +79,7 @@ withTerraform("cdktf destroy with the ORDS hook", () => {
       { environment: environmentFrom(exampleJson(), ENV), yes: true, ci: false, interactive: false },
       context,
     );
-    const destroyed = await processRunner.run({
+    const destroyed = await runner.run({
       command: join(root, "node_modules", ".bin", "cdktf"),
       args: ["destroy", ENV, "--auto-approve"],
       cwd: root,

@@ -189,7 +189,7 @@ export async function doctor(options: DoctorOptions): Promise<DoctorResult> {
   const given = tokenFromInputs(options);
   if (target.environment === undefined && !hasStandaloneValues(options, given !== undefined)) {
     throw new KitError("USAGE_INVALID", "doctor has nothing to check: no environment and no values given", {
-      fix: "Name an environment (doctor <env>), or pass what to check: --jwk-url, --token or --token-file (or set ORDS_JWT_TOKEN), --url, and the expected --issuer, --audience and --privilege.",
+      fix: "Name an environment (npx ords-jwt doctor <environment>), or pass what to check: --jwk-url, --token or --token-file (or set ORDS_JWT_TOKEN), --url, and the expected --issuer, --audience and --privilege.",
     });
   }
   // Only for the aud-vs-client-id hint: read the outputs for it only when the token request reads them anyway.

@@ -23,7 +23,7 @@ import {
 } from "../ords/spec";
 import { stateTargetOfEnvironment } from "../ords/state";
 import { seamsFor } from "../seams";
-import { stackDirFor, terraformOutputsSource } from "../stack-outputs";
+import { deployedOutputsSource } from "../stack-outputs";
 
 export interface OrdsCommandOptions {
   readonly environment: string;
@@ -51,20 +51,21 @@ export interface OrdsCommandDeps {
   readonly connector?: Connector;
   readonly connectOptions?: Omit<OpenConnectionOptions, "connector" | "env" | "log">;
   readonly waitForJwks?: (url: string, timeoutSeconds: number) => Promise<ReadinessResult>;
-  /** Reads the deployed stack's jwk_url output. @default terraform output in <outdir>/stacks/<env> */
+  /** Reads the deployed stack's jwk_url output. @default what deploy wrote, else the state (deployedOutputsSource) */
   readonly jwkUrlFromOutputs?: (environment: string, outdir: string) => Promise<string | undefined>;
-  /** Reads the deployed stack's client_id output (Entra). @default terraform output in <outdir>/stacks/<env> */
+  /** Reads the deployed stack's client_id output (Entra). @default as for jwkUrlFromOutputs */
   readonly clientIdFromOutputs?: (environment: string, outdir: string) => Promise<string | undefined>;
   /** Progress lines. @default stderr */
   readonly log?: (line: string) => void;
 }
 
-async function terraformJwkUrl(environment: string, outdir: string): Promise<string | undefined> {
-  return (await terraformOutputsSource({ stackDir: stackDirFor(environment, outdir) }).read()).jwkUrl;
-}
-
-async function terraformClientId(environment: string, outdir: string): Promise<string | undefined> {
-  return (await terraformOutputsSource({ stackDir: stackDirFor(environment, outdir) }).read()).clientId;
+/** The deployed outputs as the other tools read them: deploy's outputs file, else the state (src/stack-outputs.ts). */
+function deployedOutputs(environment: Environment, outdir: string) {
+  return deployedOutputsSource({
+    environment: environment.name,
+    backend: environment.settings.state.backend,
+    outdir,
+  }).read();
 }
 
 /** An Entra client id is a GUID; anything else cannot be the audience of a v2 token. */
@@ -128,7 +129,7 @@ export async function resolveOrdsSpec(
         "CONFIG_ORDS_SPEC_INVALID",
         `$${options.specEnv} is for environment "${spec.environment}", not "${options.environment}"`,
         {
-          fix: "Re-synthesize the stacks (npm start) and deploy again.",
+          fix: `Deploy again (npx ords-jwt deploy ${options.environment}), so the hook carries this environment's input.`,
         },
       );
     }
@@ -141,7 +142,9 @@ export async function resolveOrdsSpec(
   if (jwkUrl === undefined) {
     const outdir = options.outdir ?? "cdktf.out";
     try {
-      jwkUrl = await (deps.jwkUrlFromOutputs ?? terraformJwkUrl)(environment.name, outdir);
+      jwkUrl = deps.jwkUrlFromOutputs
+        ? await deps.jwkUrlFromOutputs(environment.name, outdir)
+        : (await deployedOutputs(environment, outdir)).jwkUrl;
     } catch (error) {
       // apply needs it (planApply says so when the profile must change); the others can do without.
       const why = error instanceof Error ? error.message : String(error);
@@ -179,7 +182,10 @@ async function entraNames(
   let clientId = options.clientId === undefined ? undefined : checkClientIdFlag(options.clientId);
   if (clientId === undefined) {
     try {
-      clientId = await (deps.clientIdFromOutputs ?? terraformClientId)(environment.name, options.outdir ?? "cdktf.out");
+      const outdir = options.outdir ?? "cdktf.out";
+      clientId = deps.clientIdFromOutputs
+        ? await deps.clientIdFromOutputs(environment.name, outdir)
+        : (await deployedOutputs(environment, outdir)).clientId;
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
       (deps.log ?? stderr)(`note: no client_id from the stack outputs for ords ${command} (${why})`);

@@ -25,9 +25,12 @@ export interface PreflightInputs {
   readonly home?: string;
 }
 
-/** Lowest terraform per state backend (facts.md §4/§5: the native oci backend arrived in 1.12; s3 arguments in 1.6.3). */
+/**
+ * Lowest terraform per state backend: 1.5 for the stacks (the README's prerequisite), the native oci backend from
+ * 1.12 and the s3 arguments the kit writes from 1.6.3 (facts.md §4 and §5).
+ */
 const MINIMUM_TERRAFORM: Record<string, readonly [number, number, number]> = {
-  local: [1, 0, 0],
+  local: [1, 5, 0],
   "s3-compatible": [1, 6, 3],
   oci: [1, 12, 0],
 };
@@ -145,7 +148,7 @@ export async function preflightProblems(
   const problems: PreflightProblem[] = [];
   const version = await terraformVersion(binary, env);
   const backend = environment.settings.state.backend;
-  const minimum = MINIMUM_TERRAFORM[backend] ?? [1, 0, 0];
+  const minimum = MINIMUM_TERRAFORM[backend] ?? [1, 5, 0];
   if (version === undefined) {
     problems.push({
       what: "terraform",

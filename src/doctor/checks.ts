@@ -11,7 +11,7 @@ import { type JsonObject, tryDecodeToken } from "../jwt/decode";
 import { entraEndpoints } from "../naming";
 import type { Secret } from "../secret";
 
-/** Stable check ids, in the order the doctor prints them. Documented in the README; never rename one. */
+/** Stable check ids, in the order the doctor prints them. Documented in docs/tools.md; never rename one. */
 export const CHECK_IDS = [
   "jwks.reachable",
   "jwks.format",
@@ -661,7 +661,7 @@ function checkRoleMode(view: TokenView, expectations: Expectations): CheckResult
     return fail(
       id,
       `role mode: ${pointer} holds ${JSON.stringify(value)}, but the privilege has no roles linked, so no token can match`,
-      `Link the ORDS role named like the token's role to the privilege (ords.privilege.roles) and run the ORDS step (ords apply ${expectations.environment ?? "<env>"}).`,
+      `Link the ORDS role named like the token's role to the privilege (ords.privilege.roles) and run the ORDS step (npx ords-jwt ords apply ${expectations.environment ?? "<environment>"}).`,
     );
   }
   if (expected.length === 0) {

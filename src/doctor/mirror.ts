@@ -213,7 +213,7 @@ export async function runMirror(options: MirrorOptions): Promise<MirrorReport> {
         id: "mirror.restore",
         status: "fail",
         message: `restoring failed: ${restoreErrors.join("; ")}`,
-        fix: `Re-run the ORDS step (ords apply) to re-create the profile, and drop module "${MIRROR_MODULE.name}" if it is still there.`,
+        fix: `Re-run the ORDS step (npx ords-jwt ords apply <environment>) to re-create the profile, and drop module "${MIRROR_MODULE.name}" if it is still there.`,
       };
 
   let verdict: CheckResult;

@@ -42,7 +42,7 @@ export type OrdsObservation =
 
 /** The command that stores what the environment file says; with the environment's name when known. */
 function ordsStep(environment: string | undefined): string {
-  return `run the ORDS step (ords apply ${environment ?? "<env>"})`;
+  return `run the ORDS step (npx ords-jwt ords apply ${environment ?? "<environment>"})`;
 }
 
 /**

@@ -56,11 +56,20 @@ class LineSplitter {
   }
 }
 
+export interface ProcessRunnerOptions {
+  /**
+   * Where the children's (redacted) progress goes. @default this process's stderr; tests pass a collector so their
+   * log holds only jest's report.
+   */
+  readonly output?: (text: string) => void;
+}
+
 /**
  * A runner whose children's progress goes to `output`, redacted of the secrets the spec names; the kit's own stdout
  * stays data only. With `tidy`, the progress is stripped of colour and animation and kept for the error it holds.
  */
-export function createProcessRunner(output: (text: string) => void): CommandRunner {
+export function createProcessRunner(options: ProcessRunnerOptions = {}): CommandRunner {
+  const output = options.output ?? ((text: string) => process.stderr.write(text));
   return {
     run(spec) {
       return new Promise((resolve, reject) => {
@@ -112,5 +121,5 @@ export function createProcessRunner(output: (text: string) => void): CommandRunn
   };
 }
 
-/** Runs commands for real; their progress goes to stderr. */
-export const processRunner: CommandRunner = createProcessRunner((text) => process.stderr.write(text));
+/** The real runner of the CLI: children's progress goes to stderr, redacted. */
+export const processRunner: CommandRunner = createProcessRunner();

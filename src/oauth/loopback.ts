@@ -105,7 +105,7 @@ export async function listenForCallback(options: CallbackListenerOptions = {}): 
               `Port ${redirect.port} on ${redirect.hostname} is in use, so the login callback cannot be received`,
               {
                 cause: error,
-                fix: "Stop the other process on that port (another `token --user`?), then retry.",
+                fix: 'Stop the other process on that port (another "npx ords-jwt token --user"?), then retry.',
               },
             )
           : error,
@@ -131,7 +131,7 @@ export async function listenForCallback(options: CallbackListenerOptions = {}): 
         clearTimeout(timer);
         settle.reject(
           new KitError("OAUTH_CALLBACK_FAILED", "The login listener was closed before a callback arrived", {
-            fix: "Run `token --user` again and finish the login in the browser before it stops waiting.",
+            fix: 'Run "npx ords-jwt token <environment> --user" again and finish the login in the browser before it stops waiting.',
           }),
         );
         server.closeAllConnections();

@@ -57,11 +57,11 @@ export function isTransientConnectError(error: unknown): boolean {
 export const OUTCOME_UNKNOWN_CODES: ReadonlySet<string> = new Set(["NJS-500", "NJS-501", "NJS-123"]);
 
 function statusCommand(context: DbErrorContext): string {
-  return `ords status ${context.environment ?? "<env>"}`;
+  return `npx ords-jwt ords status ${context.environment ?? "<environment>"}`;
 }
 
 function outcomeUnknownFix(context: DbErrorContext): string {
-  return `Run \`${statusCommand(context)}\` to see what the database has now, then run apply again (it only writes what is still missing).`;
+  return `Run \`${statusCommand(context)}\` to see what the database has now, then \`npx ords-jwt ords apply\` again (it only writes what is still missing).`;
 }
 
 interface Mapping {
@@ -212,7 +212,7 @@ function mappingFor(oracleCode: string, error: unknown, context: DbErrorContext)
     return {
       code: "ORDS_API_ERROR",
       cause: "the PL/SQL block did not compile against this ORDS release",
-      fix: "Run `ords status` to see the ORDS version and packages the kit detected, and report the message above.",
+      fix: "Run `npx ords-jwt ords status <environment>` to see the ORDS version and packages the kit detected, and report the message above.",
     };
   }
   if (/^ORA-20\d{3}$/.test(oracleCode)) {
@@ -252,7 +252,7 @@ export function mapDbError(error: unknown, context: DbErrorContext): KitError {
       `Database error while the ORDS step was ${verb(context.phase)} (${original}).${rolledBack}`,
       {
         cause: error,
-        fix: "See the Oracle error above; the README's ORDS troubleshooting lists the common ones.",
+        fix: "See the Oracle error above; docs/troubleshooting.md lists the common ones by code.",
         details: { oracleCode, phase: context.phase },
       },
     );

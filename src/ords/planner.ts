@@ -175,7 +175,7 @@ function unreadableError(spec: OrdsSpec, state: OrdsState, what: string, keys: r
     {
       fix: mode
         ? `Grant ${spec.connection.user} ORDS_ADMINISTRATOR_ROLE (it reads the DBA_ORDS_* views), or set ords.user to ${spec.connection.schema} and connect as the schema.`
-        : "Check that the ORDS release is 24.3 or later; `ords status` shows what could not be read.",
+        : "Check that the ORDS release is 24.3 or later; `npx ords-jwt ords status <environment>` shows what could not be read.",
       details: { keys, reasons },
     },
   );

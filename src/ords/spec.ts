@@ -128,7 +128,7 @@ export function ordsConfigOf(environment: Environment) {
       "CONFIG_ORDS_MISSING",
       `${environment.file} has no "ords" section, so there is no ORDS step for "${environment.name}"`,
       {
-        fix: 'Add an "ords" section (see environments/examples/oci.json and the README\'s "ORDS post-deploy step").',
+        fix: 'Add an "ords" section (see environments/examples/oci.json and docs/ords-step.md).',
         details: { environment: environment.name, file: environment.file },
       },
     );
