@@ -25,8 +25,7 @@ describe("errors", () => {
     const run = await runCliAsync(["token", "nosuch", "--environments-dir", environmentsDir]);
     expect(run.status).toBe(2);
     const lines = run.stderr.trimEnd().split("\n");
-    // The project's environments/ holds only examples/, so the message says there is no environment yet.
-    expect(lines[0]).toMatch(/^error CONFIG_NOT_FOUND: No environment in \S+environments\/ yet/);
+    expect(lines[0]).toMatch(/^error CONFIG_NOT_FOUND: No environment file for "nosuch"/);
     expect(lines.at(-1)).toMatch(/^fix: /);
   });
 
