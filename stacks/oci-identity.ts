@@ -42,10 +42,15 @@ export interface OciIdentityProps {
   readonly command?: string;
 }
 
-/** The provider's auth as flags of `ords-jwt oci …`, so the kit's SDK calls authenticate the same way. */
+/**
+ * The provider's auth as flags of `ords-jwt oci …`, so the kit's SDK calls authenticate the same way. The profile
+ * is user text: inside the shell's double quotes \ " $ and ` are escaped (nothing expands), and Terraform's
+ * template sequences are escaped too (terraformLiteral), so the provisioner runs it as the literal name.
+ */
 function authFlags(config: OciIdentityProviderConfig): string {
   const profile = config.provider.configFileProfile;
-  return `--auth ${config.provider.auth}${profile === undefined ? "" : ` --profile ${JSON.stringify(profile)}`}`;
+  const quoted = profile === undefined ? "" : ` --profile "${profile.replace(/[\\"$`]/g, "\\$&")}"`;
+  return `--auth ${config.provider.auth}${terraformLiteral(quoted)}`;
 }
 
 export class OciIdentity extends Construct {

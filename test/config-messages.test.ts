@@ -45,7 +45,8 @@ test("accepts a file that starts with a UTF-8 byte order mark", () => {
 test('says "must be an array", not "a array"', () => {
   const json = exampleJson();
   json.identityProvider.app.scopes = "demo.read";
-  expect(problemsFor(json)[0]?.message).toBe('must be an array, not the string "demo.read"');
+  // The value itself is not echoed (it could be a secret pasted in the wrong place), only its kind and length.
+  expect(problemsFor(json)[0]?.message).toBe("must be an array, not a string (9 characters)");
 });
 
 test("fails with a real message when demoModule has the wrong type", () => {
@@ -54,7 +55,7 @@ test("fails with a real message when demoModule has the wrong type", () => {
   expect(problemsFor(json)).toContainEqual({
     file: "environments/dev.json",
     path: "ords.demoModule",
-    message: 'must be a boolean or an object, not the string "yes"',
+    message: "must be a boolean or an object, not a string (3 characters)",
   });
 });
 

@@ -62,7 +62,11 @@ test("finds terraform's error block inside cdktf's stack column", () => {
 
   /** Runs the real `terraform init` of the failing directory in place of cdktf deploy, as the runner spec says. */
   const terraformInstead: CommandRunner = {
-    run: (spec) => processRunner.run({ ...spec, command: "terraform", args: ["init", "-input=false"], cwd: dir }),
+    run: (spec) =>
+      // The version check runs as it is; cdktf deploy becomes the failing init.
+      spec.command === "terraform" && spec.args[0] === "version"
+        ? processRunner.run(spec)
+        : processRunner.run({ ...spec, command: "terraform", args: ["init", "-input=false"], cwd: dir }),
   };
 
   test("fails with DEPLOY_FAILED carrying terraform's error and the download fix, with no escape sequence", async () => {

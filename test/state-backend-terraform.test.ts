@@ -152,7 +152,7 @@ withTerraform("the committed examples through `npx cdktf synth`'s own path", () 
   test("synthesize with one backend each, and no file holds a path of this machine", () => {
     const result = synthLikeCdktf(PROJECT_ROOT, outdir);
     expect(result).toEqual({ status: 0, stderr: "" });
-    for (const name of ["example", "entra-example"])
+    for (const name of ["oci", "entra", "sandbox"])
       expect(Object.keys(stackJson(outdir, name).terraform.backend)).toEqual(["local"]);
     for (const file of filesUnder(outdir)) {
       const text = readFileSync(file, "utf8");

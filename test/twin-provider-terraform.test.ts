@@ -65,7 +65,9 @@ withTerraform("terraform with the twin oracle/oci provider", () => {
       const result = terraform(dir, install, ["plan", "-no-color", "-input=false"]);
       expect(result.stderr).toBe("");
       expect(result.stdout).toMatch(/oci_identity_domain\.\S+ will be created/);
-      expect(result.stdout).toMatch(/oci_identity_domains_setting\.\S+ will be created/);
+      // Client access: the settings data source read during apply, then the kit's PATCH in a terraform_data.
+      expect(result.stdout).toMatch(/data\.oci_identity_domains_setting\.\S+ will be read during apply/);
+      expect(result.stdout).toMatch(/terraform_data\.identity_client_access\S* will be created/);
       expect(result.stdout).toMatch(/\+ client_secret\s+= \(known after apply\)/);
       expect(result.stdout).toMatch(/\+ url\s+= \(known after apply\)/);
       expect(result.stdout).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
