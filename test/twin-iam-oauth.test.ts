@@ -243,3 +243,33 @@ test("fails when the redirect URI is not registered: 400 without a redirect", as
   const response = await fetchTwin(authorize.href);
   expect(response.status).toBe(400);
 });
+
+test("the JWKS answers a request signed with the tenancy's key while client access is off", async () => {
+  const w = await world({ publicJwks: false });
+  const response = await signedFetch(twin.ociConfigFile, caPem, `${w.url}/admin/v1/SigningCert/jwk`);
+  expect(response.status).toBe(200);
+});
+
+test("fails when a Settings PUT omits signingCertPublicAccess: the JWKS answers 401 again", async () => {
+  const w = await world();
+  await admin(`${w.url}/admin/v1/Settings/Settings`, "PUT", {
+    schemas: ["urn:ietf:params:scim:schemas:oracle:idcs:Settings"],
+    csrAccess: "none",
+  });
+  const response = await fetchTwin(`${w.url}/admin/v1/SigningCert/jwk`);
+  expect(response.status).toBe(401);
+});
+
+test("discovery names the issuer the twin was started with", async () => {
+  const otherDir = mkdtempSync(join(tmpdir(), "twin-iam-issuer-"));
+  const other = await startIamTwin({ dir: otherDir, issuer: "https://identity.oraclecloud.com", log: () => {} });
+  try {
+    const response = await trustingFetch(readFileSync(other.caFile, "utf8"))(
+      `${other.defaultDomainUrl}/.well-known/openid-configuration`,
+    );
+    expect(((await response.json()) as any).issuer).toBe("https://identity.oraclecloud.com");
+  } finally {
+    await other.stop();
+    rmSync(otherDir, { recursive: true, force: true });
+  }
+});

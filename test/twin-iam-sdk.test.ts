@@ -17,7 +17,7 @@ let count = 0;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "twin-iam-sdk-"));
-  twin = await startIamTwin({ dir, operationDelayMs: 150, log: () => {} });
+  twin = await startIamTwin({ dir, operationDelayMs: 80, log: () => {} });
   sdk = await SdkWorker.start(twin);
 });
 
@@ -34,7 +34,7 @@ async function waitForWorkRequest(id: string): Promise<any> {
   for (let attempt = 0; attempt < 100; attempt++) {
     const { iamWorkRequest } = await controlOk("getIamWorkRequest", { iamWorkRequestId: id });
     if (iamWorkRequest.status !== "IN_PROGRESS" && iamWorkRequest.status !== "ACCEPTED") return iamWorkRequest;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 30));
   }
   throw new Error(`work request ${id} did not finish`);
 }

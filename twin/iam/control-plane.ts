@@ -2,7 +2,7 @@
 // IAM work requests, with OCI's request signatures and error bodies. Compartments, policies, users, groups and
 // replication are not served.
 import { z } from "zod";
-import { domainView, newDomain, newSigningKey, settle, startOperation, workRequestView } from "./domains";
+import { domainView, newDomain, settle, startOperation, workRequestView } from "./domains";
 import { jsonBody, ociError, type RouteModule, type TwinRequest, type TwinResponse } from "./http";
 import { verifyOciSignature } from "./oci-signature";
 import type { Domain, State, StateStore } from "./store";
@@ -11,6 +11,8 @@ export interface ControlPlaneContext {
   readonly store: StateStore;
   /** How long a domain state change runs before its work request succeeds. */
   readonly operationDelayMs: number;
+  /** A fresh signing key for a new domain. */
+  readonly signingKey: () => Promise<Domain["signingKey"]>;
   /** Opens a listener for a new domain's endpoint and returns its port. */
   readonly openDomainEndpoint: () => Promise<number>;
   /** Called after every change, so the server can open/close domain listeners and arm its sweep timer. */
@@ -126,7 +128,7 @@ export function controlPlaneRoutes(context: ControlPlaneContext): RouteModule {
         "adminEmail, adminFirstName, adminLastName, adminUserName and isNotificationBypassed must be set together",
       );
     }
-    const [port, signingKey] = await Promise.all([context.openDomainEndpoint(), newSigningKey()]);
+    const [port, signingKey] = await Promise.all([context.openDomainEndpoint(), context.signingKey()]);
     return store.update((state) => {
       const domain = newDomain(details, port, signingKey, state.tenancyId, state.region);
       state.domains[domain.id] = domain;

@@ -38,9 +38,8 @@ async function main(): Promise<void> {
   process.once("SIGTERM", stop);
   // Handlers first, then the line a parent waits for: a parent that stops the twin right after reading it must
   // find the handlers in place.
-  process.stdout.write(
-    `${JSON.stringify({ controlPlaneUrl: twin.controlPlaneUrl, caFile: twin.caFile, ociConfigFile: twin.ociConfigFile })}\n`,
-  );
+  const { controlPlaneUrl, caFile, ociConfigFile } = twin;
+  process.stdout.write(`${JSON.stringify({ controlPlaneUrl, caFile, ociConfigFile })}\n`);
   process.stderr.write(`iam-twin: listening at ${twin.controlPlaneUrl} (Ctrl-C stops it)\n`);
 }
 

@@ -163,12 +163,25 @@ export async function startIamTwin(options: IamTwinOptions): Promise<IamTwin> {
   });
   // Re-bind every recorded domain port, so the URLs in terraform state stay valid across restarts.
   for (const domain of Object.values(initial.domains)) {
-    if (!domainServers.has(domain.port)) await openDomainEndpoint(domain.port);
+    if (domainServers.has(domain.port)) continue;
+    try {
+      await openDomainEndpoint(domain.port);
+    } catch (error) {
+      await Promise.all([...domainServers.values()].map(close));
+      throw new Error(`cannot bind the port of domain ${domain.displayName} (${domainUrl(domain)})`, { cause: error });
+    }
   }
+  // One key is made ahead, so a domain create waits for the port, not for an RSA key generation.
+  let spareKey = newSigningKey();
+  const signingKey = () => {
+    const next = spareKey;
+    spareKey = newSigningKey();
+    return next;
+  };
   const control = await listen(
     tls,
     options.port ?? initial.controlPlanePort ?? 0,
-    () => [controlPlaneRoutes({ store, operationDelayMs, openDomainEndpoint, changed })],
+    () => [controlPlaneRoutes({ store, operationDelayMs, signingKey, openDomainEndpoint, changed })],
     () => ociError(404, "NotAuthorizedOrNotFound", "The twin serves no such Identity API path"),
     log,
   );
