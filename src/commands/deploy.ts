@@ -11,6 +11,8 @@ export interface DeployCommandOptions {
   readonly yes: boolean;
   /** @default "environments" */
   readonly environmentsDir?: string;
+  /** Where cdktf synthesizes the stacks. @default "cdktf.out" */
+  readonly outdir?: string;
   /** `--leave-ords`: see DeployOptions.leaveOrds. */
   readonly leaveOrds?: boolean;
 }
@@ -30,7 +32,7 @@ export async function deployCommand(options: DeployCommandOptions): Promise<Depl
       ci: runningInCi(),
       interactive: process.stdin.isTTY === true,
     },
-    cliLifecycleContext(),
+    cliLifecycleContext(options.outdir),
   );
 }
 
