@@ -148,7 +148,8 @@ async function flow(): Promise<void> {
     const environments = join(dir, "environments");
     mkdirSync(environments, { recursive: true });
     copyFileSync(join(EXAMPLES, `${ENVIRONMENT}.json`), join(environments, `${ENVIRONMENT}.json`));
-    const where = ["--environments-dir", environments];
+    // Its own cdktf output directory too: cdktf's synth deletes the stack directories it did not write.
+    const where = ["--environments-dir", environments, "--outdir", join(dir, "cdktf.out")];
 
     step(`Deploying "${ENVIRONMENT}" with the kit (cdktf + terraform + the twin oracle/oci provider)`);
     expectStatus(await kit(["deploy", ENVIRONMENT, "--yes", ...where], env, false, QUIET), 0, "deploy");

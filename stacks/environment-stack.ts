@@ -7,7 +7,7 @@ import type { Construct } from "constructs";
 import { OciProvider } from "../.gen/providers/oci/provider";
 import type { Environment } from "../src/config/load";
 import type { EntraIdentityProviderConfig, OciIdentityProviderConfig } from "../src/config/schema";
-import { DEFAULT_VARIANT, type StackPhase, type StackVariant, variantFor } from "../src/lifecycle/phase";
+import { DEFAULT_VARIANT, type StackVariant, variantFor } from "../src/lifecycle/phase";
 import { requiredTerraformVersion } from "../src/lifecycle/terraform-version";
 import { type DomainEndpoints, type IdentityNames, ociIdentityNames } from "../src/naming";
 import { ordsSpecFor } from "../src/ords/spec";
@@ -23,8 +23,8 @@ export interface EnvironmentStackProps {
   /** Directory of local state files (`<stateDir>/<environment>.tfstate`). */
   readonly stateDir: string;
   /**
-   * Deploy or a teardown deactivation phase, and whether protection is lifted.
-   * @default the deploy phase, protection in force
+   * Whether protection is lifted (teardown --force).
+   * @default protection in force
    */
   readonly variant?: StackVariant;
 }
@@ -59,8 +59,7 @@ export class EnvironmentStack extends TerraformStack {
     const variant = variantFor(props.variant ?? DEFAULT_VARIANT, props.environment.name);
     const preventDestroy = settings.protected && !variant.liftProtection;
     const idp = settings.identityProvider;
-    const side =
-      idp.type === "oci" ? this.ociSide(idp, variant.phase, preventDestroy) : this.entraSide(idp, preventDestroy);
+    const side = idp.type === "oci" ? this.ociSide(idp, preventDestroy) : this.entraSide(idp, preventDestroy);
     this.identity = side.construct;
     this.names = side.names;
 
@@ -83,7 +82,7 @@ export class EnvironmentStack extends TerraformStack {
     this.addOutputs(side);
   }
 
-  private ociSide(idp: OciIdentityProviderConfig, phase: StackPhase, preventDestroy: boolean): IdentitySide {
+  private ociSide(idp: OciIdentityProviderConfig, preventDestroy: boolean): IdentitySide {
     const providerAuth = { auth: idp.provider.auth, configFileProfile: idp.provider.configFileProfile };
     // Provider arguments are Terraform templates; the backend (which reuses providerAuth) takes text literally.
     const providerArgs = terraformLiterals(providerAuth);
@@ -97,7 +96,6 @@ export class EnvironmentStack extends TerraformStack {
       config: idp,
       names,
       homeRegionProvider: home,
-      phase,
       preventDestroy,
     });
     return {

@@ -9,7 +9,6 @@ import { IdentityDomainsApp } from "../.gen/providers/oci/identity-domains-app";
 import { IdentityDomainsUser } from "../.gen/providers/oci/identity-domains-user";
 import type { OciProvider } from "../.gen/providers/oci/provider";
 import { domainAdmin, type OciIdentityProviderConfig } from "../src/config/schema";
-import type { StackPhase } from "../src/lifecycle/phase";
 import {
   type DomainEndpoints,
   type IdentityNames,
@@ -31,8 +30,6 @@ export interface OciIdentityProps {
   readonly names: IdentityNames;
   /** Provider for the tenancy home region: domain create/update/delete must go there (facts.md §1). */
   readonly homeRegionProvider: OciProvider;
-  /** Teardown synthesizes deactivation phases before destroying; see src/lifecycle/phase.ts. */
-  readonly phase: StackPhase;
   /** Adds Terraform `prevent_destroy` to the domain and app (protected environments). */
   readonly preventDestroy: boolean;
   /**
@@ -42,10 +39,10 @@ export interface OciIdentityProps {
   readonly command?: string;
 }
 
-/** The provider's auth as flags of `ords-jwt oci …`, so the kit's SDK calls authenticate the same way. */
 /** The provisioners' variable holding the OCI config profile: user text never enters the command /bin/sh parses. */
 const PROFILE_ENV = "ORDS_JWT_OCI_PROFILE";
 
+/** The provider's auth as flags of `ords-jwt oci …`, so the kit's SDK calls authenticate the same way. */
 function authFlags(config: OciIdentityProviderConfig): string {
   const profile = config.provider.configFileProfile;
   return `--auth ${config.provider.auth}${profile === undefined ? "" : ` --profile "$${PROFILE_ENV}"`}`;
@@ -69,7 +66,7 @@ export class OciIdentity extends Construct {
 
   constructor(scope: Construct, id: string, props: OciIdentityProps) {
     super(scope, id);
-    const { config, names, phase, preventDestroy } = props;
+    const { config, names, preventDestroy } = props;
     const kit = props.command ?? defaultKitCommand();
     // The default command names the kit's bin through $ORDS_JWT_KIT_BIN (never in the command text, which /bin/sh
     // parses): every provisioner that runs it carries the variable, as the ORDS hook does.
@@ -140,9 +137,9 @@ export class OciIdentity extends Construct {
         allowedScopes: app.allowOwnScopes ? names.scopes.map((scope) => ({ fqs: scope.fqs })) : undefined,
         trustScope: app.trustScope,
         accessTokenExpiry: app.accessTokenExpirySeconds,
-        // Explicit: the provider's default leaves a new app inactive. Teardown deactivates it first,
-        // because the provider cannot delete an active app, even with force_delete (#2507).
-        active: phase === "deploy" ? app.active : false,
+        // Explicit: the provider's default leaves a new app inactive. The destroy-time provisioner below deactivates
+        // it before deletion.
+        active: app.active,
       }),
       // OCI appends extension schemas (OCITags) after create; the provider's examples/identity_domains/app.tf and
       // Oracle's samples ignore them, or every plan shows a change (facts.md §5).
@@ -179,7 +176,7 @@ export class OciIdentity extends Construct {
   }
 
   private createDomain(
-    { config, homeRegionProvider, phase, preventDestroy }: OciIdentityProps,
+    { config, homeRegionProvider, preventDestroy }: OciIdentityProps,
     kit: string,
     kitEnvironment: Record<string, string>,
   ): IdentityDomain {
@@ -198,8 +195,6 @@ export class OciIdentity extends Construct {
         adminLastName: admin?.lastName,
         adminUserName: admin?.userName,
         isNotificationBypassed: admin?.notificationBypassed,
-        // OCI deletes only INACTIVE domains (412 otherwise) and the provider does not deactivate them (#1781).
-        state: phase === "deactivate-domain" ? "INACTIVE" : undefined,
       }),
       lifecycle: { preventDestroy },
       // OCI deletes only INACTIVE domains and the provider does not deactivate them (#1781). Terraform destroys the

@@ -45,6 +45,7 @@ test("accepts a file that starts with a UTF-8 byte order mark", () => {
 test('says "must be an array", not "a array"', () => {
   const json = exampleJson();
   json.identityProvider.app.scopes = "demo.read";
+  // The value itself is not echoed (it could be a secret pasted in the wrong place), only its kind and length.
   expect(problemsFor(json)[0]?.message).toBe("must be an array, not a string (9 characters)");
 });
 

@@ -66,7 +66,8 @@ test("finds terraform's error block inside cdktf's stack column", () => {
    */
   const terraformInstead: CommandRunner = {
     run: (spec) =>
-      spec.command === "terraform" && spec.args?.[0] === "version"
+      // The version check runs as it is; cdktf deploy becomes the failing init.
+      spec.command === "terraform" && spec.args[0] === "version"
         ? processRunner.run(spec)
         : processRunner.run({ ...spec, command: "terraform", args: ["init", "-input=false"], cwd: dir }),
   };

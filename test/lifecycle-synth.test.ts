@@ -1,65 +1,28 @@
-// Synthesized teardown phases, protection and state backends: what Terraform gets for each lifecycle variant.
+// Synthesized stack variants, protection and state backends: what Terraform gets for each lifecycle variant.
 
 import { stackVariantFromEnv } from "../src/lifecycle/phase";
 import { exampleJson, onlyBlock, synthesize } from "./support/environments";
 
-const reused = () => {
-  const json = exampleJson();
-  json.identityProvider.domain = { mode: "existing", url: "https://idcs-0123456789abcdef.identity.oraclecloud.com" };
-  json.identityProvider.clientAccess = { csrAccess: "none" };
-  return json;
-};
-
-describe("teardown phases", () => {
-  test("the deploy phase keeps the app active and leaves the domain state alone", () => {
+describe("stack variants", () => {
+  test("the stack as deployed keeps the app active and leaves the domain state alone", () => {
     const synthesized = synthesize(exampleJson());
     expect(onlyBlock(synthesized, "oci_identity_domains_app").active).toBe(true);
     expect(onlyBlock(synthesized, "oci_identity_domain").state).toBeUndefined();
   });
 
-  test("deactivate-app sets active = false on the app and leaves the domain active", () => {
-    const synthesized = synthesize(exampleJson(), {
-      variant: { environment: "dev", phase: "deactivate-app", liftProtection: false },
-    });
-    expect(onlyBlock(synthesized, "oci_identity_domains_app").active).toBe(false);
-    expect(onlyBlock(synthesized, "oci_identity_domain").state).toBeUndefined();
+  test("a variant meant for another environment does not lift this one's protection", () => {
+    const json = exampleJson();
+    json.protected = true;
+    const synthesized = synthesize(json, { variant: { environment: "prod", phase: "deploy", liftProtection: true } });
+    expect(onlyBlock(synthesized, "oci_identity_domain").lifecycle).toEqual(
+      expect.objectContaining({ prevent_destroy: true }),
+    );
   });
 
-  test('deactivate-domain sets state = "INACTIVE" on a domain the kit created, with the app still inactive', () => {
-    const synthesized = synthesize(exampleJson(), {
-      variant: { environment: "dev", phase: "deactivate-domain", liftProtection: false },
-    });
-    expect(onlyBlock(synthesized, "oci_identity_domain").state).toBe("INACTIVE");
-    expect(onlyBlock(synthesized, "oci_identity_domains_app").active).toBe(false);
-  });
-
-  test("deactivate-domain never touches a reused domain: there is no domain resource to deactivate", () => {
-    const synthesized = synthesize(reused(), {
-      variant: { environment: "dev", phase: "deactivate-domain", liftProtection: false },
-    });
-    expect(synthesized.resource.oci_identity_domain).toBeUndefined();
-    expect(onlyBlock(synthesized, "oci_identity_domains_app").active).toBe(false);
-    expect(JSON.stringify(synthesized)).not.toContain("INACTIVE");
-  });
-
-  test("a phase meant for another environment does not change this one", () => {
-    const synthesized = synthesize(exampleJson(), {
-      variant: { environment: "prod", phase: "deactivate-domain", liftProtection: false },
-    });
-    expect(onlyBlock(synthesized, "oci_identity_domains_app").active).toBe(true);
-    expect(onlyBlock(synthesized, "oci_identity_domain").state).toBeUndefined();
-  });
-
-  test("the phase comes from the environment variables teardown sets, and only for the named environment", () => {
-    expect(
-      stackVariantFromEnv({
-        ORDS_JWT_TEARDOWN_OF: "dev",
-        ORDS_JWT_STACK_PHASE: "deactivate-app",
-        ORDS_JWT_LIFT_PROTECTION: "dev",
-      }),
-    ).toEqual({
+  test("lifted protection comes from the environment variables teardown sets, and only for the named environment", () => {
+    expect(stackVariantFromEnv({ ORDS_JWT_TEARDOWN_OF: "dev", ORDS_JWT_LIFT_PROTECTION: "dev" })).toEqual({
       environment: "dev",
-      phase: "deactivate-app",
+      phase: "deploy",
       liftProtection: true,
     });
     expect(stackVariantFromEnv({ ORDS_JWT_TEARDOWN_OF: "dev", ORDS_JWT_LIFT_PROTECTION: "prod" }).liftProtection).toBe(
@@ -68,8 +31,8 @@ describe("teardown phases", () => {
     expect(stackVariantFromEnv({}).phase).toBe("deploy");
   });
 
-  test("fails when the phase variable holds an unknown phase", () => {
-    expect(() => stackVariantFromEnv({ ORDS_JWT_STACK_PHASE: "delete-everything" })).toThrow(/not a stack phase/);
+  test("fails when the phase variable holds a phase that no longer exists", () => {
+    expect(() => stackVariantFromEnv({ ORDS_JWT_STACK_PHASE: "deactivate-domain" })).toThrow(/not a stack phase/);
   });
 });
 
@@ -91,7 +54,7 @@ describe("protection", () => {
     const json = exampleJson();
     json.protected = true;
     const synthesized = synthesize(json, {
-      variant: { environment: "dev", phase: "deactivate-domain", liftProtection: true },
+      variant: { environment: "dev", phase: "deploy", liftProtection: true },
     });
     expect(onlyBlock(synthesized, "oci_identity_domains_app").lifecycle).toMatchObject({ prevent_destroy: false });
     expect(onlyBlock(synthesized, "oci_identity_domain").lifecycle).toEqual({ prevent_destroy: false });

@@ -1,4 +1,4 @@
-// The ORDS hook in the synthesized environment stack, and the ORDS calls in the offline plan (`npm start`).
+// The ORDS hook in the synthesized environment stack, and the ORDS calls in the offline plan (`npm run plan`).
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";

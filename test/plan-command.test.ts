@@ -1,4 +1,4 @@
-// The main job: `plan` (npm start) synthesizes offline, shows what would be created, and never shows a secret.
+// The main job: `plan` (npm run plan) synthesizes offline, shows what would be created, and never shows a secret.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,7 +18,7 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-describe("plan (npm start)", () => {
+describe("plan (npm run plan)", () => {
   const outdir = mkdtempSync(join(tmpdir(), "plan-out-"));
   const run = runCli(["plan", "examples/oci", "--outdir", outdir], CANARIES);
 

@@ -145,6 +145,7 @@ withTerraform("state backends through the real synth path and terraform", () => 
 
 withTerraform("the committed examples through `npx cdktf synth`'s own path", () => {
   // Inside the project, as cdktf itself writes cdktf.out; a unique subdirectory so runs never collide.
+  mkdirSync(join(PROJECT_ROOT, "cdktf.out"), { recursive: true });
   const outdir = mkdtempSync(join(PROJECT_ROOT, "cdktf.out", "test-synth-"));
 
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));

@@ -68,17 +68,19 @@ withTerraform("the whole flow on the twin, through the kit", () => {
   const root = mkdtempSync(join(tmpdir(), "twin-e2e-"));
   const twinDir = join(root, "twin");
   const environmentsDir = join(root, "environments");
-  // Unique names: cdktf.out/stacks/<env> and state/<env>.* live in the project, as for a user.
+  // Unique names: state/<env>.* lives in the project, as for a user.
   const suffix = randomBytes(3).toString("hex");
   const first = `e2e${suffix}a`;
   const second = `e2e${suffix}b`;
-  const where = ["--environments-dir", environmentsDir];
+  // Its own output directory: cdktf's synth deletes stack directories it did not write, so runs must not share one.
+  const outdir = join(root, "cdktf.out");
+  const where = ["--environments-dir", environmentsDir, "--outdir", outdir];
   let iam: IamTwin;
   let ords: OrdsTwinServer;
   let env: Record<string, string>;
   const kit = (args: string[], extra: Record<string, string> = {}, killWhen?: RegExp) =>
     start(process.execPath, [join(PROJECT_ROOT, "bin", "ords-jwt.cjs"), ...args], { ...env, ...extra }, { killWhen });
-  const stackDir = (name: string) => join(PROJECT_ROOT, "cdktf.out", "stacks", name);
+  const stackDir = (name: string) => join(outdir, "stacks", name);
   const outputsOf = (name: string): Json =>
     JSON.parse(readFileSync(join(PROJECT_ROOT, "state", `${name}.outputs.json`), "utf8"))[name];
   const domains = (): Json[] =>
@@ -121,7 +123,6 @@ withTerraform("the whole flow on the twin, through the kit", () => {
     await ords?.stop();
     await iam?.stop();
     for (const name of [first, second]) {
-      rmSync(stackDir(name), { recursive: true, force: true });
       for (const file of [`${name}.tfstate`, `${name}.tfstate.backup`, `${name}.outputs.json`])
         rmSync(join(PROJECT_ROOT, "state", file), { force: true });
     }
@@ -206,7 +207,7 @@ withTerraform("the whole flow on the twin, through the kit", () => {
   test("a plain cdktf destroy with the twin's variables tears the second environment down: the twin is empty", async () => {
     const destroy = await start(
       join(PROJECT_ROOT, "node_modules", ".bin", "cdktf"),
-      ["destroy", second, "--auto-approve", "--skip-provider-lock"],
+      ["destroy", second, "--auto-approve", "--skip-provider-lock", "--output", outdir],
       { ...env, ORDS_JWT_ENVIRONMENTS_DIR: environmentsDir, ...twinSeams(twinDir).childEnv() },
     );
     expect(destroy.status).toBe(0);

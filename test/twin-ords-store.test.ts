@@ -198,6 +198,25 @@ describe("the kit's ORDS step against the twin, in process", () => {
   });
 });
 
+describe("two environments side by side", () => {
+  test("keep their ORDS objects apart: tearing one down leaves the other", async () => {
+    await enableSchema(twinDir, { schema: "SALES" });
+    const other = exampleJson();
+    other.ords.user = "SALES";
+    other.ords.baseUrl = "https://example.com/ords/sales/";
+    other.ords.demoModule = true;
+    other.identityProvider.domain.displayName = "ords-jwt-example-qa";
+    writeFileSync(join(envDir, "qa.json"), JSON.stringify(other));
+    await runOrdsCommand("apply", options({ jwkUrl }), deps());
+    await runOrdsCommand("apply", options({ environment: "qa", jwkUrl }), deps());
+    await runOrdsCommand("teardown", options({ jwkUrl }), deps());
+    const { schemas } = readStore(twinDir);
+    expect(schemas.HR?.profile).toBeNull();
+    expect(schemas.SALES?.profile?.jwkUrl).toBe(jwkUrl);
+    expect(Object.keys(schemas.SALES?.privileges ?? {})).toEqual(["demo.read"]);
+  });
+});
+
 describe("admin mode (ords.user differs from ords.schema)", () => {
   const asUser = (user: string) => {
     const json = exampleJson();

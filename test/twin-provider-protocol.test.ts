@@ -117,6 +117,29 @@ describe("go-plugin handshake", () => {
       expect(response.diagnostics[0].summary).toMatch(/expected state to be one of \["ACTIVE" "INACTIVE"\]/);
     });
 
+    test("plans a create over msgpack, keeping a refined unknown from the config unchanged", async () => {
+      const refined = new ExtData(12, new Uint8Array([0x82, 0x01, 0xc2, 0x02, 0xa2, 0x78, 0x2d]));
+      const config = encodeValue({
+        compartment_id: "ocid1.compartment.oc1..example",
+        description: refined,
+        display_name: "d",
+        home_region: "eu-frankfurt-1",
+        license_type: "free",
+      });
+      const response = await call(running.provider, "PlanResourceChange", {
+        type_name: "oci_identity_domain",
+        prior_state: encodeValue(null),
+        proposed_new_state: config,
+        config,
+      });
+      expect(response.diagnostics).toEqual([]);
+      const planned = decodeValue(response.planned_state) as Record<string, unknown>;
+      expect(planned.description).toEqual(refined);
+      expect(isUnknown(planned.url)).toBe(true);
+      expect(planned.display_name).toBe("d");
+      expect(response.legacy_type_system).toBe(true);
+    });
+
     test("exits 0 after answering Shutdown", async () => {
       await call(running.controller, "Shutdown");
       expect(await running.exited).toBe(0);

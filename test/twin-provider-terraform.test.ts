@@ -65,7 +65,7 @@ withTerraform("terraform with the twin oracle/oci provider", () => {
       const result = terraform(dir, install, ["plan", "-no-color", "-input=false"]);
       expect(result.stderr).toBe("");
       expect(result.stdout).toMatch(/oci_identity_domain\.\S+ will be created/);
-      // Client access: the settings are read (a data source), and a terraform_data PATCHes the one attribute.
+      // Client access: the settings data source read during apply, then the kit's PATCH in a terraform_data.
       expect(result.stdout).toMatch(/data\.oci_identity_domains_setting\.\S+ will be read during apply/);
       expect(result.stdout).toMatch(/terraform_data\.identity_client_access\S* will be created/);
       expect(result.stdout).toMatch(/\+ client_secret\s+= \(known after apply\)/);

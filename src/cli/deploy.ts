@@ -10,11 +10,12 @@ export function registerDeploy(program: Command): void {
     .option("--yes", "approve without asking (implied by CI=true)")
     .option("--leave-ords", "the ORDS hook was removed from the config: drop it without tearing ORDS down")
     .option("--environments-dir <dir>", "directory of environment files", ENVIRONMENTS_DIR_DEFAULT)
+    .option("--outdir <dir>", "where cdktf synthesizes the stacks", "cdktf.out")
     .option("--json", "print the result as JSON")
     .action(
       async (
         environment: string,
-        options: { yes?: boolean; leaveOrds?: boolean; json?: boolean; environmentsDir: string },
+        options: { yes?: boolean; leaveOrds?: boolean; json?: boolean; environmentsDir: string; outdir: string },
       ) => {
         const { deployCommand, renderDeploy } = lazy<typeof import("../commands/deploy")>("../commands/deploy");
         const result = await deployCommand({
@@ -22,6 +23,7 @@ export function registerDeploy(program: Command): void {
           yes: options.yes === true,
           leaveOrds: options.leaveOrds === true,
           environmentsDir: options.environmentsDir,
+          outdir: options.outdir,
         });
         print(result, options.json === true, () => renderDeploy(result));
       },

@@ -8,6 +8,7 @@ interface TeardownFlags {
   readonly skipOrds?: boolean;
   readonly json?: boolean;
   readonly environmentsDir: string;
+  readonly outdir: string;
 }
 
 export function registerTeardown(program: Command): void {
@@ -21,6 +22,7 @@ export function registerTeardown(program: Command): void {
     .option("--force", "tear down a protected environment")
     .option("--skip-ords", "the database is gone or unreachable: leave its ORDS objects and do not connect")
     .option("--environments-dir <dir>", "directory of environment files", ENVIRONMENTS_DIR_DEFAULT)
+    .option("--outdir <dir>", "where cdktf synthesizes the stacks", "cdktf.out")
     .option("--json", "print the result as JSON")
     .action(async (environment: string, options: TeardownFlags) => {
       const { teardownCommand, renderTeardownCommand } =
@@ -31,6 +33,7 @@ export function registerTeardown(program: Command): void {
         force: options.force === true,
         skipOrds: options.skipOrds === true,
         environmentsDir: options.environmentsDir,
+        outdir: options.outdir,
       });
       print(result, options.json === true, () => renderTeardownCommand(result));
     });

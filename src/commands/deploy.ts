@@ -12,6 +12,8 @@ export interface DeployCommandOptions {
   readonly yes: boolean;
   /** @default "environments" */
   readonly environmentsDir?: string;
+  /** Where cdktf synthesizes the stacks. @default "cdktf.out" */
+  readonly outdir?: string;
   /** `--leave-ords`: see DeployOptions.leaveOrds. */
   readonly leaveOrds?: boolean;
 }
@@ -23,7 +25,7 @@ export async function deployCommand(options: DeployCommandOptions): Promise<Depl
   if (options.environmentsDir !== undefined) process.env[ENVIRONMENTS_DIR_ENV] = resolve(options.environmentsDir);
   // Before the password prompt: a missing terraform or credential must not cost the user a typed password.
   await preflight(environment, "deploy");
-  const context = cliLifecycleContext();
+  const context = cliLifecycleContext(options.outdir);
   // plan must not rewrite the stack files this deploy runs terraform in.
   const release = acquireOutdirLock(context.outdir, `deploy ${environment.name}`);
   try {

@@ -14,6 +14,7 @@ export function cliLifecycleContext(outdir = "cdktf.out", stateDir = DEFAULT_STA
   return {
     projectRoot: PROJECT_ROOT,
     ...dirs,
+    cdktfOutput: dirs.outdir === resolve(PROJECT_ROOT, "cdktf.out") ? undefined : dirs.outdir,
     runner: processRunner,
     synthesize: (environment, variant) => synthesizeTargets(environment, variant, dirs),
     dbPassword: (environment) => {

@@ -17,6 +17,8 @@ export interface TeardownCommandOptions {
   readonly skipOrds: boolean;
   /** @default "environments" */
   readonly environmentsDir?: string;
+  /** Where cdktf synthesizes the stacks. @default "cdktf.out" */
+  readonly outdir?: string;
 }
 
 export type TeardownCommandResult =
@@ -28,7 +30,7 @@ export async function teardownCommand(options: TeardownCommandOptions): Promise<
   if (environment === undefined) throw new Error("internal: loadEnvironments returned nothing");
   // cdktf's app (main.ts) and the ORDS step run as children: they read the same directory.
   if (options.environmentsDir !== undefined) process.env[ENVIRONMENTS_DIR_ENV] = resolve(options.environmentsDir);
-  const context = cliLifecycleContext();
+  const context = cliLifecycleContext(options.outdir);
   const deployment = deploymentOf({
     environment: environment.name,
     backend: environment.settings.state.backend,

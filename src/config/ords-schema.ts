@@ -92,7 +92,7 @@ export const ordsJsonPointer = z
 
 /**
  * A directory path; a relative one is resolved against the project root, which is the current working directory when
- * the configuration is loaded (npm start, cdktf, the CLI all run from it). The cdktf hook runs the step from
+ * the configuration is loaded (npm run plan, cdktf, the CLI all run from it). The cdktf hook runs the step from
  * cdktf.out/stacks/<env>, so only absolute paths may travel in its input.
  */
 const directoryPath = (what: string) =>

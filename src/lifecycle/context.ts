@@ -22,6 +22,11 @@ export interface LifecycleContext {
    * ORDS_DB_PASSWORD, or asked once here on a terminal, since terraform's provisioners have no terminal.
    */
   readonly dbPassword: (environment: Environment) => Promise<Secret>;
+  /**
+   * Given to cdktf as --output when the stacks go elsewhere than cdktf.json's cdktf.out (deploy/teardown --outdir).
+   * @default undefined (cdktf.json's own)
+   */
+  readonly cdktfOutput?: string;
   /** Progress lines (stderr in the CLI). */
   readonly log: (line: string) => void;
   /** Milliseconds, for elapsed times. */

@@ -88,6 +88,7 @@ export async function deploy(options: DeployOptions, context: LifecycleContext):
       outputsFile,
       ...(context.plainOutput === true ? ["--no-color"] : []),
       ...seams.cdktfFlags,
+      ...outputFlag(context),
     ],
     cwd: context.projectRoot,
     env: { ...seamEnv, ...env },
@@ -117,6 +118,14 @@ export async function deploy(options: DeployOptions, context: LifecycleContext):
   const all = JSON.parse(readFileSync(outputsFile, "utf8")) as Record<string, Record<string, unknown>>;
   context.log(`deployed "${name}" in ${Math.round((context.now() - started) / 1000)} s`);
   return { environment: name, outputs: all[name] ?? {}, outputsFile: outputsReport, stateFile: stateReport };
+}
+
+/**
+ * `--output` when the stacks go somewhere else than cdktf.json's cdktf.out: cdktf's synth deletes every stack
+ * directory of its output that the current synth did not write, so separate runs need separate directories.
+ */
+export function outputFlag(context: Pick<LifecycleContext, "cdktfOutput">): string[] {
+  return context.cdktfOutput === undefined ? [] : ["--output", context.cdktfOutput];
 }
 
 /** Local state from its file; remote state needs the stack synthesized and initialized first. */

@@ -1,14 +1,14 @@
-// Which variant of a stack to synthesize: the normal deploy, or one of teardown's deactivation steps.
+// Which variant of a stack to synthesize: the stack as deployed, with or without its prevent_destroy lifted.
 // Read once from the process environment at the edge (main.ts); stacks receive typed options.
 import { z } from "zod";
 import { KitError } from "../errors";
 
 /**
- * - `deploy`: the configuration as written.
- * - `deactivate-app`: the app with `active = false`; the provider cannot delete an active app (#2507).
- * - `deactivate-domain`: also a created domain with `state = "INACTIVE"`; OCI refuses to delete an active one (412).
+ * Only `deploy` is left: the app and a created domain now deactivate themselves in destroy-time provisioners
+ * (stacks/oci-identity.ts), so teardown no longer synthesizes deactivation phases before destroying. The variant
+ * still carries which environment has its protection lifted.
  */
-export const STACK_PHASES = ["deploy", "deactivate-app", "deactivate-domain"] as const;
+export const STACK_PHASES = ["deploy"] as const;
 export type StackPhase = (typeof STACK_PHASES)[number];
 
 /** The environment being torn down; only its stack gets the phase below. */

@@ -14,6 +14,7 @@ import {
   requireConfirmation,
   SKIP_ORDS_ENV,
 } from "./context";
+import { outputFlag } from "./deploy";
 import { type StackVariant, variantEnv } from "./phase";
 import { ensurePrivateStateDir, readStateJson } from "./secrets";
 import { secretsInState } from "./state-secrets";
@@ -194,7 +195,7 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
       await run(
         {
           command: cdktf,
-          args: ["destroy", name, "--auto-approve", ...seams.cdktfFlags],
+          args: ["destroy", name, "--auto-approve", ...seams.cdktfFlags, ...outputFlag(context)],
           env: { ...variantEnv(variant), ...childEnv },
         },
         "cdktf destroy",

@@ -1,4 +1,4 @@
-// The ORDS part of the offline plan (`npm start`): the calls the step would make on an empty schema, with their
+// The ORDS part of the offline plan (`npm run plan`): the calls the step would make on an empty schema, with their
 // named arguments and bind values, without a database. The password is never involved, so it cannot appear.
 import type { Environment } from "../config/load";
 import { identityNamesOf, OCI_DOMAIN_PATHS } from "../naming";

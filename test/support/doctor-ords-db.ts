@@ -1,8 +1,10 @@
-// A fake at the ORDS step's OrdsDb seam for the doctor: it answers the state read (sql/read-state.sql) from an
-// in-memory ORDS, and applies the profile and mirror-module blocks to it, by the ORDS calls and binds it receives.
-// The in-memory ORDS is the loopback OrdsResource's, so what the fake "stores" is what the resource enforces.
+// A fake at the ORDS step's OrdsDb seam for the doctor: it answers the state read (sql/read-state.sql) through the
+// ORDS twin's model, and applies the profile and mirror-module blocks to its own objects, by the ORDS calls and binds
+// it receives. Those objects are the loopback OrdsResource's, so what the fake "stores" is what the resource enforces.
+// It keeps its own writes because its tests run the mirror on an http emulator, whose http JWK URL ORDS (and the twin)
+// refuse.
 import type { Binds, ConnectOptions, ExecuteResult, OrdsDb } from "../../src/ords/db";
-import { fitStateDocument } from "./fake-ords-db";
+import { emptyModel, type Model, readState } from "../../twin/ords/model";
 import type { OrdsResource, ResourceProfile } from "./ords-resource";
 
 export interface FakeProfile extends ResourceProfile {
@@ -95,9 +97,7 @@ export class DoctorOrdsDatabase {
       this.log.push("read-state");
       return {
         outBinds: {
-          state: JSON.stringify(
-            this.stateDocument(text("privilege_name") ?? "", JSON.parse(text("module_names") ?? "[]")),
-          ),
+          state: JSON.stringify(this.stateDocument(binds)),
         },
       };
     }
@@ -190,66 +190,38 @@ export class DoctorOrdsDatabase {
     }
   }
 
-  private stateDocument(privilegeName: string, moduleNames: string[]): unknown {
-    const values: Record<string, string | null> = {
-      version: this.version,
-      procedures: JSON.stringify([
-        "ORDS_SECURITY.CREATE_JWT_PROFILE",
-        "ORDS_SECURITY.DELETE_JWT_PROFILE",
-        "ORDS.DEFINE_PRIVILEGE",
-        "ORDS.DELETE_PRIVILEGE",
-        "ORDS.CREATE_ROLE",
-        "ORDS.DELETE_ROLE",
-        "ORDS.DEFINE_MODULE",
-        "ORDS.DELETE_MODULE",
-      ]),
-      arguments: JSON.stringify([
-        "ORDS_SECURITY.CREATE_JWT_PROFILE.P_ISSUER",
-        "ORDS_SECURITY.CREATE_JWT_PROFILE.P_ROLE_CLAIM_NAME",
-      ]),
-      "schema.status": "ENABLED",
-      "profile.count": this.profile === null ? "0" : "1",
+  /** The state read as the ORDS twin's model answers it (twin/ords/model.ts), for this fake's objects. */
+  private stateDocument(binds: Binds): unknown {
+    const model: Model = {
+      ...emptyModel(this.version),
+      profile:
+        this.profile === null
+          ? null
+          : {
+              issuer: this.profile.issuer,
+              audience: this.profile.audience,
+              jwkUrl: this.profile.jwkUrl,
+              description: this.profile.description,
+              allowedSkew: this.profile.allowedSkewSeconds ?? null,
+              allowedAge: this.profile.allowedAgeSeconds ?? null,
+              roleClaimName: this.profile.roleClaimName ?? null,
+            },
+      privileges: new Map(
+        this.privileges.map((privilege) => [
+          privilege.name,
+          {
+            label: privilege.label,
+            description: null,
+            roles: [...privilege.roles],
+            patterns: [...privilege.patterns],
+            modules: [...privilege.modules],
+          },
+        ]),
+      ),
+      roles: new Set(this.privileges.flatMap((privilege) => privilege.roles)),
+      modules: new Map(this.modules.map((module) => [module.name, module.basePath])),
+      unreadable: { ...this.unreadable },
     };
-    if (this.profile !== null) {
-      values["profile.issuer"] = this.profile.issuer;
-      values["profile.audience"] = this.profile.audience;
-      values["profile.jwk_url"] = this.profile.jwkUrl;
-      values["profile.description"] = this.profile.description;
-      values["profile.allowed_skew"] =
-        this.profile.allowedSkewSeconds === null || this.profile.allowedSkewSeconds === undefined
-          ? null
-          : String(this.profile.allowedSkewSeconds);
-      values["profile.allowed_age"] =
-        this.profile.allowedAgeSeconds === null || this.profile.allowedAgeSeconds === undefined
-          ? null
-          : String(this.profile.allowedAgeSeconds);
-      values["profile.role_claim_name"] = this.profile.roleClaimName ?? null;
-    }
-    const privilege = this.privileges.find((candidate) => candidate.name === privilegeName);
-    values["privilege.count"] = privilege ? "1" : "0";
-    if (privilege) {
-      values["privilege.label"] = privilege.label;
-      values["privilege.description"] = null;
-      values["privilege.modules"] = privilege.modules.length ? JSON.stringify(privilege.modules) : null;
-      values["privilege.patterns"] = privilege.patterns.length ? JSON.stringify(privilege.patterns) : null;
-      values["privilege.roles"] = privilege.roles.length ? JSON.stringify(privilege.roles) : null;
-    }
-    values.roles = null;
-    values["roles.used_elsewhere"] = null;
-    const modules = this.modules.filter((module) => moduleNames.includes(module.name));
-    values.modules = modules.length ? JSON.stringify(modules.map((module) => [module.name, module.basePath])) : null;
-    // Every privilege and module of the schema (the read's all.* keys), sorted like its ORDER BY.
-    const list = (items: unknown[]) => (items.length ? JSON.stringify(items) : null);
-    const byName = <T extends { name: string }>(items: T[]) => [...items].sort((a, b) => a.name.localeCompare(b.name));
-    const pairs = (pick: (privilege: FakePrivilege) => string[]) =>
-      byName(this.privileges).flatMap((privilege) => [...pick(privilege)].sort().map((item) => [privilege.name, item]));
-    values["all.privileges"] = list(byName(this.privileges).map((privilege) => privilege.name));
-    values["all.privilege_modules"] = list(pairs((privilege) => privilege.modules));
-    values["all.privilege_patterns"] = list(pairs((privilege) => privilege.patterns));
-    values["all.privilege_roles"] = list(pairs((privilege) => privilege.roles));
-    values["all.modules"] = list(byName(this.modules).map((module) => [module.name, module.basePath]));
-    const unreadable: Record<string, string> = { ...this.unreadable };
-    for (const key of Object.keys(unreadable)) delete values[key];
-    return fitStateDocument({ sessionUser: "DEMO", values, unreadable, truncated: {} });
+    return readState(model, binds, "DEMO");
   }
 }
