@@ -46,9 +46,14 @@ export function kitBinPath(scope: Construct, bin = KIT_BIN): string {
   return relative(stackDir, bin) || bin;
 }
 
-/** The default command: node and the bin named by $ORDS_JWT_KIT_BIN, which the shell expands but never parses. */
+/**
+ * The default command: node and the bin named by $ORDS_JWT_KIT_BIN, which the shell expands but never parses. `${…:?}`
+ * (written `$${` for Terraform) stops the shell with an error when the path is empty: `node ""` would read a script
+ * from stdin and exit 0, and the step would silently not run.
+ */
+export const KIT_BIN_MISSING = "the kit's bin path is empty";
 export function defaultKitCommand(): string {
-  return `node "$${KIT_BIN_ENV}"`;
+  return `node "$\${${KIT_BIN_ENV}:?${KIT_BIN_MISSING}}"`;
 }
 
 export class OrdsPostDeploy extends Construct {

@@ -1,9 +1,10 @@
 // The ORDS hook in the synthesized environment stack, and the ORDS calls in the offline plan (`npm run plan`).
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { plan, renderPlan } from "../src/commands/plan";
-import { KIT_BIN } from "../stacks/ords-post-deploy";
+import { KIT_BIN, KIT_BIN_MISSING } from "../stacks/ords-post-deploy";
 import { exampleJson, PROJECT_ROOT, synthesize } from "./support/environments";
 import { sentinelSecret } from "./support/sentinel";
 
@@ -70,6 +71,18 @@ test("the teardown hook is never replaced by a value change: no triggers_replace
   expect(hook?.provisioner).toHaveLength(1);
 });
 
+test("fails loudly, not silently, when the hook's kit path is empty", () => {
+  const command: string = applyHook(synthesize(exampleJson()))?.provisioner[0]["local-exec"].command;
+  // Terraform turns `$${` into `${` before the shell sees the command.
+  const shell = spawnSync("/bin/sh", ["-c", command.replaceAll("$${", "${")], {
+    env: { PATH: process.env.PATH, ORDS_JWT_KIT_BIN: "" },
+    input: "",
+    encoding: "utf8",
+  });
+  expect(shell.status).not.toBe(0);
+  expect(shell.stderr).toContain(KIT_BIN_MISSING);
+});
+
 test("the destroy-time provisioner reads self only", () => {
   const hook = teardownHook(synthesize(exampleJson()));
   const destroy = hook?.provisioner[0]["local-exec"];
@@ -91,7 +104,9 @@ test("the hook runs the kit's own CLI, relative to the stack directory terraform
     const synthesized = require(join(outdir, "stacks", "dev", "cdk.tf.json"));
     const exec = applyHook(synthesized)?.provisioner[0]["local-exec"];
     // The path is in the environment; the command only names the variable, so the shell never parses the path.
-    expect(exec.command).toBe('node "$ORDS_JWT_KIT_BIN" ords apply dev --spec-env ORDS_JWT_SPEC');
+    expect(exec.command).toBe(
+      `node "$\${ORDS_JWT_KIT_BIN:?${KIT_BIN_MISSING}}" ords apply dev --spec-env ORDS_JWT_SPEC`,
+    );
     expect(resolve(outdir, "stacks", "dev", exec.environment.ORDS_JWT_KIT_BIN ?? "")).toBe(KIT_BIN);
   } finally {
     rmSync(outdir, { recursive: true, force: true });

@@ -58,7 +58,7 @@ describe("OCI stack for a new domain", () => {
     const command: string = access.provisioner[0]["local-exec"].command;
     expect(access.provisioner[0]["local-exec"].when).toBeUndefined();
     expect(command).toMatch(
-      /^node "\$ORDS_JWT_KIT_BIN" oci client-access --idcs-endpoint "\$\{oci_identity_domain\.[^.]+\.url\}" --current "\$\{data\.oci_identity_domains_setting\.[^.]+\.signing_cert_public_access\}" --auth ApiKey --profile "\$ORDS_JWT_OCI_PROFILE"$/,
+      /^node "\$\$\{ORDS_JWT_KIT_BIN:\?[^}]+\}" oci client-access --idcs-endpoint "\$\{oci_identity_domain\.[^.]+\.url\}" --current "\$\{data\.oci_identity_domains_setting\.[^.]+\.signing_cert_public_access\}" --auth ApiKey --profile "\$ORDS_JWT_OCI_PROFILE"$/,
     );
     // The bin's path travels in the provisioner's environment, never in the text /bin/sh parses (issue 10 point 10).
     expect(access.provisioner[0]["local-exec"].environment).toEqual({

@@ -7,6 +7,7 @@ import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
 import type { Environment } from "../config/load";
 import { KitError } from "../errors";
+import { requiredTerraformVersion, versionAtLeast } from "../lifecycle/terraform-version";
 import { seamsFor } from "../seams";
 
 export interface PreflightProblem {
@@ -29,12 +30,6 @@ export interface PreflightInputs {
  * Lowest terraform per state backend: 1.5 for the stacks (the README's prerequisite), the native oci backend from
  * 1.12 and the s3 arguments the kit writes from 1.6.3 (facts.md §4 and §5).
  */
-const MINIMUM_TERRAFORM: Record<string, readonly [number, number, number]> = {
-  local: [1, 5, 0],
-  "s3-compatible": [1, 6, 3],
-  oci: [1, 12, 0],
-};
-
 /** Entra credentials the azuread provider reads from the environment, besides the Azure CLI (useCli, on by default). */
 const ENTRA_SECRET_VARIABLES = [
   "ARM_CLIENT_SECRET",
@@ -44,18 +39,6 @@ const ENTRA_SECRET_VARIABLES = [
   "ARM_OIDC_TOKEN",
   "ARM_OIDC_TOKEN_FILE_PATH",
 ];
-
-function parseVersion(text: string): [number, number, number] | undefined {
-  const match = /(\d+)\.(\d+)\.(\d+)/.exec(text);
-  return match ? [Number(match[1]), Number(match[2]), Number(match[3])] : undefined;
-}
-
-function older(version: readonly number[], minimum: readonly number[]): boolean {
-  for (let index = 0; index < 3; index++) {
-    if ((version[index] ?? 0) !== (minimum[index] ?? 0)) return (version[index] ?? 0) < (minimum[index] ?? 0);
-  }
-  return false;
-}
 
 function terraformVersion(binary: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   return new Promise((resolve) => {
@@ -148,7 +131,8 @@ export async function preflightProblems(
   const problems: PreflightProblem[] = [];
   const version = await terraformVersion(binary, env);
   const backend = environment.settings.state.backend;
-  const minimum = MINIMUM_TERRAFORM[backend] ?? [1, 5, 0];
+  // The same minimum deploy and teardown enforce (src/lifecycle/terraform-version.ts), checked before any question.
+  const minimum = requiredTerraformVersion(environment.settings.state);
   if (version === undefined) {
     problems.push({
       what: "terraform",
@@ -156,12 +140,12 @@ export async function preflightProblems(
       fix: "Install terraform (https://developer.hashicorp.com/terraform/install) and open a new shell.",
     });
   } else {
-    const parsed = parseVersion(version);
-    if (parsed !== undefined && older(parsed, minimum)) {
+    const found = /\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?/.exec(version)?.[0];
+    if (found !== undefined && !versionAtLeast(found, minimum)) {
       problems.push({
         what: "terraform",
-        message: `terraform ${parsed.join(".")} is older than ${minimum.join(".")}, which state backend "${backend}" needs`,
-        fix: `Install terraform ${minimum.join(".")} or newer.`,
+        message: `terraform ${found} is older than ${minimum}, which state backend "${backend}" needs`,
+        fix: `Install terraform ${minimum} or newer.`,
       });
     }
   }
