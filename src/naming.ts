@@ -3,11 +3,9 @@
 import { createHash } from "node:crypto";
 import type { EntraIdentityProviderConfig } from "./config/entra-schema";
 import type { IdentityProviderConfig, OciIdentityProviderConfig } from "./config/schema";
+import { joinFqs } from "./fqs";
 
-/** OCI joins primary audience and scope value with nothing in between (facts.md §1). */
-export function joinFqs(audience: string, scopeValue: string): string {
-  return `${audience}${scopeValue}`;
-}
+export { joinFqs };
 
 /** ORDS matches the bare scope value against the privilege name, so they are the same string (facts.md §2). */
 export function privilegeNameFor(scopeValue: string): string {

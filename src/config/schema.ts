@@ -1,7 +1,7 @@
 // The zod schema of one environment file: shapes, defaults and per-file rules.
 // Rules that span several files (duplicate domain names) live in load.ts; secrets are refused there too.
 import { z } from "zod";
-import { joinFqs } from "../naming";
+import { joinFqs } from "../fqs";
 import { type EntraIdentityProviderConfig, entraIdentityProviderSchema } from "./entra-schema";
 import {
   audience,

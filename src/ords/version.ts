@@ -1,7 +1,6 @@
 // ORDS version handling: parses ords.installed_version and chooses the packages from what the database
 // actually offers (ALL_PROCEDURES / ALL_ARGUMENTS), never from the version number alone.
 import { KitError } from "../errors";
-import type { OrdsState } from "./state";
 
 export interface OrdsVersion {
   readonly raw: string;
@@ -54,7 +53,19 @@ export interface ApiNeeds {
 const up = (name: string) => name.toUpperCase();
 
 /** Chooses the ORDS packages for this database and user; throws a KitError naming the fix when none fits. */
-export function resolveOrdsApi(state: OrdsState, needs: ApiNeeds): OrdsApi {
+/** What the API choice reads of the state read (src/ords/state.ts's OrdsState has these fields). */
+export interface InstalledOrds {
+  /** Null when `ords.installed_version` is not callable. */
+  readonly version: OrdsVersion | null;
+  /** Callable ORDS procedures, `PACKAGE.PROCEDURE`. */
+  readonly procedures: readonly string[];
+  /** Parameters of the profile procedures, `PACKAGE.PROCEDURE.P_NAME`. */
+  readonly parameters: readonly string[];
+  /** Keys that could not be read, with the Oracle message. */
+  readonly unreadable: Readonly<Record<string, string>>;
+}
+
+export function resolveOrdsApi(state: InstalledOrds, needs: ApiNeeds): OrdsApi {
   const version = state.version;
   if (version === null) {
     const reason = state.unreadable.version;
