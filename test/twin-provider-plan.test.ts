@@ -8,6 +8,9 @@ import { planResource } from "../twin/provider/plan";
 import { providerSchema, shapeBlock } from "../twin/provider/schema";
 import { isUnknown, type ObjectValue, type Value } from "../twin/provider/values";
 import { PROJECT_ROOT } from "./support/environments";
+import { sentinelSecret } from "./support/sentinel";
+
+const STORED_SECRET = sentinelSecret("stored");
 
 const schema = providerSchema();
 const goFlagsOf = (type: string): GoFlags => (flags as Record<string, GoFlags>)[type] as GoFlags;
@@ -107,7 +110,7 @@ describe("planning oci_identity_domains_app", () => {
     ...config,
     id: "app-1",
     name: "client-id-1",
-    client_secret: "stored-value",
+    client_secret: STORED_SECRET,
     based_on_template: [
       { value: "CustomWebAppTemplateId", well_known_id: "CustomWebAppTemplateId", last_modified: null, ref: null },
     ],
@@ -127,7 +130,7 @@ describe("planning oci_identity_domains_app", () => {
   test("keeps computed values of a set block element that the config still names", () => {
     const planned = plan("oci_identity_domains_app", prior, config).planned as ObjectValue;
     expect(planned.scopes).toEqual(prior.scopes);
-    expect(planned.client_secret).toBe("stored-value");
+    expect(planned.client_secret).toBe(STORED_SECRET);
   });
 
   test("keeps an Optional+Computed block the config leaves out", () => {
