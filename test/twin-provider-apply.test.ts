@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { twinSeams } from "../src/seams";
 import { type IamTwin, startIamTwin } from "../twin/iam/server";
-import { exampleJson, synthesize } from "./support/environments";
+import { exampleJson, relocateKitBin, synthesize } from "./support/environments";
 
 const terraformAvailable = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
 if (!terraformAvailable) process.stderr.write("SKIPPED twin-provider-apply.test.ts: no terraform binary on PATH\n");
@@ -76,6 +76,7 @@ withTerraform("terraform apply, plan and destroy through the twin provider", () 
     delete json.ords; // the ORDS step needs a database; this test is about the identity resources
     stack = synthesize(json, { name: "example" });
     delete stack.terraform.backend;
+    relocateKitBin(stack, stackDir);
     // The provider's own examples ignore schemas: OCI appends extension schemas after create (facts.md §5).
     block("oci_identity_domains_app").lifecycle = { ignore_changes: ["schemas"] };
     // The stack's destroy-time provisioners deactivate the app and the domain before Terraform deletes them, which
@@ -202,6 +203,7 @@ withTerraform("terraform apply, plan and destroy through the twin provider", () 
       };
       existing = synthesize(json, { name: "existing" });
       delete existing.terraform.backend;
+      relocateKitBin(existing, dir);
       for (const type of ["oci_identity_domains_app", "oci_identity_domains_user"]) {
         only(existing.resource[type])[1].lifecycle = { ignore_changes: ["schemas"] };
       }

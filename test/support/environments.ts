@@ -1,11 +1,12 @@
 // Test helpers: environment configs built from the committed example, and in-memory synthesis of their stacks.
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { Testing } from "cdktf";
 import { type ConfigProblem, type Environment, parseEnvironment } from "../../src/config/load";
 import type { OciIdentityProviderConfig } from "../../src/config/schema";
 import type { StackVariant } from "../../src/lifecycle/phase";
 import { EnvironmentStack } from "../../stacks/environment-stack";
+import { KIT_BIN, KIT_BIN_ENV } from "../../stacks/ords-post-deploy";
 
 export const PROJECT_ROOT = join(__dirname, "..", "..");
 
@@ -67,6 +68,21 @@ export function newStack(json: unknown, options: StackOptions = {}): Environment
 /** Synthesizes one environment's stack and returns the Terraform JSON. */
 export function synthesize(json: unknown, options: StackOptions = {}): Record<string, any> {
   return JSON.parse(Testing.synth(newStack(json, options), true));
+}
+
+/**
+ * Points every provisioner's kit path at the kit's bin as seen from `stackDir`. Testing.synth computes the relative
+ * path from a directory of its own; a test that writes the JSON elsewhere and runs terraform there must re-aim it.
+ */
+export function relocateKitBin(synthesized: Record<string, any>, stackDir: string): void {
+  for (const instances of Object.values<Record<string, any>>(synthesized.resource ?? {})) {
+    for (const body of Object.values<Record<string, any>>(instances)) {
+      for (const provisioner of body.provisioner ?? []) {
+        const environment = provisioner["local-exec"]?.environment;
+        if (environment?.[KIT_BIN_ENV] !== undefined) environment[KIT_BIN_ENV] = relative(stackDir, KIT_BIN);
+      }
+    }
+  }
 }
 
 /** The single instance of a resource (or data source) type in a synthesized stack. */
