@@ -53,3 +53,21 @@ export function updateRuntime(dir: string, patch: Partial<TwinRuntime>): TwinRun
   writeFileAtomic(runtimeFile(dir), `${JSON.stringify(checked, null, 2)}\n`);
   return checked;
 }
+
+/**
+ * For a twin run in the foreground: SIGINT/SIGTERM stop it (exit 0, or 1 when stopping fails), then the JSON line a
+ * parent waits for goes to stdout. Handlers come first, so a parent that stops the twin right after reading the line
+ * finds them in place.
+ */
+export function serveUntilSignal(twin: { stop(): Promise<void> }, announcement: object, banner: string): void {
+  const stop = () => {
+    twin.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  process.stdout.write(`${JSON.stringify(announcement)}\n`);
+  process.stderr.write(`${banner}\n`);
+}

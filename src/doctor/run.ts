@@ -252,17 +252,8 @@ export async function runDoctor(plan: DoctorPlan): Promise<DoctorResult> {
   }
 
   if (tokenOutcome.result) results.push(tokenOutcome.result);
-  const tokenIds = [
-    "token.format",
-    "token.claims",
-    "token.alg",
-    "token.kid",
-    "token.signature",
-    "token.issuer",
-    "token.audience",
-    "token.time",
-    "token.scope",
-  ] as const;
+  // The token checks in their CHECK_IDS order; token.request is reported above, by the token's source.
+  const tokenIds = CHECK_IDS.filter((id) => id.startsWith("token.") && id !== "token.request");
   const token = tokenOutcome.token;
   const format = token === undefined ? undefined : checkTokenFormat(token);
   if (format === undefined || format.view === undefined) {

@@ -2,7 +2,7 @@
 // (control-plane URL, CA file, OCI config file) as JSON on stdout and stops on SIGINT/SIGTERM. No other commands.
 import { Command } from "commander";
 import { z } from "zod";
-import { resolveTwinDir } from "../runtime";
+import { resolveTwinDir, serveUntilSignal } from "../runtime";
 import { startIamTwin } from "./server";
 
 const Options = z.object({
@@ -28,19 +28,12 @@ async function main(): Promise<void> {
   }
   const { dir, ...rest } = parsed.data;
   const twin = await startIamTwin({ dir: resolveTwinDir(dir), ...rest });
-  const stop = () => {
-    twin.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
-  // Handlers first, then the line a parent waits for: a parent that stops the twin right after reading it must
-  // find the handlers in place.
   const { controlPlaneUrl, caFile, ociConfigFile } = twin;
-  process.stdout.write(`${JSON.stringify({ controlPlaneUrl, caFile, ociConfigFile })}\n`);
-  process.stderr.write(`iam-twin: listening at ${twin.controlPlaneUrl} (Ctrl-C stops it)\n`);
+  serveUntilSignal(
+    twin,
+    { controlPlaneUrl, caFile, ociConfigFile },
+    `iam-twin: listening at ${twin.controlPlaneUrl} (Ctrl-C stops it)`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -3,7 +3,7 @@
 // stops on SIGINT/SIGTERM. The metadata store needs no process: the kit's ORDS step writes it through the connector.
 import { Command } from "commander";
 import { z } from "zod";
-import { resolveTwinDir } from "../runtime";
+import { resolveTwinDir, serveUntilSignal } from "../runtime";
 import { startOrdsTwin } from "./resource-server";
 import { configureTwinOrds, enableSchema } from "./store";
 
@@ -46,16 +46,11 @@ async function main(): Promise<void> {
   if (options.ordsVersion !== undefined) await configureTwinOrds(dir, { ordsVersion: options.ordsVersion });
   if (options.schema !== undefined) await enableSchema(dir, { schema: options.schema, alias: options.alias });
   const twin = await startOrdsTwin({ dir, port: options.port, protocol: options.http ? "http" : "https" });
-  const stop = () => {
-    twin.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
-  process.stdout.write(`${JSON.stringify({ baseUrl: twin.baseUrl, caFile: twin.caFile })}\n`);
-  process.stderr.write(`ords-twin: listening at ${twin.baseUrl}/ords/<schema alias>/ (Ctrl-C stops it)\n`);
+  serveUntilSignal(
+    twin,
+    { baseUrl: twin.baseUrl, caFile: twin.caFile },
+    `ords-twin: listening at ${twin.baseUrl}/ords/<schema alias>/ (Ctrl-C stops it)`,
+  );
 }
 
 main().catch((error: unknown) => {
