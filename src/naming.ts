@@ -207,3 +207,17 @@ export function identityNamesOf(idp: IdentityProviderConfig, clientId?: string):
   if (clientId === undefined) throw new Error("identityNamesOf: an Entra environment's names need its client id");
   return entraIdentityNames(idp, clientId);
 }
+
+/**
+ * The domain endpoints a tool talks to: from the config when it names them (an Entra tenant, an existing domain's
+ * URL), else from the deployed `domain_url` output when one is given; undefined when neither can tell.
+ */
+export function domainEndpointsOf(
+  idp: IdentityProviderConfig | undefined,
+  deployedDomainUrl?: string,
+): DomainEndpoints | undefined {
+  if (idp?.type === "entra") return entraEndpoints(idp.tenantId);
+  // An existing domain found by compartment and name has no URL in the config: the output then names it.
+  const url = (idp?.domain.mode === "existing" ? idp.domain.url : undefined) ?? deployedDomainUrl;
+  return url === undefined ? undefined : ociDomainEndpoints(ociDomainBaseUrl(url));
+}
