@@ -2,19 +2,14 @@
 // and reports status, WWW-Authenticate and body. The token is sent, never shown.
 import { KitError } from "../errors";
 import { boundedFetch, type HttpOptions } from "../http/bounded-fetch";
+import { resolveEndpointUrl, tokenFromInputs, tokenGiven } from "../request-inputs";
 import type { Secret } from "../secret";
 import type { OutputsSource } from "../stack-outputs";
-import {
-  loadTarget,
-  type OAuthFlags,
-  oauthSettings,
-  ordsBaseUrl,
-  resolveEndpointUrl,
-  tokenFromInputs,
-} from "../target";
+import { resolveTarget, type TargetFlags, TOKEN_REQUEST } from "../target";
+import { clientSettings } from "../token-request";
 import { stackSynthesizer } from "./stack-synth";
 
-export interface CallOptions extends OAuthFlags {
+export interface CallOptions extends TargetFlags {
   readonly environment?: string;
   readonly pathOrUrl: string;
   readonly environmentsDir?: string;
@@ -63,14 +58,20 @@ function methodOf(options: CallOptions): string {
 
 export async function call(options: CallOptions): Promise<CallResult> {
   const method = methodOf(options);
-  const target = loadTarget({
-    environment: options.environment,
-    environmentsDir: options.environmentsDir,
-    outdir: options.outdir,
-    outputsSource: options.outputsSource,
-    synthesize: stackSynthesizer(options.outdir),
-  });
-  const url = resolveEndpointUrl(options.pathOrUrl, ordsBaseUrl(target, options.baseUrl));
+  // A token is requested only when none is given and --no-token is absent: only then may the outputs be read.
+  const requesting = options.noToken !== true && !tokenGiven(options);
+  const target = await resolveTarget(
+    {
+      environment: options.environment,
+      environmentsDir: options.environmentsDir,
+      outdir: options.outdir,
+      outputsSource: options.outputsSource,
+      synthesize: stackSynthesizer(options.outdir),
+    },
+    options,
+    requesting ? TOKEN_REQUEST : [],
+  );
+  const url = resolveEndpointUrl(options.pathOrUrl, target.ordsBaseUrl);
   const http = options.http ?? {};
   let bearer: Secret | undefined;
   let tokenSource: CallResult["token"] = "none";
@@ -78,7 +79,7 @@ export async function call(options: CallOptions): Promise<CallResult> {
     bearer = tokenFromInputs(options);
     tokenSource = "given";
     if (bearer === undefined) {
-      const { settings, scope } = await oauthSettings(target, options, http);
+      const { settings, scope } = clientSettings(target, http);
       // openid-client is loaded only when a token is requested (start-up time).
       const { clientCredentialsToken } = require("../oauth/client") as typeof import("../oauth/client");
       bearer = (await clientCredentialsToken(settings, scope)).accessToken;

@@ -16,22 +16,12 @@ import {
 } from "../doctor/run";
 import { KitError } from "../errors";
 import type { HttpOptions } from "../http/bounded-fetch";
-import type { ConfigIdentityNames } from "../naming";
 import type { Connector } from "../ords/db";
+import { resolveEndpointUrl, tokenFromInputs, tokenGiven } from "../request-inputs";
 import type { Secret } from "../secret";
 import type { OutputsSource } from "../stack-outputs";
-import {
-  configNames,
-  domainEndpoints,
-  identityNames,
-  loadTarget,
-  type OAuthFlags,
-  oauthSettings,
-  ordsBaseUrl,
-  resolveEndpointUrl,
-  type Target,
-  tokenFromInputs,
-} from "../target";
+import { type Need, resolveTarget, type Target, type TargetFlags, TOKEN_REQUEST } from "../target";
+import { clientSettings } from "../token-request";
 import { stackSynthesizer } from "./stack-synth";
 
 /** Database access for the profile.* / privilege.* checks and the mirror; built by the CLI from the ORDS settings. */
@@ -43,7 +33,7 @@ export interface DoctorDatabase {
   close?(): Promise<void>;
 }
 
-export interface DoctorOptions extends OAuthFlags {
+export interface DoctorOptions extends TargetFlags {
   readonly environment?: string;
   readonly environmentsDir?: string;
   readonly outdir?: string;
@@ -103,8 +93,9 @@ async function known<T>(what: () => Promise<T | undefined>, missing: string): Pr
  * (src/ords/spec.ts), with null for NULL. Roles are left out when the file names none: "no roles linked" is
  * something only the database can say.
  */
-function configuredProfile(target: Target, names: ConfigIdentityNames | undefined): ConfiguredProfile {
+function configuredProfile(target: Target): ConfiguredProfile {
   const environment = target.environment;
+  const names = target.configNames;
   if (environment === undefined) return {};
   const roleClaim = target.ords?.jwtProfile.roleClaimName ?? names?.roleMode?.claim ?? null;
   if (target.ords === undefined) return { roleClaim, roles: names?.roleMode?.roles };
@@ -148,13 +139,21 @@ function relativeTo(url: string, baseUrl: string | undefined): string | undefine
 
 export async function doctor(options: DoctorOptions): Promise<DoctorResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const target = loadTarget({
-    environment: options.environment,
-    environmentsDir: options.environmentsDir,
-    outdir: options.outdir,
-    outputsSource: options.outputsSource,
-    synthesize: stackSynthesizer(options.outdir),
-  });
+  // The outputs are read for the JWK URL and the names (an Entra audience is the client id), and for the token request
+  // when no token is given: at most once, and not at all when the flags and the environment file say enough.
+  const requesting = !tokenGiven(options) && (options.tokenUrl !== undefined || options.environment !== undefined);
+  const needs: readonly Need[] = requesting ? ["jwkUrl", ...TOKEN_REQUEST] : ["jwkUrl", "names"];
+  const target = await resolveTarget(
+    {
+      environment: options.environment,
+      environmentsDir: options.environmentsDir,
+      outdir: options.outdir,
+      outputsSource: options.outputsSource,
+      synthesize: stackSynthesizer(options.outdir),
+    },
+    options,
+    needs,
+  );
   const http: HttpOptions = { ...options.http, timeoutMs: options.http?.timeoutMs ?? DEFAULT_DOCTOR_TIMEOUT_MS };
   if (options.mirrorJwks === true && target.environment?.settings.protected === true && options.force !== true) {
     throw new KitError(
@@ -168,39 +167,30 @@ export async function doctor(options: DoctorOptions): Promise<DoctorResult> {
   const idp = target.environment?.settings.identityProvider;
   // Issuer, privilege and role mode come from the environment file alone; an Entra audience (and its api:// scopes)
   // also needs the app's client id, from --client-id or the deployed stack.
-  const base = configNames(target);
-  const names = await identityNames(target, options.clientId).catch((error: unknown) => {
-    if (!(error instanceof KitError)) throw error;
+  const base = target.configNames;
+  const names = target.names;
+  const namesProblem = target.problems.names;
+  if (namesProblem !== undefined) {
     log(
-      `note: no client id for the Entra app, so token.audience has no expected value: ${error.message}; ${error.fix ?? ""}`,
+      `note: no client id for the Entra app, so token.audience has no expected value: ${namesProblem.message}; ${namesProblem.fix ?? ""}`,
     );
-    return undefined;
-  });
+  }
 
-  const jwkUrl =
-    options.jwkUrl !== undefined
-      ? { value: options.jwkUrl }
-      : await known(
-          async () =>
-            (await domainEndpoints(target))?.jwkUrl ??
-            (target.outputs.source ? await target.outputs.require("jwkUrl", "--jwk-url") : undefined),
-          "pass --jwk-url, or name an environment",
-        );
+  const jwkUrl: Known<string> =
+    target.jwkUrl !== undefined
+      ? { value: target.jwkUrl }
+      : target.problems.jwkUrl !== undefined
+        ? { error: target.problems.jwkUrl }
+        : { missing: "pass --jwk-url, or name an environment" };
   const given = tokenFromInputs(options);
   if (target.environment === undefined && !hasStandaloneValues(options, given !== undefined)) {
     throw new KitError("USAGE_INVALID", "doctor has nothing to check: no environment and no values given", {
       fix: "Name an environment (npx ords-jwt doctor <environment>), or pass what to check: --jwk-url, --token or --token-file (or set ORDS_JWT_TOKEN), --url, and the expected --issuer, --audience and --privilege.",
     });
   }
-  // Only for the aud-vs-client-id hint: read the outputs for it only when the token request reads them anyway.
+  // Only for the aud-vs-client-id hint: the outputs' client id only when the token request reads it anyway.
   const clientId =
-    options.clientId ??
-    (given === undefined && target.environment !== undefined
-      ? await target.outputs
-          .get()
-          .then((outputs) => outputs.clientId)
-          .catch(() => undefined)
-      : undefined);
+    options.clientId ?? (given === undefined && target.environment !== undefined ? target.clientId : undefined);
 
   // Role claim, roles, skew and age: the flags here; the environment file's values go in `configured`, below what
   // the database stores once it has been read (runDoctor decides).
@@ -220,7 +210,7 @@ export async function doctor(options: DoctorOptions): Promise<DoctorResult> {
     entraTenantId: idp?.type === "entra" ? idp.tenantId : undefined,
     environment: target.environment?.name,
   };
-  const configured = configuredProfile(target, base);
+  const configured = configuredProfile(target);
 
   const canRequest = options.tokenUrl !== undefined || target.environment !== undefined;
   const token: DoctorPlan["token"] =
@@ -231,7 +221,7 @@ export async function doctor(options: DoctorOptions): Promise<DoctorResult> {
             description: "client credentials",
             // Memoized: the mirror reuses the token the checks got.
             request: once(async () => {
-              const { settings, scope } = await oauthSettings(target, options, http);
+              const { settings, scope } = clientSettings(target, http);
               // openid-client is loaded only when a token is requested (start-up time).
               const { clientCredentialsToken } = require("../oauth/client") as typeof import("../oauth/client");
               return (await clientCredentialsToken(settings, scope)).accessToken;
@@ -242,7 +232,7 @@ export async function doctor(options: DoctorOptions): Promise<DoctorResult> {
               "pass --token or --token-file, or --token-url and --client-id with ORDS_JWT_CLIENT_SECRET, or name an environment",
           };
 
-  const baseUrl = ordsBaseUrl(target, options.baseUrl);
+  const baseUrl = target.ordsBaseUrl;
   const endpoint = await known(async () => {
     const pathOrUrl = options.url ?? demoPath(target);
     if (pathOrUrl === undefined) return undefined;

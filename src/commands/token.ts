@@ -6,10 +6,11 @@ import type { HttpOptions } from "../http/bounded-fetch";
 import { decodeToken, type JsonObject } from "../jwt/decode";
 import { authorizationCodeToken, clientCredentialsToken, type TokenResult } from "../oauth/client";
 import type { OutputsSource } from "../stack-outputs";
-import { configNames, loadTarget, type OAuthFlags, oauthSettings } from "../target";
+import { resolveTarget, type TargetFlags, TOKEN_REQUEST } from "../target";
+import { clientSettings } from "../token-request";
 import { stackSynthesizer } from "./stack-synth";
 
-export interface TokenOptions extends OAuthFlags {
+export interface TokenOptions extends TargetFlags {
   /** Environment name; leave out for a standalone run with --token-url, --client-id and --scope. */
   readonly environment?: string;
   readonly environmentsDir?: string;
@@ -63,13 +64,17 @@ export async function token(options: TokenOptions): Promise<TokenCommandResult> 
     });
   }
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const target = loadTarget({
-    environment: options.environment,
-    environmentsDir: options.environmentsDir,
-    outdir: options.outdir,
-    outputsSource: options.outputsSource,
-    synthesize: stackSynthesizer(options.outdir),
-  });
+  const target = await resolveTarget(
+    {
+      environment: options.environment,
+      environmentsDir: options.environmentsDir,
+      outdir: options.outdir,
+      outputsSource: options.outputsSource,
+      synthesize: stackSynthesizer(options.outdir),
+    },
+    options,
+    TOKEN_REQUEST,
+  );
   const idp = target.environment?.settings.identityProvider;
   if (
     idp?.type === "entra" &&
@@ -83,9 +88,8 @@ export async function token(options: TokenOptions): Promise<TokenCommandResult> 
         "token from Entra carries only roles, no scp, so ORDS will refuse it; use --user for a delegated token with the scope.",
     );
   }
-  const { settings, scope } = await oauthSettings(
+  const { settings, scope } = clientSettings(
     target,
-    options,
     options.http ?? {},
     options.user === true ? "authorization_code" : "client_credentials",
   );
@@ -108,7 +112,7 @@ export async function token(options: TokenOptions): Promise<TokenCommandResult> 
   }
   for (const note of result.notes) log(`note: ${note}`);
   // The issuer's trailing slash is unsettled (facts): say so when the IdP itself names a different one.
-  const expectedIssuer = configNames(target)?.issuer;
+  const expectedIssuer = target.configNames?.issuer;
   if (
     result.discoveredIssuer !== undefined &&
     expectedIssuer !== undefined &&
