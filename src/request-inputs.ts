@@ -68,12 +68,13 @@ function checkedToken(value: string, source: string): Secret {
   );
 }
 
+/** Real access tokens are a few KiB; the cap keeps /dev/zero or a wrong file from filling memory. */
+export const TOKEN_FILE_MAX_BYTES = 256 * 1024;
+
 /**
  * A token given by flag, file or environment variable; `-` as a file means stdin. Surrounding whitespace is
  * dropped; any other character outside the JWS alphabet is a usage error. Never echoed.
  */
-/** Real access tokens are a few KiB; the cap keeps /dev/zero or a wrong file from filling memory. */
-export const TOKEN_FILE_MAX_BYTES = 256 * 1024;
 
 export function tokenFromInputs(
   inputs: { token?: string; tokenFile?: string },

@@ -1,7 +1,7 @@
 // Loads what a tool talks to before anything is resolved: the environment file, its seams (checked: the twin's CA is
 // trusted) and its outputs source. It reads no outputs; src/target.ts resolves the values from these.
 import type { Environment } from "./config/load";
-import { assertTrustsTwin, seamsFor } from "./seams";
+import { assertTrustsTwin, type Seams, seamsFor } from "./seams";
 import { deployedOutputsSource, LazyOutputs, type OutputsSource } from "./stack-outputs";
 
 export interface TargetOptions {
@@ -20,8 +20,19 @@ export interface TargetOptions {
   readonly offline?: boolean;
 }
 
-/** The environment file, its seams and its outputs source, not yet read (`outputs` also loads it). */
-export function loadTarget(options: TargetOptions) {
+/** What a tool talks to before anything is resolved: loaded, checked, and nothing read from the outputs yet. */
+export interface LoadedTarget {
+  readonly environment: Environment | undefined;
+  readonly seams: Seams;
+  /** The deployed outputs, read on first use and at most once (src/target.ts is the one place that reads them). */
+  readonly outputs: LazyOutputs;
+}
+
+/**
+ * Loads the environment file (throwing its config errors) and opens its outputs source without reading it, so a
+ * command can refuse bad input before anything is read; `resolveTarget` then resolves the values.
+ */
+export function loadTarget(options: TargetOptions): LoadedTarget {
   if (options.environment === undefined)
     return {
       environment: undefined,

@@ -7,9 +7,9 @@ import * as naming from "./naming";
 import type { Seams } from "./seams";
 import type { Secret } from "./secret";
 import * as stack from "./stack-outputs";
-import { loadTarget, type TargetOptions } from "./target-source";
+import type { LoadedTarget } from "./target-source";
 
-export { loadTarget, type TargetOptions };
+export { type LoadedTarget, loadTarget, type TargetOptions } from "./target-source";
 
 /** Flags that name what to talk to; each one wins over the environment file and the outputs. */
 type TargetFlag = "tokenUrl" | "authorizeUrl" | "discoveryUrl" | "clientId" | "scope" | "jwkUrl" | "baseUrl";
@@ -43,12 +43,8 @@ export interface Target {
 }
 
 /** Resolves the target. The outputs are read at most once, and only for a needed value flags and config leave open. */
-export async function resolveTarget(
-  options: TargetOptions,
-  flags: TargetFlags,
-  needs: readonly Need[],
-): Promise<Target> {
-  const { environment, seams, outputs } = loadTarget(options);
+export async function resolveTarget(loaded: LoadedTarget, flags: TargetFlags, needs: readonly Need[]): Promise<Target> {
+  const { environment, seams, outputs } = loaded;
   const idp = environment?.settings.identityProvider;
   const entra = idp?.type === "entra";
   const need = (key: Need) => needs.includes(key) || (key === "clientId" && entra && needs.includes("names"));

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CLIENT_SECRET_ENV, deployedOutputsSource, type OutputsSource } from "../src/stack-outputs";
-import { type Need, resolveTarget, type TargetFlags, TOKEN_REQUEST } from "../src/target";
+import { loadTarget, type Need, resolveTarget, type TargetFlags, TOKEN_REQUEST } from "../src/target";
 import { clientSettings } from "../src/token-request";
 import { exampleJson } from "./support/environments";
 import { sentinelSecret } from "./support/sentinel";
@@ -75,11 +75,8 @@ function countedSource(): { source: OutputsSource; reads: () => number; secretRe
 }
 
 function resolve(source: OutputsSource, flags: TargetFlags, needs: readonly Need[]) {
-  return resolveTarget(
-    { environment: "dev", environmentsDir: join(dir, "environments"), outputsSource: source },
-    flags,
-    needs,
-  );
+  const loaded = loadTarget({ environment: "dev", environmentsDir: join(dir, "environments"), outputsSource: source });
+  return resolveTarget(loaded, flags, needs);
 }
 
 test("a flag wins over the environment file", async () => {
@@ -151,11 +148,12 @@ test("reads no outputs for values the command does not need", async () => {
 test("reads the deployed outputs file itself when no source is given", async () => {
   writeEnvironment();
   writeDeployment({ domain_url: DEPLOYED_DOMAIN, client_id: "cid-deployed" }, sentinelSecret("client-secret"));
-  const target = await resolveTarget(
-    { environment: "dev", environmentsDir: join(dir, "environments"), stateDir: join(dir, "state") },
-    {},
-    ["jwkUrl"],
-  );
+  const loaded = loadTarget({
+    environment: "dev",
+    environmentsDir: join(dir, "environments"),
+    stateDir: join(dir, "state"),
+  });
+  const target = await resolveTarget(loaded, {}, ["jwkUrl"]);
   expect(target.jwkUrl).toBe(`${DEPLOYED_DOMAIN}/admin/v1/SigningCert/jwk`);
 });
 
@@ -163,7 +161,7 @@ test("a standalone run resolves from flags alone", async () => {
   const secret = sentinelSecret("client-secret");
   process.env[CLIENT_SECRET_ENV] = secret;
   const flags = { tokenUrl: "https://idp.example/token", clientId: "cid", scope: "aud/demo.read" };
-  const target = await resolveTarget({}, flags, TOKEN_REQUEST);
+  const target = await resolveTarget(loadTarget({}), flags, TOKEN_REQUEST);
   expect(target.environment).toBeUndefined();
   expect(target.names).toBeUndefined();
   const { settings, scope } = clientSettings(target, {});
@@ -174,7 +172,7 @@ test("a standalone run resolves from flags alone", async () => {
 
 test("fails when a standalone run has no client secret: SECRET_MISSING, kept for the token request", async () => {
   const flags = { tokenUrl: "https://idp.example/token", clientId: "cid", scope: "aud/demo.read" };
-  const target = await resolveTarget({}, flags, TOKEN_REQUEST);
+  const target = await resolveTarget(loadTarget({}), flags, TOKEN_REQUEST);
   expect(() => clientSettings(target, {})).toThrow(expect.objectContaining({ code: "SECRET_MISSING" }));
 });
 

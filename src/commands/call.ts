@@ -5,7 +5,7 @@ import { boundedFetch, type HttpOptions } from "../http/bounded-fetch";
 import { resolveEndpointUrl, tokenFromInputs, tokenGiven } from "../request-inputs";
 import type { Secret } from "../secret";
 import type { OutputsSource } from "../stack-outputs";
-import { resolveTarget, type TargetFlags, TOKEN_REQUEST } from "../target";
+import { loadTarget, resolveTarget, type TargetFlags, TOKEN_REQUEST } from "../target";
 import { clientSettings } from "../token-request";
 import { stackSynthesizer } from "./stack-synth";
 
@@ -58,19 +58,16 @@ function methodOf(options: CallOptions): string {
 
 export async function call(options: CallOptions): Promise<CallResult> {
   const method = methodOf(options);
+  const loaded = loadTarget({
+    environment: options.environment,
+    environmentsDir: options.environmentsDir,
+    outdir: options.outdir,
+    outputsSource: options.outputsSource,
+    synthesize: stackSynthesizer(options.outdir),
+  });
   // A token is requested only when none is given and --no-token is absent: only then may the outputs be read.
   const requesting = options.noToken !== true && !tokenGiven(options);
-  const target = await resolveTarget(
-    {
-      environment: options.environment,
-      environmentsDir: options.environmentsDir,
-      outdir: options.outdir,
-      outputsSource: options.outputsSource,
-      synthesize: stackSynthesizer(options.outdir),
-    },
-    options,
-    requesting ? TOKEN_REQUEST : [],
-  );
+  const target = await resolveTarget(loaded, options, requesting ? TOKEN_REQUEST : []);
   const url = resolveEndpointUrl(options.pathOrUrl, target.ordsBaseUrl);
   const http = options.http ?? {};
   let bearer: Secret | undefined;

@@ -20,7 +20,7 @@ import type { Connector } from "../ords/db";
 import { resolveEndpointUrl, tokenFromInputs, tokenGiven } from "../request-inputs";
 import type { Secret } from "../secret";
 import type { OutputsSource } from "../stack-outputs";
-import { type Need, resolveTarget, type Target, type TargetFlags, TOKEN_REQUEST } from "../target";
+import { loadTarget, resolveTarget, type Target, type TargetFlags, TOKEN_REQUEST } from "../target";
 import { clientSettings } from "../token-request";
 import { stackSynthesizer } from "./stack-synth";
 
@@ -139,31 +139,27 @@ function relativeTo(url: string, baseUrl: string | undefined): string | undefine
 
 export async function doctor(options: DoctorOptions): Promise<DoctorResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  // The outputs are read for the JWK URL and the names (an Entra audience is the client id), and for the token request
-  // when no token is given: at most once, and not at all when the flags and the environment file say enough.
-  const requesting = !tokenGiven(options) && (options.tokenUrl !== undefined || options.environment !== undefined);
-  const needs: readonly Need[] = requesting ? ["jwkUrl", ...TOKEN_REQUEST] : ["jwkUrl", "names"];
-  const target = await resolveTarget(
-    {
-      environment: options.environment,
-      environmentsDir: options.environmentsDir,
-      outdir: options.outdir,
-      outputsSource: options.outputsSource,
-      synthesize: stackSynthesizer(options.outdir),
-    },
-    options,
-    needs,
-  );
+  const loaded = loadTarget({
+    environment: options.environment,
+    environmentsDir: options.environmentsDir,
+    outdir: options.outdir,
+    outputsSource: options.outputsSource,
+    synthesize: stackSynthesizer(options.outdir),
+  });
   const http: HttpOptions = { ...options.http, timeoutMs: options.http?.timeoutMs ?? DEFAULT_DOCTOR_TIMEOUT_MS };
-  if (options.mirrorJwks === true && target.environment?.settings.protected === true && options.force !== true) {
+  if (options.mirrorJwks === true && loaded.environment?.settings.protected === true && options.force !== true) {
     throw new KitError(
       "MIRROR_REFUSED",
-      `Refusing --mirror-jwks: environment "${target.environment.name}" is protected and the mirror replaces its JWT profile for a while`,
+      `Refusing --mirror-jwks: environment "${loaded.environment.name}" is protected and the mirror replaces its JWT profile for a while`,
       {
         fix: "Add --force if you really mean it (troubleshooting only; the profile is restored afterwards).",
       },
     );
   }
+  // The outputs are read for the JWK URL and the names (an Entra audience is the client id), and for the token request
+  // when no token is given: at most once, and not at all when the flags and the environment file say enough.
+  const requesting = !tokenGiven(options) && (options.tokenUrl !== undefined || options.environment !== undefined);
+  const target = await resolveTarget(loaded, options, requesting ? ["jwkUrl", ...TOKEN_REQUEST] : ["jwkUrl", "names"]);
   const idp = target.environment?.settings.identityProvider;
   // Issuer, privilege and role mode come from the environment file alone; an Entra audience (and its api:// scopes)
   // also needs the app's client id, from --client-id or the deployed stack.

@@ -6,7 +6,7 @@ import type { HttpOptions } from "../http/bounded-fetch";
 import { decodeToken, type JsonObject } from "../jwt/decode";
 import { authorizationCodeToken, clientCredentialsToken, type TokenResult } from "../oauth/client";
 import type { OutputsSource } from "../stack-outputs";
-import { resolveTarget, type TargetFlags, TOKEN_REQUEST } from "../target";
+import { loadTarget, resolveTarget, type TargetFlags, TOKEN_REQUEST } from "../target";
 import { clientSettings } from "../token-request";
 import { stackSynthesizer } from "./stack-synth";
 
@@ -64,18 +64,14 @@ export async function token(options: TokenOptions): Promise<TokenCommandResult> 
     });
   }
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const target = await resolveTarget(
-    {
-      environment: options.environment,
-      environmentsDir: options.environmentsDir,
-      outdir: options.outdir,
-      outputsSource: options.outputsSource,
-      synthesize: stackSynthesizer(options.outdir),
-    },
-    options,
-    TOKEN_REQUEST,
-  );
-  const idp = target.environment?.settings.identityProvider;
+  const loaded = loadTarget({
+    environment: options.environment,
+    environmentsDir: options.environmentsDir,
+    outdir: options.outdir,
+    outputsSource: options.outputsSource,
+    synthesize: stackSynthesizer(options.outdir),
+  });
+  const idp = loaded.environment?.settings.identityProvider;
   if (
     idp?.type === "entra" &&
     idp.ordsAuthorization === "scopes" &&
@@ -84,10 +80,11 @@ export async function token(options: TokenOptions): Promise<TokenCommandResult> 
   ) {
     // Client credentials ask Entra for /.default, which yields app roles only (no scp): scope mode refuses that token.
     log(
-      `note: "${target.environment?.name}" authorizes by scope (identityProvider.ordsAuthorization "scopes"), but a client-credentials ` +
+      `note: "${loaded.environment?.name}" authorizes by scope (identityProvider.ordsAuthorization "scopes"), but a client-credentials ` +
         "token from Entra carries only roles, no scp, so ORDS will refuse it; use --user for a delegated token with the scope.",
     );
   }
+  const target = await resolveTarget(loaded, options, TOKEN_REQUEST);
   const { settings, scope } = clientSettings(
     target,
     options.http ?? {},
