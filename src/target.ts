@@ -11,9 +11,9 @@ import type { LoadedTarget } from "./target-source";
 
 export { type LoadedTarget, loadTarget, type TargetOptions } from "./target-source";
 
-/** Flags that name what to talk to; each one wins over the environment file and the outputs. */
-type TargetFlag = "tokenUrl" | "authorizeUrl" | "discoveryUrl" | "clientId" | "scope" | "jwkUrl" | "baseUrl";
-export type TargetFlags = Readonly<Partial<Record<TargetFlag, string>>>;
+/** Flags that name what to talk to, and (doctor) what a token should carry: each wins over the file and the outputs. */
+type EndpointFlag = "tokenUrl" | "authorizeUrl" | "discoveryUrl" | "clientId" | "scope" | "jwkUrl" | "baseUrl";
+export type TargetFlags = Readonly<Partial<Record<EndpointFlag | "issuer" | "audience" | "privilege", string>>>;
 /** Values the outputs may have to supply; `names` means the audience and scopes (an Entra audience is the client id). */
 export type Need = "names" | "clientId" | "tokenUrl" | "jwkUrl" | "clientSecret";
 /** What a token request reads. */
@@ -32,6 +32,8 @@ export interface Target {
   readonly authorizeUrl: string | undefined;
   readonly discoveryUrl: string | undefined;
   readonly jwkUrl: string | undefined;
+  /** What a token should carry (the doctor's expectations): --issuer, --audience, --privilege, else the names. */
+  readonly expected: { readonly issuer?: string; readonly audience?: string; readonly privilege?: string };
   /** The scope each token flow asks for: a user the delegated scope, an app what the IdP grants apps. */
   readonly scope: { readonly client_credentials?: string; readonly authorization_code?: string };
   /** The environment's `ords` section, its base URL on the twin's origin for a twin environment. */
@@ -81,10 +83,11 @@ export async function resolveTarget(loaded: LoadedTarget, flags: TargetFlags, ne
     configured && seams.ordsBaseUrl !== undefined ? { ...configured, baseUrl: seams.ordsBaseUrl } : configured;
   // An explicit --token-url means "no discovery" unless --discovery-url is given too.
   const discovered = flags.tokenUrl === undefined ? domain : undefined;
+  const configNames = idp && naming.configIdentityNamesOf(idp);
   return {
     environment,
     seams,
-    configNames: idp && naming.configIdentityNamesOf(idp),
+    configNames,
     names,
     clientId,
     clientSecret,
@@ -92,6 +95,12 @@ export async function resolveTarget(loaded: LoadedTarget, flags: TargetFlags, ne
     jwkUrl,
     discoveryUrl: flags.discoveryUrl ?? discovered?.discoveryUrl,
     authorizeUrl: flags.authorizeUrl ?? discovered?.authorizeUrl,
+    expected: {
+      // Issuer and privilege hold without Entra's client id; the audience is that client id.
+      issuer: flags.issuer ?? configNames?.issuer,
+      audience: flags.audience ?? names?.audience,
+      privilege: flags.privilege ?? configNames?.privilege,
+    },
     scope: {
       client_credentials: flags.scope ?? names?.clientCredentialsScope,
       authorization_code: flags.scope ?? names?.primaryScope.fqs,

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { CLIENT_SECRET_ENV, deployedOutputsSource, type OutputsSource } from "../src/stack-outputs";
 import { loadTarget, type Need, resolveTarget, type TargetFlags, TOKEN_REQUEST } from "../src/target";
 import { clientSettings } from "../src/token-request";
-import { exampleJson } from "./support/environments";
+import { entraExampleJson, exampleJson, TEST_CLIENT_ID, TEST_TENANT_ID } from "./support/environments";
 import { sentinelSecret } from "./support/sentinel";
 
 const CONFIG_DOMAIN = "https://idcs-config.identity.oraclecloud.com";
@@ -29,8 +29,7 @@ afterEach(() => {
 });
 
 /** Writes environments/dev.json: the example, with an existing domain given by URL when `domainUrl` is set. */
-function writeEnvironment(domainUrl?: string): void {
-  const json = exampleJson();
+function writeEnvironment(domainUrl?: string, json = exampleJson()): void {
   if (domainUrl !== undefined) json.identityProvider.domain = { mode: "existing", url: `${domainUrl}:443` };
   writeFileSync(join(dir, "environments", "dev.json"), JSON.stringify(json));
 }
@@ -193,4 +192,32 @@ test("fails when the outputs have no token URL: OUTPUT_MISSING names the flag th
   expect(() => clientSettings(target, {})).toThrow(
     expect.objectContaining({ code: "OUTPUT_MISSING", details: { output: "token_url" } }),
   );
+});
+
+test("the doctor's expectations: --issuer wins over the environment file, which names the privilege", async () => {
+  writeEnvironment(CONFIG_DOMAIN);
+  const target = await resolve(countedSource().source, { issuer: "https://flag.example/" }, ["names"]);
+  expect(target.expected.issuer).toBe("https://flag.example/");
+  expect(target.expected.privilege).toBe("demo.read");
+});
+
+test("an Entra audience and its api:// scopes come from the deployed client id, read once", async () => {
+  writeEnvironment(undefined, entraExampleJson());
+  writeDeployment({ client_id: TEST_CLIENT_ID }, sentinelSecret("client-secret"));
+  const counted = countedSource();
+  const target = await resolve(counted.source, {}, ["jwkUrl", "names"]);
+  expect(target.expected.audience).toBe(TEST_CLIENT_ID);
+  expect(target.names?.scopes.map((scope) => scope.fqs)).toEqual([`api://${TEST_CLIENT_ID}/demo.read`]);
+  // The tenant names the JWK URL: the read was for the client id alone.
+  expect(target.jwkUrl).toBe(`https://login.microsoftonline.com/${TEST_TENANT_ID}/discovery/v2.0/keys`);
+  expect(counted.reads()).toBe(1);
+});
+
+test("fails when an Entra stack has no client id: no audience, the reason kept, issuer still known", async () => {
+  writeEnvironment(undefined, entraExampleJson());
+  writeDeployment({ domain_url: DEPLOYED_DOMAIN }, sentinelSecret("client-secret"));
+  const target = await resolve(countedSource().source, {}, ["names"]);
+  expect(target.expected.audience).toBeUndefined();
+  expect(target.problems.names).toMatchObject({ code: "OUTPUT_MISSING", details: { output: "client_id" } });
+  expect(target.expected.issuer).toBe(`https://login.microsoftonline.com/${TEST_TENANT_ID}/v2.0`);
 });

@@ -163,7 +163,6 @@ export async function doctor(options: DoctorOptions): Promise<DoctorResult> {
   const idp = target.environment?.settings.identityProvider;
   // Issuer, privilege and role mode come from the environment file alone; an Entra audience (and its api:// scopes)
   // also needs the app's client id, from --client-id or the deployed stack.
-  const base = target.configNames;
   const names = target.names;
   const namesProblem = target.problems.names;
   if (namesProblem !== undefined) {
@@ -191,10 +190,10 @@ export async function doctor(options: DoctorOptions): Promise<DoctorResult> {
   // Role claim, roles, skew and age: the flags here; the environment file's values go in `configured`, below what
   // the database stores once it has been read (runDoctor decides).
   const expectations: Expectations = {
-    issuer: options.issuer ?? base?.issuer,
-    audience: options.audience ?? names?.audience,
+    issuer: target.expected.issuer,
+    audience: target.expected.audience,
     jwkUrl: "value" in jwkUrl ? jwkUrl.value : undefined,
-    privilege: options.privilege ?? base?.privilege,
+    privilege: target.expected.privilege,
     roleClaim: options.roleClaim,
     roles: options.roles !== undefined && options.roles.length > 0 ? options.roles : undefined,
     allowedSkewSeconds: options.allowedSkewSeconds,
@@ -208,11 +207,10 @@ export async function doctor(options: DoctorOptions): Promise<DoctorResult> {
   };
   const configured = configuredProfile(target);
 
-  const canRequest = options.tokenUrl !== undefined || target.environment !== undefined;
   const token: DoctorPlan["token"] =
     given !== undefined
       ? { given }
-      : canRequest
+      : requesting
         ? {
             description: "client credentials",
             // Memoized: the mirror reuses the token the checks got.
