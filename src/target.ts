@@ -14,7 +14,7 @@ export { type LoadedTarget, loadTarget, type TargetOptions } from "./target-sour
 /** Flags that name what to talk to, and (doctor) what a token should carry: each wins over the file and the outputs. */
 type EndpointFlag = "tokenUrl" | "authorizeUrl" | "discoveryUrl" | "clientId" | "scope" | "jwkUrl" | "baseUrl";
 export type TargetFlags = Readonly<Partial<Record<EndpointFlag | "issuer" | "audience" | "privilege", string>>>;
-/** Values the outputs may have to supply; `names` means the audience and scopes (an Entra audience is the client id). */
+/** Values the outputs may have to supply; `names`: the audience and scopes (an Entra audience is the client id). */
 export type Need = "names" | "clientId" | "tokenUrl" | "jwkUrl" | "clientSecret";
 /** What a token request reads. */
 export const TOKEN_REQUEST: readonly Need[] = ["names", "tokenUrl", "clientId", "clientSecret"];
@@ -27,6 +27,7 @@ export interface Target {
   /** Every name, audience and scopes included; for Entra only once the client id is known. */
   readonly names: naming.IdentityNames | undefined;
   readonly clientId: string | undefined;
+  /** ORDS_JWT_CLIENT_SECRET, else the stack's sensitive output; resolved only for a request that can be made. */
   readonly clientSecret: Secret | undefined;
   readonly tokenUrl: string | undefined;
   readonly authorizeUrl: string | undefined;

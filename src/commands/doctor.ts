@@ -164,12 +164,11 @@ export async function doctor(options: DoctorOptions): Promise<DoctorResult> {
   // Issuer, privilege and role mode come from the environment file alone; an Entra audience (and its api:// scopes)
   // also needs the app's client id, from --client-id or the deployed stack.
   const names = target.names;
-  const namesProblem = target.problems.names;
-  if (namesProblem !== undefined) {
+  const why = target.problems.names;
+  if (why !== undefined)
     log(
-      `note: no client id for the Entra app, so token.audience has no expected value: ${namesProblem.message}; ${namesProblem.fix ?? ""}`,
+      `note: no client id for the Entra app, so token.audience has no expected value: ${why.message}; ${why.fix ?? ""}`,
     );
-  }
 
   const jwkUrl: Known<string> =
     target.jwkUrl !== undefined
