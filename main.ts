@@ -4,9 +4,9 @@
 import { environmentsDirFromEnv } from "./src/config/environments-dir";
 import { loadEnvironmentsOrExamples } from "./src/config/load";
 import { errorReport, formatErrorText, isKitError } from "./src/errors";
-import { stackVariantFromEnv } from "./src/lifecycle/phase";
-import { ensurePrivateStateDir } from "./src/lifecycle/secrets";
 import { buildApp, DEFAULT_STATE_DIR } from "./stacks/app";
+import { stackVariantFromEnv } from "./stacks/stack-variant";
+import { ensurePrivateStateDir } from "./stacks/state-backend";
 
 try {
   const { environments } = loadEnvironmentsOrExamples(environmentsDirFromEnv());
