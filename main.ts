@@ -7,6 +7,7 @@ import { environmentsDirFromEnv } from "./src/config/environments-dir";
 import { loadEnvironmentsOrExamples } from "./src/config/load";
 import { errorReport, formatErrorText, isKitError } from "./src/errors";
 import { assertOutdirFree } from "./src/outdir-lock";
+import { terminalSafe } from "./src/terminal-safe";
 import { buildApp, DEFAULT_STATE_DIR } from "./stacks/app";
 import { stackVariantFromEnv } from "./stacks/stack-variant";
 import { ensurePrivateStateDir } from "./stacks/state-backend";
@@ -26,6 +27,7 @@ try {
     ensurePrivateStateDir(DEFAULT_STATE_DIR);
 } catch (error) {
   if (!isKitError(error)) throw error;
-  process.stderr.write(formatErrorText(errorReport(error)));
+  // Under a plain cdktf nothing escapes what the app prints; a message can quote a config value.
+  process.stderr.write(terminalSafe(formatErrorText(errorReport(error))));
   process.exit(1);
 }

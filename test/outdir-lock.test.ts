@@ -77,6 +77,14 @@ describe("a plain cdktf run (main.ts, as cdktf synth|deploy|destroy runs it)", (
     expect(readdirSync(outdir)).toEqual([OUTDIR_LOCK_FILE]);
   }, 60_000);
 
+  test("prints what the lock file says terminal-safe: an escape sequence in its owner arrives escaped", () => {
+    holdAs(holder.pid, "teardown \u001b[2Jdev");
+    const result = synth();
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("OUTDIR_BUSY: teardown \\x1b[2Jdev (process");
+    expect(result.stderr).not.toContain("\u001b");
+  }, 60_000);
+
   test("synthesizes under a stale lock whose process has ended", () => {
     holdAs(spawnSync(process.execPath, ["-e", "0"]).pid, "teardown dev");
     const result = synth();
