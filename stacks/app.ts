@@ -2,8 +2,8 @@
 import { resolve } from "node:path";
 import { App } from "cdktf";
 import type { Environment } from "../src/config/load";
-import type { StackVariant } from "../src/lifecycle/phase";
 import { EnvironmentStack } from "./environment-stack";
+import type { StackVariant } from "./stack-variant";
 
 /** Local state files live here, one per environment, relative to the working directory. */
 export const DEFAULT_STATE_DIR = "state";
@@ -13,7 +13,7 @@ export interface BuildAppOptions {
   readonly outdir?: string;
   /** @default "state" under the working directory */
   readonly stateDir?: string;
-  /** @default the deploy phase */
+  /** @default no environment has its protection lifted */
   readonly variant?: StackVariant;
 }
 

@@ -7,14 +7,14 @@ import type { Construct } from "constructs";
 import { OciProvider } from "../.gen/providers/oci/provider";
 import type { Environment } from "../src/config/load";
 import type { EntraIdentityProviderConfig, OciIdentityProviderConfig } from "../src/config/schema";
-import { DEFAULT_VARIANT, type StackVariant, variantFor } from "../src/lifecycle/phase";
-import { requiredTerraformVersion } from "../src/lifecycle/terraform-version";
 import { type DomainEndpoints, type IdentityNames, ociIdentityNames } from "../src/naming";
 import { ordsSpecFor } from "../src/ords/spec";
 import { OUTPUT_NAMES } from "../src/stack-outputs";
+import { requiredTerraformVersion } from "../src/terraform-requirement";
 import { EntraIdentity } from "./entra-identity";
 import { OciIdentity } from "./oci-identity";
 import { OrdsPostDeploy } from "./ords-post-deploy";
+import { DEFAULT_VARIANT, protectionLifted, type StackVariant } from "./stack-variant";
 import { configureStateBackend } from "./state-backend";
 import { terraformLiterals } from "./terraform-literal";
 
@@ -56,8 +56,8 @@ export class EnvironmentStack extends TerraformStack {
     super(scope, props.environment.name);
     this.environment = props.environment;
     const { settings } = props.environment;
-    const variant = variantFor(props.variant ?? DEFAULT_VARIANT, props.environment.name);
-    const preventDestroy = settings.protected && !variant.liftProtection;
+    const preventDestroy =
+      settings.protected && !protectionLifted(props.variant ?? DEFAULT_VARIANT, props.environment.name);
     const idp = settings.identityProvider;
     const side = idp.type === "oci" ? this.ociSide(idp, preventDestroy) : this.entraSide(idp, preventDestroy);
     this.identity = side.construct;

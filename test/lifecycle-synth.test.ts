@@ -1,6 +1,6 @@
 // Synthesized stack variants, protection and state backends: what Terraform gets for each lifecycle variant.
 
-import { stackVariantFromEnv } from "../src/lifecycle/phase";
+import { stackVariantFromEnv } from "../stacks/stack-variant";
 import { exampleJson, onlyBlock, synthesize } from "./support/environments";
 
 describe("stack variants", () => {
@@ -13,22 +13,22 @@ describe("stack variants", () => {
   test("a variant meant for another environment does not lift this one's protection", () => {
     const json = exampleJson();
     json.protected = true;
-    const synthesized = synthesize(json, { variant: { environment: "prod", phase: "deploy", liftProtection: true } });
+    const synthesized = synthesize(json, { variant: { liftProtectionOf: "prod" } });
     expect(onlyBlock(synthesized, "oci_identity_domain").lifecycle).toEqual(
       expect.objectContaining({ prevent_destroy: true }),
     );
   });
 
   test("lifted protection comes from the environment variables teardown sets, and only for the named environment", () => {
-    expect(stackVariantFromEnv({ ORDS_JWT_TEARDOWN_OF: "dev", ORDS_JWT_LIFT_PROTECTION: "dev" })).toEqual({
-      environment: "dev",
-      phase: "deploy",
-      liftProtection: true,
+    expect(stackVariantFromEnv({ ORDS_JWT_LIFT_PROTECTION: "dev" })).toEqual({ liftProtectionOf: "dev" });
+    expect(stackVariantFromEnv({})).toEqual({});
+    expect(stackVariantFromEnv({ ORDS_JWT_LIFT_PROTECTION: "" })).toEqual({});
+  });
+
+  test("a stray phase variable set to deploy, as older kits set it, changes nothing", () => {
+    expect(stackVariantFromEnv({ ORDS_JWT_STACK_PHASE: "deploy", ORDS_JWT_LIFT_PROTECTION: "dev" })).toEqual({
+      liftProtectionOf: "dev",
     });
-    expect(stackVariantFromEnv({ ORDS_JWT_TEARDOWN_OF: "dev", ORDS_JWT_LIFT_PROTECTION: "prod" }).liftProtection).toBe(
-      false,
-    );
-    expect(stackVariantFromEnv({}).phase).toBe("deploy");
   });
 
   test("fails when the phase variable holds a phase that no longer exists", () => {
@@ -54,7 +54,7 @@ describe("protection", () => {
     const json = exampleJson();
     json.protected = true;
     const synthesized = synthesize(json, {
-      variant: { environment: "dev", phase: "deploy", liftProtection: true },
+      variant: { liftProtectionOf: "dev" },
     });
     expect(onlyBlock(synthesized, "oci_identity_domains_app").lifecycle).toMatchObject({ prevent_destroy: false });
     expect(onlyBlock(synthesized, "oci_identity_domain").lifecycle).toEqual({ prevent_destroy: false });

@@ -73,11 +73,7 @@ withTerraform("the OCI provisioners under real terraform", () => {
     // The kit's own synthesis of the example environment (a domain the kit creates), as deploy would write it.
     const json = exampleJson();
     delete json.ords;
-    const targets = synthesizeTargets(
-      environmentFrom(json, "dev"),
-      { phase: "deploy", liftProtection: false },
-      { outdir, stateDir: join(work, "state") },
-    );
+    const targets = synthesizeTargets(environmentFrom(json, "dev"), {}, { outdir, stateDir: join(work, "state") });
     const stack = JSON.parse(readFileSync(join(targets.stackDir, "cdk.tf.json"), "utf8"));
     const domain = Object.values(stack.resource.oci_identity_domain)[0] as Record<string, any>;
     const app = Object.values(stack.resource.oci_identity_domains_app)[0] as Record<string, any>;

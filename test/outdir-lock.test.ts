@@ -1,11 +1,12 @@
 // The lock on the synthesis output directory: plan refuses while a live deploy or teardown holds it.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { plan } from "../src/commands/plan";
-import { acquireOutdirLock, OUTDIR_LOCK_FILE } from "../src/outdir-lock";
-import { exampleJson } from "./support/environments";
+import { acquireOutdirLock, OUTDIR_LOCK_FILE, OUTDIR_LOCK_TOKEN_ENV } from "../src/outdir-lock";
+import { exampleJson, PROJECT_ROOT } from "./support/environments";
+import { synthLikeCdktf } from "./support/real-synth";
 
 let dir: string;
 let outdir: string;
@@ -57,3 +58,53 @@ test("plan runs while the lock is free", async () => {
   const result = await plan({ environments: [], outdir, environmentsDir });
   expect(result.stacks.map((stack) => stack.environment)).toEqual(["dev"]);
 }, 60_000);
+
+describe("a plain cdktf run (main.ts, as cdktf synth|deploy|destroy runs it)", () => {
+  /** main.ts in a project directory of its own, with the env cdktf sets (CDKTF_OUTDIR) and the test's environments. */
+  const synth = (extra: NodeJS.ProcessEnv = {}) => {
+    symlinkSync(join(PROJECT_ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+    // A user's shell: no lock token, unless a test gives the child its holder's.
+    const { [OUTDIR_LOCK_TOKEN_ENV]: _token, ...env } = process.env;
+    return synthLikeCdktf(dir, outdir, { ...env, ORDS_JWT_ENVIRONMENTS_DIR: environmentsDir, ...extra });
+  };
+
+  test("fails when it would rewrite cdktf.out under a running teardown, naming the holder, and writes nothing", () => {
+    holdAs(holder.pid, "teardown dev");
+    const result = synth();
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`OUTDIR_BUSY: teardown dev (process ${holder.pid}) is using ${outdir}`);
+    expect(result.stderr).toMatch(/fix: Wait for it to finish, or give cdktf another output directory/);
+    expect(readdirSync(outdir)).toEqual([OUTDIR_LOCK_FILE]);
+  }, 60_000);
+
+  test("prints what the lock file says terminal-safe: an escape sequence in its owner arrives escaped", () => {
+    holdAs(holder.pid, "teardown \u001b[2Jdev");
+    const result = synth();
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("OUTDIR_BUSY: teardown \\x1b[2Jdev (process");
+    expect(result.stderr).not.toContain("\u001b");
+  }, 60_000);
+
+  test("synthesizes under a stale lock whose process has ended", () => {
+    holdAs(spawnSync(process.execPath, ["-e", "0"]).pid, "teardown dev");
+    const result = synth();
+    expect(result.stderr).not.toContain("OUTDIR_BUSY");
+    expect(result.status).toBe(0);
+    expect(existsSync(join(outdir, "stacks", "dev", "cdk.tf.json"))).toBe(true);
+  }, 60_000);
+
+  test("synthesizes as the lock holder's own cdktf child, which inherits the lock's token", () => {
+    const release = acquireOutdirLock(outdir, "deploy dev");
+    try {
+      const token = process.env[OUTDIR_LOCK_TOKEN_ENV];
+      expect(token).toEqual(expect.any(String));
+      const result = synth({ [OUTDIR_LOCK_TOKEN_ENV]: token });
+      expect(result.stderr).not.toContain("OUTDIR_BUSY");
+      expect(result.status).toBe(0);
+      expect(existsSync(join(outdir, "stacks", "dev", "cdk.tf.json"))).toBe(true);
+    } finally {
+      release();
+    }
+    expect(process.env[OUTDIR_LOCK_TOKEN_ENV]).toBeUndefined();
+  }, 60_000);
+});

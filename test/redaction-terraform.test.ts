@@ -16,6 +16,8 @@ if (!terraformAvailable) process.stderr.write("SKIPPED redaction-terraform.test.
 const withTerraform = terraformAvailable ? describe : describe.skip;
 
 const ENV = "demo";
+/** A display name from a hostile environment file: colour, cursor-up + erase-line, a window title, an 8-bit CSI. */
+const DISPLAY_NAME = "ords \u001b[31mapi\u001b[0m\u001b[1A\u001b[2K \u001b]0;owned\u0007 \u009b2J \u202eevil";
 
 /**
  * A kit-shaped project: `secret` stands in for the app (its computed id plays the client secret, kept in state as
@@ -44,6 +46,19 @@ new DataResource(stack, "hook", {
   provisioners: [{ type: "local-exec", command: "echo the hook saw $ORDS_DB_PASSWORD" }],
 });
 new TerraformOutput(stack, "client_secret", { value: secret.id, sensitive: true });
+// terraform quotes control characters in a plan, but not in provisioner output or in the outputs cdktf prints.
+new DataResource(stack, "display", {
+  input: ${JSON.stringify(DISPLAY_NAME)},
+  triggersReplace: [process.env.GENERATION ?? "1"],
+  provisioners: [
+    {
+      type: "local-exec",
+      command: 'printf "shown: %s\\n" "$NAME"',
+      environment: { NAME: ${JSON.stringify(DISPLAY_NAME)} },
+    },
+  ],
+});
+new TerraformOutput(stack, "display_name", { value: ${JSON.stringify(DISPLAY_NAME)} });
 app.synth();
 `,
   );
@@ -98,6 +113,15 @@ withTerraform("deploy with real terraform and a secret in state", () => {
     const text = output.join("");
     expect(text).toContain(`the hook saw ${REDACTED}`);
     expect(text).not.toContain(TEST_DB_PASSWORD);
+  });
+
+  test("a display name's escape sequences reach the output escaped, from the provisioner and cdktf's outputs", () => {
+    const text = output.join("");
+    const escaped = "ords \\x1b[31mapi\\x1b[0m\\x1b[1A\\x1b[2K \\x1b]0;owned\\x07 \\u009b2J \\u202eevil";
+    expect(text).toContain(`shown: ${escaped}`);
+    // cdktf's own summary of the outputs drops the 8-bit CSI itself, and prints the rest as it is.
+    expect(text).toContain(`display_name = ${escaped.slice(0, escaped.indexOf(" \\u009b"))}`);
+    expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
   });
 
   test("the state directory is 0700 and the state backup terraform wrote is 0600", () => {

@@ -6,6 +6,7 @@ import { isKitError, KitError } from "../src/errors";
 import type { LifecycleContext } from "../src/lifecycle/context";
 import { synthesizeTargets } from "../src/lifecycle/synth-targets";
 import { type TeardownResult, teardown } from "../src/lifecycle/teardown";
+import type { StackVariant } from "../stacks/stack-variant";
 import { environmentFrom, exampleJson, PROJECT_ROOT } from "./support/environments";
 import {
   describe as describeCall,
@@ -51,7 +52,7 @@ function harness(environment: ReturnType<typeof createdDomainEnv>, failWhen?: Fa
   const work = mkdtempSync(join(tmpdir(), "teardown-"));
   const dirs = { outdir: join(work, "cdktf.out"), stateDir: join(work, "state") };
   // The real in-process synthesis; only the subprocesses are faked.
-  const targets = synthesizeTargets(environment, { phase: "deploy", liftProtection: false }, dirs);
+  const targets = synthesizeTargets(environment, {}, dirs);
   const state = [
     targets.appAddress,
     "oci_identity_domains_setting.identity_client_access_E8CAA109",
@@ -93,7 +94,7 @@ async function expectKitError(promise: Promise<unknown>): Promise<KitError> {
   throw new Error("expected a KitError");
 }
 
-const DESTROY = "cdktf destroy dev --auto-approve [ORDS_JWT_TEARDOWN_OF=dev ORDS_JWT_STACK_PHASE=deploy";
+const DESTROY = "cdktf destroy dev --auto-approve";
 
 describe("teardown of an environment whose domain the kit created", () => {
   test("drops ORDS objects, then destroys; the domain is never deactivated before what is inside it is gone", async () => {
@@ -107,7 +108,7 @@ describe("teardown of an environment whose domain the kit created", () => {
       "ords-jwt ords teardown dev [ORDS_DB_PASSWORD=***]",
       stack("terraform init -input=false -no-color"),
       stack("terraform state list -no-color"),
-      `${DESTROY} ORDS_DB_PASSWORD=***]`,
+      `${DESTROY} [ORDS_DB_PASSWORD=***]`,
     ]);
     expect(h.lines().some((line) => line.includes("-target="))).toBe(false);
     expect(result.steps.map((step) => step.status)).toEqual(["done", "done"]);
@@ -115,14 +116,14 @@ describe("teardown of an environment whose domain the kit created", () => {
 
   test("destroys the stack as deployed: the app and domain carry their own deactivation", async () => {
     const environment = createdDomainEnv();
-    const phases: string[] = [];
+    const variants: StackVariant[] = [];
     const h = harness(environment);
     const synthesize = h.context.synthesize;
     await teardown(
       { ...confirmed, environment },
-      { ...h.context, synthesize: (env, variant) => (phases.push(variant.phase), synthesize(env, variant)) },
+      { ...h.context, synthesize: (env, variant) => (variants.push(variant), synthesize(env, variant)) },
     );
-    expect(phases).toEqual(["deploy"]);
+    expect(variants).toEqual([{}]);
   });
 
   test("shows progress for each step with elapsed time", async () => {
@@ -144,7 +145,7 @@ describe("teardown of an environment that reuses a domain", () => {
       "ords-jwt ords teardown dev [ORDS_DB_PASSWORD=***]",
       "terraform init -input=false -no-color @<stack>",
       "terraform state list -no-color @<stack>",
-      `${DESTROY} ORDS_DB_PASSWORD=***]`,
+      `${DESTROY} [ORDS_DB_PASSWORD=***]`,
     ]);
   });
 });
@@ -164,7 +165,7 @@ describe("protected environments", () => {
     const h = harness(environment);
     await teardown({ ...confirmed, force: true, environment }, h.context);
     expect(h.lines()[0]).toBe("ords-jwt ords teardown dev --force [ORDS_DB_PASSWORD=***]");
-    expect(h.lines().at(-1)).toBe(`${DESTROY} ORDS_JWT_LIFT_PROTECTION=dev ORDS_DB_PASSWORD=***]`);
+    expect(h.lines().at(-1)).toBe(`${DESTROY} [ORDS_JWT_LIFT_PROTECTION=dev ORDS_DB_PASSWORD=***]`);
   });
 });
 
@@ -313,6 +314,6 @@ describe("the database password and an unreachable database", () => {
       detail: expect.stringMatching(/left in the database/),
     });
     expect(h.lines()[0]).toMatch(/^terraform init/);
-    expect(h.lines().at(-1)).toBe(`${DESTROY} ORDS_JWT_SKIP_ORDS=1]`);
+    expect(h.lines().at(-1)).toBe(`${DESTROY} [ORDS_JWT_SKIP_ORDS=1]`);
   });
 });

@@ -9,7 +9,8 @@ import { isKitError } from "../src/errors";
 import { type CommandRunner, processRunner } from "../src/lifecycle/command-runner";
 import { deploy } from "../src/lifecycle/deploy";
 import { teardown } from "../src/lifecycle/teardown";
-import { checkTerraformVersion, versionAtLeast } from "../src/lifecycle/terraform-version";
+import { checkTerraformVersion } from "../src/lifecycle/terraform-version";
+import { versionAtLeast } from "../src/terraform-requirement";
 import { environmentFrom, exampleJson } from "./support/environments";
 import { FakeRunner, testDbPassword } from "./support/fake-runner";
 

@@ -7,8 +7,8 @@ import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
 import type { Environment } from "../config/load";
 import { KitError } from "../errors";
-import { requiredTerraformVersion, versionAtLeast } from "../lifecycle/terraform-version";
 import { seamsFor } from "../seams";
+import { requiredTerraformVersion, versionAtLeast } from "../terraform-requirement";
 
 export interface PreflightProblem {
   /** What is missing, such as `terraform` or `~/.oci/config`. */
@@ -131,7 +131,7 @@ export async function preflightProblems(
   const problems: PreflightProblem[] = [];
   const version = await terraformVersion(binary, env);
   const backend = environment.settings.state.backend;
-  // The same minimum deploy and teardown enforce (src/lifecycle/terraform-version.ts), checked before any question.
+  // The same minimum deploy and teardown enforce (src/terraform-requirement.ts), checked before any question.
   const minimum = requiredTerraformVersion(environment.settings.state);
   if (version === undefined) {
     problems.push({

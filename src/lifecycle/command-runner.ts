@@ -1,8 +1,10 @@
 // The seam around cdktf/terraform/kit subprocesses: lifecycle code describes commands, a runner executes them.
 // The real runner never gives children a stdin (unless asked for terraform's prompt), starts every child under
-// umask 077, and passes all their output through a redactor that knows the secrets the caller named.
+// umask 077, and passes all their output through a redactor that knows the secrets the caller named, then through
+// the terminal-safe escaping (src/terminal-safe.ts), so a config value cannot drive the user's terminal.
 import { spawn } from "node:child_process";
 import type { Secret } from "../secret";
+import { terminalSafe } from "../terminal-safe";
 import { StreamRedactor } from "./redact";
 import { tidyOutput } from "./terraform-output";
 
@@ -56,6 +58,66 @@ class LineSplitter {
   }
 }
 
+/**
+ * What the children are asked for, so that nothing they print legitimately needs an escape sequence: no colour
+ * (cdktf's chalk reads FORCE_COLOR; terraform ignores NO_COLOR and only honours -no-color, which TF_CLI_ARGS adds to
+ * every subcommand), and, unless the child answers a prompt, no redrawn animation (cdktf's Ink renders only static
+ * output when CI is set). Measured with cdktf 0.21 and terraform 1.11 writing to a pipe.
+ */
+export function plainOutputEnv(interactive: boolean, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const args = env.TF_CLI_ARGS ?? "";
+  return {
+    FORCE_COLOR: "0",
+    NO_COLOR: "1",
+    TF_CLI_ARGS: /(^|\s)-no-color(\s|$)/.test(args) ? args : `${args} -no-color`.trim(),
+    // CI would hide cdktf's approval prompt (Ink writes dynamic output only when it exits under CI).
+    ...(interactive ? {} : { CI: "1" }),
+  };
+}
+
+/**
+ * cdktf's approval prompt redraws itself (Ink's log-update) with exactly these: erase the line, cursor up one line,
+ * cursor to column 1. They are the only sequences kept, and only for a child that prompts; the rest is escaped.
+ * A config value holding these very sequences could still erase lines on an interactive deploy; `--yes` and CI runs
+ * keep nothing.
+ */
+const PROMPT_REDRAW = /\u001b\[(?:2K|1A|G)/g;
+/** The end of a chunk that may be the start of a redraw sequence the next chunk completes. */
+const PARTIAL_REDRAW = /\u001b(?:\[[12]?)?$/;
+
+/** Escapes a child's output for the terminal as it streams; call end() when the stream closes. */
+class TerminalSafeStream {
+  private held = "";
+  constructor(
+    private readonly keepPromptRedraw: boolean,
+    private readonly write: (text: string) => void,
+  ) {}
+  push(chunk: string): void {
+    let text = this.held + chunk;
+    this.held = "";
+    const partial = this.keepPromptRedraw ? PARTIAL_REDRAW.exec(text) : null;
+    if (partial !== null) {
+      this.held = partial[0];
+      text = text.slice(0, partial.index);
+    }
+    if (text !== "") this.write(this.safe(text));
+  }
+  end(): void {
+    if (this.held !== "") this.write(terminalSafe(this.held));
+    this.held = "";
+  }
+  private safe(text: string): string {
+    if (!this.keepPromptRedraw) return terminalSafe(text);
+    let safe = "";
+    let from = 0;
+    for (const match of text.matchAll(PROMPT_REDRAW)) {
+      safe += terminalSafe(text.slice(from, match.index)) + match[0];
+      from = match.index + match[0].length;
+    }
+    return safe + terminalSafe(text.slice(from));
+  }
+}
+
 export interface ProcessRunnerOptions {
   /**
    * Where the children's (redacted) progress goes. @default this process's stderr; tests pass a collector so their
@@ -65,8 +127,9 @@ export interface ProcessRunnerOptions {
 }
 
 /**
- * A runner whose children's progress goes to `output`, redacted of the secrets the spec names; the kit's own stdout
- * stays data only. With `tidy`, the progress is stripped of colour and animation and kept for the error it holds.
+ * A runner whose children's progress goes to `output`, redacted of the secrets the spec names and escaped for the
+ * terminal; the kit's own stdout stays data only. With `tidy`, the progress is split into lines, stripped of the
+ * prompt's redraw, and kept for the error it holds.
  */
 export function createProcessRunner(options: ProcessRunnerOptions = {}): CommandRunner {
   const output = options.output ?? ((text: string) => process.stderr.write(text));
@@ -83,17 +146,25 @@ export function createProcessRunner(options: ProcessRunnerOptions = {}): Command
             output(`${line}\n`);
           }
         });
-        // Redaction comes first, so neither the terminal nor the kept lines ever hold a secret.
+        // Redaction comes first, so neither the terminal nor the kept lines ever hold a secret (escaping could change
+        // a secret that holds a control character); escaping next, so tidying cannot drop a hostile sequence unseen.
         const sink = tidy ? (text: string) => tidyLines.push(text) : output;
-        const out = new StreamRedactor(secrets, sink);
-        const err = new StreamRedactor(secrets, sink);
+        const outSafe = new TerminalSafeStream(spec.interactive === true, sink);
+        const errSafe = new TerminalSafeStream(spec.interactive === true, sink);
+        const out = new StreamRedactor(secrets, (text) => outSafe.push(text));
+        const err = new StreamRedactor(secrets, (text) => errSafe.push(text));
         // The umask is per process and inherited at spawn, which is synchronous: set it just around the spawn.
         const previous = process.umask(CHILD_UMASK);
         let child: ReturnType<typeof spawn>;
         try {
           child = spawn(spec.command, [...spec.args], {
             cwd: spec.cwd,
-            env: { ...process.env, CHECKPOINT_DISABLE: "1", ...(tidy ? { NO_COLOR: "1" } : {}), ...spec.env },
+            env: {
+              ...process.env,
+              CHECKPOINT_DISABLE: "1",
+              ...plainOutputEnv(spec.interactive === true),
+              ...spec.env,
+            },
             stdio: [spec.interactive ? "inherit" : "ignore", "pipe", "pipe"],
           });
         } finally {
@@ -108,7 +179,9 @@ export function createProcessRunner(options: ProcessRunnerOptions = {}): Command
         child.on("error", reject);
         child.on("close", (code, signal) => {
           out.end();
+          outSafe.end();
           err.end();
+          errSafe.end();
           if (tidy) tidyLines.end();
           resolve({
             exitCode: code ?? (signal ? 128 : 1),

@@ -1,10 +1,11 @@
 // What lifecycle commands share: the injected runner and synthesizer, progress output, and the confirmation rules.
+
+import type { StackVariant } from "../../stacks/stack-variant";
 import type { Environment } from "../config/load";
 import { KitError } from "../errors";
 import { DB_PASSWORD_ENV } from "../ords/connect";
 import type { Secret } from "../secret";
 import type { CommandRunner } from "./command-runner";
-import type { StackVariant } from "./phase";
 import type { StackTargets } from "./synth-targets";
 
 export interface LifecycleContext {
@@ -15,7 +16,7 @@ export interface LifecycleContext {
   /** Directory of local state and outputs files (absolute). */
   readonly stateDir: string;
   readonly runner: CommandRunner;
-  /** Synthesizes one environment for a phase; the real one is synthesizeTargets. */
+  /** Synthesizes one environment as a variant; the real one is synthesizeTargets. */
   readonly synthesize: (environment: Environment, variant: StackVariant) => StackTargets;
   /**
    * The DB password for the ORDS step the children run (the hook under cdktf, `ords teardown`): from

@@ -2,7 +2,8 @@
 // 0600 file and local state at 0600. It never prints the client secret; cdktf leaves sensitive outputs out of the file.
 import { chmodSync, existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { localStateFile } from "../../stacks/state-backend";
+import { DEFAULT_VARIANT } from "../../stacks/stack-variant";
+import { ensurePrivateStateDir, localStateFile } from "../../stacks/state-backend";
 import type { Environment } from "../config/load";
 import { KitError } from "../errors";
 import { seamsFor } from "../seams";
@@ -10,8 +11,7 @@ import { Secret } from "../secret";
 import { outputsFileFor } from "../stack-outputs";
 import type { CommandResult } from "./command-runner";
 import { assertCanConfirm, type ConfirmationPolicy, type LifecycleContext, ordsChildEnv } from "./context";
-import { DEFAULT_VARIANT } from "./phase";
-import { ensurePrivateStateDir, readStateJson } from "./secrets";
+import { readStateJson } from "./secrets";
 import { ordsTeardownHookInState, secretsInState } from "./state-secrets";
 import { fixForTerraformError, terraformErrors } from "./terraform-output";
 import { checkTerraformVersion } from "./terraform-version";

@@ -1,17 +1,11 @@
 // Collects the secrets every terraform run of one environment must never print: the DB password and the secret
 // values in the environment's state (the OCI client secret is not marked sensitive by the provider).
-import { chmodSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { localStateFile } from "../../stacks/state-backend";
 import type { Environment } from "../config/load";
 import type { Secret } from "../secret";
 import type { CommandRunner } from "./command-runner";
 import { secretsInState } from "./state-secrets";
-
-/** `state/` holds state files with the client secret and their backups: owner only, even if it existed before. */
-export function ensurePrivateStateDir(stateDir: string): void {
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  chmodSync(stateDir, 0o700);
-}
 
 /**
  * The environment's current state as JSON ("" when there is none). Local state is read from its file; remote state

@@ -2,8 +2,8 @@
 // It writes the stack to the usual cdktf.out/stacks/<env>; it does not run terraform.
 import { join, resolve } from "node:path";
 import type { TerraformResource } from "cdktf";
+import type { StackVariant } from "../../stacks/stack-variant";
 import type { Environment } from "../config/load";
-import type { StackVariant } from "./phase";
 
 export interface StackTargets {
   /** Directory terraform runs in: `<outdir>/stacks/<env>`. */

@@ -2,6 +2,8 @@
 // app and a created domain just before Terraform deletes each. Every step inspects what is left first, so an
 // interrupted teardown resumes by running it again.
 import { join } from "node:path";
+import { DEFAULT_VARIANT, type StackVariant, variantEnv } from "../../stacks/stack-variant";
+import { ensurePrivateStateDir } from "../../stacks/state-backend";
 import type { Environment } from "../config/load";
 import { KitError } from "../errors";
 import { seamsFor } from "../seams";
@@ -15,8 +17,7 @@ import {
   SKIP_ORDS_ENV,
 } from "./context";
 import { outputFlag } from "./deploy";
-import { type StackVariant, variantEnv } from "./phase";
-import { ensurePrivateStateDir, readStateJson } from "./secrets";
+import { readStateJson } from "./secrets";
 import { secretsInState } from "./state-secrets";
 import type { StackTargets } from "./synth-targets";
 import { checkTerraformVersion } from "./terraform-version";
@@ -130,7 +131,7 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
     redact.push(...secretsInState(await readStateJson(environment, { ...context, stackDir })));
   if (environment.settings.state.backend === "local") await addStateSecrets();
   // The stack as deployed; only a forced teardown of a protected environment lifts its prevent_destroy.
-  const variant: StackVariant = { environment: name, phase: "deploy", liftProtection: isProtected && options.force };
+  const variant: StackVariant = isProtected && options.force ? { liftProtectionOf: name } : DEFAULT_VARIANT;
   const reports: StepReport[] = [];
   const cdktf = join(context.projectRoot, "node_modules", ".bin", "cdktf");
   let stateRead = false;

@@ -1,52 +1,10 @@
-// The Terraform version a stack needs, and the check that runs before deploy or teardown starts anything.
-// It reads `terraform version -json` only; it never installs or picks a binary.
+// The check that runs before deploy or teardown starts anything: is the terraform on the PATH new enough for the
+// stack (the rule lives in src/terraform-requirement.ts). It reads `terraform version -json` only; it installs nothing.
 import { z } from "zod";
 import type { StateConfig } from "../config/schema";
 import { KitError } from "../errors";
+import { requiredTerraformVersion, versionAtLeast, requiredTerraformReason as why } from "../terraform-requirement";
 import type { CommandRunner } from "./command-runner";
-
-/** terraform_data needs 1.4; the kit is tested with 1.5 and later. */
-export const BASE_TERRAFORM_VERSION = "1.5.0";
-/** `endpoints` and `use_path_style` arrived in 1.6.0, `skip_s3_checksum` in 1.6.3 (hashicorp/terraform#34127). */
-export const S3_COMPATIBLE_TERRAFORM_VERSION = "1.6.3";
-/** Terraform's native `oci` backend arrived in 1.12.0. */
-export const OCI_BACKEND_TERRAFORM_VERSION = "1.12.0";
-
-/** The lowest Terraform that can run a stack with this state backend. */
-export function requiredTerraformVersion(state: StateConfig): string {
-  switch (state.backend) {
-    case "local":
-      return BASE_TERRAFORM_VERSION;
-    case "s3-compatible":
-      return S3_COMPATIBLE_TERRAFORM_VERSION;
-    case "oci":
-      return OCI_BACKEND_TERRAFORM_VERSION;
-  }
-}
-
-function why(state: StateConfig): string {
-  switch (state.backend) {
-    case "local":
-      return "the kit's stacks need it";
-    case "s3-compatible":
-      return 'state.backend "s3-compatible" uses endpoints, use_path_style and skip_s3_checksum';
-    case "oci":
-      return 'state.backend "oci" is Terraform\'s native OCI backend';
-  }
-}
-
-/** Compares dotted versions numerically; a pre-release suffix (`1.12.0-beta1`) counts as below its release. */
-export function versionAtLeast(have: string, want: string): boolean {
-  const [haveCore = "", havePre] = have.split("-", 2);
-  const a = haveCore.split(".").map(Number);
-  const b = want.split(".").map(Number);
-  for (let index = 0; index < Math.max(a.length, b.length); index++) {
-    const x = a[index] ?? 0;
-    const y = b[index] ?? 0;
-    if (x !== y) return x > y;
-  }
-  return havePre === undefined;
-}
 
 const versionJson = z.object({ terraform_version: z.string().regex(/^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/) });
 

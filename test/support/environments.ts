@@ -4,9 +4,9 @@ import { join, relative } from "node:path";
 import { Testing } from "cdktf";
 import { type ConfigProblem, type Environment, parseEnvironment } from "../../src/config/load";
 import type { OciIdentityProviderConfig } from "../../src/config/schema";
-import type { StackVariant } from "../../src/lifecycle/phase";
 import { EnvironmentStack } from "../../stacks/environment-stack";
 import { KIT_BIN, KIT_BIN_ENV } from "../../stacks/ords-post-deploy";
+import type { StackVariant } from "../../stacks/stack-variant";
 
 export const PROJECT_ROOT = join(__dirname, "..", "..");
 

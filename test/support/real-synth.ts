@@ -11,13 +11,17 @@ export function appCommand(cwd: string): string {
   return cwd === PROJECT_ROOT ? app : app.replace(/\bmain\.ts\b/, JSON.stringify(join(PROJECT_ROOT, "main.ts")));
 }
 
-export function synthLikeCdktf(cwd: string, outdir: string): { status: number | null; stderr: string } {
+export function synthLikeCdktf(
+  cwd: string,
+  outdir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { status: number | null; stderr: string } {
   const result = spawnSync(appCommand(cwd), {
     cwd,
     shell: true,
     encoding: "utf8",
     timeout: 120_000,
-    env: { ...process.env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: "1" },
+    env: { ...env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: "1" },
   });
   return { status: result.status, stderr: result.stderr };
 }
