@@ -352,8 +352,31 @@ export interface Deployment {
   readonly evidence: string;
 }
 
+/**
+ * A file deploy wrote (the outputs file, the local state). A broken one is named with its fix and never quoted: the
+ * state holds the client secret, and V8's JSON errors show the text around the fault.
+ */
 function readJsonFile(file: string): unknown {
-  return JSON.parse(readFileSync(file, "utf8"));
+  const unreadable = (why: string, cause: unknown) =>
+    new KitError("OUTPUTS_UNAVAILABLE", `Cannot read the stack outputs: ${file} ${why}`, {
+      cause,
+      fix:
+        "It was cut short or edited by hand. Restore it (terraform keeps the previous state in <state file>.backup), " +
+        "or deploy again to rewrite the outputs file, or pass the values as flags.",
+      details: { file },
+    });
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw unreadable(`cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`, error);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const position = /position (\d+)/.exec(error instanceof Error ? error.message : "")?.[1];
+    throw unreadable(`is not valid JSON${position === undefined ? "" : ` (at character ${position})`}`, undefined);
+  }
 }
 
 /** Resources a (version 4) state file holds; data sources do not count, since destroy leaves none of them either. */

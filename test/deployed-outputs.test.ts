@@ -66,6 +66,33 @@ test("reads the client secret from the local state file when the outputs file ha
   expect(resolved.reveal()).toBe(secret);
 });
 
+test("fails with OUTPUTS_UNAVAILABLE naming a cut-short outputs file, and quotes none of its text", async () => {
+  writeLocalState("dev", {});
+  writeFileSync(join(stateDir, "dev.outputs.json"), '{"dev": {"client_id": "cid-quoted-nowhere", bad');
+  const failure = await source()
+    .read()
+    .then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+  expect(failure).toMatchObject({ code: "OUTPUTS_UNAVAILABLE", details: { file: join(stateDir, "dev.outputs.json") } });
+  expect(String((failure as Error).message)).toMatch(/is not valid JSON \(at character \d+\)/);
+  expect(JSON.stringify(failure)).not.toContain("cid-quoted-nowhere");
+  expect(String((failure as Error).message)).not.toContain("cid-quoted-nowhere");
+});
+
+test("fails with OUTPUTS_UNAVAILABLE, never the secret, when the local state file is cut short", async () => {
+  const secret = sentinelSecret("client-secret");
+  writeFileSync(join(stateDir, "dev.tfstate"), `{"outputs": {"client_secret": {"value": "${secret}"}} x`);
+  writeFileSync(join(stateDir, "dev.outputs.json"), JSON.stringify({ dev: { client_id: "cid" } }));
+  const failure = await resolveClientSecret(new LazyOutputs(source()), {}).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  expect(failure).toMatchObject({ code: "SECRET_MISSING", cause: { code: "OUTPUTS_UNAVAILABLE" } });
+  expect(`${(failure as Error).message} ${(failure as { fix?: string }).fix}`).not.toContain(secret);
+});
+
 test("fails with ENVIRONMENT_NOT_DEPLOYED when a local-state environment has no state file", async () => {
   await expect(source().read()).rejects.toMatchObject({
     code: "ENVIRONMENT_NOT_DEPLOYED",
