@@ -16,7 +16,7 @@ const MANIFEST = join(OUT, "manifest.json");
 /** What is compiled: the CLI and the stacks, and the generated bindings they import (by far the most code). */
 const SOURCES = ["main.ts", "src", "stacks", ".gen"];
 /** The compiled output also depends on these: a change to either makes the whole build stale. */
-const INPUTS = ["tsconfig.json", __filename];
+const INPUTS = [join(ROOT, "tsconfig.json"), __filename];
 const MANIFEST_VERSION = 1;
 
 /** esbuild comes with tsx (a dependency of the kit); resolved from tsx's location, as twin/provider/install.ts does. */
@@ -108,7 +108,13 @@ function register() {
 
 function sourceFiles(entry) {
   const path = join(ROOT, entry);
-  if (!statSync(path).isDirectory()) return entry.endsWith(".ts") ? [path] : [];
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    return []; // .gen/ before `npm run get` has run
+  }
+  if (!stats.isDirectory()) return entry.endsWith(".ts") ? [path] : [];
   return readdirSync(path, { withFileTypes: true }).flatMap((dirent) =>
     sourceFiles(join(entry, dirent.name)).filter(
       (file) => !file.endsWith(".d.ts") && !file.split(sep).includes("node_modules"),
