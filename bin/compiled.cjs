@@ -77,12 +77,43 @@ function readManifest() {
   }
 }
 
+/**
+ * zod 4's CommonJS build requires all of its ~50 locales as it loads (about a third of its load time, paid by every
+ * command that reads an environment file), though the kit only uses English, which zod's schemas load themselves.
+ * zod takes the locales namespace through __importStar, which passes an object marked __esModule on unchanged, so
+ * it gets one that loads the real namespace on first use. Nothing else of zod changes.
+ */
+function deferZodLocales() {
+  const zodDir = `${sep}node_modules${sep}zod${sep}v4${sep}`;
+  const load = Module._load;
+  let namespace;
+  Module._load = function loadDeferringZodLocales(...args) {
+    const [request, parent] = args;
+    if (request !== "../locales/index.cjs" || !parent?.filename?.includes(zodDir)) return load.apply(this, args);
+    const real = () => load.apply(this, args);
+    namespace ??= new Proxy(
+      {},
+      {
+        get: (_, key) => (key === "__esModule" ? true : real()[key]),
+        has: (_, key) => key in real(),
+        ownKeys: () => Reflect.ownKeys(real()),
+        getOwnPropertyDescriptor: (_, key) => {
+          const descriptor = Object.getOwnPropertyDescriptor(real(), key);
+          return descriptor === undefined ? undefined : { ...descriptor, configurable: true };
+        },
+      },
+    );
+    return namespace;
+  };
+}
+
 let registered = false;
 
-/** Installs the `.ts` loader for require(); a second call does nothing. */
+/** Installs the `.ts` loader for require() (and defers zod's locales); a second call does nothing. */
 function register() {
   if (registered) return;
   registered = true;
+  deferZodLocales();
   const manifest = readManifest();
   const files = manifest === undefined ? {} : manifest.files;
   let engine;

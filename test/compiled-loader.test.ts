@@ -122,3 +122,21 @@ test("--help loads none of cdktf, zod, the OCI SDK, jose, openid-client or oracl
   const heavy = /\/node_modules\/(cdktf|constructs|zod|oci-[a-z]+|jose|openid-client|oracledb|@cdktf)\//;
   expect(loaded.filter((file) => heavy.test(file))).toEqual([]);
 });
+
+test("zod's locales load on first use, and its messages stay English until a locale is chosen", () => {
+  const script = `require(${JSON.stringify(join(PROJECT_ROOT, "bin", "compiled.cjs"))}).register();
+    const { z } = require("zod");
+    const locales = () => Object.keys(require.cache).filter((file) => file.includes("/zod/v4/locales/")).length;
+    const before = locales();
+    const english = z.string().safeParse(1).error.issues[0].message;
+    z.config(z.locales.de());
+    const german = z.string().safeParse(1).error.issues[0].message;
+    process.stdout.write(JSON.stringify({ before, english, german, after: locales() }));`;
+  const result = spawnSync(process.execPath, ["-e", script], { cwd: PROJECT_ROOT, encoding: "utf8" });
+  expect(result.stderr).toBe("");
+  const seen = JSON.parse(result.stdout) as { before: number; english: string; german: string; after: number };
+  expect(seen.before).toBe(1); // en.cjs, which zod's schemas require themselves
+  expect(seen.english).toBe("Invalid input: expected string, received number");
+  expect(seen.german).toMatch(/^Ungültige Eingabe/);
+  expect(seen.after).toBeGreaterThan(40);
+});

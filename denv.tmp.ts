@@ -1,0 +1,23 @@
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startJwtWorld } from "./test/support/jwt-world";
+(async () => {
+  const world = await startJwtWorld();
+  const dir = mkdtempSync(join(tmpdir(), "denv-"));
+  const json = JSON.parse(readFileSync("environments/examples/oci.json", "utf8"));
+  json.identityProvider.app.primaryAudience = world.idp.audience;
+  json.identityProvider.app.scopes = world.idp.scopes.map((value) => ({ value, description: `scope ${value}` }));
+  json.identityProvider.issuer = world.idp.issuer;
+  delete json.ords;
+  mkdirSync(join(dir, "environments")); mkdirSync(join(dir, "state"));
+  writeFileSync(join(dir, "environments", "bench.json"), JSON.stringify(json));
+  writeFileSync(join(dir, "state", "bench.tfstate"), JSON.stringify({ version: 4, outputs: {}, resources: [{ mode: "managed", type: "terraform_data", name: "r" }] }));
+  writeFileSync(join(dir, "state", "bench.outputs.json"), JSON.stringify({ bench: { jwk_url: world.idp.jwkUrl } }));
+  writeFileSync(join(dir, "token"), await world.idp.mint());
+  const t = Date.now();
+  await new Promise((res) => { const c = spawn(process.execPath, ["-r", "/tmp/wip-startup-marks.cjs", join(process.cwd(), "bin/ords-jwt.cjs"), "doctor", "bench", "--url", world.endpoint, "--token-file", join(dir, "token"), "--allow-insecure", "--json"], { cwd: dir, stdio: ["ignore", "ignore", "inherit"] }); c.on("close", res); });
+  console.log("wall", Date.now() - t, "ms");
+  await world.close();
+})();
