@@ -78,42 +78,66 @@ function readManifest() {
 }
 
 /**
- * zod 4's CommonJS build requires all of its ~50 locales as it loads (about a third of its load time, paid by every
- * command that reads an environment file), though the kit only uses English, which zod's schemas load themselves.
- * zod takes the locales namespace through __importStar, which passes an object marked __esModule on unchanged, so
- * it gets one that loads the real namespace on first use. Nothing else of zod changes.
+ * Requires of two dependencies that load much more than the kit uses, each answered with a stand-in that loads the
+ * real module on first use (the stand-in forwards every call and property, so nothing else changes):
+ * - zod 4's CommonJS build requires all of its ~50 locales as it loads (about a third of its load time, paid by
+ *   every command that reads an environment file); the kit uses English, which zod's schemas load themselves. zod
+ *   takes the namespace through __importStar, which passes an object marked __esModule on unchanged.
+ * - cdktf requires archiver (with its streams and globbing, over half of cdktf's load time) for zipping a
+ *   TerraformAsset directory, which the kit's stacks never create; cdktf only ever calls it.
  */
-function deferZodLocales() {
-  const zodDir = `${sep}node_modules${sep}zod${sep}v4${sep}`;
+const DEFERRED = [
+  {
+    request: "../locales/index.cjs",
+    from: `${sep}node_modules${sep}zod${sep}v4${sep}`,
+    target: () => ({}),
+    esModule: true,
+  },
+  {
+    request: "archiver",
+    from: `${sep}node_modules${sep}cdktf${sep}lib${sep}private${sep}fs.js`,
+    // An arrow function: callable, and without the non-configurable `prototype` a Proxy would have to mirror.
+    target: () => () => undefined,
+    esModule: false,
+  },
+];
+
+function deferRequires() {
   const load = Module._load;
-  let namespace;
-  Module._load = function loadDeferringZodLocales(...args) {
+  const standIns = new Map();
+  Module._load = function loadDeferring(...args) {
     const [request, parent] = args;
-    if (request !== "../locales/index.cjs" || !parent?.filename?.includes(zodDir)) return load.apply(this, args);
-    const real = () => load.apply(this, args);
-    namespace ??= new Proxy(
-      {},
-      {
-        get: (_, key) => (key === "__esModule" ? true : real()[key]),
-        has: (_, key) => key in real(),
-        ownKeys: () => Reflect.ownKeys(real()),
+    const deferred = DEFERRED.find((entry) => entry.request === request && parent?.filename?.includes(entry.from));
+    if (deferred === undefined) return load.apply(this, args);
+    if (!standIns.has(deferred)) {
+      let real;
+      const module = () => {
+        real ??= load.apply(this, args);
+        return real;
+      };
+      const standIn = new Proxy(deferred.target(), {
+        apply: (_, self, callArgs) => Reflect.apply(module(), self, callArgs),
+        get: (_, key) => (key === "__esModule" && deferred.esModule ? true : module()[key]),
+        has: (_, key) => key in module(),
+        ownKeys: () => Reflect.ownKeys(module()),
         getOwnPropertyDescriptor: (_, key) => {
-          const descriptor = Object.getOwnPropertyDescriptor(real(), key);
+          const descriptor = Object.getOwnPropertyDescriptor(module(), key);
           return descriptor === undefined ? undefined : { ...descriptor, configurable: true };
         },
-      },
-    );
-    return namespace;
+      });
+      standIns.set(deferred, standIn);
+    }
+    return standIns.get(deferred);
   };
 }
 
 let registered = false;
 
-/** Installs the `.ts` loader for require() (and defers zod's locales); a second call does nothing. */
+/** Installs the `.ts` loader for require() (and defers the requires above); a second call does nothing. */
 function register() {
   if (registered) return;
   registered = true;
-  deferZodLocales();
+  deferRequires();
   const manifest = readManifest();
   const files = manifest === undefined ? {} : manifest.files;
   let engine;

@@ -140,3 +140,23 @@ test("zod's locales load on first use, and its messages stay English until a loc
   expect(seen.german).toMatch(/^Ungültige Eingabe/);
   expect(seen.after).toBeGreaterThan(40);
 });
+
+test("cdktf loads without archiver, and archiver loads when cdktf calls it", () => {
+  const script = `require(${JSON.stringify(join(PROJECT_ROOT, "bin", "compiled.cjs"))}).register();
+    const Module = require("node:module");
+    const { dirname } = require("node:path");
+    require("cdktf");
+    const archiverLoaded = () => Object.keys(require.cache).some((file) => file.includes("/node_modules/archiver/"));
+    const before = archiverLoaded();
+    // What cdktf's lib/private/fs.js gets for require("archiver"), asked the way it asks.
+    const fsModule = require.resolve("cdktf/lib/private/fs.js");
+    const parent = new Module(fsModule);
+    parent.filename = fsModule;
+    parent.paths = Module._nodeModulePaths(dirname(fsModule));
+    const archiver = Module._load("archiver", parent, false);
+    const zip = archiver("zip", { zlib: { level: 9 } });
+    process.stdout.write(JSON.stringify({ before, pipe: typeof zip.pipe, after: archiverLoaded() }));`;
+  const result = spawnSync(process.execPath, ["-e", script], { cwd: PROJECT_ROOT, encoding: "utf8" });
+  expect(result.stderr).toBe("");
+  expect(JSON.parse(result.stdout)).toEqual({ before: false, pipe: "function", after: true });
+});
