@@ -63,7 +63,7 @@ export async function benchSynth(runs = 5): Promise<Section> {
     );
     const [planMedian, cdktfMedian] = [median(plan), median(cdktf)];
     lines.push(
-      `  one environment through the CLI (ords-jwt plan bench, start-up included; median of ${runs}): ${ms(planMedian)}`,
+      `  ords-jwt plan bench (one environment, start-up included; median of ${runs}): ${ms(planMedian)}`,
       `  the same app through npx cdktf synth (median of ${cdktfRuns}): ${ms(cdktfMedian)}`,
     );
     return {
