@@ -1,16 +1,18 @@
-// Synth benchmark: wall time for 1, 10 and 50 environments in one process, and the CLI plan including start-up.
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+// Synth benchmark: 1, 10 and 50 environments in one process (the cost per extra environment), and one environment
+// through the CLI's plan (start-up included) next to `npx cdktf synth` of the same app, in the same run.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Environment, parseEnvironment } from "../src/config/load";
 import { buildApp } from "../stacks/app";
+import { ROOT, run, runCli } from "./spawn";
 import { median, ms, timeRuns } from "./stats";
+import { type Section, TARGETS } from "./targets";
 
-const ROOT = join(__dirname, "..");
+const EXAMPLE = join(ROOT, "environments", "examples", "oci.json");
 
 function environments(count: number): Environment[] {
-  const example = JSON.parse(readFileSync(join(ROOT, "environments", "examples", "oci.json"), "utf8"));
+  const example = JSON.parse(readFileSync(EXAMPLE, "utf8"));
   return Array.from({ length: count }, (_, index) => {
     const json = structuredClone(example);
     json.identityProvider.domain.displayName = `bench-domain-${index}`;
@@ -20,8 +22,8 @@ function environments(count: number): Environment[] {
   });
 }
 
-export async function benchSynth(runs = 5): Promise<string[]> {
-  const lines = [`synth (in one process, median of ${runs} runs after a warm-up):`];
+async function inProcess(runs: number): Promise<{ lines: string[]; perExtra: number }> {
+  const lines = [`synth in one process (median of ${runs} runs after a warm-up):`];
   const medians = new Map<number, number>();
   for (const count of [1, 10, 50]) {
     const envs = environments(count);
@@ -34,18 +36,60 @@ export async function benchSynth(runs = 5): Promise<string[]> {
     lines.push(`  ${String(count).padStart(2)} environment(s): ${ms(median(times))}`);
   }
   const perExtra = ((medians.get(50) as number) - (medians.get(1) as number)) / 49;
-  lines.push(`  cost per extra environment: ${ms(perExtra)} (target ≤ 50 ms)`);
+  lines.push(`  cost per extra environment: ${ms(perExtra)}`);
+  return { lines, perExtra };
+}
 
-  const cliTimes = await timeRuns(runs, () => {
-    const outdir = mkdtempSync(join(tmpdir(), "bench-plan-"));
-    const result = spawnSync(
-      process.execPath,
-      [join(ROOT, "bin", "ords-jwt.cjs"), "plan", "examples/oci", "--outdir", outdir],
-      { cwd: ROOT, encoding: "utf8" },
+export async function benchSynth(runs = 5): Promise<Section> {
+  const { lines, perExtra } = await inProcess(runs);
+  // The same app for both: one environments directory holding the OCI example as `bench`.
+  const scratch = mkdtempSync(join(tmpdir(), "bench-plan-"));
+  const environmentsDir = join(scratch, "environments");
+  mkdirSync(environmentsDir);
+  writeFileSync(join(environmentsDir, "bench.json"), readFileSync(EXAMPLE));
+  try {
+    let round = 0;
+    const plan = await timeRuns(runs, () =>
+      runCli(["plan", "bench", "--environments-dir", environmentsDir, "--outdir", join(scratch, `plan-${round++}`)]),
     );
-    rmSync(outdir, { recursive: true, force: true });
-    if (result.status !== 0) throw new Error(`plan failed: ${result.stderr}`);
-  });
-  lines.push(`  one environment through the CLI, including start-up: ${ms(median(cliTimes))} (target ≤ 1500 ms)`);
-  return lines;
+    const cdktfRuns = 3;
+    const cdktf = await timeRuns(
+      cdktfRuns,
+      () =>
+        run(join(ROOT, "node_modules", ".bin", "cdktf"), ["synth", "--output", join(scratch, `synth-${round++}`)], {
+          env: { ORDS_JWT_ENVIRONMENTS_DIR: environmentsDir },
+        }),
+      false,
+    );
+    const [planMedian, cdktfMedian] = [median(plan), median(cdktf)];
+    lines.push(
+      `  ords-jwt plan bench (one environment, start-up included; median of ${runs}): ${ms(planMedian)}`,
+      `  the same app through npx cdktf synth (median of ${cdktfRuns}): ${ms(cdktfMedian)}`,
+    );
+    return {
+      lines,
+      rows: [
+        {
+          what: "plan, one environment",
+          target: `≤ ${TARGETS.planMs} ms`,
+          measured: ms(planMedian),
+          ratio: planMedian / TARGETS.planMs,
+        },
+        {
+          what: "plan / npx cdktf synth",
+          target: `≤ ${TARGETS.planOverCdktfSynth.toFixed(2)}×`,
+          measured: `${(planMedian / cdktfMedian).toFixed(3)}× (${ms(planMedian)} / ${ms(cdktfMedian)})`,
+          ratio: planMedian / cdktfMedian / TARGETS.planOverCdktfSynth,
+        },
+        {
+          what: "cost per extra environment",
+          target: `≤ ${TARGETS.perExtraEnvironmentMs} ms`,
+          measured: ms(perExtra),
+          ratio: perExtra / TARGETS.perExtraEnvironmentMs,
+        },
+      ],
+    };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }

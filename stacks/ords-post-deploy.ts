@@ -9,7 +9,7 @@ import { Construct } from "constructs";
 import { HOOK_SPEC_ENV, hookInputOf, type OrdsHookInput, type OrdsSpec } from "../src/ords/spec";
 import { terraformLiteral } from "./terraform-literal";
 
-/** The kit's CLI entry (runs the TypeScript through tsx; no build step). */
+/** The kit's CLI entry (runs the JavaScript compiled at install, or the TypeScript where it changed since). */
 export const KIT_BIN = resolve(__dirname, "..", "bin", "ords-jwt.cjs");
 
 export interface OrdsPostDeployProps {

@@ -7,8 +7,8 @@ import { redactKnownSecrets } from "../secret";
 import { jsonTerminalSafe, terminalSafe } from "../terminal-safe";
 
 /**
- * Loads a command module on first use, so start-up stays fast. It uses require, not import():
- * the bin runs TypeScript through tsx's require hook, and a dynamic import() would bypass it.
+ * Loads a command module on first use, so start-up stays fast. It uses require, not import(): the bin loads the
+ * TypeScript through a require hook (bin/compiled.cjs), and a dynamic import() would bypass it.
  */
 export function lazy<T>(modulePath: string): T {
   return require(modulePath) as T;

@@ -1,6 +1,5 @@
 // `ords-jwt oci …`: the OCI calls Terraform provisioners make through the kit (client access, app and domain
-// deactivation before delete). Flags are validated here; the calls themselves live in src/oci/.
-import type { Command } from "commander";
+// deactivation before delete). Flags are validated here; src/cli/oci.ts registers the commands, src/oci/ calls.
 import { z } from "zod";
 import { KitError } from "../errors";
 import { OCI_AUTH_MODES, ociAuthProvider } from "../oci/auth";
@@ -63,33 +62,4 @@ export async function ociDeactivateDomain(options: unknown): Promise<string> {
     gone: "is gone already",
   };
   return `domain ${flags.domainId} ${said[outcome]}`;
-}
-
-/** Adds the `oci` command group; the actions load the SDK only when they run. */
-export function addOciCommands(program: Command): void {
-  const oci = program
-    .command("oci")
-    .description("OCI calls the stack's Terraform provisioners make (Oracle's SDK; auth as the oci provider)");
-  const auth = (command: Command) =>
-    command
-      .requiredOption("--auth <mode>", `authentication: ${OCI_AUTH_MODES.join(", ")}`)
-      .option("--profile <name>", "profile in the OCI config file (OCI_CLI_CONFIG_FILE, else ~/.oci/config)");
-  const done = (text: string): void => {
-    process.stderr.write(`${text}\n`);
-  };
-  auth(oci.command("client-access"))
-    .description("PATCH SigningCertPublicAccess to true on a domain unless --current is true")
-    .requiredOption("--idcs-endpoint <url>", "the domain URL")
-    .option("--current <bool>", "the value the oci_identity_domains_setting data source read")
-    .action(async (options) => done(await ociClientAccess(options)));
-  auth(oci.command("deactivate-app"))
-    .description("PATCH active to false on an app, so Terraform can delete it")
-    .requiredOption("--idcs-endpoint <url>", "the domain URL")
-    .requiredOption("--app-id <id>", "the app's id")
-    .action(async (options) => done(await ociDeactivateApp(options)));
-  auth(oci.command("deactivate-domain"))
-    .description("Deactivate a domain and wait, so Terraform can delete it")
-    .requiredOption("--domain-id <ocid>", "the domain OCID")
-    .requiredOption("--region <region>", "the tenancy home region")
-    .action(async (options) => done(await ociDeactivateDomain(options)));
 }

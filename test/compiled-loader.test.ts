@@ -1,0 +1,162 @@
+// The compiled-JavaScript loader (bin/compiled.cjs) in a scratch copy of the project layout: it runs the build when
+// the build is current, and the source's new code whenever a source changed after the build or was never built.
+// The last test checks what the real CLI loads for --help.
+import { spawnSync } from "node:child_process";
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const PROJECT_ROOT = join(__dirname, "..");
+let root: string;
+
+function write(relative: string, text: string): void {
+  mkdirSync(join(root, relative, ".."), { recursive: true });
+  writeFileSync(join(root, relative), text);
+}
+
+/** Loads src/greet.ts through the scratch copy's loader and returns what its greet() says. */
+function greet(): string {
+  const script = `require(${JSON.stringify(join(root, "bin", "compiled.cjs"))}).register();
+    process.stdout.write(require(${JSON.stringify(join(root, "src", "greet.ts"))}).greet());`;
+  const result = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", env: { ...process.env } });
+  if (result.status !== 0) throw new Error(`node exited ${String(result.status)}: ${result.stderr}`);
+  return result.stdout;
+}
+
+function build(): void {
+  const result = spawnSync(process.execPath, [join(root, "bin", "compiled.cjs")], { encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`build exited ${String(result.status)}: ${result.stderr}`);
+}
+
+/** Replaces the compiled output of src/greet.ts, so a test can tell the build's code from the source's. */
+function markBuild(text: string): void {
+  writeFileSync(join(root, ".build", "src", "greet.js"), `exports.greet = () => ${JSON.stringify(text)};\n`);
+}
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), "compiled-loader-"));
+  mkdirSync(join(root, "bin"));
+  copyFileSync(join(PROJECT_ROOT, "bin", "compiled.cjs"), join(root, "bin", "compiled.cjs"));
+  copyFileSync(join(PROJECT_ROOT, "tsconfig.json"), join(root, "tsconfig.json"));
+  symlinkSync(join(PROJECT_ROOT, "node_modules"), join(root, "node_modules"), "dir");
+  write("src/greet.ts", `import { name } from "./name";\nexport const greet = (): string => \`hello \${name}\`;\n`);
+  write("src/name.ts", `export const name: string = "one";\n`);
+});
+
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+test("runs the TypeScript without a build", () => {
+  expect(greet()).toBe("hello one");
+});
+
+test("runs the compiled output while the sources are as the build saw them", () => {
+  build();
+  markBuild("from the build");
+  expect(greet()).toBe("from the build");
+});
+
+test("runs the new code when a source changed after the build", () => {
+  build();
+  markBuild("stale build");
+  write("src/greet.ts", `export const greet = (): string => "edited";\n`);
+  expect(greet()).toBe("edited");
+});
+
+test("runs the new code when a source changed after the build and kept its size", () => {
+  build();
+  markBuild("stale build");
+  const file = join(root, "src", "greet.ts");
+  const before = readFileSync(file, "utf8");
+  writeFileSync(file, before.replace("hello", "howdy"));
+  expect(statSync(file).size).toBe(Buffer.byteLength(before));
+  // Same size; a later mtime than the build recorded (coarse clocks could otherwise give the same stamp).
+  const later = new Date(statSync(file).mtimeMs + 5000);
+  utimesSync(file, later, later);
+  expect(greet()).toBe("howdy one");
+});
+
+test("runs a source the build never saw", () => {
+  build();
+  write("src/greet.ts", `import { other } from "./other";\nexport const greet = (): string => other;\n`);
+  write("src/other.ts", `export const other: string = "new file";\n`);
+  expect(greet()).toBe("new file");
+});
+
+test("a changed tsconfig.json makes the whole build stale", () => {
+  build();
+  markBuild("stale build");
+  const tsconfig = join(root, "tsconfig.json");
+  writeFileSync(tsconfig, `${readFileSync(tsconfig, "utf8")}\n`);
+  expect(greet()).toBe("hello one");
+});
+
+test("--help loads none of cdktf, zod, the OCI SDK, jose, openid-client or oracledb", () => {
+  const report = join(root, "loaded.json");
+  const preload = join(root, "report-loaded.cjs");
+  writeFileSync(
+    preload,
+    `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(report)}, ` +
+      "JSON.stringify(Object.keys(require.cache))));\n",
+  );
+  const result = spawnSync(
+    process.execPath,
+    ["--require", preload, join(PROJECT_ROOT, "bin", "ords-jwt.cjs"), "--help"],
+    {
+      cwd: PROJECT_ROOT,
+      encoding: "utf8",
+    },
+  );
+  expect(result.status).toBe(0);
+  const loaded = JSON.parse(readFileSync(report, "utf8")) as string[];
+  expect(loaded.some((file) => file.includes("/node_modules/commander/"))).toBe(true);
+  const heavy = /\/node_modules\/(cdktf|constructs|zod|oci-[a-z]+|jose|openid-client|oracledb|@cdktf)\//;
+  expect(loaded.filter((file) => heavy.test(file))).toEqual([]);
+});
+
+test("zod's locales load on first use, and its messages stay English until a locale is chosen", () => {
+  const script = `require(${JSON.stringify(join(PROJECT_ROOT, "bin", "compiled.cjs"))}).register();
+    const { z } = require("zod");
+    const locales = () => Object.keys(require.cache).filter((file) => file.includes("/zod/v4/locales/")).length;
+    const before = locales();
+    const english = z.string().safeParse(1).error.issues[0].message;
+    z.config(z.locales.de());
+    const german = z.string().safeParse(1).error.issues[0].message;
+    process.stdout.write(JSON.stringify({ before, english, german, after: locales() }));`;
+  const result = spawnSync(process.execPath, ["-e", script], { cwd: PROJECT_ROOT, encoding: "utf8" });
+  expect(result.stderr).toBe("");
+  const seen = JSON.parse(result.stdout) as { before: number; english: string; german: string; after: number };
+  expect(seen.before).toBe(1); // en.cjs, which zod's schemas require themselves
+  expect(seen.english).toBe("Invalid input: expected string, received number");
+  expect(seen.german).toMatch(/^Ungültige Eingabe/);
+  expect(seen.after).toBeGreaterThan(40);
+});
+
+test("cdktf loads without archiver, and archiver loads when cdktf calls it", () => {
+  const script = `require(${JSON.stringify(join(PROJECT_ROOT, "bin", "compiled.cjs"))}).register();
+    const Module = require("node:module");
+    const { dirname } = require("node:path");
+    require("cdktf");
+    const archiverLoaded = () => Object.keys(require.cache).some((file) => file.includes("/node_modules/archiver/"));
+    const before = archiverLoaded();
+    // What cdktf's lib/private/fs.js gets for require("archiver"), asked the way it asks.
+    const fsModule = require.resolve("cdktf/lib/private/fs.js");
+    const parent = new Module(fsModule);
+    parent.filename = fsModule;
+    parent.paths = Module._nodeModulePaths(dirname(fsModule));
+    const archiver = Module._load("archiver", parent, false);
+    const zip = archiver("zip", { zlib: { level: 9 } });
+    process.stdout.write(JSON.stringify({ before, pipe: typeof zip.pipe, after: archiverLoaded() }));`;
+  const result = spawnSync(process.execPath, ["-e", script], { cwd: PROJECT_ROOT, encoding: "utf8" });
+  expect(result.stderr).toBe("");
+  expect(JSON.parse(result.stdout)).toEqual({ before: false, pipe: "function", after: true });
+});
