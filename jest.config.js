@@ -12,5 +12,5 @@ module.exports = {
   testTimeout: 60000,
   // jest's report and real failures only: tests keep their children's output (cdktf, terraform) to themselves, and
   // the files with skipped tests are named once at the end (the live test says how to run it).
-  reporters: ["default", "<rootDir>/test/support/skipped-reporter.js"],
+  reporters: ["default", "<rootDir>/test/support/skipped-reporter.js", "<rootDir>/test/support/budget-reporter.js"],
 };
