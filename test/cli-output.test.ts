@@ -11,7 +11,8 @@ import type { DoctorResult } from "../src/doctor/run";
 import type { TokenResult } from "../src/oauth/client";
 import { Secret } from "../src/secret";
 import { exampleJson, PROJECT_ROOT } from "./support/environments";
-import { runCliAsync } from "./support/run-cli-async";
+// What main prints and returns is the behaviour here, so it runs in process; tools-cli.test.ts spawns the CLI.
+import { runCliInProcess } from "./support/run-cli-in-process";
 
 let environmentsDir: string;
 beforeAll(() => {
@@ -22,7 +23,7 @@ afterAll(() => rmSync(environmentsDir, { recursive: true, force: true }));
 
 describe("errors", () => {
   test("prints error CODE: message, then fix: on its own line", async () => {
-    const run = await runCliAsync(["token", "nosuch", "--environments-dir", environmentsDir]);
+    const run = await runCliInProcess(["token", "nosuch", "--environments-dir", environmentsDir]);
     expect(run.status).toBe(2);
     const lines = run.stderr.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^error CONFIG_NOT_FOUND: No environment/);
@@ -30,7 +31,7 @@ describe("errors", () => {
   });
 
   test("with --json, prints {error:{code,message,fix}} on stdout and keeps the exit code", async () => {
-    const run = await runCliAsync(["token", "nosuch", "--json", "--environments-dir", environmentsDir]);
+    const run = await runCliInProcess(["token", "nosuch", "--json", "--environments-dir", environmentsDir]);
     expect(run.status).toBe(2);
     const printed = JSON.parse(run.stdout) as { error: { code: string; message: string; fix: string } };
     expect(Object.keys(printed.error).sort()).toEqual(["code", "fix", "message"]);
@@ -39,7 +40,7 @@ describe("errors", () => {
   });
 
   test("fails with one line and a pointer to --help on a missing argument, not the whole help", async () => {
-    const run = await runCliAsync(["deploy"]);
+    const run = await runCliInProcess(["deploy"]);
     expect(run.status).toBe(2);
     expect(run.stderr).toBe(
       "error USAGE_INVALID: missing required argument 'environment'\n" +
@@ -48,14 +49,14 @@ describe("errors", () => {
   });
 
   test("fails on a misspelt subcommand with a suggestion on the same line", async () => {
-    const run = await runCliAsync(["ords", "aply", "dev"]);
+    const run = await runCliInProcess(["ords", "aply", "dev"]);
     expect(run.status).toBe(2);
     expect(run.stderr.split("\n")[0]).toBe("error USAGE_INVALID: unknown command 'aply' (Did you mean apply?)");
     expect(run.stderr).toContain('"npx ords-jwt ords --help"');
   });
 
   test("fails when token gets no environment and no endpoint, without talking about a scope", async () => {
-    const run = await runCliAsync(["token"]);
+    const run = await runCliInProcess(["token"]);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/^error USAGE_INVALID: token needs an environment name, or --token-url/);
     expect(run.stderr).not.toContain("No scope");
@@ -63,7 +64,7 @@ describe("errors", () => {
 });
 
 test("--version prints the kit's version", async () => {
-  const run = await runCliAsync(["--version"]);
+  const run = await runCliInProcess(["--version"]);
   expect(run.status).toBe(0);
   const { version } = JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")) as { version: string };
   expect(run.stdout.trim()).toBe(version);

@@ -7,6 +7,7 @@ import { resolveOrdsSpec } from "../src/commands/ords";
 import { deployedOutputsSource, deploymentOf, LazyOutputs, resolveClientSecret } from "../src/stack-outputs";
 import { exampleJson } from "./support/environments";
 import { runCliAsync } from "./support/run-cli-async";
+import { runCliInProcess } from "./support/run-cli-in-process";
 import { sentinelSecret } from "./support/sentinel";
 
 let dir: string;
@@ -142,7 +143,7 @@ describe("before the first deploy", () => {
   });
 
   test("doctor fails jwks.reachable with 'not deployed yet' and the deploy command", async () => {
-    const run = await runCliAsync(["doctor", "neverdeployed", "--environments-dir", environmentsDir, "--json"]);
+    const run = await runCliInProcess(["doctor", "neverdeployed", "--environments-dir", environmentsDir, "--json"]);
     const checks = JSON.parse(run.stdout).checks as Array<{ id: string; status: string; message: string; fix: string }>;
     const jwks = checks.find((check) => check.id === "jwks.reachable");
     expect(jwks?.status).toBe("fail");
@@ -152,6 +153,7 @@ describe("before the first deploy", () => {
   });
 
   test("teardown says nothing is deployed and exits 0, asking nothing (no terminal, no --yes)", async () => {
+    // Spawned: "no terminal" is the child's stdin, which the test process itself cannot promise.
     const run = await runCliAsync(["teardown", "neverdeployed", "--environments-dir", environmentsDir]);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
@@ -159,7 +161,7 @@ describe("before the first deploy", () => {
   });
 
   test("token fails with ENVIRONMENT_NOT_DEPLOYED, not 'never synthesized'", async () => {
-    const run = await runCliAsync(["token", "neverdeployed", "--environments-dir", environmentsDir]);
+    const run = await runCliInProcess(["token", "neverdeployed", "--environments-dir", environmentsDir]);
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/^error ENVIRONMENT_NOT_DEPLOYED: Environment "neverdeployed" is not deployed yet/);
   });

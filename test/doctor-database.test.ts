@@ -262,25 +262,21 @@ test("skips the database checks, naming ORDS_DB_PASSWORD, instead of prompting o
 });
 
 test("fails profile.exists within the step timeout and does not wait for a connect still pending, closing it when it lands", async () => {
-  let landed: (() => void) | undefined;
-  const late = new Promise<void>((resolve) => (landed = resolve));
+  // The connect lands only when the test lets it, after doctor has returned: doctor cannot have waited for it.
+  let land: (() => void) | undefined;
   const started = Date.now();
   const checks = await run({
     http: { allowInsecure: true, timeoutMs: 300 },
-    connector: () =>
-      new Promise((resolve) =>
-        setTimeout(() => {
-          resolve(fake.connection());
-          setImmediate(() => landed?.());
-        }, 1_500),
-      ),
+    connector: () => new Promise((resolve) => (land = () => resolve(fake.connection()))),
   });
   expect(Date.now() - started).toBeLessThan(1_200);
   expect(check(checks, "profile.exists")).toMatchObject({
     status: "fail",
     message: expect.stringContaining("within 300 ms"),
   });
-  await late;
+  expect(fake.closed).toBe(0);
+  land?.();
+  await new Promise((resolve) => setImmediate(resolve));
   await new Promise((resolve) => setImmediate(resolve));
   expect(fake.closed).toBe(1);
   expect(fake.log).toEqual([]);

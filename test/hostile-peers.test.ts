@@ -1,5 +1,7 @@
-// Hostile HTTP peers and hostile flags against the real CLI: every run ends with exit 0, 1 or 2 and a readable
+// Hostile HTTP peers and hostile flags against the CLI's entry: every run ends with exit 0, 1 or 2 and a readable
 // message, within its time bound, with no stack trace, no raw control character and no secret in the output.
+// The CLI runs in process (what it prints and returns is the behaviour here; tools-cli.test.ts spawns it for exit
+// codes and pipes), except where a regression would block or flood the test process itself.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -8,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { exampleJson } from "./support/environments";
 import { runCliAsync } from "./support/run-cli-async";
+import { runCliInProcess } from "./support/run-cli-in-process";
 import { sentinelSecret } from "./support/sentinel";
 
 const SECRET = sentinelSecret("client-secret");
@@ -77,6 +80,8 @@ interface PeerCase {
   readonly status: number;
   /** What the output (stdout + stderr) must show. */
   readonly shows: RegExp;
+  /** Run as a subprocess: a regression that reads the file would block or fill the test process. */
+  readonly spawn?: true;
 }
 
 const CASES: PeerCase[] = [
@@ -241,12 +246,14 @@ const CASES: PeerCase[] = [
     name: "--token-file /dev/zero",
     args: () => callArgs("--token-file", "/dev/zero"),
     status: 2,
+    spawn: true,
     shows: /is a character device; only regular files are read/,
   },
   {
     name: "--token-file on a FIFO",
     args: () => callArgs("--token-file", join(dir, "token.fifo")),
     status: 2,
+    spawn: true,
     shows: /is a FIFO/,
   },
   {
@@ -262,7 +269,11 @@ describe("hostile peers and flags", () => {
     "%s",
     async (_, peerCase) => {
       handler = peerCase.peer ?? ((_, response) => response.end());
-      const run = await runCliAsync(peerCase.args(), { ORDS_JWT_CLIENT_SECRET: SECRET }, 30_000);
+      const env = { ORDS_JWT_CLIENT_SECRET: SECRET };
+      const run =
+        peerCase.spawn === true
+          ? await runCliAsync(peerCase.args(), env, 30_000)
+          : await runCliInProcess(peerCase.args(), env);
       const output = `${run.stdout}${run.stderr}`;
       expect({ status: run.status, output }).toEqual({
         status: peerCase.status,

@@ -9,6 +9,7 @@ import { hookInputOf, ordsSpecFor } from "../src/ords/spec";
 import { entraExampleJson, environmentFrom, exampleJson, TEST_CLIENT_ID, TEST_TENANT_ID } from "./support/environments";
 import { emptyModel, FakeOrdsDatabase } from "./support/fake-ords-db";
 import { runCli } from "./support/run-cli";
+import { runCliInProcess } from "./support/run-cli-in-process";
 import { sentinelSecret } from "./support/sentinel";
 
 const JWK_URL = "https://idcs-0123456789abcdef.identity.oraclecloud.com/admin/v1/SigningCert/jwk";
@@ -307,10 +308,10 @@ describe("ORDS_JWT_SKIP_ORDS", () => {
   });
 });
 
-describe("the CLI in a subprocess", () => {
-  test("ords teardown with ORDS_JWT_SKIP_ORDS=1 exits 0 without a password, warning on stderr", () => {
+describe("the CLI's entry in process", () => {
+  test("ords teardown with ORDS_JWT_SKIP_ORDS=1 exits 0 without a password, warning on stderr", async () => {
     writeEnvironment();
-    const run = runCli(["ords", "teardown", "dev", "--environments-dir", dir], {
+    const run = await runCliInProcess(["ords", "teardown", "dev", "--environments-dir", dir], {
       ORDS_DB_PASSWORD: "",
       ORDS_JWT_SKIP_ORDS: "1",
     });
@@ -319,16 +320,18 @@ describe("the CLI in a subprocess", () => {
     expect(run.stderr).toContain('privilege "demo.read"');
   });
 
-  test("ords plan accepts --client-id for an Entra environment", () => {
+  test("ords plan accepts --client-id for an Entra environment", async () => {
     writeEnvironment(toEntra);
-    const run = runCli(["ords", "plan", "dev", "--environments-dir", dir, "--client-id", CLIENT_ID], {
+    const run = await runCliInProcess(["ords", "plan", "dev", "--environments-dir", dir, "--client-id", CLIENT_ID], {
       ORDS_DB_PASSWORD: "",
     });
     // No database here: it gets as far as asking for the password, past the spec (which needed the client id).
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("ORDS_DB_PASSWORD");
   });
+});
 
+describe("the CLI in a subprocess", () => {
   test("exits 2 and names ORDS_DB_PASSWORD when it is not set and there is no terminal", () => {
     writeEnvironment();
     const run = runCli(["ords", "plan", "dev", "--environments-dir", dir, "--jwk-url", JWK_URL], {

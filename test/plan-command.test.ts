@@ -1,9 +1,12 @@
 // The main job: `plan` (npm run plan) synthesizes offline, shows what would be created, and never shows a secret.
+// `plan` synthesizes in process, so the CLI's entry runs in the test process here; `cdktf synth` is spawned, and the
+// process boundary (exit codes, a piped stdout) is tools-cli.test.ts's and process-exit.test.ts's.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { exampleJson, PROJECT_ROOT } from "./support/environments";
-import { runCli, runCommand } from "./support/run-cli";
+import { runCommand } from "./support/run-cli";
+import { type InProcessRun, runCliInProcess } from "./support/run-cli-in-process";
 import { sentinelSecret } from "./support/sentinel";
 
 const CANARIES = {
@@ -20,7 +23,10 @@ function filesUnder(dir: string): string[] {
 
 describe("plan (npm run plan)", () => {
   const outdir = mkdtempSync(join(tmpdir(), "plan-out-"));
-  const run = runCli(["plan", "examples/oci", "--outdir", outdir], CANARIES);
+  let run: InProcessRun;
+  beforeAll(async () => {
+    run = await runCliInProcess(["plan", "examples/oci", "--outdir", outdir], CANARIES);
+  });
 
   test("succeeds offline and lists the identity resources with their key values", () => {
     expect(run.status).toBe(0);
@@ -45,20 +51,32 @@ describe("plan (npm run plan)", () => {
     for (const canary of Object.values(CANARIES)) expect(everything).not.toContain(canary);
   });
 
-  test("--json prints the same plan as data", () => {
-    const json = runCli(["plan", "examples/oci", "--json", "--outdir", mkdtempSync(join(tmpdir(), "plan-json-"))]);
+  test("--json prints the same plan as data", async () => {
+    const json = await runCliInProcess([
+      "plan",
+      "examples/oci",
+      "--json",
+      "--outdir",
+      mkdtempSync(join(tmpdir(), "plan-json-")),
+    ]);
     expect(json.status).toBe(0);
     const result = JSON.parse(json.stdout);
     expect(result.stacks[0].environment).toBe("oci");
     expect(result.stacks[0].outputs).toContainEqual({ name: "client_secret", value: "(sensitive)", sensitive: true });
   });
 
-  test("fails with exit code 2 naming the file and path when the config is bad", () => {
+  test("fails with exit code 2 naming the file and path when the config is bad", async () => {
     const dir = mkdtempSync(join(tmpdir(), "plan-envs-"));
     const json = exampleJson();
     json.identityProvider.domain.licenseType = "enterprise";
     writeFileSync(join(dir, "dev.json"), JSON.stringify(json));
-    const bad = runCli(["plan", "--environments-dir", dir, "--outdir", mkdtempSync(join(tmpdir(), "plan-bad-"))]);
+    const bad = await runCliInProcess([
+      "plan",
+      "--environments-dir",
+      dir,
+      "--outdir",
+      mkdtempSync(join(tmpdir(), "plan-bad-")),
+    ]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/dev\.json: identityProvider\.domain\.licenseType: must be one of free/);
     expect(bad.stdout).toBe("");
@@ -75,15 +93,15 @@ describe("environments and examples", () => {
     return dir;
   }
 
-  test("plans the examples when the user has no environment, and says so", () => {
-    const run = runCli(["plan", "--environments-dir", environmentsDir({}), "--outdir", outdir()]);
+  test("plans the examples when the user has no environment, and says so", async () => {
+    const run = await runCliInProcess(["plan", "--environments-dir", environmentsDir({}), "--outdir", outdir()]);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^No environment of your own yet: this plans the examples in environments\/examples\//);
     expect(run.stdout).toContain('Environment "oci": offline plan');
   });
 
-  test("plans a copy of the example unchanged, without a clash with the example it came from", () => {
-    const run = runCli([
+  test("plans a copy of the example unchanged, without a clash with the example it came from", async () => {
+    const run = await runCliInProcess([
       "plan",
       "--environments-dir",
       environmentsDir({ "dev.json": exampleJson() }),
@@ -95,15 +113,15 @@ describe("environments and examples", () => {
     expect(run.stdout).not.toContain('Environment "oci"');
   });
 
-  test("plans dev although a stray dev.old.json sits next to it", () => {
+  test("plans dev although a stray dev.old.json sits next to it", async () => {
     const dir = environmentsDir({ "dev.json": exampleJson(), "dev.old.json": exampleJson() });
-    const run = runCli(["plan", "dev", "--environments-dir", dir, "--outdir", outdir()]);
+    const run = await runCliInProcess(["plan", "dev", "--environments-dir", dir, "--outdir", outdir()]);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
   });
 
-  test("fails when the environments directory has no environment, naming init", () => {
-    const run = runCli(["deploy", "dev", "--environments-dir", environmentsDir({})]);
+  test("fails when the environments directory has no environment, naming init", async () => {
+    const run = await runCliInProcess(["deploy", "dev", "--environments-dir", environmentsDir({})]);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/^error CONFIG_NOT_FOUND: No environment in .* yet/);
     expect(run.stderr).toContain('"npx ords-jwt init dev"');
@@ -111,7 +129,13 @@ describe("environments and examples", () => {
 });
 
 describe("plan of the Entra example", () => {
-  const run = runCli(["plan", "examples/entra", "--outdir", mkdtempSync(join(tmpdir(), "plan-entra-"))], CANARIES);
+  let run: InProcessRun;
+  beforeAll(async () => {
+    run = await runCliInProcess(
+      ["plan", "examples/entra", "--outdir", mkdtempSync(join(tmpdir(), "plan-entra-"))],
+      CANARIES,
+    );
+  });
 
   test("shows the app registration with v2 tokens, its scope and app role, and the role-mode explanation", () => {
     expect(run.status).toBe(0);

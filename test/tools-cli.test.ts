@@ -1,5 +1,6 @@
 // token, call and doctor through the real CLI (bin/ords-jwt.cjs) as subprocesses: exit codes, the --json shape,
-// and no token in the output of call and doctor.
+// and no token in the output of call and doctor. Usage checks and the stack-outputs path run the CLI's entry in
+// process: their behaviour is what main prints and returns, and exit 2 through a process is proven above them.
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,6 +8,7 @@ import { join } from "node:path";
 import { type JwtWorld, startJwtWorld } from "./support/jwt-world";
 import { ORDS_INVALID_TOKEN } from "./support/ords-resource";
 import { runCliAsync } from "./support/run-cli-async";
+import { runCliInProcess } from "./support/run-cli-in-process";
 import { sentinelSecret } from "./support/sentinel";
 import { writeToolEnvironment } from "./support/tool-environment";
 
@@ -215,7 +217,7 @@ test("fails when the token file holds two lines: doctor and call exit 2 and show
 });
 
 test("doctor exits 2 for a usage error", async () => {
-  const run = await runCliAsync([
+  const run = await runCliInProcess([
     "doctor",
     ...standaloneDoctorFlags(),
     "--token",
@@ -228,7 +230,7 @@ test("doctor exits 2 for a usage error", async () => {
 });
 
 test("fails when doctor gets no environment and no values: exit 2, naming what to pass", async () => {
-  const run = await runCliAsync(["doctor"]);
+  const run = await runCliInProcess(["doctor"]);
   expect(run.status).toBe(2);
   expect(run.stdout).toBe("");
   expect(run.stderr).toContain("nothing to check");
@@ -236,14 +238,14 @@ test("fails when doctor gets no environment and no values: exit 2, naming what t
 });
 
 test("fails when --role-claim is not a JSON pointer: exit 2", async () => {
-  const run = await runCliAsync(["doctor", ...standaloneDoctorFlags(), "--role-claim", "roles"]);
+  const run = await runCliInProcess(["doctor", ...standaloneDoctorFlags(), "--role-claim", "roles"]);
   expect(run.status).toBe(2);
   expect(run.stderr).toContain('JSON pointer such as "/roles"');
 });
 
 test("fails when token has no client secret: exit 2 like a missing DB password", async () => {
   const { idp } = world;
-  const run = await runCliAsync([
+  const run = await runCliInProcess([
     "token",
     "--token-url",
     idp.tokenUrl,
@@ -262,7 +264,7 @@ test("fails when --mirror-jwks is asked for on a protected environment without -
     json.protected = true;
   });
   try {
-    const run = await runCliAsync([
+    const run = await runCliInProcess([
       "doctor",
       env.name,
       "--mirror-jwks",
@@ -319,17 +321,17 @@ if (!hasTerraform)
     });
     try {
       const common = ["--environments-dir", env.dir, "--outdir", outdir, "--allow-insecure"];
-      const tokenRun = await runCliAsync(["token", env.name, ...common]);
+      const tokenRun = await runCliInProcess(["token", env.name, ...common]);
       expect(tokenRun.status).toBe(0);
       const token = tokenRun.stdout.trim();
       expect(token.split(".")).toHaveLength(3);
 
-      const callRun = await runCliAsync(["call", env.name, "demo/hello", ...common]);
+      const callRun = await runCliInProcess(["call", env.name, "demo/hello", ...common]);
       expect(callRun.status).toBe(0);
       expect(callRun.stdout).toContain(`"current_user":"${idp.clientId}"`);
       expect(callRun.stdout + callRun.stderr).not.toContain(idp.clientSecret);
 
-      const doctorRun = await runCliAsync(["doctor", env.name, ...common, "--json"]);
+      const doctorRun = await runCliInProcess(["doctor", env.name, ...common, "--json"]);
       const checks: Array<{ id: string; status: string }> = JSON.parse(doctorRun.stdout).checks;
       expect(checks.filter((check) => check.status === "fail" || check.status === "warn")).toEqual([]);
       expect(checks.find((check) => check.id === "token.request")?.status).toBe("pass");

@@ -7,6 +7,7 @@ import type { OciIdentityProviderConfig } from "../../src/config/schema";
 import { EnvironmentStack } from "../../stacks/environment-stack";
 import { KIT_BIN, KIT_BIN_ENV } from "../../stacks/ords-post-deploy";
 import type { StackVariant } from "../../stacks/stack-variant";
+import "./terraform-version-once";
 
 export const PROJECT_ROOT = join(__dirname, "..", "..");
 

@@ -89,6 +89,19 @@ export async function createSigningKey(kid: string, modulusLength = 2048): Promi
   return { kid, privateKey, publicJwk };
 }
 
+/**
+ * Key pairs of closed IdPs, ready for the next IdP. A 2048-bit RSA key costs 0.1-0.3 s of CPU and most files start
+ * an IdP per test, so key generation was a large share of the suite. An IdP takes a pair only while it is open and
+ * gives it back on close, so two IdPs alive at the same time never share key material; each still has its own kid.
+ */
+const idleKeyPairs: Omit<SigningKey, "kid">[] = [];
+
+async function takeSigningKey(kid: string): Promise<SigningKey> {
+  const idle = idleKeyPairs.pop();
+  if (idle === undefined) return createSigningKey(kid);
+  return { kid, privateKey: idle.privateKey, publicJwk: { ...idle.publicJwk, kid } };
+}
+
 export class LoopbackIdp {
   readonly issuer: string;
   readonly audience: string;
@@ -105,6 +118,7 @@ export class LoopbackIdp {
   readonly #server: Server;
   readonly #codes = new Map<string, PendingCode>();
   #key!: SigningKey;
+  #keyReturned = false;
   #baseUrl = "";
 
   private constructor(options: LoopbackIdpOptions) {
@@ -126,7 +140,7 @@ export class LoopbackIdp {
 
   static async start(options: LoopbackIdpOptions = {}): Promise<LoopbackIdp> {
     const idp = new LoopbackIdp(options);
-    idp.#key = await createSigningKey(`SIGNING_KEY_${randomBytes(4).toString("hex")}`);
+    idp.#key = await takeSigningKey(`SIGNING_KEY_${randomBytes(4).toString("hex")}`);
     await new Promise<void>((resolve) => idp.#server.listen(0, "127.0.0.1", resolve));
     idp.#baseUrl = `http://127.0.0.1:${(idp.#server.address() as AddressInfo).port}`;
     return idp;
@@ -208,6 +222,8 @@ export class LoopbackIdp {
   async close(): Promise<void> {
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    if (!this.#keyReturned) idleKeyPairs.push({ privateKey: this.#key.privateKey, publicJwk: this.#key.publicJwk });
+    this.#keyReturned = true;
   }
 
   // -------------------------------------------------------------------------------------------------------------
