@@ -5,10 +5,16 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "./environments";
 
-/** cdktf.json's `app`, with main.ts pointed at the kit's when the project directory is elsewhere. */
+/** A path as one word for /bin/sh: single-quoted, so `$`, backquotes and spaces in a checkout path stay text. */
+const shellWord = (path: string) => `'${path.replaceAll("'", `'\\''`)}'`;
+
+/** cdktf.json's `app`, its project files (main.ts, the preload) pointed at the kit's when run elsewhere. */
 export function appCommand(cwd: string): string {
   const app = (JSON.parse(readFileSync(join(PROJECT_ROOT, "cdktf.json"), "utf8")) as { app: string }).app;
-  return cwd === PROJECT_ROOT ? app : app.replace(/\bmain\.ts\b/, JSON.stringify(join(PROJECT_ROOT, "main.ts")));
+  if (cwd === PROJECT_ROOT) return app;
+  return app
+    .replace(/(?<=\s)\.\/(bin\/\S+)/g, (_, file: string) => shellWord(join(PROJECT_ROOT, file)))
+    .replace(/\bmain\.ts\b/, shellWord(join(PROJECT_ROOT, "main.ts")));
 }
 
 export function synthLikeCdktf(
