@@ -1,12 +1,13 @@
 // Synthesizes one environment's stack for the tools that must ask terraform for remote state (token, call, doctor).
-// Loads cdktf only when it runs: a local deploy's files answer without it.
-import { DEFAULT_VARIANT } from "../../stacks/stack-variant";
+// Loads cdktf (and the stacks, with zod) only when it runs: a local deploy's files answer without it, and doctor on
+// flags never needs it.
 import type { Environment } from "../config/load";
 
 /** A synthesizer for TargetOptions.synthesize, writing `<outdir>/stacks/<env>` as deploy would. */
 export function stackSynthesizer(outdir = "cdktf.out", stateDir = "state"): (environment: Environment) => void {
   return (environment) => {
     const { synthesizeTargets } = require("../lifecycle/synth-targets") as typeof import("../lifecycle/synth-targets");
+    const { DEFAULT_VARIANT } = require("../../stacks/stack-variant") as typeof import("../../stacks/stack-variant");
     synthesizeTargets(environment, DEFAULT_VARIANT, { outdir, stateDir });
   };
 }
