@@ -100,7 +100,8 @@ test("a changed tsconfig.json makes the whole build stale", () => {
   expect(greet()).toBe("hello one");
 });
 
-test("--help loads none of cdktf, zod, the OCI SDK, jose, openid-client or oracledb", () => {
+/** The files a CLI run loaded, read from require.cache as the process exits. */
+function modulesLoadedBy(args: readonly string[]): { status: number | null; loaded: string[] } {
   const report = join(root, "loaded.json");
   const preload = join(root, "report-loaded.cjs");
   writeFileSync(
@@ -110,17 +111,33 @@ test("--help loads none of cdktf, zod, the OCI SDK, jose, openid-client or oracl
   );
   const result = spawnSync(
     process.execPath,
-    ["--require", preload, join(PROJECT_ROOT, "bin", "ords-jwt.cjs"), "--help"],
+    ["--require", preload, join(PROJECT_ROOT, "bin", "ords-jwt.cjs"), ...args],
     {
       cwd: PROJECT_ROOT,
       encoding: "utf8",
     },
   );
-  expect(result.status).toBe(0);
-  const loaded = JSON.parse(readFileSync(report, "utf8")) as string[];
+  return { status: result.status, loaded: JSON.parse(readFileSync(report, "utf8")) as string[] };
+}
+
+test("--help loads none of cdktf, zod, the OCI SDK, jose, openid-client or oracledb", () => {
+  const { status, loaded } = modulesLoadedBy(["--help"]);
+  expect(status).toBe(0);
   expect(loaded.some((file) => file.includes("/node_modules/commander/"))).toBe(true);
   const heavy = /\/node_modules\/(cdktf|constructs|zod|oci-[a-z]+|jose|openid-client|oracledb|@cdktf)\//;
   expect(loaded.filter((file) => heavy.test(file))).toEqual([]);
+});
+
+test("doctor on flags loads neither cdktf nor zod: no environment file, no stack to synthesize", () => {
+  // Port 9 on loopback (discard) has no listener here: the checks fail fast, which is all this test needs.
+  const closed = "http://127.0.0.1:9";
+  const { status, loaded } = modulesLoadedBy([
+    ...["doctor", "--issuer", `${closed}/`, "--audience", "a", "--privilege", "p", "--allow-insecure"],
+    ...["--jwk-url", `${closed}/jwks`, "--url", `${closed}/x`, "--json"],
+  ]);
+  expect(status).toBe(1);
+  expect(loaded.some((file) => file.includes("/node_modules/jose/"))).toBe(true);
+  expect(loaded.filter((file) => /\/node_modules\/(cdktf|constructs|zod|@cdktf)\//.test(file))).toEqual([]);
 });
 
 test("zod's locales load on first use, and its messages stay English until a locale is chosen", () => {
