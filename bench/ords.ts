@@ -73,7 +73,8 @@ async function readinessOverhead(): Promise<string[]> {
       `Readiness gate against a loopback JWKS (median of ${runs}; target: overhead < 50 ms)`,
       `  bare fetch + JSON.parse             ${ms(median(bare))}`,
       `  waitForJwks (ready at once)         ${ms(median(gate))}`,
-      `  overhead                            ${ms(overhead)}  (${(median(gate) / Math.max(median(bare), 0.001)).toFixed(2)}× a bare fetch)`,
+      `  overhead                            ${ms(overhead)}  ` +
+        `(${(median(gate) / Math.max(median(bare), 0.001)).toFixed(2)}× a bare fetch)`,
     ];
   } finally {
     server.closeAllConnections();

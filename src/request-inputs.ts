@@ -95,7 +95,9 @@ export function tokenFromInputs(
       if (!(cause instanceof FileReadProblem)) throw cause;
       throw new KitError("USAGE_INVALID", `--token-file ${visible(inputs.tokenFile)} ${cause.message}`, {
         cause,
-        fix: `Give a regular file (or - for stdin) holding only the access token, at most ${TOKEN_FILE_MAX_BYTES} bytes.`,
+        fix:
+          `Give a regular file (or - for stdin) holding only the access token, at most ${TOKEN_FILE_MAX_BYTES} ` +
+          "bytes.",
       });
     }
     return checkedToken(text, inputs.tokenFile === "-" ? "stdin (--token-file -)" : `--token-file ${inputs.tokenFile}`);

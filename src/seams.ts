@@ -78,7 +78,8 @@ function runningTwin(dir: string): TwinRuntimeView {
   if (iam === undefined || !alive(iam.pid) || runtime?.caFile === undefined || runtime.ociConfigFile === undefined) {
     throw new KitError("TWIN_NOT_RUNNING", `This environment targets the twin, but no twin runs in ${dir}`, {
       fix:
-        `Run "npm start" for the whole flow on the sandbox example, or "npm run twin -- <ords.user>" to keep the twins ` +
+        `Run "npm start" for the whole flow on the sandbox example, or "npm run twin -- <ords.user>" to keep the ` +
+        "twins " +
         `running for your own environments (${TWIN_DIR_ENV} names another twin directory).`,
       details: { twinDir: dir },
     });
@@ -167,7 +168,9 @@ export function assertTrustsTwin(seams: Seams, env: NodeJS.ProcessEnv = process.
       "TWIN_NOT_RUNNING",
       "The kit does not trust the twin's CA, so it cannot call the twin over HTTPS",
       {
-        fix: `export NODE_EXTRA_CA_CERTS=${JSON.stringify(seams.caFile)} and run the command again (npm start sets it).`,
+        fix:
+          `export NODE_EXTRA_CA_CERTS=${JSON.stringify(seams.caFile)} and run the command again (npm start ` +
+          "sets it).",
         details: { caFile: seams.caFile },
       },
     );

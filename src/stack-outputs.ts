@@ -120,7 +120,8 @@ export function terraformOutputsSource(options: TerraformOutputsOptions): Output
     new KitError("OUTPUTS_UNAVAILABLE", `Cannot read the stack outputs (${description}): ${why}`, {
       cause,
       fix:
-        `Deploy the environment first (npx ords-jwt deploy ${options.environment ?? "<environment>"}), or pass the values as flags ` +
+        `Deploy the environment first (npx ords-jwt deploy ${options.environment ?? "<environment>"}), or pass the ` +
+        "values as flags " +
         `(--token-url, --client-id, --jwk-url …) and set ${CLIENT_SECRET_ENV}.`,
       details: { stackDir: options.stackDir },
     });
@@ -414,7 +415,9 @@ export function deploymentOf(options: DeploymentOptions): Deployment {
 /** The error for an environment that is not deployed: it names the command that deploys it. */
 export function notDeployedError(environment: string, evidence: string): KitError {
   return new KitError("ENVIRONMENT_NOT_DEPLOYED", `Environment "${environment}" is not deployed yet (${evidence})`, {
-    fix: `Run "npx ords-jwt deploy ${environment}" first, or pass the values as flags (--token-url, --client-id, --jwk-url …).`,
+    fix:
+      `Run "npx ords-jwt deploy ${environment}" first, or pass the values as flags (--token-url, --client-id, ` +
+      "--jwk-url …).",
     details: { environment },
   });
 }

@@ -151,7 +151,9 @@ export class OciIdentity extends Construct {
           type: "local-exec",
           when: "destroy",
           environment: kitEnvironment,
-          command: `${kit} oci deactivate-app --idcs-endpoint "\${self.idcs_endpoint}" --app-id "\${self.id}" ${authFlags(config)}`,
+          command:
+            `${kit} oci deactivate-app --idcs-endpoint "\${self.idcs_endpoint}" --app-id "\${self.id}" ` +
+            `${authFlags(config)}`,
         },
       ],
     });
@@ -229,7 +231,10 @@ export class OciIdentity extends Construct {
           {
             condition: "${length(self.domains) == 1}",
             errorMessage: terraformLiteral(
-              `Expected exactly one ACTIVE identity domain named "${displayName}" in ${compartmentId}; check identityProvider.domain.displayName and compartmentId (the tenancy OCID for the Default domain), or give the domain url instead.`,
+              `Expected exactly one ACTIVE identity domain named "${displayName}" in ${compartmentId}; check ` +
+                ("identityProvider.domain.displayName and compartmentId (the tenancy OCID for the Default " +
+                  "domain), or " +
+                  "give the domain url instead."),
             ),
           },
         ],

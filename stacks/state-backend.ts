@@ -82,7 +82,10 @@ class DataTerraformRemoteStateOci extends TerraformRemoteState {
 export interface StateBackendProps {
   readonly environment: string;
   readonly state: StateConfig;
-  /** Region used when the state config names none (the OCI provider region; none for Entra, where the config requires one). */
+  /**
+   * Region used when the state config names none (the OCI provider region; none for Entra, where the config requires
+   * one).
+   */
   readonly defaultRegion: string | undefined;
   /** Directory of local state files. */
   readonly stateDir: string;

@@ -93,21 +93,28 @@ test("fails with HTTP_NETWORK when nothing listens", async () => {
   });
 });
 
-test("fails with HTTP_INVALID_REQUEST, without copying fetch's message, when a header value holds a line break", async () => {
-  const value = "Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzZWNyZXQtc3ViamVjdCJ9\n.c2lnbmF0dXJlLXBhcnQ";
-  const before = hits.length;
-  const error = await boundedFetch(`${base}/ok`, { headers: { authorization: value } }, { allowInsecure: true }).catch(
-    (e: unknown) => e,
-  );
-  expect(error).toMatchObject({
-    code: "HTTP_INVALID_REQUEST",
-    message: expect.stringContaining("invalid request header/URL"),
-  });
-  const shown = `${(error as Error).message} ${(error as { fix?: string }).fix ?? ""} ${JSON.stringify((error as { details?: unknown }).details)}`;
-  expect(shown).not.toContain("eyJ");
-  expect(shown).not.toContain("Headers");
-  expect(hits.length).toBe(before);
-});
+test(
+  "fails with HTTP_INVALID_REQUEST, without copying fetch's message, when a header value holds a " + "line break",
+  async () => {
+    const value = "Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzZWNyZXQtc3ViamVjdCJ9\n.c2lnbmF0dXJlLXBhcnQ";
+    const before = hits.length;
+    const error = await boundedFetch(
+      `${base}/ok`,
+      { headers: { authorization: value } },
+      { allowInsecure: true },
+    ).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: "HTTP_INVALID_REQUEST",
+      message: expect.stringContaining("invalid request header/URL"),
+    });
+    const shown =
+      `${(error as Error).message} ${(error as { fix?: string }).fix ?? ""} ` +
+      `${JSON.stringify((error as { details?: unknown }).details)}`;
+    expect(shown).not.toContain("eyJ");
+    expect(shown).not.toContain("Headers");
+    expect(hits.length).toBe(before);
+  },
+);
 
 test("uses an injected fetch, still with redirect manual and a signal", async () => {
   const seen: RequestInit[] = [];

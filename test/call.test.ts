@@ -130,7 +130,9 @@ test("fails when the given token holds a line break, before sending it and witho
     code: "USAGE_INVALID",
     message: expect.stringContaining("a line break at position 41"),
   });
-  const shown = `${(error as Error).message} ${(error as { fix?: string }).fix ?? ""} ${JSON.stringify((error as { details?: unknown }).details)}`;
+  const shown =
+    `${(error as Error).message} ${(error as { fix?: string }).fix ?? ""} ` +
+    `${JSON.stringify((error as { details?: unknown }).details)}`;
   for (const part of token.split(".")) expect(shown).not.toContain(part.slice(0, 12));
 });
 

@@ -230,7 +230,10 @@ describe("loading an environments directory", () => {
     delete test.ords.schema;
     const error = loadError(dirWith({ "dev.json": exampleJson(), "test.json": test }));
     expect(error.message).toMatch(
-      /test\.json: ords\.schema: schema \S+ at \S+ is also configured by .*dev\.json: ORDS keeps one JWT profile per schema/,
+      new RegExp(
+        /test\.json: ords\.schema: schema \S+ at \S+ is also configured by .*dev\.json: /.source +
+          /ORDS keeps one JWT profile per schema/.source,
+      ),
     );
   });
 

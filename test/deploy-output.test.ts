@@ -72,47 +72,50 @@ test("finds terraform's error block inside cdktf's stack column", () => {
         : processRunner.run({ ...spec, command: "terraform", args: ["init", "-input=false"], cwd: dir }),
   };
 
-  test("fails with DEPLOY_FAILED carrying terraform's error and the download fix, with no escape sequence", async () => {
-    const written: string[] = [];
-    const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string | Uint8Array) => {
-      written.push(String(chunk));
-      return true;
-    }) as typeof process.stderr.write;
-    const work = mkdtempSync(join(tmpdir(), "deploy-output-work-"));
-    const context: LifecycleContext = {
-      projectRoot: PROJECT_ROOT,
-      outdir: join(work, "cdktf.out"),
-      stateDir: join(work, "state"),
-      runner: terraformInstead,
-      synthesize: () => {
-        throw new Error("deploy does not synthesize in-process");
-      },
-      dbPassword: testDbPassword,
-      log: () => undefined,
-      now: () => 0,
-      plainOutput: true,
-    };
-    let error: unknown;
-    try {
-      await deploy(
-        { environment: environmentFrom(exampleJson(), "dev"), yes: true, ci: false, interactive: false },
-        context,
-      );
-    } catch (caught) {
-      error = caught;
-    } finally {
-      process.stderr.write = write;
-      rmSync(work, { recursive: true, force: true });
-    }
-    expect(error).toMatchObject({
-      code: "DEPLOY_FAILED",
-      message: expect.stringContaining("Failed to query available provider packages"),
-      fix: expect.stringContaining("could not download its providers"),
-    });
-    expect(written.join("")).toContain("Error: Failed to query available provider packages");
-    expect(written.join("")).not.toContain(ESC);
-  });
+  test(
+    "fails with DEPLOY_FAILED carrying terraform's error and the download fix, with no escape " + "sequence",
+    async () => {
+      const written: string[] = [];
+      const write = process.stderr.write.bind(process.stderr);
+      process.stderr.write = ((chunk: string | Uint8Array) => {
+        written.push(String(chunk));
+        return true;
+      }) as typeof process.stderr.write;
+      const work = mkdtempSync(join(tmpdir(), "deploy-output-work-"));
+      const context: LifecycleContext = {
+        projectRoot: PROJECT_ROOT,
+        outdir: join(work, "cdktf.out"),
+        stateDir: join(work, "state"),
+        runner: terraformInstead,
+        synthesize: () => {
+          throw new Error("deploy does not synthesize in-process");
+        },
+        dbPassword: testDbPassword,
+        log: () => undefined,
+        now: () => 0,
+        plainOutput: true,
+      };
+      let error: unknown;
+      try {
+        await deploy(
+          { environment: environmentFrom(exampleJson(), "dev"), yes: true, ci: false, interactive: false },
+          context,
+        );
+      } catch (caught) {
+        error = caught;
+      } finally {
+        process.stderr.write = write;
+        rmSync(work, { recursive: true, force: true });
+      }
+      expect(error).toMatchObject({
+        code: "DEPLOY_FAILED",
+        message: expect.stringContaining("Failed to query available provider packages"),
+        fix: expect.stringContaining("could not download its providers"),
+      });
+      expect(written.join("")).toContain("Error: Failed to query available provider packages");
+      expect(written.join("")).not.toContain(ESC);
+    },
+  );
 });
 
 test("reads terraform's plain (-no-color) error form: summary, blank line, detail", () => {

@@ -145,16 +145,19 @@ test("fails profile.skew_age when the stored skew is 0", async () => {
   });
 });
 
-test("fails privilege.exists when no privilege is named exactly like the scope, naming the one that differs in case", async () => {
-  fake.privileges = [{ ...fake.privileges[0]!, name: "Demo.Read" }];
-  fake.sync();
-  const checks = await run();
-  expect(check(checks, "privilege.exists")).toMatchObject({
-    status: "fail",
-    message: expect.stringContaining('no ORDS privilege named "demo.read" ("Demo.Read" exists but differs in case'),
-  });
-  expect(check(checks, "privilege.protects").status).toBe("skip");
-});
+test(
+  "fails privilege.exists when no privilege is named exactly like the scope, naming the one that differs " + "in case",
+  async () => {
+    fake.privileges = [{ ...fake.privileges[0]!, name: "Demo.Read" }];
+    fake.sync();
+    const checks = await run();
+    expect(check(checks, "privilege.exists")).toMatchObject({
+      status: "fail",
+      message: expect.stringContaining('no ORDS privilege named "demo.read" ("Demo.Read" exists but differs in case'),
+    });
+    expect(check(checks, "privilege.protects").status).toBe("skip");
+  },
+);
 
 test("fails privilege.exists naming the privilege that was named after the fully qualified scope", async () => {
   const fqs = world.idp.fqs();
@@ -169,32 +172,40 @@ test("fails privilege.exists naming the privilege that was named after the fully
   expect(exists.fix).toContain('Name the privilege "demo.read"');
 });
 
-test("fails privilege.exists without a hint, and still reads in one round trip, when the schema-wide lists cannot be read", async () => {
-  fake.privileges = [{ ...fake.privileges[0]!, name: "Demo.Read" }];
-  fake.unreadable = { "all.privileges": "ORA-01031: insufficient privileges" };
-  fake.sync();
-  const checks = await run();
-  expect(check(checks, "privilege.exists")).toMatchObject({
-    status: "fail",
-    message: 'no ORDS privilege named "demo.read"',
-  });
-  expect(check(checks, "profile.exists").status).toBe("pass");
-  expect(fake.log).toEqual(["read-state"]);
-});
+test(
+  "fails privilege.exists without a hint, and still reads in one round trip, when the schema-wide lists cannot " +
+    "be read",
+  async () => {
+    fake.privileges = [{ ...fake.privileges[0]!, name: "Demo.Read" }];
+    fake.unreadable = { "all.privileges": "ORA-01031: insufficient privileges" };
+    fake.sync();
+    const checks = await run();
+    expect(check(checks, "privilege.exists")).toMatchObject({
+      status: "fail",
+      message: 'no ORDS privilege named "demo.read"',
+    });
+    expect(check(checks, "profile.exists").status).toBe("pass");
+    expect(fake.log).toEqual(["read-state"]);
+  },
+);
 
-test("fails privilege.protects with the config key when the module behind --url exists but is not in ords.privilege.modules", async () => {
-  fake.modules.push({ name: "hr.v1", basePath: "/hr/", handlers: new Map() });
-  world.resource.handlers.set("hr/employees", () => ({ body: "[]" }));
-  fake.sync();
-  const checks = await run({ url: "hr/employees" });
-  expect(check(checks, "privilege.protects")).toMatchObject({
-    status: "fail",
-    message: expect.stringContaining('module "hr.v1" (/hr/) behind the URL is not protected'),
-    fix: expect.stringContaining(
-      'Add "hr.v1" to ords.privilege.modules and run the ORDS step (npx ords-jwt ords apply dev)',
-    ),
-  });
-});
+test(
+  "fails privilege.protects with the config key when the module behind --url exists but is not in " +
+    "ords.privilege.modules",
+  async () => {
+    fake.modules.push({ name: "hr.v1", basePath: "/hr/", handlers: new Map() });
+    world.resource.handlers.set("hr/employees", () => ({ body: "[]" }));
+    fake.sync();
+    const checks = await run({ url: "hr/employees" });
+    expect(check(checks, "privilege.protects")).toMatchObject({
+      status: "fail",
+      message: expect.stringContaining('module "hr.v1" (/hr/) behind the URL is not protected'),
+      fix: expect.stringContaining(
+        'Add "hr.v1" to ords.privilege.modules and run the ORDS step (npx ords-jwt ords apply dev)',
+      ),
+    });
+  },
+);
 
 test("fails privilege.protects when the module behind --url is not protected by the privilege", async () => {
   fake.privileges = [{ ...fake.privileges[0]!, modules: [] }];
@@ -261,26 +272,30 @@ test("skips the database checks, naming ORDS_DB_PASSWORD, instead of prompting o
   }
 });
 
-test("fails profile.exists within the step timeout and does not wait for a connect still pending, closing it when it lands", async () => {
-  // The connect lands only when the test lets it, after doctor has returned: doctor cannot have waited for it.
-  let land: (() => void) | undefined;
-  const started = Date.now();
-  const checks = await run({
-    http: { allowInsecure: true, timeoutMs: 300 },
-    connector: () => new Promise((resolve) => (land = () => resolve(fake.connection()))),
-  });
-  expect(Date.now() - started).toBeLessThan(1_200);
-  expect(check(checks, "profile.exists")).toMatchObject({
-    status: "fail",
-    message: expect.stringContaining("within 300 ms"),
-  });
-  expect(fake.closed).toBe(0);
-  land?.();
-  await new Promise((resolve) => setImmediate(resolve));
-  await new Promise((resolve) => setImmediate(resolve));
-  expect(fake.closed).toBe(1);
-  expect(fake.log).toEqual([]);
-});
+test(
+  "fails profile.exists within the step timeout and does not wait for a connect still pending, closing it when " +
+    "it lands",
+  async () => {
+    // The connect lands only when the test lets it, after doctor has returned: doctor cannot have waited for it.
+    let land: (() => void) | undefined;
+    const started = Date.now();
+    const checks = await run({
+      http: { allowInsecure: true, timeoutMs: 300 },
+      connector: () => new Promise((resolve) => (land = () => resolve(fake.connection()))),
+    });
+    expect(Date.now() - started).toBeLessThan(1_200);
+    expect(check(checks, "profile.exists")).toMatchObject({
+      status: "fail",
+      message: expect.stringContaining("within 300 ms"),
+    });
+    expect(fake.closed).toBe(0);
+    land?.();
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fake.closed).toBe(1);
+    expect(fake.log).toEqual([]);
+  },
+);
 
 test("takes the stored NULL role claim over ords.jwtProfile.roleClaimName for token.scope, as ORDS does", async () => {
   configure({ jwtProfile: { roleClaimName: "/roles" }, privilege: { roles: ["demo.reader"] } });
@@ -292,15 +307,18 @@ test("takes the stored NULL role claim over ords.jwtProfile.roleClaimName for to
   expect(check(checks, "endpoint.authenticated").status).toBe("pass");
 });
 
-test("fails profile.matches when the stored role claim differs from ords.jwtProfile.roleClaimName, naming the key", async () => {
-  configure({ jwtProfile: { roleClaimName: "/roles" }, privilege: { roles: ["demo.reader"] } });
-  const checks = await run();
-  expect(check(checks, "profile.matches")).toMatchObject({
-    status: "fail",
-    message: expect.stringContaining('role_claim_name: stored null, expected "/roles"'),
-    fix: expect.stringContaining("ords.jwtProfile.roleClaimName"),
-  });
-});
+test(
+  "fails profile.matches when the stored role claim differs from ords.jwtProfile.roleClaimName, naming " + "the key",
+  async () => {
+    configure({ jwtProfile: { roleClaimName: "/roles" }, privilege: { roles: ["demo.reader"] } });
+    const checks = await run();
+    expect(check(checks, "profile.matches")).toMatchObject({
+      status: "fail",
+      message: expect.stringContaining('role_claim_name: stored null, expected "/roles"'),
+      fix: expect.stringContaining("ords.jwtProfile.roleClaimName"),
+    });
+  },
+);
 
 test("takes the stored NULL skew over ords.jwtProfile.allowedSkewSeconds for token.time, as ORDS does", async () => {
   configure({ jwtProfile: { allowedSkewSeconds: 60 } });
@@ -312,15 +330,18 @@ test("takes the stored NULL skew over ords.jwtProfile.allowedSkewSeconds for tok
   expect(check(checks, "endpoint.authenticated").status).toBe("fail");
 });
 
-test("fails profile.matches when the stored skew differs from ords.jwtProfile.allowedSkewSeconds, naming the key", async () => {
-  configure({ jwtProfile: { allowedSkewSeconds: 60 } });
-  const checks = await run();
-  expect(check(checks, "profile.matches")).toMatchObject({
-    status: "fail",
-    message: expect.stringContaining("allowed_skew: stored null, expected 60"),
-    fix: expect.stringContaining("ords.jwtProfile.allowedSkewSeconds"),
-  });
-});
+test(
+  "fails profile.matches when the stored skew differs from ords.jwtProfile.allowedSkewSeconds, naming " + "the key",
+  async () => {
+    configure({ jwtProfile: { allowedSkewSeconds: 60 } });
+    const checks = await run();
+    expect(check(checks, "profile.matches")).toMatchObject({
+      status: "fail",
+      message: expect.stringContaining("allowed_skew: stored null, expected 60"),
+      fix: expect.stringContaining("ords.jwtProfile.allowedSkewSeconds"),
+    });
+  },
+);
 
 test("lets --allowed-skew-seconds win over the stored skew", async () => {
   fake.profile = { ...fake.profile!, allowedSkewSeconds: 5 };

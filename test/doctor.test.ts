@@ -258,15 +258,18 @@ test("passes token.scope in role mode when the role claim holds a role of the pr
   expect(check(checks, "endpoint.authenticated").status).toBe("pass");
 });
 
-test("fails token.scope for an Entra-style client-credentials token with roles only, explaining role mode", async () => {
-  const checks = await runWith(await world.idp.mint({ scope: undefined, roles: ["demo.read"] }, { omit: ["scope"] }));
-  const scope = check(checks, "token.scope");
-  expect(scope.status).toBe("fail");
-  expect(scope.message).toContain("roles");
-  expect(scope.fix).toContain("role mode");
-  expect(scope.fix).toContain('"/roles"');
-  expectRejectedByResource(checks);
-});
+test(
+  "fails token.scope for an Entra-style client-credentials token with roles only, explaining " + "role mode",
+  async () => {
+    const checks = await runWith(await world.idp.mint({ scope: undefined, roles: ["demo.read"] }, { omit: ["scope"] }));
+    const scope = check(checks, "token.scope");
+    expect(scope.status).toBe("fail");
+    expect(scope.message).toContain("roles");
+    expect(scope.fix).toContain("role mode");
+    expect(scope.fix).toContain('"/roles"');
+    expectRejectedByResource(checks);
+  },
+);
 
 test("fails endpoint.unauthenticated when the endpoint answers without a token", async () => {
   world.resource.privileges = [];
@@ -358,11 +361,14 @@ test("fails jwks.reachable and token.request with the deploy fix when the enviro
   }
 });
 
-test("fails endpoint.authenticated with the POOL-mode hint when every check passes but ORDS uses a pool profile", async () => {
-  const profile = world.resource.profile;
-  if (profile === undefined) throw new Error("the world has a schema profile");
-  world.resource.poolProfile = { ...profile, audience: "the-pool-audience" };
-  const checks = await runWith(await world.idp.mint());
-  expect(checks.filter((c) => c.status === "fail").map((c) => c.id)).toEqual(["endpoint.authenticated"]);
-  expect(check(checks, "endpoint.authenticated").fix).toContain("security.jwt.profile.mode=POOL");
-});
+test(
+  "fails endpoint.authenticated with the POOL-mode hint when every check passes but ORDS uses a pool " + "profile",
+  async () => {
+    const profile = world.resource.profile;
+    if (profile === undefined) throw new Error("the world has a schema profile");
+    world.resource.poolProfile = { ...profile, audience: "the-pool-audience" };
+    const checks = await runWith(await world.idp.mint());
+    expect(checks.filter((c) => c.status === "fail").map((c) => c.id)).toEqual(["endpoint.authenticated"]);
+    expect(check(checks, "endpoint.authenticated").fix).toContain("security.jwt.profile.mode=POOL");
+  },
+);

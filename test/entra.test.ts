@@ -340,13 +340,16 @@ describe("doctor with Entra tokens", () => {
   }
   const status = (checks: readonly CheckResult[], id: string) => checks.find((check) => check.id === id);
 
-  test("a v2 client-credentials token with roles passes in role mode, and ORDS-like validation accepts it", async () => {
-    const checks = await doctorFor(await idp.mint());
-    expect(status(checks, "token.scope")).toMatchObject({ status: "pass" });
-    expect(status(checks, "token.issuer")).toMatchObject({ status: "pass" });
-    expect(status(checks, "token.audience")).toMatchObject({ status: "pass" });
-    expect(status(checks, "endpoint.authenticated")).toMatchObject({ status: "pass" });
-  });
+  test(
+    "a v2 client-credentials token with roles passes in role mode, and ORDS-like validation " + "accepts it",
+    async () => {
+      const checks = await doctorFor(await idp.mint());
+      expect(status(checks, "token.scope")).toMatchObject({ status: "pass" });
+      expect(status(checks, "token.issuer")).toMatchObject({ status: "pass" });
+      expect(status(checks, "token.audience")).toMatchObject({ status: "pass" });
+      expect(status(checks, "endpoint.authenticated")).toMatchObject({ status: "pass" });
+    },
+  );
 
   test("the same token fails in scope mode, explaining that client-credentials tokens need role mode", async () => {
     resource.profile = { ...resource.profile!, roleClaimName: null };
@@ -366,50 +369,57 @@ describe("doctor with Entra tokens", () => {
     });
   });
 
-  test("fails token.issuer with the v1/v2 explanation for a v1 token when neither outputs nor --client-id give the client id", async () => {
-    const env = writeToolEnvironment(idp, (json) =>
-      Object.assign(json, { identityProvider: entraJson().identityProvider }),
-    );
-    const notes: string[] = [];
-    try {
-      const result = await doctor({
-        environment: env.name,
-        environmentsDir: env.dir,
-        outputsSource: staticOutputsSource({}),
-        // Only the keys' location is given: the loopback IdP stands in for login.microsoftonline.com.
-        jwkUrl: idp.jwkUrl,
-        token: await idp.mint({ iss: `https://sts.windows.net/${TENANT}/` }),
-        url: resource.url("demo/hello"),
-        http: { allowInsecure: true },
-        log: (line) => notes.push(line),
-      });
-      expect(status(result.checks, "token.issuer")).toMatchObject({
-        status: "fail",
-        message: expect.stringContaining(`expected "${v2Issuer}": this is an Entra v1 token`),
-        fix: expect.stringContaining("requested_access_token_version = 2"),
-      });
-      expect(status(result.checks, "token.scope")).toMatchObject({
-        status: "pass",
-        message: expect.stringContaining("role mode"),
-      });
-      expect(status(result.checks, "token.audience")).toMatchObject({ status: "skip" });
-      expect(notes.join("\n")).toContain("token.audience has no expected value");
-    } finally {
-      env.remove();
-    }
-  });
+  test(
+    "fails token.issuer with the v1/v2 explanation for a v1 token when neither outputs nor --client-id give the " +
+      "client id",
+    async () => {
+      const env = writeToolEnvironment(idp, (json) =>
+        Object.assign(json, { identityProvider: entraJson().identityProvider }),
+      );
+      const notes: string[] = [];
+      try {
+        const result = await doctor({
+          environment: env.name,
+          environmentsDir: env.dir,
+          outputsSource: staticOutputsSource({}),
+          // Only the keys' location is given: the loopback IdP stands in for login.microsoftonline.com.
+          jwkUrl: idp.jwkUrl,
+          token: await idp.mint({ iss: `https://sts.windows.net/${TENANT}/` }),
+          url: resource.url("demo/hello"),
+          http: { allowInsecure: true },
+          log: (line) => notes.push(line),
+        });
+        expect(status(result.checks, "token.issuer")).toMatchObject({
+          status: "fail",
+          message: expect.stringContaining(`expected "${v2Issuer}": this is an Entra v1 token`),
+          fix: expect.stringContaining("requested_access_token_version = 2"),
+        });
+        expect(status(result.checks, "token.scope")).toMatchObject({
+          status: "pass",
+          message: expect.stringContaining("role mode"),
+        });
+        expect(status(result.checks, "token.audience")).toMatchObject({ status: "skip" });
+        expect(notes.join("\n")).toContain("token.audience has no expected value");
+      } finally {
+        env.remove();
+      }
+    },
+  );
 
-  test("fails jwks.reachable with the Entra fix (keys are public: check the tenant id), not OCI's client access", async () => {
-    idp.jwksMode = "unauthorized";
-    const checks = await doctorFor(await idp.mint());
-    const reachable = status(checks, "jwks.reachable");
-    expect(reachable).toMatchObject({
-      status: "fail",
-      fix: expect.stringContaining("Entra's signing keys are public"),
-    });
-    expect(reachable?.fix).toContain("identityProvider.tenantId");
-    expect(reachable?.fix).not.toContain("Configure client access");
-  });
+  test(
+    "fails jwks.reachable with the Entra fix (keys are public: check the tenant id), not OCI's client " + "access",
+    async () => {
+      idp.jwksMode = "unauthorized";
+      const checks = await doctorFor(await idp.mint());
+      const reachable = status(checks, "jwks.reachable");
+      expect(reachable).toMatchObject({
+        status: "fail",
+        fix: expect.stringContaining("Entra's signing keys are public"),
+      });
+      expect(reachable?.fix).toContain("identityProvider.tenantId");
+      expect(reachable?.fix).not.toContain("Configure client access");
+    },
+  );
 
   test("fails token.issuer naming both tenants for a token from another tenant", async () => {
     const other = "0d1c2b3a-4f5e-4d6c-8b7a-695847362514";
@@ -420,13 +430,16 @@ describe("doctor with Entra tokens", () => {
     });
   });
 
-  test("a token whose aud is the api:// URI instead of the client id fails token.audience with the explanation", async () => {
-    const checks = await doctorFor(await idp.mint({ aud: `api://${CLIENT_ID}` }));
-    expect(status(checks, "token.audience")).toMatchObject({
-      status: "fail",
-      message: expect.stringContaining("client id"),
-    });
-  });
+  test(
+    "a token whose aud is the api:// URI instead of the client id fails token.audience with the " + "explanation",
+    async () => {
+      const checks = await doctorFor(await idp.mint({ aud: `api://${CLIENT_ID}` }));
+      expect(status(checks, "token.audience")).toMatchObject({
+        status: "fail",
+        message: expect.stringContaining("client id"),
+      });
+    },
+  );
 
   test("a delegated user token with scp passes in scope mode", async () => {
     resource.profile = { ...resource.profile!, roleClaimName: null };

@@ -458,7 +458,8 @@ describe("hostile environment files", () => {
     if (!isKitError(error, "CONFIG_INVALID")) throw error;
     expect(error.fix).toBeTruthy();
     const lines = error.message.split("\n").slice(1);
-    const prefix = `${relative(process.cwd(), join(dir, refused.file))}${refused.path === "" ? "" : `: ${refused.path}`}: `;
+    const where = refused.path === "" ? "" : `: ${refused.path}`;
+    const prefix = `${relative(process.cwd(), join(dir, refused.file))}${where}: `;
     const line = lines.find((candidate) => candidate.startsWith(prefix));
     if (line === undefined) throw new Error(`no problem at ${prefix}\n${error.message.slice(0, 2000)}`);
     expect(line.slice(prefix.length)).toMatch(refused.message);

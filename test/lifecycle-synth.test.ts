@@ -19,11 +19,14 @@ describe("stack variants", () => {
     );
   });
 
-  test("lifted protection comes from the environment variables teardown sets, and only for the named environment", () => {
-    expect(stackVariantFromEnv({ ORDS_JWT_LIFT_PROTECTION: "dev" })).toEqual({ liftProtectionOf: "dev" });
-    expect(stackVariantFromEnv({})).toEqual({});
-    expect(stackVariantFromEnv({ ORDS_JWT_LIFT_PROTECTION: "" })).toEqual({});
-  });
+  test(
+    "lifted protection comes from the environment variables teardown sets, and only for the named " + "environment",
+    () => {
+      expect(stackVariantFromEnv({ ORDS_JWT_LIFT_PROTECTION: "dev" })).toEqual({ liftProtectionOf: "dev" });
+      expect(stackVariantFromEnv({})).toEqual({});
+      expect(stackVariantFromEnv({ ORDS_JWT_LIFT_PROTECTION: "" })).toEqual({});
+    },
+  );
 
   test("a stray phase variable set to deploy, as older kits set it, changes nothing", () => {
     expect(stackVariantFromEnv({ ORDS_JWT_STACK_PHASE: "deploy", ORDS_JWT_LIFT_PROTECTION: "dev" })).toEqual({
@@ -97,30 +100,33 @@ describe("state per environment", () => {
     });
   });
 
-  test("the s3-compatible backend points at the Object Storage compatibility endpoint with the AWS-only checks off", () => {
-    const json = exampleJson();
-    json.state = {
-      backend: "s3-compatible",
-      bucket: "tf-state",
-      namespace: "axabcdefgh",
-      region: "us-ashburn-1",
-      keyPrefix: "team/kit/",
-    };
-    const synthesized = synthesize(json, { name: "test" });
-    expect(synthesized.terraform.backend.s3).toMatchObject({
-      bucket: "tf-state",
-      key: "team/kit/test.tfstate",
-      region: "us-ashburn-1",
-      endpoints: { s3: "https://axabcdefgh.compat.objectstorage.us-ashburn-1.oraclecloud.com" },
-      use_path_style: true,
-      skip_region_validation: true,
-      skip_credentials_validation: true,
-      skip_requesting_account_id: true,
-      skip_metadata_api_check: true,
-      skip_s3_checksum: true,
-    });
-    expect(JSON.stringify(synthesized.terraform.backend)).not.toMatch(/access_key|secret_key/);
-  });
+  test(
+    "the s3-compatible backend points at the Object Storage compatibility endpoint with the AWS-only " + "checks off",
+    () => {
+      const json = exampleJson();
+      json.state = {
+        backend: "s3-compatible",
+        bucket: "tf-state",
+        namespace: "axabcdefgh",
+        region: "us-ashburn-1",
+        keyPrefix: "team/kit/",
+      };
+      const synthesized = synthesize(json, { name: "test" });
+      expect(synthesized.terraform.backend.s3).toMatchObject({
+        bucket: "tf-state",
+        key: "team/kit/test.tfstate",
+        region: "us-ashburn-1",
+        endpoints: { s3: "https://axabcdefgh.compat.objectstorage.us-ashburn-1.oraclecloud.com" },
+        use_path_style: true,
+        skip_region_validation: true,
+        skip_credentials_validation: true,
+        skip_requesting_account_id: true,
+        skip_metadata_api_check: true,
+        skip_s3_checksum: true,
+      });
+      expect(JSON.stringify(synthesized.terraform.backend)).not.toMatch(/access_key|secret_key/);
+    },
+  );
 
   test("fails when a state backend is unknown", () => {
     const json = exampleJson();

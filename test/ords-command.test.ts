@@ -78,15 +78,18 @@ test("apply takes the JWK URL from the deployed stack's outputs when no flag is 
   expect(fake.model.profile?.jwkUrl).toBe(JWK_URL);
 });
 
-test("fails when the JWK URL is unknown and the profile must be created, after reading and before writing", async () => {
-  writeEnvironment();
-  const fake = new FakeOrdsDatabase(emptyModel());
-  const error = await runOrdsCommand("apply", { environment: "dev", environmentsDir: dir }, deps(fake)).catch(
-    (e: unknown) => e,
-  );
-  expect(error).toMatchObject({ code: "CONFIG_ORDS_JWK_URL_UNKNOWN", fix: expect.stringContaining("--jwk-url") });
-  expect(fake.executions()).toHaveLength(1);
-});
+test(
+  "fails when the JWK URL is unknown and the profile must be created, after reading and before " + "writing",
+  async () => {
+    writeEnvironment();
+    const fake = new FakeOrdsDatabase(emptyModel());
+    const error = await runOrdsCommand("apply", { environment: "dev", environmentsDir: dir }, deps(fake)).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: "CONFIG_ORDS_JWK_URL_UNKNOWN", fix: expect.stringContaining("--jwk-url") });
+    expect(fake.executions()).toHaveLength(1);
+  },
+);
 
 test("fails when --jwk-url is not https", async () => {
   writeEnvironment();
@@ -199,17 +202,23 @@ describe("Entra environments", () => {
     expect(fake.model.profile?.audience).toBe(CLIENT_ID);
   });
 
-  test("fails when neither --client-id nor the client_id output is there, naming --client-id, before connecting", async () => {
-    writeEnvironment(toEntra);
-    const fake = fake251();
-    const error = await runOrdsCommand(
-      "plan",
-      { environment: "dev", environmentsDir: dir },
-      deps(fake, { clientIdFromOutputs: async () => undefined }),
-    ).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: "CONFIG_ORDS_AUDIENCE_UNKNOWN", fix: expect.stringContaining("--client-id") });
-    expect(fake.calls).toEqual([]);
-  });
+  test(
+    "fails when neither --client-id nor the client_id output is there, naming --client-id, before " + "connecting",
+    async () => {
+      writeEnvironment(toEntra);
+      const fake = fake251();
+      const error = await runOrdsCommand(
+        "plan",
+        { environment: "dev", environmentsDir: dir },
+        deps(fake, { clientIdFromOutputs: async () => undefined }),
+      ).catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        code: "CONFIG_ORDS_AUDIENCE_UNKNOWN",
+        fix: expect.stringContaining("--client-id"),
+      });
+      expect(fake.calls).toEqual([]);
+    },
+  );
 
   test("fails when --client-id is not a GUID", async () => {
     writeEnvironment(toEntra);

@@ -109,7 +109,8 @@ describe("with the real thin driver", () => {
     try {
       writeFileSync(
         join(dir, "tnsnames.ora"),
-        "exampledb_low = (description=(address=(protocol=tcps)(port=1522)(host=127.0.0.1))(connect_data=(service_name=x_low)))\n",
+        "exampledb_low = " +
+          "(description=(address=(protocol=tcps)(port=1522)(host=127.0.0.1))(connect_data=(service_name=x_low)))\n",
       );
       const error = await openConnection(connection("exampledb_high", { configDir: dir, walletLocation: dir }), {
         connector: countingConnector().connector,
@@ -176,7 +177,8 @@ describe("database codes as the driver reports them", () => {
     ],
     [
       "NJS-518",
-      'cannot connect to Oracle Database. Service "svc" is not registered with the listener at host db port 1521. (CONNECTION_ID=x)',
+      'cannot connect to Oracle Database. Service "svc" is not registered with the listener at host db port 1521. ' +
+        "(CONNECTION_ID=x)",
       "DB_SERVICE_UNKNOWN",
       "service name",
     ],
@@ -198,7 +200,8 @@ describe("database codes as the driver reports them", () => {
     const mapped = mapDbError(
       oracleError(
         "NJS-511",
-        "connection to listener at host adb.eu-frankfurt-1.oraclecloud.com port 1522 was refused. (CONNECTION_ID=abc)\nCause: ORA-12506",
+        "connection to listener at host adb.eu-frankfurt-1.oraclecloud.com port 1522 was refused. " +
+          "(CONNECTION_ID=abc)\nCause: ORA-12506",
       ),
       context,
     );
@@ -243,7 +246,8 @@ describe("database codes as the driver reports them", () => {
     const mapped = mapDbError(
       oracleError(
         "ORA-06550",
-        "line 3, column 3:\nPLS-00201: identifier 'ORDS_SECURITY.CREATE_JWT_PROFILE' must be declared\nORA-06550: line 3, column 3:\nPL/SQL: Statement ignored",
+        "line 3, column 3:\nPLS-00201: identifier 'ORDS_SECURITY.CREATE_JWT_PROFILE' must be declared\nORA-06550: " +
+          "line 3, column 3:\nPL/SQL: Statement ignored",
       ),
       { ...context, phase: "apply" },
     );
@@ -266,7 +270,8 @@ describe("database codes as the driver reports them", () => {
     });
     expect(mapped).toMatchObject({ code: "ORDS_API_ERROR", details: { oracleCode: "ORA-20987" } });
     expect(mapped.message).toBe(
-      "ORA-20987: ORDS rejected the call: The JWK URL must start with https://. Nothing was changed: the block rolled back.",
+      "ORA-20987: ORDS rejected the call: The JWK URL must start with https://. Nothing was changed: the block " +
+        "rolled back.",
     );
   });
 
@@ -337,7 +342,8 @@ describe("account, host and certificate errors", () => {
     expect(error.fix).not.toMatch(/locked|expired/);
   });
 
-  test("fails with DB_HOST_NOT_FOUND naming the connect string when the real driver cannot resolve the host", async () => {
+  test("fails with DB_HOST_NOT_FOUND naming the connect string when the real driver cannot resolve " +
+    "the host", async () => {
     const { connector } = countingConnector();
     const attempt = openConnection(connection("nosuchhost.invalid:1521/svc"), { connector, env, attempts: 1 });
     await expect(attempt).rejects.toMatchObject({

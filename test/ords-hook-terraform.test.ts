@@ -32,7 +32,9 @@ interface Recorded {
   passwordPresent: boolean;
 }
 
-const RECORDER = `// Records how the hook invoked it; it never writes the password, only whether one was in its environment.
+const RECORDER =
+  "// Records how the hook invoked it; it never writes the password, only whether one was in its " +
+  `environment.
 const { appendFileSync } = require("node:fs");
 appendFileSync(process.env.RECORDER_LOG, JSON.stringify({
   argv: process.argv.slice(2),

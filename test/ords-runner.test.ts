@@ -176,7 +176,8 @@ describe("apply on an empty schema", () => {
       privilege_label: "Demo read access",
       privilege_description: "Read access to the ORDS demo module",
       privilege_comments:
-        'Managed by ords-jwt-kit (environment dev); removed by its teardown. Created by the kit: {"jwtProfile":true,"roles":[]}',
+        "Managed by ords-jwt-kit (environment dev); removed by its teardown. Created by the kit: " +
+        '{"jwtProfile":true,"roles":[]}',
       privilege_roles: "[]",
       privilege_patterns: "[]",
       privilege_modules: '["ords_jwt_kit.demo"]',
@@ -362,15 +363,18 @@ describe("nothing half-applied", () => {
     },
   );
 
-  test("fails with an unknown outcome, naming ords status, when the connection breaks during the apply block", async () => {
-    const fake = new FakeOrdsDatabase(emptyModel(), {
-      errorAfterCommit: new OracleLikeError("NJS-500", "connection to Oracle Database was closed or broken"),
-    });
-    const error = await run("apply", specFrom(), fake).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: "DB_CONNECTION_LOST", fix: expect.stringContaining("ords status dev") });
-    expect((error as Error).message).not.toContain("Nothing was changed");
-    expect((error as Error).message).toContain("outcome is unknown");
-  });
+  test(
+    "fails with an unknown outcome, naming ords status, when the connection breaks during the " + "apply block",
+    async () => {
+      const fake = new FakeOrdsDatabase(emptyModel(), {
+        errorAfterCommit: new OracleLikeError("NJS-500", "connection to Oracle Database was closed or broken"),
+      });
+      const error = await run("apply", specFrom(), fake).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "DB_CONNECTION_LOST", fix: expect.stringContaining("ords status dev") });
+      expect((error as Error).message).not.toContain("Nothing was changed");
+      expect((error as Error).message).toContain("outcome is unknown");
+    },
+  );
 
   test("fails when the connection cannot be opened, and nothing is executed", async () => {
     const fake = new FakeOrdsDatabase(emptyModel(), {
@@ -702,19 +706,22 @@ describe("ownership: the kit only overwrites and drops what it created", () => {
     expect(error).toMatchObject({ code: "ORDS_NOT_OWNED", message: expect.stringContaining("ORA-00904") });
   });
 
-  test("adopts a privilege the kit did not create when ords.adoptExisting is true, and marks it as the kit's", async () => {
-    const fake = new FakeOrdsDatabase(someoneElses(emptyModel()));
-    const result = await run(
-      "apply",
-      specFrom((json) => (json.ords.adoptExisting = true)),
-      fake,
-    );
-    expect(result.warnings.join("\n")).toContain('taking over privilege "demo.read"');
-    expect(fake.model.privileges.get("demo.read")?.comments).toMatch(/^Managed by ords-jwt-kit \(environment dev\)/);
-    expect(
-      (await run("teardown", specFrom(), fake)).changes.find((change) => change.kind === "privilege")?.action,
-    ).toBe("delete");
-  });
+  test(
+    "adopts a privilege the kit did not create when ords.adoptExisting is true, and marks it as " + "the kit's",
+    async () => {
+      const fake = new FakeOrdsDatabase(someoneElses(emptyModel()));
+      const result = await run(
+        "apply",
+        specFrom((json) => (json.ords.adoptExisting = true)),
+        fake,
+      );
+      expect(result.warnings.join("\n")).toContain('taking over privilege "demo.read"');
+      expect(fake.model.privileges.get("demo.read")?.comments).toMatch(/^Managed by ords-jwt-kit \(environment dev\)/);
+      expect(
+        (await run("teardown", specFrom(), fake)).changes.find((change) => change.kind === "privilege")?.action,
+      ).toBe("delete");
+    },
+  );
 
   test("teardown keeps a privilege the kit did not create, and what it protects", async () => {
     const fake = new FakeOrdsDatabase(someoneElses(emptyModel()));
@@ -832,16 +839,19 @@ describe("ownership: the kit only overwrites and drops what it created", () => {
     expect(fake.model.modules.has("ords_jwt_kit.demo")).toBe(true);
   });
 
-  test("teardown still drops everything of an environment applied by an older kit (marker without a record)", async () => {
-    const spec = specFrom();
-    const model = withPrivilegeAndModule(emptyModel(), spec);
-    model.privileges.get("demo.read")!.comments = managedComment("dev");
-    const fake = new FakeOrdsDatabase(model);
-    await run("teardown", spec, fake);
-    expect(fake.model.profile).toBeNull();
-    expect(fake.model.privileges.size).toBe(0);
-    expect(fake.model.modules.size).toBe(0);
-  });
+  test(
+    "teardown still drops everything of an environment applied by an older kit (marker without a " + "record)",
+    async () => {
+      const spec = specFrom();
+      const model = withPrivilegeAndModule(emptyModel(), spec);
+      model.privileges.get("demo.read")!.comments = managedComment("dev");
+      const fake = new FakeOrdsDatabase(model);
+      await run("teardown", spec, fake);
+      expect(fake.model.profile).toBeNull();
+      expect(fake.model.privileges.size).toBe(0);
+      expect(fake.model.modules.size).toBe(0);
+    },
+  );
 });
 
 describe("status", () => {
@@ -878,17 +888,20 @@ describe("status", () => {
 });
 
 describe("the doctor's all.* keys in the state read", () => {
-  test("apply still reads (once, and again after the JWKS wait) and plans when other modules would overflow the bind", async () => {
-    const model = emptyModel();
-    for (let i = 0; i < 700; i++)
-      model.modules.set(`other_app.module_${String(i).padStart(4, "0")}`, `/other-app/module-${i}/`);
-    const fake = new FakeOrdsDatabase(model);
-    const result = await run("apply", specFrom(), fake);
-    expect(JSON.parse(fake.lastStateDocument ?? "{}").truncated).toMatchObject({ "all.modules": expect.any(Number) });
-    expect(result.applied).toBe(true);
-    expect(result.roundTrips).toMatchObject({ reads: 2, writes: 1 });
-    expect(Object.keys(result.state?.unreadable ?? {}).filter((key) => key.startsWith("all."))).toEqual([]);
-  });
+  test(
+    "apply still reads (once, and again after the JWKS wait) and plans when other modules would overflow " + "the bind",
+    async () => {
+      const model = emptyModel();
+      for (let i = 0; i < 700; i++)
+        model.modules.set(`other_app.module_${String(i).padStart(4, "0")}`, `/other-app/module-${i}/`);
+      const fake = new FakeOrdsDatabase(model);
+      const result = await run("apply", specFrom(), fake);
+      expect(JSON.parse(fake.lastStateDocument ?? "{}").truncated).toMatchObject({ "all.modules": expect.any(Number) });
+      expect(result.applied).toBe(true);
+      expect(result.roundTrips).toMatchObject({ reads: 2, writes: 1 });
+      expect(Object.keys(result.state?.unreadable ?? {}).filter((key) => key.startsWith("all."))).toEqual([]);
+    },
+  );
 
   test("status does not report an unreadable all.* key: it is the doctor's, not the step's", async () => {
     const model = emptyModel();
@@ -974,36 +987,42 @@ describe("state parsing", () => {
 });
 
 describe("the state read's limit counts bytes", () => {
-  test("apply plans in one read when multibyte module paths make the document exceed 32767 bytes, not characters", async () => {
-    const model = emptyModel();
-    // About 27,000 characters but about 40,000 bytes: the doctor's all.modules must be dropped, by bytes.
-    for (let i = 0; i < 500; i++) model.modules.set(`other.m${i}`, `/${"д".repeat(25)}-${i}/`);
-    const fake = new FakeOrdsDatabase(model);
-    const document = () => fake.lastStateDocument ?? "";
-    const result = await run("apply", specFrom(), fake);
-    expect(result.applied).toBe(true);
-    expect(document().length).toBeLessThanOrEqual(32767);
-    expect(Buffer.byteLength(document())).toBeLessThanOrEqual(32767);
-    expect(JSON.parse(document()).truncated).toMatchObject({ "all.modules": expect.any(Number) });
-  });
+  test(
+    "apply plans in one read when multibyte module paths make the document exceed 32767 bytes, not " + "characters",
+    async () => {
+      const model = emptyModel();
+      // About 27,000 characters but about 40,000 bytes: the doctor's all.modules must be dropped, by bytes.
+      for (let i = 0; i < 500; i++) model.modules.set(`other.m${i}`, `/${"д".repeat(25)}-${i}/`);
+      const fake = new FakeOrdsDatabase(model);
+      const document = () => fake.lastStateDocument ?? "";
+      const result = await run("apply", specFrom(), fake);
+      expect(result.applied).toBe(true);
+      expect(document().length).toBeLessThanOrEqual(32767);
+      expect(Buffer.byteLength(document())).toBeLessThanOrEqual(32767);
+      expect(JSON.parse(document()).truncated).toMatchObject({ "all.modules": expect.any(Number) });
+    },
+  );
 
-  test("fails with ORDS_STATE_UNREADABLE, not ORA-06502, when the step's own values exceed the bind in bytes", async () => {
-    const model = emptyModel();
-    // Each value fits a VARCHAR2 (30,000 bytes, 10,000 characters); together they do not fit the bind.
-    model.privileges.set("demo.read", {
-      label: null,
-      description: "€".repeat(10_000),
-      comments: "€".repeat(10_000),
-      roles: [],
-      patterns: [],
-      modules: [],
-    });
-    const fake = new FakeOrdsDatabase(model);
-    await expect(run("plan", specFrom(), fake)).rejects.toMatchObject({
-      code: "ORDS_STATE_UNREADABLE",
-      message: expect.stringMatching(/state \(\d+ bytes\).*32767 bytes/),
-    });
-  });
+  test(
+    "fails with ORDS_STATE_UNREADABLE, not ORA-06502, when the step's own values exceed the bind " + "in bytes",
+    async () => {
+      const model = emptyModel();
+      // Each value fits a VARCHAR2 (30,000 bytes, 10,000 characters); together they do not fit the bind.
+      model.privileges.set("demo.read", {
+        label: null,
+        description: "€".repeat(10_000),
+        comments: "€".repeat(10_000),
+        roles: [],
+        patterns: [],
+        modules: [],
+      });
+      const fake = new FakeOrdsDatabase(model);
+      await expect(run("plan", specFrom(), fake)).rejects.toMatchObject({
+        code: "ORDS_STATE_UNREADABLE",
+        message: expect.stringMatching(/state \(\d+ bytes\).*32767 bytes/),
+      });
+    },
+  );
 });
 
 describe("the profile view's unconfirmed columns, probed in the same read", () => {
@@ -1012,35 +1031,41 @@ describe("the profile view's unconfirmed columns, probed in the same read", () =
     json.ords.privilege.roles = ["demo.reader"];
   };
 
-  test("role mode without a ROLE_CLAIM_NAME column: a second apply writes nothing and names the view's columns", async () => {
-    const model = emptyModel("25.2.0.r1");
-    model.columns = { roleClaimName: false };
-    const fake = new FakeOrdsDatabase(model);
-    await run("apply", specFrom(roleMode), fake);
-    const again = await run("apply", specFrom(roleMode), fake);
-    expect(again.applied).toBe(false);
-    expect(again.roundTrips).toMatchObject({ reads: 1, writes: 0 });
-    expect(again.warnings.join("\n")).toMatch(
-      /USER_ORDS_JWT_PROFILE has no ROLE_CLAIM_NAME column on this ORDS release \(its columns: ALLOWED_AGE, /,
-    );
-  });
+  test(
+    "role mode without a ROLE_CLAIM_NAME column: a second apply writes nothing and names the view's " + "columns",
+    async () => {
+      const model = emptyModel("25.2.0.r1");
+      model.columns = { roleClaimName: false };
+      const fake = new FakeOrdsDatabase(model);
+      await run("apply", specFrom(roleMode), fake);
+      const again = await run("apply", specFrom(roleMode), fake);
+      expect(again.applied).toBe(false);
+      expect(again.roundTrips).toMatchObject({ reads: 1, writes: 0 });
+      expect(again.warnings.join("\n")).toMatch(
+        /USER_ORDS_JWT_PROFILE has no ROLE_CLAIM_NAME column on this ORDS release \(its columns: ALLOWED_AGE, /,
+      );
+    },
+  );
 
-  test("fails with ORDS_STATE_UNREADABLE naming SCHEMA_ID, not ORDS_NOT_OWNED, when the DBA view lacks it", async () => {
-    const model = emptyModel();
-    model.columns = { schemaId: false };
-    const fake = new FakeOrdsDatabase(model);
-    const admin = (json: any) => {
-      json.ords.user = "ADMIN";
-      json.ords.schema = "HR";
-    };
-    const error = await run("apply", specFrom(admin), fake).catch((caught: unknown) => caught);
-    expect(error).toMatchObject({
-      code: "ORDS_STATE_UNREADABLE",
-      message: expect.stringContaining("DBA_ORDS_JWT_PROFILE has no SCHEMA_ID column"),
-      fix: expect.stringContaining("Set ords.user to HR"),
-    });
-    expect(fake.executions()).toHaveLength(1);
-  });
+  test(
+    "fails with ORDS_STATE_UNREADABLE naming SCHEMA_ID, not ORDS_NOT_OWNED, when the DBA view " + "lacks it",
+    async () => {
+      const model = emptyModel();
+      model.columns = { schemaId: false };
+      const fake = new FakeOrdsDatabase(model);
+      const admin = (json: any) => {
+        json.ords.user = "ADMIN";
+        json.ords.schema = "HR";
+      };
+      const error = await run("apply", specFrom(admin), fake).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({
+        code: "ORDS_STATE_UNREADABLE",
+        message: expect.stringContaining("DBA_ORDS_JWT_PROFILE has no SCHEMA_ID column"),
+        fix: expect.stringContaining("Set ords.user to HR"),
+      });
+      expect(fake.executions()).toHaveLength(1);
+    },
+  );
 });
 
 describe("two runs at once on one schema", () => {

@@ -27,14 +27,20 @@ function teardownHook(synthesized: Record<string, any>): Record<string, any> | u
   return hooks(synthesized).find(isDestroyTime);
 }
 
-test("the example stack holds an apply hook and a teardown hook that depend on the app and the client-access setting", () => {
-  const synthesized = synthesize(exampleJson());
-  expect(hooks(synthesized)).toHaveLength(2);
-  const app = `oci_identity_domains_app.${Object.keys(synthesized.resource.oci_identity_domains_app)[0]}`;
-  const setting = `terraform_data.${Object.keys(synthesized.resource.terraform_data).find((key) => key.startsWith("identity_client_access"))}`;
-  expect(applyHook(synthesized)?.depends_on).toEqual([app, setting]);
-  expect(teardownHook(synthesized)?.depends_on).toEqual(expect.arrayContaining([app, setting]));
-});
+test(
+  "the example stack holds an apply hook and a teardown hook that depend on the app and the client-access " + "setting",
+  () => {
+    const synthesized = synthesize(exampleJson());
+    expect(hooks(synthesized)).toHaveLength(2);
+    const app = `oci_identity_domains_app.${Object.keys(synthesized.resource.oci_identity_domains_app)[0]}`;
+    const settingKey = Object.keys(synthesized.resource.terraform_data).find((key) =>
+      key.startsWith("identity_client_access"),
+    );
+    const setting = `terraform_data.${settingKey}`;
+    expect(applyHook(synthesized)?.depends_on).toEqual([app, setting]);
+    expect(teardownHook(synthesized)?.depends_on).toEqual(expect.arrayContaining([app, setting]));
+  },
+);
 
 test("the hook depends on the app alone when the kit does not manage client access", () => {
   const json = exampleJson();

@@ -1,4 +1,5 @@
-// Synthesized OCI stacks: each config variant yields the resources facts.md §1 describes, valid against the provider schema.
+// Synthesized OCI stacks: each config variant yields the resources facts.md §1 describes, valid against the provider
+// schema.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { exampleJson, onlyBlock, PROJECT_ROOT, synthesize } from "./support/environments";
@@ -58,7 +59,12 @@ describe("OCI stack for a new domain", () => {
     const command: string = access.provisioner[0]["local-exec"].command;
     expect(access.provisioner[0]["local-exec"].when).toBeUndefined();
     expect(command).toMatch(
-      /^node "\$\$\{ORDS_JWT_KIT_BIN:\?[^}]+\}" oci client-access --idcs-endpoint "\$\{oci_identity_domain\.[^.]+\.url\}" --current "\$\{data\.oci_identity_domains_setting\.[^.]+\.signing_cert_public_access\}" --auth ApiKey --profile "\$ORDS_JWT_OCI_PROFILE"$/,
+      new RegExp(
+        /^node "\$\$\{ORDS_JWT_KIT_BIN:\?[^}]+\}" oci client-access /.source +
+          /--idcs-endpoint "\$\{oci_identity_domain\.[^.]+\.url\}" /.source +
+          /--current "\$\{data\.oci_identity_domains_setting\.[^.]+\.signing_cert_public_access\}" /.source +
+          /--auth ApiKey --profile "\$ORDS_JWT_OCI_PROFILE"$/.source,
+      ),
     );
     // The bin's path travels in the provisioner's environment, never in the text /bin/sh parses (issue 10 point 10).
     expect(access.provisioner[0]["local-exec"].environment).toEqual({
@@ -160,17 +166,27 @@ describe("OCI stack variants", () => {
     expectSchemaValid(synthesized);
   });
 
-  test("several scopes each get a scope block, an allowed fqs and an output entry; the first names the privilege", () => {
-    const json = exampleJson();
-    json.identityProvider.app.scopes.push({ value: "demo.write", description: "Write access", requiresConsent: true });
-    const synthesized = synthesize(json);
-    const app = onlyBlock(synthesized, "oci_identity_domains_app");
-    expect(app.scopes.map((s: any) => s.value)).toEqual(["demo.read", "demo.write"]);
-    expect(app.allowed_scopes).toEqual([{ fqs: "ords-jwt-example/demo.read" }, { fqs: "ords-jwt-example/demo.write" }]);
-    expect(synthesized.output.fqs.value).toEqual(["ords-jwt-example/demo.read", "ords-jwt-example/demo.write"]);
-    expect(synthesized.output.privilege.value).toBe("demo.read");
-    expectSchemaValid(synthesized);
-  });
+  test(
+    "several scopes each get a scope block, an allowed fqs and an output entry; the first names the " + "privilege",
+    () => {
+      const json = exampleJson();
+      json.identityProvider.app.scopes.push({
+        value: "demo.write",
+        description: "Write access",
+        requiresConsent: true,
+      });
+      const synthesized = synthesize(json);
+      const app = onlyBlock(synthesized, "oci_identity_domains_app");
+      expect(app.scopes.map((s: any) => s.value)).toEqual(["demo.read", "demo.write"]);
+      expect(app.allowed_scopes).toEqual([
+        { fqs: "ords-jwt-example/demo.read" },
+        { fqs: "ords-jwt-example/demo.write" },
+      ]);
+      expect(synthesized.output.fqs.value).toEqual(["ords-jwt-example/demo.read", "ords-jwt-example/demo.write"]);
+      expect(synthesized.output.privilege.value).toBe("demo.read");
+      expectSchemaValid(synthesized);
+    },
+  );
 
   test("a demo user gets a primary work e-mail and a recovery e-mail", () => {
     const json = exampleJson();

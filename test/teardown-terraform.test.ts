@@ -46,13 +46,16 @@ import { ordsSpecFor } from ${JSON.stringify(join(PROJECT_ROOT, "src", "ords", "
 import { OrdsPostDeploy } from ${JSON.stringify(join(PROJECT_ROOT, "stacks", "ords-post-deploy"))};
 import { environmentFrom, exampleJson } from ${JSON.stringify(join(PROJECT_ROOT, "test", "support", "environments"))};
 
-const recorder = (what: string) => ({ type: "local-exec" as const, when: "destroy" as const, command: "node ../../../recorder.js destroyed " + what });
+const recorder = (what: string) => ({ type: "local-exec" as const, when: "destroy" as const, command: "node ` +
+      `../../../recorder.js destroyed " + what });
 const app = new App();
 const stack = new TerraformStack(app, ${JSON.stringify(ENV)});
 new LocalBackend(stack, { path: "../../../state/${ENV}.tfstate" });
 const identityApp = new DataResource(stack, "app", { input: "confidential app", provisioners: [recorder("app")] });
-const setting = new DataResource(stack, "client_access", { input: "signing_cert_public_access", provisioners: [recorder("client-access")] });
-const spec = ordsSpecFor(environmentFrom(exampleJson(), ${JSON.stringify(ENV)}), { jwkUrl: "https://idcs-0123.identity.oraclecloud.com/admin/v1/SigningCert/jwk" });
+const setting = new DataResource(stack, "client_access", { input: "signing_cert_public_access", provisioners: ` +
+      `[recorder("client-access")] });
+const spec = ordsSpecFor(environmentFrom(exampleJson(), ${JSON.stringify(ENV)}), { jwkUrl: ` +
+      `"https://idcs-0123.identity.oraclecloud.com/admin/v1/SigningCert/jwk" });
 new OrdsPostDeploy(stack, "ords", { spec, dependsOn: [identityApp, setting], command: "node ../../../recorder.js" });
 new TerraformOutput(stack, "issuer", { value: ${JSON.stringify(ISSUER)} });
 new TerraformOutput(stack, "jwk_url", { value: ${JSON.stringify(JWK_URL)} });
@@ -109,16 +112,19 @@ withTerraform("cdktf deploy and destroy with the ORDS hook", () => {
       expect(result.stateFile).toMatchObject({ file: join(stateDir, `${ENV}.tfstate`), modeBefore: "600" });
     });
 
-    test("leaves files the tools read without terraform: the outputs by their names, the secret in the state", async () => {
-      const source = deployedOutputsSource({
-        environment: ENV,
-        backend: "local",
-        stateDir,
-        terraformBinary: join(root, "no-terraform-here"),
-      });
-      expect(await source.read()).toMatchObject({ issuer: ISSUER, jwkUrl: JWK_URL });
-      expect((await source.readSecret?.())?.reveal()).toMatch(/\S/);
-    });
+    test(
+      "leaves files the tools read without terraform: the outputs by their names, the secret in " + "the state",
+      async () => {
+        const source = deployedOutputsSource({
+          environment: ENV,
+          backend: "local",
+          stateDir,
+          terraformBinary: join(root, "no-terraform-here"),
+        });
+        expect(await source.read()).toMatchObject({ issuer: ISSUER, jwkUrl: JWK_URL });
+        expect((await source.readSecret?.())?.reveal()).toMatch(/\S/);
+      },
+    );
   });
 
   describe("then cdktf destroy", () => {

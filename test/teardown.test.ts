@@ -97,22 +97,25 @@ async function expectKitError(promise: Promise<unknown>): Promise<KitError> {
 const DESTROY = "cdktf destroy dev --auto-approve";
 
 describe("teardown of an environment whose domain the kit created", () => {
-  test("drops ORDS objects, then destroys; the domain is never deactivated before what is inside it is gone", async () => {
-    const environment = createdDomainEnv();
-    const h = harness(environment);
-    const result = await teardown({ ...confirmed, environment }, h.context);
-    const stack = (line: string) => `${line} @<stack>`;
-    // Deactivating first breaks the destroy of the app, user and setting (oracle-enterprise-landingzone#101); the
-    // destroy-time provisioners deactivate the app, then the domain, in Terraform's dependency order instead.
-    expect(h.lines()).toEqual([
-      "ords-jwt ords teardown dev [ORDS_DB_PASSWORD=***]",
-      stack("terraform init -input=false -no-color"),
-      stack("terraform state list -no-color"),
-      `${DESTROY} [ORDS_DB_PASSWORD=***]`,
-    ]);
-    expect(h.lines().some((line) => line.includes("-target="))).toBe(false);
-    expect(result.steps.map((step) => step.status)).toEqual(["done", "done"]);
-  });
+  test(
+    "drops ORDS objects, then destroys; the domain is never deactivated before what is inside it " + "is gone",
+    async () => {
+      const environment = createdDomainEnv();
+      const h = harness(environment);
+      const result = await teardown({ ...confirmed, environment }, h.context);
+      const stack = (line: string) => `${line} @<stack>`;
+      // Deactivating first breaks the destroy of the app, user and setting (oracle-enterprise-landingzone#101); the
+      // destroy-time provisioners deactivate the app, then the domain, in Terraform's dependency order instead.
+      expect(h.lines()).toEqual([
+        "ords-jwt ords teardown dev [ORDS_DB_PASSWORD=***]",
+        stack("terraform init -input=false -no-color"),
+        stack("terraform state list -no-color"),
+        `${DESTROY} [ORDS_DB_PASSWORD=***]`,
+      ]);
+      expect(h.lines().some((line) => line.includes("-target="))).toBe(false);
+      expect(result.steps.map((step) => step.status)).toEqual(["done", "done"]);
+    },
+  );
 
   test("destroys the stack as deployed: the app and domain carry their own deactivation", async () => {
     const environment = createdDomainEnv();
@@ -299,21 +302,25 @@ describe("the database password and an unreachable database", () => {
     expect(h.runner.calls).toEqual([]);
   });
 
-  test("--skip-ords leaves the ORDS objects, asks for no password, and tells the destroy-time hook to skip the database", async () => {
-    const environment = createdDomainEnv();
-    const h = harness(environment);
-    let asked = false;
-    const result = await teardown(
-      { ...confirmed, skipOrds: true, environment },
-      { ...h.context, dbPassword: async () => ((asked = true), testDbPassword()) },
-    );
-    expect(asked).toBe(false);
-    expect(result.steps[0]).toMatchObject({
-      id: "ords",
-      status: "skipped",
-      detail: expect.stringMatching(/left in the database/),
-    });
-    expect(h.lines()[0]).toMatch(/^terraform init/);
-    expect(h.lines().at(-1)).toBe(`${DESTROY} [ORDS_JWT_SKIP_ORDS=1]`);
-  });
+  test(
+    "--skip-ords leaves the ORDS objects, asks for no password, and tells the destroy-time hook to skip the " +
+      "database",
+    async () => {
+      const environment = createdDomainEnv();
+      const h = harness(environment);
+      let asked = false;
+      const result = await teardown(
+        { ...confirmed, skipOrds: true, environment },
+        { ...h.context, dbPassword: async () => ((asked = true), testDbPassword()) },
+      );
+      expect(asked).toBe(false);
+      expect(result.steps[0]).toMatchObject({
+        id: "ords",
+        status: "skipped",
+        detail: expect.stringMatching(/left in the database/),
+      });
+      expect(h.lines()[0]).toMatch(/^terraform init/);
+      expect(h.lines().at(-1)).toBe(`${DESTROY} [ORDS_JWT_SKIP_ORDS=1]`);
+    },
+  );
 });

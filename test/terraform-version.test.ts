@@ -38,7 +38,9 @@ function runnerWithTerraform(version: string): CommandRunner {
   const script = join(dir, "terraform");
   writeFileSync(
     script,
-    `#!/bin/sh\necho '{"terraform_version":"${version}","platform":"linux_amd64","provider_selections":{},"terraform_outdated":true}'\n`,
+    `#!/bin/sh\necho ` +
+      `'{"terraform_version":"${version}","platform":"linux_amd64",` +
+      `"provider_selections":{},"terraform_outdated":true}'\n`,
   );
   chmodSync(script, 0o755);
   return { run: (spec) => processRunner.run({ ...spec, env: { ...spec.env, PATH: `${dir}:${process.env.PATH}` } }) };
@@ -62,7 +64,8 @@ withTerraform("against the terraform on the PATH", () => {
     const error = await refusal(checkTerraformVersion(processRunner, tmpdir(), oci));
     expect(error.code).toBe("TERRAFORM_VERSION_UNSUPPORTED");
     expect(error.message).toBe(
-      `Terraform ${found} is too old: this environment needs Terraform 1.12.0 or later (state.backend "oci" is Terraform's native OCI backend)`,
+      `Terraform ${found} is too old: this environment needs Terraform 1.12.0 or later (state.backend "oci" is ` +
+        "Terraform's native OCI backend)",
     );
   });
 

@@ -13,7 +13,9 @@ import { type ToolEnvironment, writeToolEnvironment } from "./support/tool-envir
 
 let idp: LoopbackIdp;
 let env: ToolEnvironment;
-/** A free loopback callback per test: several test runs may share this machine, so port 8765 itself is not bound here. */
+/**
+ * A free loopback callback per test: several test runs may share this machine, so port 8765 itself is not bound here.
+ */
 let redirectUri: string;
 const quiet = () => undefined;
 
@@ -46,30 +48,33 @@ function claimsOf(compact: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(compact.split(".")[1] as string, "base64url").toString("utf8"));
 }
 
-test("gets a client-credentials token through the domain's discovery document with HTTP Basic and scope = the fqs", async () => {
-  const result = await token({
-    environment: env.name,
-    environmentsDir: env.dir,
-    outputsSource: staticOutputsSource(outputs()),
-    http: { allowInsecure: true },
-    log: quiet,
-  });
-  expect(result.kind).toBe("token");
-  expect(result.token.endpointSource).toBe("discovery");
-  const tokenRequest = idp.requests.find((request) => request.path === idp.paths.token);
-  expect(tokenRequest?.authorization).toBe(
-    `Basic ${Buffer.from(`${idp.clientId}:${idp.clientSecret}`).toString("base64")}`,
-  );
-  expect(tokenRequest?.form).toEqual({ grant_type: "client_credentials", scope: "ords-api/demo.read" });
-  expect(idp.requests.some((request) => request.path === idp.paths.discovery)).toBe(true);
-  const claims = claimsOf(result.token.accessToken.reveal());
-  expect(claims).toMatchObject({
-    aud: "ords-api/",
-    scope: "demo.read",
-    sub: idp.clientId,
-    iss: "https://identity.oraclecloud.com/",
-  });
-});
+test(
+  "gets a client-credentials token through the domain's discovery document with HTTP Basic and scope = " + "the fqs",
+  async () => {
+    const result = await token({
+      environment: env.name,
+      environmentsDir: env.dir,
+      outputsSource: staticOutputsSource(outputs()),
+      http: { allowInsecure: true },
+      log: quiet,
+    });
+    expect(result.kind).toBe("token");
+    expect(result.token.endpointSource).toBe("discovery");
+    const tokenRequest = idp.requests.find((request) => request.path === idp.paths.token);
+    expect(tokenRequest?.authorization).toBe(
+      `Basic ${Buffer.from(`${idp.clientId}:${idp.clientSecret}`).toString("base64")}`,
+    );
+    expect(tokenRequest?.form).toEqual({ grant_type: "client_credentials", scope: "ords-api/demo.read" });
+    expect(idp.requests.some((request) => request.path === idp.paths.discovery)).toBe(true);
+    const claims = claimsOf(result.token.accessToken.reveal());
+    expect(claims).toMatchObject({
+      aud: "ords-api/",
+      scope: "demo.read",
+      sub: idp.clientId,
+      iss: "https://identity.oraclecloud.com/",
+    });
+  },
+);
 
 test("prints only the token, so that $(token dev) works", async () => {
   const result = await token({
@@ -96,18 +101,22 @@ test("takes the client secret from ORDS_JWT_CLIENT_SECRET before the stack outpu
   expect(result.kind).toBe("token");
 });
 
-test("works standalone with --token-url, --client-id and --scope and the secret from the environment, without discovery", async () => {
-  process.env.ORDS_JWT_CLIENT_SECRET = idp.clientSecret;
-  const result = await token({
-    tokenUrl: idp.tokenUrl,
-    clientId: idp.clientId,
-    scope: idp.fqs(),
-    http: { allowInsecure: true },
-    log: quiet,
-  });
-  expect(result.token.endpointSource).toBe("given");
-  expect(idp.requests.map((request) => request.path)).toEqual([idp.paths.token]);
-});
+test(
+  "works standalone with --token-url, --client-id and --scope and the secret from the environment, without " +
+    "discovery",
+  async () => {
+    process.env.ORDS_JWT_CLIENT_SECRET = idp.clientSecret;
+    const result = await token({
+      tokenUrl: idp.tokenUrl,
+      clientId: idp.clientId,
+      scope: idp.fqs(),
+      http: { allowInsecure: true },
+      log: quiet,
+    });
+    expect(result.token.endpointSource).toBe("given");
+    expect(idp.requests.map((request) => request.path)).toEqual([idp.paths.token]);
+  },
+);
 
 test("--decode gives the header and claims and never the signature", async () => {
   const result = await token({
@@ -131,22 +140,25 @@ test("--decode gives the header and claims and never the signature", async () =>
   expect(printed).not.toContain(result.token.accessToken.reveal());
 });
 
-test("fails when the client secret is wrong, with invalid_client and a fix, and without echoing the secret", async () => {
-  const wrong = "definitely-not-the-secret";
-  process.env.ORDS_JWT_CLIENT_SECRET = wrong;
-  const error = await token({
-    tokenUrl: idp.tokenUrl,
-    clientId: idp.clientId,
-    scope: idp.fqs(),
-    http: { allowInsecure: true },
-    log: quiet,
-  }).catch((e: unknown) => e);
-  expect(error).toBeInstanceOf(KitError);
-  expect((error as KitError).code).toBe("OAUTH_TOKEN_FAILED");
-  expect((error as KitError).message).toContain("invalid_client");
-  expect((error as KitError).fix).toContain("ORDS_JWT_CLIENT_SECRET");
-  expect(`${(error as KitError).message} ${(error as KitError).fix}`).not.toContain(wrong);
-});
+test(
+  "fails when the client secret is wrong, with invalid_client and a fix, and without echoing the " + "secret",
+  async () => {
+    const wrong = "definitely-not-the-secret";
+    process.env.ORDS_JWT_CLIENT_SECRET = wrong;
+    const error = await token({
+      tokenUrl: idp.tokenUrl,
+      clientId: idp.clientId,
+      scope: idp.fqs(),
+      http: { allowInsecure: true },
+      log: quiet,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KitError);
+    expect((error as KitError).code).toBe("OAUTH_TOKEN_FAILED");
+    expect((error as KitError).message).toContain("invalid_client");
+    expect((error as KitError).fix).toContain("ORDS_JWT_CLIENT_SECRET");
+    expect(`${(error as KitError).message} ${(error as KitError).fix}`).not.toContain(wrong);
+  },
+);
 
 test("fails when the requested scope is not the audience + scope value, with invalid_scope", async () => {
   process.env.ORDS_JWT_CLIENT_SECRET = idp.clientSecret;

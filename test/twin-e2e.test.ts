@@ -204,7 +204,8 @@ withTerraform("the whole flow on the twin, through the kit", () => {
     expect(Object.keys(schema?.modules ?? {})).toEqual([]);
   }, 240_000);
 
-  test("a plain cdktf destroy with the twin's variables tears the second environment down: the twin is empty", async () => {
+  test("a plain cdktf destroy with the twin's variables tears the second environment down: the twin " +
+    "is empty", async () => {
     const destroy = await start(
       join(PROJECT_ROOT, "node_modules", ".bin", "cdktf"),
       ["destroy", second, "--auto-approve", "--skip-provider-lock", "--output", outdir],

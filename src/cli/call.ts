@@ -20,7 +20,8 @@ export function registerCall(program: Command): void {
   program
     .command("call")
     .description(
-      "Call an ORDS endpoint with a token (or --no-token to prove it is protected); print status, WWW-Authenticate and body",
+      "Call an ORDS endpoint with a token (or --no-token to prove it is protected); print status, WWW-Authenticate " +
+        "and body",
     )
     .argument("<environment>", "environment name")
     .argument("<path-or-url>", "path under the environment's ORDS base URL (ords.baseUrl), or a full URL")

@@ -26,7 +26,8 @@ export function registerOrds(program: Command): void {
   const ords = program
     .command("ords")
     .description(
-      "The ORDS post-deploy step over node-oracledb: JWT profile, privilege, roles, demo module (password from ORDS_DB_PASSWORD)",
+      "The ORDS post-deploy step over node-oracledb: JWT profile, privilege, roles, demo module (password from " +
+        "ORDS_DB_PASSWORD)",
     );
   for (const [name, description] of ORDS_COMMANDS) {
     const command = ords

@@ -150,7 +150,8 @@ export async function doctor(options: DoctorOptions): Promise<DoctorResult> {
   if (options.mirrorJwks === true && loaded.environment?.settings.protected === true && options.force !== true) {
     throw new KitError(
       "MIRROR_REFUSED",
-      `Refusing --mirror-jwks: environment "${loaded.environment.name}" is protected and the mirror replaces its JWT profile for a while`,
+      `Refusing --mirror-jwks: environment "${loaded.environment.name}" is protected and the mirror replaces its JWT ` +
+        "profile for a while",
       {
         fix: "Add --force if you really mean it (troubleshooting only; the profile is restored afterwards).",
       },
@@ -179,7 +180,9 @@ export async function doctor(options: DoctorOptions): Promise<DoctorResult> {
   const given = tokenFromInputs(options);
   if (target.environment === undefined && !hasStandaloneValues(options, given !== undefined)) {
     throw new KitError("USAGE_INVALID", "doctor has nothing to check: no environment and no values given", {
-      fix: "Name an environment (npx ords-jwt doctor <environment>), or pass what to check: --jwk-url, --token or --token-file (or set ORDS_JWT_TOKEN), --url, and the expected --issuer, --audience and --privilege.",
+      fix:
+        "Name an environment (npx ords-jwt doctor <environment>), or pass what to check: --jwk-url, --token or " +
+        "--token-file (or set ORDS_JWT_TOKEN), --url, and the expected --issuer, --audience and --privilege.",
     });
   }
   // Only for the aud-vs-client-id hint: the outputs' client id only when the token request reads it anyway.
@@ -222,7 +225,8 @@ export async function doctor(options: DoctorOptions): Promise<DoctorResult> {
           }
         : {
             missing:
-              "pass --token or --token-file, or --token-url and --client-id with ORDS_JWT_CLIENT_SECRET, or name an environment",
+              "pass --token or --token-file, or --token-url and --client-id with ORDS_JWT_CLIENT_SECRET, or name an " +
+              "environment",
           };
 
   const baseUrl = target.ordsBaseUrl;

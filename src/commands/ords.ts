@@ -74,7 +74,9 @@ const CLIENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 function checkClientIdFlag(clientId: string): string {
   if (!CLIENT_ID.test(clientId)) {
     throw new KitError("USAGE_INVALID", `--client-id ${JSON.stringify(clientId)} is not an Entra client id (a GUID)`, {
-      fix: "Pass the API app's Application (client) ID, such as 00000000-0000-0000-0000-000000000000 (the stack output client_id).",
+      fix:
+        "Pass the API app's Application (client) ID, such as 00000000-0000-0000-0000-000000000000 (the stack " +
+        "output client_id).",
     });
   }
   return clientId.toLowerCase();
@@ -129,7 +131,9 @@ export async function resolveOrdsSpec(
         "CONFIG_ORDS_SPEC_INVALID",
         `$${options.specEnv} is for environment "${spec.environment}", not "${options.environment}"`,
         {
-          fix: `Deploy again (npx ords-jwt deploy ${options.environment}), so the hook carries this environment's input.`,
+          fix:
+            `Deploy again (npx ords-jwt deploy ${options.environment}), so the hook carries this environment's ` +
+            "input.",
         },
       );
     }
@@ -175,7 +179,8 @@ async function entraNames(
   if (idp.type !== "entra") {
     if (options.clientId !== undefined)
       (deps.log ?? stderr)(
-        `note: --client-id is ignored: "${environment.name}" uses OCI IAM, whose audience comes from the environment file`,
+        `note: --client-id is ignored: "${environment.name}" uses OCI IAM, whose audience comes from the ` +
+          "environment file",
       );
     return undefined;
   }
@@ -274,7 +279,8 @@ async function skippedTeardown(
       : `${object.kind.replace("-", " ")} ${JSON.stringify(object.name)}`;
   const names = left.objects.map(describe).join(", ");
   log(
-    `warning: ${SKIP_ORDS_ENV}=1: ords teardown "${left.environment}" did not connect to ${target.user}@${target.connectString}. ` +
+    `warning: ${SKIP_ORDS_ENV}=1: ords teardown "${left.environment}" did not connect to ` +
+      `${target.user}@${target.connectString}. ` +
       `If that database still exists, these ORDS objects may be left behind in schema ${target.schema}: ${names}. ` +
       `Run "ords teardown ${left.environment}" without ${SKIP_ORDS_ENV} to drop them, or drop them by hand.`,
   );

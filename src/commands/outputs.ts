@@ -40,7 +40,9 @@ export async function outputs(options: OutputsOptions): Promise<OutputsResult> {
     const secret = await target.outputs.secret();
     if (secret === undefined) {
       throw new KitError("SECRET_MISSING", `The stack of "${options.environment}" has no client_secret output`, {
-        fix: `Deploy it with "npx ords-jwt deploy ${options.environment}"; the secret is a sensitive output of the stack.`,
+        fix:
+          `Deploy it with "npx ords-jwt deploy ${options.environment}"; the secret is a sensitive output of the ` +
+          "stack.",
       });
     }
     shown[OUTPUT_NAMES.clientSecret] = secret.reveal();

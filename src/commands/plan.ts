@@ -161,12 +161,16 @@ export function authorizationNotes(environment: Environment): string[] {
   if (idp.type !== "entra") return [];
   return idp.ordsAuthorization === "roles"
     ? [
-        "ORDS authorizes by role: Entra client-credentials tokens carry no scp, only roles, so the JWT profile uses role mode (p_role_claim_name => '/roles', ORDS 25.1+).",
-        `The ORDS roles ${idp.appRoles.map((role) => `"${role.value}"`).join(", ")} are named like the app roles and linked to the privilege "${idp.scopes[0]?.value}".`,
+        "ORDS authorizes by role: Entra client-credentials tokens carry no scp, only roles, so the JWT profile uses " +
+          "role mode (p_role_claim_name => '/roles', ORDS 25.1+).",
+        `The ORDS roles ${idp.appRoles.map((role) => `"${role.value}"`).join(", ")} are named like the app roles and ` +
+          `linked to the privilege "${idp.scopes[0]?.value}".`,
       ]
     : [
-        `ORDS authorizes by scope: user (authorization-code) tokens carry scp, and the privilege "${idp.scopes[0]?.value}" matches it.`,
-        'Client-credentials tokens carry only roles and will be refused; set ordsAuthorization to "roles" (ORDS 25.1+) to accept them.',
+        "ORDS authorizes by scope: user (authorization-code) tokens carry scp, and the privilege " +
+          `"${idp.scopes[0]?.value}" matches it.`,
+        'Client-credentials tokens carry only roles and will be refused; set ordsAuthorization to "roles" (ORDS ' +
+          "25.1+) to accept them.",
       ];
 }
 

@@ -96,7 +96,9 @@ function ociProblems(environment: Environment, env: NodeJS.ProcessEnv, home: str
       {
         what: file,
         message: `${file} has no [${profile}] profile (it has: ${profiles.join(", ") || "none"})`,
-        fix: `Set identityProvider.provider.configFileProfile in ${environment.file} to one of them, or add [${profile}].`,
+        fix:
+          `Set identityProvider.provider.configFileProfile in ${environment.file} to one of them, or add ` +
+          `[${profile}].`,
       },
     ];
   }
@@ -114,7 +116,9 @@ function entraProblems(environment: Environment, env: NodeJS.ProcessEnv): Prefli
       what: "Entra credentials",
       message:
         "no Entra credentials: neither ARM_CLIENT_ID with a secret, certificate or OIDC token, nor the Azure CLI",
-      fix: 'Run "az login" (Azure CLI), or export ARM_CLIENT_ID and ARM_CLIENT_SECRET of an app allowed to register apps.',
+      fix:
+        'Run "az login" (Azure CLI), or export ARM_CLIENT_ID and ARM_CLIENT_SECRET of an app allowed to ' +
+        "register apps.",
     },
   ];
 }
@@ -163,7 +167,8 @@ export async function preflight(
   if (problems.length === 0) return;
   throw new KitError(
     "PREFLIGHT_FAILED",
-    `${command} ${environment.name} cannot start; nothing was asked or changed:\n${problems.map((p) => `  - ${p.message}`).join("\n")}`,
+    `${command} ${environment.name} cannot start; nothing was asked or ` +
+      `changed:\n${problems.map((p) => `  - ${p.message}`).join("\n")}`,
     {
       fix: problems.map((problem) => problem.fix).join(" "),
       details: { problems },

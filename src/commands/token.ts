@@ -60,7 +60,9 @@ export function openBrowser(url: string): boolean {
 export async function token(options: TokenOptions): Promise<TokenCommandResult> {
   if (options.environment === undefined && options.tokenUrl === undefined && options.discoveryUrl === undefined) {
     throw new KitError("USAGE_INVALID", "token needs an environment name, or --token-url, --client-id and --scope", {
-      fix: 'Run "npx ords-jwt token <environment>" ("npx ords-jwt list" shows them), or see "npx ords-jwt token --help".',
+      fix:
+        'Run "npx ords-jwt token <environment>" ("npx ords-jwt list" shows them), or see "npx ords-jwt token ' +
+        '--help".',
     });
   }
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -80,8 +82,10 @@ export async function token(options: TokenOptions): Promise<TokenCommandResult> 
   ) {
     // Client credentials ask Entra for /.default, which yields app roles only (no scp): scope mode refuses that token.
     log(
-      `note: "${loaded.environment?.name}" authorizes by scope (identityProvider.ordsAuthorization "scopes"), but a client-credentials ` +
-        "token from Entra carries only roles, no scp, so ORDS will refuse it; use --user for a delegated token with the scope.",
+      `note: "${loaded.environment?.name}" authorizes by scope (identityProvider.ordsAuthorization "scopes"), but a ` +
+        "client-credentials " +
+        ("token from Entra carries only roles, no scp, so ORDS will refuse it; use --user for a delegated token with " +
+          "the scope."),
     );
   }
   const target = await resolveTarget(loaded, options, TOKEN_REQUEST);
@@ -116,8 +120,11 @@ export async function token(options: TokenOptions): Promise<TokenCommandResult> 
     result.discoveredIssuer !== expectedIssuer
   ) {
     log(
-      `note: the discovery document names issuer "${result.discoveredIssuer}", the environment expects "${expectedIssuer}"; ` +
-        `ORDS compares the token's iss exactly: run "npx ords-jwt doctor ${target.environment?.name ?? ""}" and read token.issuer.`,
+      `note: the discovery document names issuer "${result.discoveredIssuer}", the environment expects ` +
+        `"${expectedIssuer}"; ` +
+        (`ORDS compares the token's iss exactly: run "npx ords-jwt doctor ${target.environment?.name ?? ""}" ` +
+          "and read " +
+          "token.issuer."),
     );
   }
   if (options.decode === true) {

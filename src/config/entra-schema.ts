@@ -21,7 +21,8 @@ const entraValue = (what: string) =>
     .max(120, `${what} is longer than 120 characters`)
     .regex(
       ENTRA_VALUE,
-      `${what} can only hold letters, digits and . _ : - and must not start with a dot (no whitespace, quotes, semicolons or "/")`,
+      `${what} can only hold letters, digits and . _ : - and must not start with a dot (no whitespace, quotes, ` +
+        `semicolons or "/")`,
     );
 
 const text = (what: string) => description(what);
@@ -94,7 +95,8 @@ export const entraIdentityProviderSchema = z
         code: "custom",
         path: ["appRoles"],
         message:
-          'ordsAuthorization "roles" needs at least one app role (client-credentials tokens carry only roles), or set ordsAuthorization to "scopes" for user tokens',
+          'ordsAuthorization "roles" needs at least one app role (client-credentials tokens carry only roles), or ' +
+          'set ordsAuthorization to "scopes" for user tokens',
       });
     }
   });

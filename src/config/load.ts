@@ -64,7 +64,9 @@ function configError(problems: readonly ConfigProblem[]): KitError {
   const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
   const namesFields = problems.some((problem) => problem.path !== "");
   return new KitError("CONFIG_INVALID", `Invalid environment configuration (${count}):\n${formatProblems(problems)}`, {
-    fix: `${namesFields ? "Correct the fields named above" : "Correct the files named above"}; nothing was synthesized or deployed.`,
+    fix:
+      `${namesFields ? "Correct the fields named above" : "Correct the files named above"}; nothing was ` +
+      "synthesized or deployed.",
     details: { problems },
   });
 }
@@ -98,7 +100,11 @@ function describeZodIssue(issue: z.core.$ZodIssue): string {
         : `must be ${expectation}, not ${describeValue(issue.input)}`;
     }
     case "unrecognized_keys":
-      return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${visible(k, 60)}"`).join(", ")}: remove or fix the spelling (unknown keys are errors)`;
+      return (
+        `unknown key${issue.keys.length > 1 ? "s" : ""} ` +
+        (`${issue.keys.map((k) => `"${visible(k, 60)}"`).join(", ")}: remove or fix the spelling (unknown keys are ` +
+          "errors)")
+      );
     case "invalid_value":
       return issue.message.startsWith("Invalid")
         ? `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`
@@ -201,7 +207,9 @@ export function parseEnvironment(
     problems.push({
       file,
       path: "",
-      message: `environment name "${visible(name, 80)}" is not a safe stack id: rename the file to start with a letter and use only letters, digits, "-" and "_" (at most 63 characters)`,
+      message:
+        `environment name "${visible(name, 80)}" is not a safe stack id: rename the file to start with a ` +
+        `letter and use only letters, digits, "-" and "_" (at most 63 characters)`,
     });
   }
   const secretPaths = findSecretKeys(json);
@@ -270,7 +278,9 @@ function caseCollisions(files: readonly string[]): ConfigProblem[] {
       problems.push({
         file,
         path: "",
-        message: `its name differs from ${other} only in letter case: on a case-insensitive file system they are one file; rename one of them`,
+        message:
+          `its name differs from ${other} only in letter case: on a case-insensitive file system they are one ` +
+          "file; rename one of them",
       });
   }
   return problems;
@@ -284,7 +294,8 @@ export function crossEnvironmentProblems(environments: readonly Environment[]): 
   for (const environment of environments) {
     const ords = environment.settings.ords;
     if (ords !== undefined) {
-      // ORDS keeps one JWT profile per REST-enabled schema (facts.md §2): two environments would overwrite each other's.
+      // ORDS keeps one JWT profile per REST-enabled schema (facts.md §2): two environments would overwrite each
+      // other's.
       const schema = (ords.schema ?? ords.user).toUpperCase();
       const key = `${ords.connectString.toLowerCase()}|${schema}`;
       const other = bySchema.get(key);
@@ -292,7 +303,11 @@ export function crossEnvironmentProblems(environments: readonly Environment[]): 
         problems.push({
           file: environment.file,
           path: "ords.schema",
-          message: `schema ${schema} at ${visible(ords.connectString, 200)} is also configured by ${other.file}: ORDS keeps one JWT profile per schema, so the two environments would replace each other's profile; give each its own schema`,
+          message:
+            `schema ${schema} at ${visible(ords.connectString, 200)} is also configured by ${other.file}: ` +
+            ("ORDS keeps one JWT profile per schema, so the two environments would replace each other's " +
+              "profile; give " +
+              "each its own schema"),
         });
       } else {
         bySchema.set(key, environment);
@@ -307,7 +322,9 @@ export function crossEnvironmentProblems(environments: readonly Environment[]): 
       problems.push({
         file: environment.file,
         path: "identityProvider.domain.displayName",
-        message: `"${domain.displayName}" is also created by ${other.file}: give each environment its own domain display name, or reuse the domain with mode "existing"`,
+        message:
+          `"${domain.displayName}" is also created by ${other.file}: give each environment its own domain ` +
+          `display name, or reuse the domain with mode "existing"`,
       });
     } else {
       byDomainName.set(domain.displayName, environment);
@@ -350,7 +367,9 @@ export function loadEnvironments(options: LoadOptions = {}): Environment[] {
       "CONFIG_NOT_FOUND",
       `No environment in ${dir}/ yet (only ${dir}/*.json files are environments)`,
       {
-        fix: `Run "npx ords-jwt init dev" to create ${join(dir, "dev.json")} from an example, then fill in the fields it names.`,
+        fix:
+          `Run "npx ords-jwt init dev" to create ${join(dir, "dev.json")} from an example, then fill in the ` +
+          "fields it names.",
       },
     );
   }
@@ -374,7 +393,11 @@ export function loadEnvironments(options: LoadOptions = {}): Environment[] {
       "CONFIG_NOT_FOUND",
       `No environment file for ${missing.map((name) => `"${visible(name, 80)}"`).join(", ")} in ${visible(dir, 300)}`,
       {
-        fix: `Run ${missing.map((name) => `"npx ords-jwt init ${name}"`).join(", ")} to create it from an example${environments.length === 0 ? "" : `, or pick one of: ${environments.map((e) => e.name).join(", ")}`}.`,
+        fix:
+          `Run ${missing.map((name) => `"npx ords-jwt init ${name}"`).join(", ")} to create it from an ` +
+          `example${
+            environments.length === 0 ? "" : `, or pick one of: ${environments.map((e) => e.name).join(", ")}`
+          }.`,
       },
     );
   }

@@ -29,7 +29,8 @@ const identifier = (what: string) =>
     .string()
     .regex(
       ORACLE_IDENTIFIER,
-      `${what} must be an unquoted Oracle identifier: a letter, then letters, digits, _ $ # (no quotes, semicolons or spaces)`,
+      `${what} must be an unquoted Oracle identifier: a letter, then letters, digits, _ $ # (no quotes, semicolons ` +
+        "or spaces)",
     );
 
 const freeText = (what: string, max: number) =>
@@ -53,12 +54,14 @@ const ordsBaseUrl = z
     } catch {
       return false;
     }
-  }, "baseUrl must be the absolute https:// URL of the schema's ORDS root, such as https://host/ords/hr/ (http:// only on a loopback host)")
+  }, "baseUrl must be the absolute https:// URL of the schema's ORDS root, such as https://host/ords/hr/ (http:// " +
+    "only on a loopback host)")
   .transform((value) => (value.endsWith("/") ? value : `${value}/`));
 
 /** The seed's warning, repeated wherever 0 is refused. */
 export const ZERO_SECONDS_REASON =
-  '0 is refused: ORDS treats 0 as "no tolerance" (not "unset"), and with it valid tokens fail with the same opaque invalid_token. ' +
+  '0 is refused: ORDS treats 0 as "no tolerance" (not "unset"), and with it valid tokens fail with the same opaque ' +
+  "invalid_token. " +
   "Leave the key out for NULL (the ORDS global setting), or give a positive number of seconds";
 
 const positiveSeconds = (what: string, max?: number) =>
@@ -167,7 +170,10 @@ export const ordsSchema = z
       }),
     /** The database user the step connects as. */
     user: identifier("user"),
-    /** The REST-enabled schema to configure. @default user; when it differs, the ORDS_ADMIN / ORDS_SECURITY_ADMIN packages are used */
+    /**
+     * The REST-enabled schema to configure. @default user; when it differs, the ORDS_ADMIN / ORDS_SECURITY_ADMIN
+     * packages are used
+     */
     schema: identifier("schema").optional(),
     /** Wallet for mTLS (Autonomous Database); its password comes from ORDS_WALLET_PASSWORD. */
     wallet: ordsWalletSchema.optional(),
@@ -215,7 +221,8 @@ export const ordsSchema = z
         code: "custom",
         path: ["privilege", "roles"],
         message:
-          "role mode (jwtProfile.roleClaimName) needs at least one role: name the roles your tokens carry in that claim",
+          "role mode (jwtProfile.roleClaimName) needs at least one role: name the roles your tokens carry in " +
+          "that claim",
       });
     }
     for (const key of ["modules", "patterns", "roles"] as const) {

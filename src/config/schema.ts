@@ -85,7 +85,8 @@ export const ociProviderSchema = z
         code: "custom",
         path: ["configFileProfile"],
         message:
-          'auth "SecurityToken" needs configFileProfile: name the ~/.oci/config profile that `oci session authenticate` wrote',
+          'auth "SecurityToken" needs configFileProfile: name the ~/.oci/config profile that `oci session ' +
+          "authenticate` wrote",
       });
     }
   });
@@ -139,7 +140,9 @@ export const domainSchema = z
           ctx.addIssue({
             code: "custom",
             path: ["admin"],
-            message: `admin fields go together (OCI answers 400 otherwise): missing ${missing.join(", ")}; set all of ${ADMIN_FIELDS.join(", ")} or remove admin`,
+            message:
+              `admin fields go together (OCI answers 400 otherwise): missing ${missing.join(", ")}; set all ` +
+              `of ${ADMIN_FIELDS.join(", ")} or remove admin`,
           });
         }
       }
@@ -195,7 +198,8 @@ export const scopeSchema = z.strictObject({
     .min(1, "scope value must not be empty: it becomes the ORDS privilege name")
     .regex(
       SCOPE_VALUE,
-      "scope value can only hold letters, digits and . _ : / - (no whitespace, quotes or semicolons): it becomes the ORDS privilege name",
+      "scope value can only hold letters, digits and . _ : / - (no whitespace, quotes or semicolons): it becomes the " +
+        "ORDS privilege name",
     )
     .max(255, "scope value is longer than 255 characters"),
   description: description("description"),
@@ -239,8 +243,10 @@ export const appSchema = z
           code: "custom",
           path: ["scopes", index, "value"],
           message:
-            `the fully qualified scope "${joinFqs(app.primaryAudience, scope.value)}" has ${slashes} "/" at the audience/scope join; ` +
-            'OCI concatenates them with nothing in between, so exactly one must carry the slash (e.g. audience "ords-api/" and scope "emp.read")',
+            `the fully qualified scope "${joinFqs(app.primaryAudience, scope.value)}" has ${slashes} "/" at the ` +
+            "audience/scope join; " +
+            ("OCI concatenates them with nothing in between, so exactly one must carry the slash (e.g. audience " +
+              '"ords-api/" and scope "emp.read")'),
         });
       }
     });
@@ -321,7 +327,10 @@ export const stateSchema = z.discriminatedUnion(
     z.strictObject({
       backend: z.literal("s3-compatible"),
       ...remoteStateFields,
-      /** Profile in the AWS-style credentials file holding an OCI Customer Secret Key; or use AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY. */
+      /**
+       * Profile in the AWS-style credentials file holding an OCI Customer Secret Key; or use
+       * AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.
+       */
       credentialsProfile: nonEmpty("credentialsProfile").optional(),
     }),
   ],
@@ -412,7 +421,8 @@ export const environmentSchema = z
         code: "custom",
         path: ["state", "region"],
         message:
-          "is required for an Entra environment: there is no OCI provider region to default to; name the bucket's region",
+          "is required for an Entra environment: there is no OCI provider region to default to; name the bucket's " +
+          "region",
       });
     }
   });

@@ -62,8 +62,10 @@ export const REQUIRED_CLAIMS = ["sub", "iss", "aud", "iat", "exp"] as const;
 
 /** The console path and config key that make the JWKS public (facts.md §1). */
 export const CLIENT_ACCESS_FIX =
-  'Turn on "Configure client access": OCI console → Identity & Security → Domains → <domain> → Settings → Domain settings → ' +
-  "Access signing certificate; in the kit set identityProvider.clientAccess.manageSigningCertPublicAccess to true and deploy.";
+  'Turn on "Configure client access": OCI console → Identity & Security → Domains → <domain> → Settings → Domain ' +
+  "settings → " +
+  ("Access signing certificate; in the kit set identityProvider.clientAccess.manageSigningCertPublicAccess to true " +
+    "and deploy.");
 
 /** Entra publishes its signing keys without credentials, so a 401/403 means the URL is not the tenant's key set. */
 export const ENTRA_KEYS_FIX =
@@ -93,7 +95,10 @@ export interface Expectations {
   readonly privilege?: string;
   /** JSON pointer of the role claim (e.g. `/roles`); set means role mode. */
   readonly roleClaim?: string;
-  /** Roles that unlock the privilege in role mode (--role, the stored privilege's, or the config's); [] means none are linked. */
+  /**
+   * Roles that unlock the privilege in role mode (--role, the stored privilege's, or the config's); [] means none are
+   * linked.
+   */
   readonly roles?: readonly string[];
   /** Allowed clock skew in seconds; undefined means "not known" and is treated as 0. */
   readonly allowedSkewSeconds?: number;
@@ -112,7 +117,10 @@ export interface Expectations {
   readonly environment?: string;
 }
 
-/** One HTTP request the doctor made (the JWKS, an endpoint call): the answer, the error that stopped it, or why it was not made. */
+/**
+ * One HTTP request the doctor made (the JWKS, an endpoint call): the answer, the error that stopped it, or why it was
+ * not made.
+ */
 export type HttpObservation =
   | { readonly response: BoundedResponse }
   | { readonly error: KitError }
@@ -167,7 +175,8 @@ export function checkJwksReachable(
     if (entra)
       return fail(
         id,
-        `anonymous GET ${url} answered ${status}: Entra serves its keys without credentials, so this is not the tenant's key set and ORDS cannot fetch the keys`,
+        `anonymous GET ${url} answered ${status}: Entra serves its keys without credentials, so this is not the ` +
+          "tenant's key set and ORDS cannot fetch the keys",
         ENTRA_KEYS_FIX,
       );
     return fail(
@@ -179,7 +188,8 @@ export function checkJwksReachable(
   if (redirectTo !== undefined) {
     return fail(
       id,
-      `GET ${url} answered ${status} redirecting to ${redirectTo}; the kit does not follow redirects and the profile's JWK URL should not need one`,
+      `GET ${url} answered ${status} redirecting to ${redirectTo}; the kit does not follow redirects and the ` +
+        "profile's JWK URL should not need one",
       `Set the JWK URL to the final https:// URL of the key set (${keySetUrl}).`,
     );
   }
@@ -254,7 +264,9 @@ export function parseJwks(response: BoundedResponse): { parsed?: ParsedJwks; res
       ),
     };
   }
-  const summary = `${usable.size} RSA key(s) with kid, n, e and ${RSA_MIN_BITS}–${RSA_MAX_BITS} bits (kid ${[...usable.keys()].map((k) => `"${k}"`).join(", ")})${otherNote}`;
+  const summary =
+    `${usable.size} RSA key(s) with kid, n, e and ${RSA_MIN_BITS}–${RSA_MAX_BITS} bits (kid ` +
+    `${[...usable.keys()].map((k) => `"${k}"`).join(", ")})${otherNote}`;
   if (problems.length > 0)
     return {
       parsed,
@@ -273,8 +285,10 @@ export function checkJwksSize(response: BoundedResponse, limitBytes = DEFAULT_JW
   if (size > limitBytes) {
     return warn(
       id,
-      `the JWKS is ${size} bytes, above the ${limitBytes}-byte limit checked (ORDS documents 10000; a config dump shows 100000, so which one your ORDS uses is unsettled)`,
-      "If ORDS rejects it, remove unused signing keys from the identity provider, or raise ORDS's JWKS size limit; pass --jwks-size-limit-bytes to check against your ORDS's value.",
+      `the JWKS is ${size} bytes, above the ${limitBytes}-byte limit checked (ORDS documents 10000; a config dump ` +
+        "shows 100000, so which one your ORDS uses is unsettled)",
+      "If ORDS rejects it, remove unused signing keys from the identity provider, or raise ORDS's JWKS size limit; " +
+        "pass --jwks-size-limit-bytes to check against your ORDS's value.",
     );
   }
   return pass(id, `the JWKS is ${size} bytes (limit checked: ${limitBytes})`);
@@ -357,7 +371,8 @@ export function checkTokenKid(view: TokenView, jwks: ParsedJwks | undefined): Ch
     return fail(
       "token.kid",
       `kid "${kid}" is in the JWKS but unusable (${unusable}; ORDS needs RSA ${RSA_MIN_BITS}–${RSA_MAX_BITS})`,
-      `The identity provider signs with a key ORDS cannot use: make it sign access tokens with an RSA key of ${RSA_MIN_BITS}–${RSA_MAX_BITS} bits (RS256).`,
+      "The identity provider signs with a key ORDS cannot use: make it sign access tokens with an RSA key of " +
+        `${RSA_MIN_BITS}–${RSA_MAX_BITS} bits (RS256).`,
     );
   }
   if (jwks.keys.size === 0)
@@ -365,7 +380,8 @@ export function checkTokenKid(view: TokenView, jwks: ParsedJwks | undefined): Ch
   return fail(
     "token.kid",
     `kid "${kid}" is not among the JWKS keys (${[...jwks.keys.keys()].map((k) => `"${k}"`).join(", ")})`,
-    "The token was signed by another key or issuer: check the JWK URL belongs to the domain that issued the token, or wait for ORDS's JWKS cache after a key rotation.",
+    "The token was signed by another key or issuer: check the JWK URL belongs to the domain that issued the token, " +
+      "or wait for ORDS's JWKS cache after a key rotation.",
   );
 }
 
@@ -394,12 +410,16 @@ export async function checkTokenSignature(view: TokenView, jwks: ParsedJwks | un
     return fail(
       id,
       `the signature does not verify with JWKS key "${String(kid)}" (${reason})`,
-      "The token was altered or signed by a different key with the same kid: get a fresh token from the identity provider.",
+      "The token was altered or signed by a different key with the same kid: get a fresh token from the identity " +
+        "provider.",
     );
   }
 }
 
-/** The tenant an Entra issuer names: v1 `https://sts.windows.net/<tenant>/` or v2 `…login.microsoftonline.com/<tenant>/v2.0`. */
+/**
+ * The tenant an Entra issuer names: v1 `https://sts.windows.net/<tenant>/` or v2
+ * `…login.microsoftonline.com/<tenant>/v2.0`.
+ */
 const ENTRA_ISSUER_TENANT = /^https:\/\/(?:sts\.windows\.net\/([^/]+)\/|login\.microsoftonline\.com\/([^/]+)\/v2\.0)$/;
 
 function entraTenantOf(issuer: string): string | undefined {
@@ -420,7 +440,9 @@ export function checkTokenIssuer(view: TokenView, expected: string | undefined, 
     return skip(id, `token iss "${iss}"; no expected issuer to compare`, "Pass --issuer, or name an environment.");
   if (iss === expected) return pass(id, `iss "${iss}" matches exactly`);
   const shown = `token iss "${iss}", expected "${expected}"`;
-  const configFix = `Set the profile issuer to exactly "${iss}" (identityProvider.issuer in the environment, or --issuer) and re-run the ORDS step.`;
+  const configFix =
+    `Set the profile issuer to exactly "${iss}" (identityProvider.issuer in the environment, or ` +
+    "--issuer) and re-run the ORDS step.";
   if (iss.replace(/\/$/, "") === expected.replace(/\/$/, "")) {
     const which = iss.endsWith("/")
       ? "the token has a trailing slash and the profile does not"
@@ -435,7 +457,8 @@ export function checkTokenIssuer(view: TokenView, expected: string | undefined, 
       return fail(
         id,
         `${shown}: this is an Entra v1 token (sts.windows.net) but the profile expects the v2 issuer`,
-        "Set requested_access_token_version = 2 on the API app registration (then request a new token), or set the profile issuer to the v1 issuer.",
+        "Set requested_access_token_version = 2 on the API app registration (then request a new token), or set the " +
+          "profile issuer to the v1 issuer.",
       );
     }
     if (iss === entra.issuer && expected === entra.v1Issuer) {
@@ -488,19 +511,23 @@ export function checkTokenAudience(
         ? `aud "${aud}" equals the profile audience`
         : `aud ${JSON.stringify(aud)} contains the profile audience "${expected}"`,
     );
-  const shown = `token aud ${JSON.stringify(aud)} does not ${typeof aud === "string" ? "equal" : "contain"} the profile audience "${expected}"`;
+  const shown =
+    `token aud ${JSON.stringify(aud)} does not ${typeof aud === "string" ? "equal" : "contain"} the ` +
+    `profile audience "${expected}"`;
   if (clientId !== undefined && values.includes(clientId)) {
     return fail(
       id,
       `${shown}: the aud is the client id, so the token was issued for the client itself rather than for the API`,
-      "For OCI request scope = <primary audience><scope>; for Entra v2 tokens aud is the API app's client id, so set the profile audience to that.",
+      "For OCI request scope = <primary audience><scope>; for Entra v2 tokens aud is the API app's client id, so set " +
+        "the profile audience to that.",
     );
   }
   if (expected.startsWith("api://") || values.some((value) => value.startsWith("api://"))) {
     return fail(
       id,
       `${shown}: Entra v2 tokens carry the API app's client id (a GUID) as aud, v1 tokens the identifier URI (api://…)`,
-      "Set the profile audience to the value the token carries (v2: the API app's client id), or request a token of the matching version.",
+      "Set the profile audience to the value the token carries (v2: the API app's client id), or request a token of " +
+        "the matching version.",
     );
   }
   if (values.some((value) => value.replace(/\/$/, "") === expected.replace(/\/$/, ""))) {
@@ -538,7 +565,8 @@ export function checkTokenTime(view: TokenView, expectations: Expectations, nowS
     return fail(
       id,
       `the token is not valid before ${at(nbf)}, ${nbf - nowSeconds} s from now (${skewNote})`,
-      "Check the clocks of the identity provider, this machine and the database host; a small positive allowed skew absorbs drift.",
+      "Check the clocks of the identity provider, this machine and the database host; a small positive allowed skew " +
+        "absorbs drift.",
     );
   }
   if (typeof iat === "number" && nowSeconds + skew < iat) {
@@ -595,15 +623,18 @@ export function checkTokenScope(view: TokenView, expectations: Expectations): Ch
   if (scopes.length === 0 && roles.length > 0) {
     return fail(
       id,
-      `the token has roles ${JSON.stringify(roles)} but no scope or scp: a client-credentials token from Entra (app roles only), which scope mode cannot match`,
-      'Use role mode: set the profile role claim to "/roles" (ords.jwtProfile.roleClaimName, or --role-claim) and link the ORDS role named like the app role to the privilege.',
+      `the token has roles ${JSON.stringify(roles)} but no scope or scp: a client-credentials token from Entra (app ` +
+        "roles only), which scope mode cannot match",
+      'Use role mode: set the profile role claim to "/roles" (ords.jwtProfile.roleClaimName, or --role-claim) and ' +
+        "link the ORDS role named like the app role to the privilege.",
     );
   }
   const caseMatch = scopes.find((scope) => scope.toLowerCase() === privilege.toLowerCase());
   if (caseMatch !== undefined) {
     return fail(
       id,
-      `the token's scope "${caseMatch}" differs from the privilege "${privilege}" only in case; ORDS compares case-sensitively`,
+      `the token's scope "${caseMatch}" differs from the privilege "${privilege}" only in case; ORDS compares ` +
+        "case-sensitively",
       `Name the privilege exactly "${caseMatch}" (the scope value), or fix the scope's case in the app.`,
     );
   }
@@ -618,7 +649,8 @@ export function checkTokenScope(view: TokenView, expectations: Expectations): Ch
   if (bare !== undefined) {
     return fail(
       id,
-      `the privilege "${privilege}" is named after the fully qualified scope, but tokens carry the bare scope "${bare}"`,
+      `the privilege "${privilege}" is named after the fully qualified scope, but tokens carry the bare scope ` +
+        `"${bare}"`,
       `Name the ORDS privilege "${bare}" (privilege = scope value, never audience + scope) and re-run the ORDS step.`,
     );
   }
@@ -629,7 +661,8 @@ export function checkTokenScope(view: TokenView, expectations: Expectations): Ch
   return fail(
     id,
     shown,
-    "Request the scope that the privilege is named after (OCI: scope=<audience><scope value>), and check the app grants that scope.",
+    "Request the scope that the privilege is named after (OCI: scope=<audience><scope value>), and check the app " +
+      "grants that scope.",
   );
 }
 
@@ -646,7 +679,8 @@ function checkRoleMode(view: TokenView, expectations: Expectations): CheckResult
     return fail(
       id,
       `role mode: the token has no claim at ${pointer}${hint}`,
-      "Assign the app role to the client (Entra: an app role assignment), or set the profile's role claim to where the roles are.",
+      "Assign the app role to the client (Entra: an app role assignment), or set the profile's role claim to where " +
+        "the roles are.",
     );
   }
   if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) {
@@ -660,8 +694,10 @@ function checkRoleMode(view: TokenView, expectations: Expectations): CheckResult
   if (expectations.roles !== undefined && expected.length === 0) {
     return fail(
       id,
-      `role mode: ${pointer} holds ${JSON.stringify(value)}, but the privilege has no roles linked, so no token can match`,
-      `Link the ORDS role named like the token's role to the privilege (ords.privilege.roles) and run the ORDS step (npx ords-jwt ords apply ${expectations.environment ?? "<environment>"}).`,
+      `role mode: ${pointer} holds ${JSON.stringify(value)}, but the privilege has no roles linked, so no token ` +
+        "can match",
+      "Link the ORDS role named like the token's role to the privilege (ords.privilege.roles) and run the ORDS step " +
+        `(npx ords-jwt ords apply ${expectations.environment ?? "<environment>"}).`,
     );
   }
   if (expected.length === 0) {
@@ -678,7 +714,8 @@ function checkRoleMode(view: TokenView, expectations: Expectations): CheckResult
   const hint = caseMatch !== undefined ? `; "${caseMatch}" differs only in case (ORDS compares case-sensitively)` : "";
   return fail(
     id,
-    `role mode: ${pointer} holds ${JSON.stringify(value)}, none of the privilege's roles ${JSON.stringify(expected)}${hint}`,
+    `role mode: ${pointer} holds ${JSON.stringify(value)}, none of the privilege's roles ` +
+      `${JSON.stringify(expected)}${hint}`,
     "Assign the app role to the client, or link an ORDS role with that exact name to the privilege.",
   );
 }
@@ -745,7 +782,8 @@ function authenticatedResult(id: CheckId, response: BoundedResponse, earlier: re
     if (failed.length > 0) {
       return fail(
         id,
-        `GET ${url} with the token answered 401 (${wwwAuthenticate(response)}); the failed checks above explain it: ${failed.join(", ")}`,
+        `GET ${url} with the token answered 401 (${wwwAuthenticate(response)}); the failed checks above explain it: ` +
+          `${failed.join(", ")}`,
         `Fix ${failed[0]} first (see its line).`,
       );
     }

@@ -14,7 +14,10 @@ import { ORDS_MINIMUM, resolveOrdsApi, versionAtLeast } from "../ords/version";
 import type { MIRROR_MODULE, MirrorDatabase, MirrorProfile } from "./mirror";
 import type { OrdsStateView } from "./ords-checks";
 
-/** Largest JWKS the mirror serves: its base64 copy has to fit one PL/SQL VARCHAR2 bind (32767 bytes) with the code around it. */
+/**
+ * Largest JWKS the mirror serves: its base64 copy has to fit one PL/SQL VARCHAR2 bind (32767 bytes) with the code
+ * around it.
+ */
 export const MIRROR_MAX_JWKS_BYTES = 22_000;
 /** Bytes per base64 literal (4000 characters each). */
 const CHUNK_BYTES = 3000;
@@ -90,7 +93,8 @@ export function stateView(state: OrdsState, objects?: SchemaObjects): OrdsStateV
             description: profile.description,
             allowedSkewSeconds: profile.allowedSkewSeconds,
             allowedAgeSeconds: profile.allowedAgeSeconds,
-            // Before ORDS 25.1 a profile cannot have a role claim (the column may not exist): that is NULL, not unknown.
+            // Before ORDS 25.1 a profile cannot have a role claim (the column may not exist): that is NULL, not
+            // unknown.
             roleClaimName:
               profile.roleClaimName === undefined && roleClaimImpossible(state) ? null : profile.roleClaimName,
           },
@@ -161,7 +165,9 @@ export function doctorDatabaseOver(
     if (text === undefined) throw new Error(`internal: ${SQL_FILES.jwksMirror} has no ${action} section`);
     return text;
   };
-  const comments = `Temporary JWKS mirror of ords-jwt-kit doctor (environment ${environment.name}); removed when the doctor finishes`;
+  const comments =
+    `Temporary JWKS mirror of ords-jwt-kit doctor (environment ${environment.name}); removed when the ` +
+    "doctor finishes";
 
   const mirror: MirrorDatabase = {
     async readProfile() {

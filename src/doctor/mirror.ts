@@ -15,8 +15,11 @@ export const MIRROR_MODULE = {
 } as const;
 
 export const MIRROR_WARNING =
-  "WARNING: --mirror-jwks is for troubleshooting only. It temporarily REPLACES the schema's JWT profile with one whose JWK URL " +
-  "is a copy of the key set served by ORDS itself, then restores the original. Until it finishes, tokens are checked against that copy.";
+  "WARNING: --mirror-jwks is for troubleshooting only. It temporarily REPLACES the schema's JWT profile with one " +
+  "whose JWK URL " +
+  ("is a copy of the key set served by ORDS itself, then restores the original. Until it finishes, tokens are " +
+    "checked " +
+    "against that copy.");
 
 /** A profile as the mirror writes it back: every value ORDS stores. */
 export interface MirrorProfile {
@@ -106,9 +109,12 @@ function asProfile(view: OrdsProfileView): MirrorProfile {
   if (unreadable.length > 0) {
     throw new KitError(
       "MIRROR_REFUSED",
-      `The stored JWT profile could not be read completely (${unreadable.join(", ")}), so it could not be restored exactly after the mirror`,
+      `The stored JWT profile could not be read completely (${unreadable.join(", ")}), so it could not be restored ` +
+        "exactly after the mirror",
       {
-        fix: "Check that the user can read every column of USER_ORDS_JWT_PROFILE (DBA_ORDS_JWT_PROFILE in admin mode); the mirror changed nothing.",
+        fix:
+          "Check that the user can read every column of USER_ORDS_JWT_PROFILE (DBA_ORDS_JWT_PROFILE in admin " +
+          "mode); the mirror changed nothing.",
         details: { unreadable },
       },
     );
@@ -206,14 +212,18 @@ export async function runMirror(options: MirrorOptions): Promise<MirrorReport> {
     ? {
         id: "mirror.restore",
         status: "pass",
-        message: `the original JWT profile (JWK URL ${original.jwkUrl}) is back and module "${MIRROR_MODULE.name}" is removed`,
+        message:
+          `the original JWT profile (JWK URL ${original.jwkUrl}) is back and module "${MIRROR_MODULE.name}" ` +
+          "is removed",
         fix: "",
       }
     : {
         id: "mirror.restore",
         status: "fail",
         message: `restoring failed: ${restoreErrors.join("; ")}`,
-        fix: `Re-run the ORDS step (npx ords-jwt ords apply <environment>) to re-create the profile, and drop module "${MIRROR_MODULE.name}" if it is still there.`,
+        fix:
+          "Re-run the ORDS step (npx ords-jwt ords apply <environment>) to re-create the profile, and drop module " +
+          `"${MIRROR_MODULE.name}" if it is still there.`,
       };
 
   let verdict: CheckResult;
@@ -237,8 +247,12 @@ export async function runMirror(options: MirrorOptions): Promise<MirrorReport> {
       verdict = {
         id: "mirror.jwks",
         status: "fail",
-        message: `with the JWKS served by ORDS itself the call answers ${statusWithMirror}, with the IdP's JWK URL it answers 401: ORDS cannot fetch the JWKS from the identity provider`,
-        fix: `Let the ORDS/database host reach ${new URL(options.jwkUrl).origin} over https (network ACL, proxy, egress rules, wallet/trust store), then re-check.`,
+        message:
+          `with the JWKS served by ORDS itself the call answers ${statusWithMirror}, with the IdP's JWK URL ` +
+          "it answers 401: ORDS cannot fetch the JWKS from the identity provider",
+        fix:
+          `Let the ORDS/database host reach ${new URL(options.jwkUrl).origin} over https (network ACL, proxy, ` +
+          "egress rules, wallet/trust store), then re-check.",
       };
     } else if (ok) {
       verdict = {
@@ -251,7 +265,9 @@ export async function runMirror(options: MirrorOptions): Promise<MirrorReport> {
       verdict = {
         id: "mirror.jwks",
         status: "warn",
-        message: `with the mirrored JWKS the call still answers ${String(statusWithMirror)}: the IdP network path is not the (only) problem`,
+        message:
+          `with the mirrored JWKS the call still answers ${String(statusWithMirror)}: the IdP network path is ` +
+          "not the (only) problem",
         fix: "Look at the failed token.* and profile.* checks.",
       };
     }

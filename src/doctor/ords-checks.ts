@@ -147,7 +147,8 @@ export function checkProfile(observation: OrdsObservation, expected: ProfileExpe
       fail(
         "profile.matches",
         `the stored profile differs: ${differences.map((difference) => difference.text).join("; ")}`,
-        `To store what the environment expects, ${step}; if what is stored is right, change ${keys.join(", ")} instead.`,
+        `To store what the environment expects, ${step}; if what is stored is right, change ${keys.join(", ")} ` +
+          "instead.",
       ),
     );
   } else if (notCompared.length > 0)
@@ -244,18 +245,22 @@ export function checkPrivilege(
     const hint = caseMatch
       ? ` ("${caseMatch.name}" exists but differs in case; ORDS compares case-sensitively)`
       : fqsNamed
-        ? ` ("${fqsNamed.name}" exists: it is named after the fully qualified scope, but tokens carry the bare scope "${privilege}")`
+        ? ` ("${fqsNamed.name}" exists: it is named after the fully qualified scope, but tokens carry the bare scope ` +
+          `"${privilege}")`
         : "";
     const fix =
       fqsNamed && !caseMatch
-        ? `Name the privilege "${privilege}" (the bare scope value, never audience + scope): ${step}, then drop "${fqsNamed.name}" if nothing else uses it.`
+        ? `Name the privilege "${privilege}" (the bare scope value, never audience + scope): ${step}, then drop ` +
+          `"${fqsNamed.name}" if nothing else uses it.`
         : `Create it (named exactly like the scope value): ${step}.`;
     return [
       fail("privilege.exists", `no ORDS privilege named "${privilege}"${hint}`, fix),
       skip("privilege.protects", "not checked: no privilege"),
     ];
   }
-  const summary = `privilege "${privilege}" exists (modules ${JSON.stringify(found.modules)}, patterns ${JSON.stringify(found.patterns)}, roles ${JSON.stringify(found.roles)})`;
+  const summary =
+    `privilege "${privilege}" exists (modules ${JSON.stringify(found.modules)}, patterns ` +
+    `${JSON.stringify(found.patterns)}, roles ${JSON.stringify(found.roles)})`;
   const missingRoles = (expected.roles ?? []).filter((role) => !found.roles.includes(role));
   const linkFix = `Link them (ords.privilege.roles, and an Entra environment's app roles): ${step}.`;
   const exists =
@@ -264,7 +269,8 @@ export function checkPrivilege(
       : expected.roleMode === true
         ? fail(
             "privilege.exists",
-            `${summary}, but is not linked to the role(s) ${JSON.stringify(missingRoles)}: role-mode tokens carrying them are refused`,
+            `${summary}, but is not linked to the role(s) ${JSON.stringify(missingRoles)}: role-mode tokens carrying ` +
+              "them are refused",
             linkFix,
           )
         : warn(

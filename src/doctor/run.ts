@@ -96,7 +96,9 @@ function asKitError(error: unknown): KitError {
   if (error instanceof KitError) return error;
   return new KitError("HTTP_NETWORK", error instanceof Error ? error.message : String(error), {
     cause: error,
-    fix: "Check the URLs, the network path and the identity provider's answer; run again with --timeout-ms raised if it was slow.",
+    fix:
+      "Check the URLs, the network path and the identity provider's answer; run again with --timeout-ms raised if " +
+      "it was slow.",
   });
 }
 

@@ -149,7 +149,8 @@ function hookRemovedError(environment: Environment, address: string): KitError {
   const name = environment.name;
   const restore =
     environment.settings.ords === undefined
-      ? `put the "ords" section back into ${environment.file}, run "npx ords-jwt ords teardown ${name}", then remove it again`
+      ? `put the "ords" section back into ${environment.file}, run "npx ords-jwt ords teardown ${name}", then remove ` +
+        "it again"
       : `run "npx ords-jwt ords teardown ${name}"`;
   return new KitError(
     "ORDS_HOOK_REMOVED",
@@ -157,7 +158,9 @@ function hookRemovedError(environment: Environment, address: string): KitError {
       "(no ords section, or ords.hook false). Terraform would drop it without running its teardown, and the JWT " +
       "profile, privilege, roles and demo module would stay in the database. Nothing was changed.",
     {
-      fix: `To remove the ORDS objects, ${restore}; then run "npx ords-jwt deploy ${name} --leave-ords". To keep them on purpose, run deploy with --leave-ords now.`,
+      fix:
+        `To remove the ORDS objects, ${restore}; then run "npx ords-jwt deploy ${name} --leave-ords". To keep ` +
+        "them on purpose, run deploy with --leave-ords now.",
       details: { hook: address },
     },
   );

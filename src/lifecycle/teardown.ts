@@ -66,7 +66,8 @@ export function describeTeardown(environment: Environment): string[] {
   const lines: string[] = [];
   if (settings.ords !== undefined) {
     lines.push(
-      `ORDS objects the kit created in schema ${settings.ords.schema ?? settings.ords.user} (JWT profile, privilege, roles, demo module)`,
+      `ORDS objects the kit created in schema ${settings.ords.schema ?? settings.ords.user} (JWT profile, privilege, ` +
+        "roles, demo module)",
     );
   }
   if (idp.type === "entra") {
@@ -75,7 +76,9 @@ export function describeTeardown(environment: Environment): string[] {
     );
   } else {
     lines.push(
-      `the confidential app "${idp.app.displayName}"${idp.demoUser ? ` and the demo user "${idp.demoUser.userName}"` : ""}`,
+      `the confidential app "${idp.app.displayName}"${
+        idp.demoUser ? ` and the demo user "${idp.demoUser.userName}"` : ""
+      }`,
     );
     if (idp.domain.mode === "create") {
       lines.push(`the identity domain "${idp.domain.displayName}" (created by the kit)`);
@@ -105,7 +108,9 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
       "ENVIRONMENT_PROTECTED",
       `Environment "${name}" is protected; teardown refused and nothing was changed`,
       {
-        fix: `To remove it on purpose, run "npx ords-jwt teardown ${name} --force", or set "protected": false in ${environment.file} first.`,
+        fix:
+          `To remove it on purpose, run "npx ords-jwt teardown ${name} --force", or set "protected": false in ` +
+          `${environment.file} first.`,
       },
     );
   }
@@ -115,7 +120,8 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
   await requireConfirmation(
     options,
     `teardown ${name}`,
-    `Tear down environment "${name}"${isProtected ? " (PROTECTED, --force given)" : ""}? This removes:\n${removed.map((line) => `  - ${line}`).join("\n")}\nType "yes" to continue: `,
+    `Tear down environment "${name}"${isProtected ? " (PROTECTED, --force given)" : ""}? This ` +
+      `removes:\n${removed.map((line) => `  - ${line}`).join("\n")}\nType "yes" to continue: `,
   );
 
   // A twin environment's children (terraform init included) get the twin's seams; the cloud's get nothing more.
@@ -225,7 +231,9 @@ export async function teardown(options: TeardownOptions, context: LifecycleConte
         "TEARDOWN_STEP_FAILED",
         `Teardown of "${name}" failed at step ${index + 1}/${STEP_ORDER.length} (${title}): ${detail}`,
         {
-          fix: `Still to do: ${[title, ...remaining.map((rest) => STEP_TITLES[rest])].join("; ")}. Fix the cause above, then re-run "npx ords-jwt teardown ${name}": it resumes, and finished steps are skipped.`,
+          fix:
+            `Still to do: ${[title, ...remaining.map((rest) => STEP_TITLES[rest])].join("; ")}. Fix the cause ` +
+            `above, then re-run "npx ords-jwt teardown ${name}": it resumes, and finished steps are skipped.`,
           details: { result: { environment: name, steps: reports } satisfies TeardownResult },
           cause: error,
         },

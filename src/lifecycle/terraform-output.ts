@@ -65,14 +65,21 @@ export function fixForTerraformError(error: string | undefined, environment: str
   if (/provider packages|install provider|registry\.terraform\.io|Failed to query available provider/i.test(error)) {
     return (
       "terraform could not download its providers: this machine needs HTTPS access to registry.terraform.io " +
-      `(check the proxy: HTTPS_PROXY), or a provider mirror in a terraform CLI config file (TF_CLI_CONFIG_FILE); ${again}.`
+      ("(check the proxy: HTTPS_PROXY), or a provider mirror in a terraform CLI config file (TF_CLI_CONFIG_FILE); " +
+        `${again}.`)
     );
   }
   if (/NotAuthenticated|401-NotAuthenticated|could not find config file|can not create client/i.test(error)) {
-    return `The OCI provider could not authenticate: check ~/.oci/config, its key file and the profile the environment names; ${again}.`;
+    return (
+      "The OCI provider could not authenticate: check ~/.oci/config, its key file and the profile the " +
+      `environment names; ${again}.`
+    );
   }
   if (/AADSTS|azure cli|Authenticating using the Azure CLI|unable to build authorizer/i.test(error)) {
-    return `The azuread provider could not authenticate: run "az login" or export ARM_CLIENT_ID and ARM_CLIENT_SECRET; ${again}.`;
+    return (
+      `The azuread provider could not authenticate: run "az login" or export ARM_CLIENT_ID and ` +
+      `ARM_CLIENT_SECRET; ${again}.`
+    );
   }
   return `Fix what terraform says, ${again}.`;
 }

@@ -62,9 +62,11 @@ function kitErrorIn(error: unknown): KitError | undefined {
 
 const TOKEN_ERROR_FIXES: Record<string, string> = {
   invalid_client:
-    "Check the client id and secret (ORDS_JWT_CLIENT_SECRET or the stack's client_secret output), and that the app is active.",
+    "Check the client id and secret (ORDS_JWT_CLIENT_SECRET or the stack's client_secret output), and that the app " +
+    "is active.",
   invalid_scope:
-    "The app may not request this scope: keep identityProvider.app.allowOwnScopes true (allowed_scopes { fqs }) and request the fully qualified scope (audience + scope).",
+    "The app may not request this scope: keep identityProvider.app.allowOwnScopes true (allowed_scopes { fqs }) and " +
+    "request the fully qualified scope (audience + scope).",
   unauthorized_client: "The grant is not allowed for this app: add it to identityProvider.app.grants and deploy.",
   invalid_grant:
     "The code or its PKCE verifier was rejected: run the login again (codes are single-use and short-lived).",
@@ -90,7 +92,9 @@ function tokenError(
   );
 }
 
-/** The OAuth error body of a 401 that came with a WWW-Authenticate challenge (openid-client stops before reading it). */
+/**
+ * The OAuth error body of a 401 that came with a WWW-Authenticate challenge (openid-client stops before reading it).
+ */
 async function challengeBody(
   error: client.WWWAuthenticateChallengeError,
 ): Promise<{ error?: string; error_description?: string }> {
@@ -135,7 +139,9 @@ async function mapOAuthError(error: unknown, what: string): Promise<KitError> {
   if (code === "OAUTH_INVALID_RESPONSE" && /state/.test(detail)) {
     return new KitError("OAUTH_CALLBACK_FAILED", `${what}: ${message}`, {
       cause: error,
-      fix: "The callback did not come from the login this command started: start the login again and use only the printed URL.",
+      fix:
+        "The callback did not come from the login this command started: start the login again and use only the " +
+        "printed URL.",
     });
   }
   return new KitError("OAUTH_TOKEN_FAILED", `${what}: ${message}${status === undefined ? "" : ` (HTTP ${status})`}`, {

@@ -117,7 +117,9 @@ export async function listenForCallback(options: CallbackListenerOptions = {}): 
   const timer = setTimeout(() => {
     settle.reject(
       new KitError("OAUTH_LOGIN_TIMEOUT", `No login callback within ${timeoutSeconds} s`, {
-        fix: "Open the printed authorize URL in a browser on this machine and log in, or raise --login-timeout-seconds.",
+        fix:
+          "Open the printed authorize URL in a browser on this machine and log in, or raise " +
+          "--login-timeout-seconds.",
       }),
     );
   }, timeoutSeconds * 1000);
@@ -131,7 +133,9 @@ export async function listenForCallback(options: CallbackListenerOptions = {}): 
         clearTimeout(timer);
         settle.reject(
           new KitError("OAUTH_CALLBACK_FAILED", "The login listener was closed before a callback arrived", {
-            fix: 'Run "npx ords-jwt token <environment> --user" again and finish the login in the browser before it stops waiting.',
+            fix:
+              'Run "npx ords-jwt token <environment> --user" again and finish the login in the browser before it ' +
+              "stops waiting.",
           }),
         );
         server.closeAllConnections();

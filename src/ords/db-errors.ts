@@ -19,12 +19,17 @@ export interface DbErrorContext {
  * Node's names for a server certificate that does not chain to a trusted root, and the messages they come with
  * (node-oracledb's NJS-506 carries only the message). A network hint would send the user the wrong way.
  */
-const UNTRUSTED_CERTIFICATE =
-  /UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_UNTRUSTED|unable to verify the first certificate|unable to get (local )?issuer certificate|self[- ]signed certificate|certificate not trusted/i;
+const UNTRUSTED_CERTIFICATE = new RegExp(
+  /UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|SELF_SIGNED_CERT_IN_CHAIN|/.source +
+    /DEPTH_ZERO_SELF_SIGNED_CERT|CERT_UNTRUSTED|unable to verify the first certificate|/.source +
+    /unable to get (local )?issuer certificate|self[- ]signed certificate|certificate not trusted/.source,
+  "i",
+);
 
 function skipOrdsHint(context: DbErrorContext): string {
   return context.teardown === true
-    ? ` If the database is gone for good, run \`teardown ${context.environment ?? "<env>"} --skip-ords\` to leave its ORDS objects.`
+    ? ` If the database is gone for good, run \`teardown ${context.environment ?? "<env>"} --skip-ords\` to leave ` +
+        "its ORDS objects."
     : "";
 }
 
@@ -61,7 +66,10 @@ function statusCommand(context: DbErrorContext): string {
 }
 
 function outcomeUnknownFix(context: DbErrorContext): string {
-  return `Run \`${statusCommand(context)}\` to see what the database has now, then \`npx ords-jwt ords apply\` again (it only writes what is still missing).`;
+  return (
+    `Run \`${statusCommand(context)}\` to see what the database has now, then \`npx ords-jwt ords apply\` again ` +
+    "(it only writes what is still missing)."
+  );
 }
 
 interface Mapping {
@@ -74,7 +82,9 @@ function untrustedCertificate(context: DbErrorContext): Mapping {
   return {
     code: "DB_TLS_UNTRUSTED",
     cause: `the certificate of ${context.connectString} is not signed by a CA this machine trusts`,
-    fix: "Point NODE_EXTRA_CA_CERTS at a PEM file holding your CA (a corporate TLS proxy, or a self-signed database certificate), or use the database's wallet (ords.wallet).",
+    fix:
+      "Point NODE_EXTRA_CA_CERTS at a PEM file holding your CA (a corporate TLS proxy, or a self-signed database " +
+      "certificate), or use the database's wallet (ords.wallet).",
   };
 }
 
@@ -92,13 +102,17 @@ function mappingFor(oracleCode: string, error: unknown, context: DbErrorContext)
       return {
         code: "DB_ACCOUNT_LOCKED",
         cause: `the database account ${context.user} is locked`,
-        fix: `Ask a DBA to unlock it (ALTER USER ${context.user} ACCOUNT UNLOCK); repeated wrong passwords lock it again.`,
+        fix:
+          `Ask a DBA to unlock it (ALTER USER ${context.user} ACCOUNT UNLOCK); repeated wrong passwords lock it ` +
+          "again.",
       };
     case "ORA-28001":
       return {
         code: "DB_PASSWORD_EXPIRED",
         cause: `the password of ${context.user} has expired`,
-        fix: `Set a new password for ${context.user} (ALTER USER … IDENTIFIED BY, or the console on Autonomous Database), then update ORDS_DB_PASSWORD.`,
+        fix:
+          `Set a new password for ${context.user} (ALTER USER … IDENTIFIED BY, or the console on Autonomous ` +
+          "Database), then update ORDS_DB_PASSWORD.",
       };
     case "NJS-530":
       return {
@@ -110,13 +124,17 @@ function mappingFor(oracleCode: string, error: unknown, context: DbErrorContext)
       return {
         code: "DB_ACL_REJECTED",
         cause: `the listener refused ${where}: the Autonomous Database access control list does not allow this machine`,
-        fix: "Add this machine's public IP (or CIDR) to the database's network access list, or run from an allowed network.",
+        fix:
+          "Add this machine's public IP (or CIDR) to the database's network access list, or run from an allowed " +
+          "network.",
       };
     case "NJS-503":
       return {
         code: "DB_UNREACHABLE",
         cause: `cannot reach the database host of ${context.connectString}`,
-        fix: `Check host and port in ords.connectString, DNS, and any firewall or proxy on the way.${skipOrdsHint(context)}`,
+        fix:
+          "Check host and port in ords.connectString, DNS, and any firewall or proxy on the " +
+          `way.${skipOrdsHint(context)}`,
       };
     case "NJS-505":
       return {
@@ -129,13 +147,17 @@ function mappingFor(oracleCode: string, error: unknown, context: DbErrorContext)
       return {
         code: "DB_TLS_FAILED",
         cause: `the TLS handshake with ${context.connectString} failed`,
-        fix: "For mTLS give ords.wallet; for walletless TLS check that the database allows TLS without a wallet and the connect string uses tcps.",
+        fix:
+          "For mTLS give ords.wallet; for walletless TLS check that the database allows TLS without a wallet and " +
+          "the connect string uses tcps.",
       };
     case "NJS-510":
       return {
         code: "DB_TIMEOUT",
         cause: `connecting to ${context.connectString} timed out`,
-        fix: "Check that the host and port are reachable from here (an access list or firewall that drops packets looks like this).",
+        fix:
+          "Check that the host and port are reachable from here (an access list or firewall that drops packets " +
+          "looks like this).",
       };
     case "NJS-123":
       return {
@@ -143,8 +165,10 @@ function mappingFor(oracleCode: string, error: unknown, context: DbErrorContext)
         cause: "the database did not answer within the call timeout",
         fix:
           context.phase === "apply"
-            ? `${outcomeUnknownFix(context)} If it keeps timing out, check the database load and locks held on ORDS_METADATA objects by other sessions.`
-            : "Retry; if it persists, check the database load and locks held on ORDS_METADATA objects by other sessions.",
+            ? `${outcomeUnknownFix(context)} If it keeps timing out, check the database load and locks held on ` +
+              "ORDS_METADATA objects by other sessions."
+            : "Retry; if it persists, check the database load and locks held on ORDS_METADATA objects by other " +
+              "sessions.",
       };
     case "NJS-511": {
       // Thin mode reports the listener's refusal as NJS-511 with the database code after "Cause:" (ADB's access
@@ -163,14 +187,20 @@ function mappingFor(oracleCode: string, error: unknown, context: DbErrorContext)
       return {
         code: "DB_CONFIG_DIR_MISSING",
         cause: `"${context.connectString}" looks like a TNS alias, but no directory with tnsnames.ora is set`,
-        fix: "Set ords.wallet.configDir to the (unzipped) wallet directory, or use an Easy Connect string host:port/service.",
+        fix:
+          "Set ords.wallet.configDir to the (unzipped) wallet directory, or use an Easy Connect string " +
+          "host:port/service.",
       };
     case "NJS-520": {
       const dir = /tnsnames\.ora not found in (.+)$/m.exec(message)?.[1]?.trim();
       return {
         code: "DB_TNSNAMES_MISSING",
-        cause: `"${context.connectString}" is a TNS alias, but there is no tnsnames.ora in ${dir === undefined ? "the configuration directory" : `"${dir}"`}`,
-        fix: "Set ords.wallet.configDir to the directory that holds tnsnames.ora (the unzipped wallet), or use an Easy Connect string host:port/service.",
+        cause:
+          `"${context.connectString}" is a TNS alias, but there is no tnsnames.ora in ` +
+          `${dir === undefined ? "the configuration directory" : `"${dir}"`}`,
+        fix:
+          "Set ords.wallet.configDir to the directory that holds tnsnames.ora (the unzipped wallet), or use an " +
+          "Easy Connect string host:port/service.",
       };
     }
     case "NJS-517":
@@ -186,7 +216,9 @@ function mappingFor(oracleCode: string, error: unknown, context: DbErrorContext)
       return {
         code: "DB_SERVICE_UNKNOWN",
         cause: `the listener does not know the service in ${context.connectString}`,
-        fix: "Check the service name (on Autonomous Database copy a connect string from the console's Database connection page).",
+        fix:
+          "Check the service name (on Autonomous Database copy a connect string from the console's Database " +
+          "connection page).",
       };
     case "NJS-500":
     case "NJS-501":
@@ -203,16 +235,21 @@ function mappingFor(oracleCode: string, error: unknown, context: DbErrorContext)
     if (missing !== undefined || /PLS-00201/.test(message)) {
       return {
         code: "ORDS_PACKAGE_MISSING",
-        cause: `${missing ?? "an ORDS package"} cannot be called by ${context.user}: ORDS is not installed, or the user may not execute it`,
+        cause:
+          `${missing ?? "an ORDS package"} cannot be called by ${context.user}: ORDS is not installed, or the ` +
+          "user may not execute it",
         fix: context.adminMode
-          ? `Grant ORDS_ADMINISTRATOR_ROLE to ${context.user} (admin mode, because ords.schema ${context.schema} differs from ords.user), or connect as ${context.schema}.`
+          ? `Grant ORDS_ADMINISTRATOR_ROLE to ${context.user} (admin mode, because ords.schema ${context.schema} ` +
+            `differs from ords.user), or connect as ${context.schema}.`
           : `Check that ORDS is installed in this database and ${context.schema} is REST-enabled (ORDS.ENABLE_SCHEMA).`,
       };
     }
     return {
       code: "ORDS_API_ERROR",
       cause: "the PL/SQL block did not compile against this ORDS release",
-      fix: "Run `npx ords-jwt ords status <environment>` to see the ORDS version and packages the kit detected, and report the message above.",
+      fix:
+        "Run `npx ords-jwt ords status <environment>` to see the ORDS version and packages the kit detected, and " +
+        "report the message above.",
     };
   }
   if (/^ORA-20\d{3}$/.test(oracleCode)) {
@@ -244,7 +281,8 @@ export function mapDbError(error: unknown, context: DbErrorContext): KitError {
     context.phase !== "apply"
       ? ""
       : oracleCode !== undefined && OUTCOME_UNKNOWN_CODES.has(oracleCode)
-        ? ` The outcome is unknown: the block may or may not have committed before the connection was lost; run \`${statusCommand(context)}\` to see.`
+        ? " The outcome is unknown: the block may or may not have committed before the connection was lost; run " +
+          `\`${statusCommand(context)}\` to see.`
         : " Nothing was changed: the block rolled back.";
   if (mapping === undefined) {
     return new KitError(

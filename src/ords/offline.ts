@@ -81,8 +81,13 @@ export function offlineOrdsPlan(environment: Environment): OfflineOrdsPlan | und
 export function renderOfflineOrdsPlan(plan: OfflineOrdsPlan): string[] {
   const { target } = plan;
   const lines = [
-    `  ORDS post-deploy step (${plan.hook ? "run by cdktf deploy through terraform_data" : "hook off: run `npx ords-jwt ords apply <env>` yourself"}):`,
-    `    connects as ${target.user}@${target.connectString} (password from ${DB_PASSWORD_ENV}), schema ${target.schema}${target.adminMode ? " (admin mode: ORDS_ADMIN / ORDS_SECURITY_ADMIN)" : ""}`,
+    `  ORDS post-deploy step (${
+      plan.hook
+        ? "run by cdktf deploy through terraform_data"
+        : "hook off: run `npx " + "ords-jwt ords apply <env>` yourself"
+    }):`,
+    `    connects as ${target.user}@${target.connectString} (password from ${DB_PASSWORD_ENV}), schema ` +
+      `${target.schema}${target.adminMode ? " (admin mode: ORDS_ADMIN / ORDS_SECURITY_ADMIN)" : ""}`,
     `    assumes ${plan.assumptions.join("; ")}; \`npx ords-jwt ords plan <env>\` checks against the database`,
     `    reads the current state first: sql/${plan.read.file} (${Object.entries(plan.read.binds)
       .map(([name, value]) => `:${name} = ${value}`)

@@ -26,7 +26,8 @@ const MARKER =
 
 /** The privilege's COMMENTS: the marker plus the record, as JSON a DBA can read. */
 export function privilegeComment(environment: string, record: KitRecord): string {
-  return `${managedComment(environment)}${RECORD_LEAD}${JSON.stringify({ jwtProfile: record.jwtProfile, roles: [...record.roles].sort() })}`;
+  const json = JSON.stringify({ jwtProfile: record.jwtProfile, roles: [...record.roles].sort() });
+  return `${managedComment(environment)}${RECORD_LEAD}${json}`;
 }
 
 export type Ownership =

@@ -171,11 +171,14 @@ function unreadableError(spec: OrdsSpec, state: OrdsState, what: string, keys: r
   const mode = spec.connection.adminMode;
   return new KitError(
     "ORDS_STATE_UNREADABLE",
-    `Cannot read the ${what} of schema ${spec.connection.schema} as ${spec.connection.user}${reasons.length > 0 ? ` (${reasons[0]})` : ""}`,
+    `Cannot read the ${what} of schema ${spec.connection.schema} as ` +
+      `${spec.connection.user}${reasons.length > 0 ? ` (${reasons[0]})` : ""}`,
     {
       fix: mode
-        ? `Grant ${spec.connection.user} ORDS_ADMINISTRATOR_ROLE (it reads the DBA_ORDS_* views), or set ords.user to ${spec.connection.schema} and connect as the schema.`
-        : "Check that the ORDS release is 24.3 or later; `npx ords-jwt ords status <environment>` shows what could not be read.",
+        ? `Grant ${spec.connection.user} ORDS_ADMINISTRATOR_ROLE (it reads the DBA_ORDS_* views), or set ords.user ` +
+          `to ${spec.connection.schema} and connect as the schema.`
+        : "Check that the ORDS release is 24.3 or later; `npx ords-jwt ords status <environment>` shows what could " +
+          "not be read.",
       details: { keys, reasons },
     },
   );
@@ -202,7 +205,8 @@ function profileDifferences(spec: OrdsSpec, state: OrdsState, warnings: string[]
         differences.push(`${field}: could not be read; replaced to set ${show(want)}`);
       else if (field === "description")
         warnings.push(
-          `The profile's description could not be read (${state.unreadable[stateKey] ?? "unknown"}); it is not compared.`,
+          `The profile's description could not be read (${state.unreadable[stateKey] ?? "unknown"}); it is not ` +
+            "compared.",
         );
       return;
     }
@@ -221,7 +225,8 @@ function profileDifferences(spec: OrdsSpec, state: OrdsState, warnings: string[]
   if (current.roleClaimName === undefined && profileViewHasColumn(state, "ROLE_CLAIM_NAME") === false) {
     // Replacing the profile because a column does not exist would replace it on every apply, forever.
     warnings.push(
-      `${profileViewOf(state)} has no ROLE_CLAIM_NAME column on this ORDS release (its columns: ${profileViewColumns(state)}), ` +
+      `${profileViewOf(state)} has no ROLE_CLAIM_NAME column on this ORDS release (its columns: ` +
+        `${profileViewColumns(state)}), ` +
         "so the stored profile's role claim cannot be read or compared; apply does not replace the profile for it. " +
         "After changing ords.jwtProfile.roleClaimName, run ords teardown and ords apply.",
     );
@@ -274,10 +279,12 @@ function profileDeleteRef(spec: OrdsSpec, api: OrdsApi, unknown: boolean): Secti
     const schema = spec.connection.schema;
     throw new KitError(
       "ORDS_PROFILE_DELETE_UNAVAILABLE",
-      `The JWT profile of ${schema} has to be replaced or removed, but ${spec.connection.user} can call no DELETE_JWT_PROFILE${spec.connection.adminMode ? " with p_schema" : ""}`,
+      `The JWT profile of ${schema} has to be replaced or removed, but ${spec.connection.user} can call no ` +
+        `DELETE_JWT_PROFILE${spec.connection.adminMode ? " with p_schema" : ""}`,
       {
         fix: spec.connection.adminMode
-          ? `Set ords.user to ${schema} (connect as the schema, so ORDS_SECURITY.DELETE_JWT_PROFILE applies), or delete the profile by hand as ${schema} and run again.`
+          ? `Set ords.user to ${schema} (connect as the schema, so ORDS_SECURITY.DELETE_JWT_PROFILE applies), or ` +
+            `delete the profile by hand as ${schema} and run again.`
           : "Check that ORDS_SECURITY (ORDS 24.3+) is installed and callable.",
         details: { schema, adminMode: spec.connection.adminMode },
       },
@@ -313,7 +320,8 @@ function notOwnedError(spec: OrdsSpec, object: string, why: string, extraFix = "
     `ords apply would take over ${object} in schema ${spec.connection.schema}, but ${why}. Nothing was changed`,
     {
       fix:
-        `${extraFix}If the kit may take it over, set "adoptExisting": true in the ords section of environment "${spec.environment}" (ords.adoptExisting): ` +
+        `${extraFix}If the kit may take it over, set "adoptExisting": true in the ords section of environment ` +
+        `"${spec.environment}" (ords.adoptExisting): ` +
         "apply then redefines it, marks it as the kit's, and teardown drops it later.",
       details: { object, schema: spec.connection.schema, environment: spec.environment },
     },
@@ -352,9 +360,12 @@ export function planApply(spec: OrdsSpec, state: OrdsState, api: OrdsApi): OrdsP
   } else if (state.schemaStatus === null || state.schemaStatus.toUpperCase() !== "ENABLED") {
     throw new KitError(
       "ORDS_SCHEMA_NOT_ENABLED",
-      `Schema ${connection.schema} is not REST-enabled in ORDS${state.schemaStatus ? ` (status ${state.schemaStatus})` : ""}`,
+      `Schema ${connection.schema} is not REST-enabled in ` +
+        `ORDS${state.schemaStatus ? ` (status ${state.schemaStatus})` : ""}`,
       {
-        fix: `As ${connection.schema} run: BEGIN ORDS.ENABLE_SCHEMA(p_enabled => TRUE); COMMIT; END; (the kit does not enable schemas itself).`,
+        fix:
+          `As ${connection.schema} run: BEGIN ORDS.ENABLE_SCHEMA(p_enabled => TRUE); COMMIT; END; (the kit does ` +
+          "not enable schemas itself).",
         details: { schema: connection.schema },
       },
     );
@@ -369,9 +380,12 @@ export function planApply(spec: OrdsSpec, state: OrdsState, api: OrdsApi): OrdsP
   if (missing.length > 0) {
     throw new KitError(
       "ORDS_MODULE_MISSING",
-      `ords.privilege.modules names ${missing.map((name) => `"${name}"`).join(", ")}, which ${missing.length === 1 ? "does" : "do"} not exist in schema ${connection.schema}`,
+      `ords.privilege.modules names ${missing.map((name) => `"${name}"`).join(", ")}, which ` +
+        `${missing.length === 1 ? "does" : "do"} not exist in schema ${connection.schema}`,
       {
-        fix: "Create the module first (or deploy your REST API), or remove it from ords.privilege.modules. Nothing was changed.",
+        fix:
+          "Create the module first (or deploy your REST API), or remove it from ords.privilege.modules. Nothing " +
+          "was changed.",
         details: { missing, schema: connection.schema },
       },
     );
@@ -406,10 +420,13 @@ export function planApply(spec: OrdsSpec, state: OrdsState, api: OrdsApi): OrdsP
     if (!profileMayBeReplaced && profileViewHasColumn(state, "SCHEMA_ID") === false) {
       throw new KitError(
         "ORDS_STATE_UNREADABLE",
-        `DBA_ORDS_JWT_PROFILE has no SCHEMA_ID column on this ORDS release (its columns: ${profileViewColumns(state)}), ` +
+        "DBA_ORDS_JWT_PROFILE has no SCHEMA_ID column on this ORDS release (its columns: " +
+          `${profileViewColumns(state)}), ` +
           `so the kit cannot tell which JWT profile belongs to ${connection.schema}; nothing was changed`,
         {
-          fix: `Set ords.user to ${connection.schema} and connect as the schema: its USER_ORDS_JWT_PROFILE needs no join.`,
+          fix:
+            `Set ords.user to ${connection.schema} and connect as the schema: its USER_ORDS_JWT_PROFILE needs ` +
+            "no join.",
           details: { view: "DBA_ORDS_JWT_PROFILE", missing: "SCHEMA_ID" },
         },
       );
@@ -468,7 +485,8 @@ export function planApply(spec: OrdsSpec, state: OrdsState, api: OrdsApi): OrdsP
   const configured = new Set(spec.privilege.roles);
   for (const role of prior.roles.filter((name) => !configured.has(name))) {
     warnings.push(
-      `Role "${role}" was created by the kit but is no longer configured; it is left in place and forgotten. Drop it with ORDS.DELETE_ROLE if nothing uses it.`,
+      `Role "${role}" was created by the kit but is no longer configured; it is left in place and forgotten. Drop it ` +
+        "with ORDS.DELETE_ROLE if nothing uses it.",
     );
   }
   const ownedRoles = [...new Set([...prior.roles.filter((role) => configured.has(role)), ...rolesToCreate])].sort();
@@ -487,7 +505,8 @@ export function planApply(spec: OrdsSpec, state: OrdsState, api: OrdsApi): OrdsP
             spec,
             `module "${spec.demoModule.name}" (ords.demoModule)`,
             notOwnedReason(moduleOwnership),
-            "Defining the demo module would replace its handlers. Or give the demo module another name (ords.demoModule.name). ",
+            "Defining the demo module would replace its handlers. Or give the demo module another name " +
+              "(ords.demoModule.name). ",
           );
         }
         adopted.push(`module "${spec.demoModule.name}"`);
@@ -513,7 +532,8 @@ export function planApply(spec: OrdsSpec, state: OrdsState, api: OrdsApi): OrdsP
   if (comments.length > COMMENTS_MAX_CHARS) {
     throw new KitError(
       "CONFIG_INVALID",
-      `The kit's record on privilege "${spec.privilege.name}" would be ${comments.length} characters; ORDS keeps ${COMMENTS_MAX_CHARS}`,
+      `The kit's record on privilege "${spec.privilege.name}" would be ${comments.length} characters; ORDS keeps ` +
+        `${COMMENTS_MAX_CHARS}`,
       {
         fix: "Configure fewer or shorter roles in ords.privilege.roles (the record lists the roles the kit creates).",
         details: { length: comments.length },
@@ -623,9 +643,12 @@ export function planTeardown(spec: OrdsSpec, state: OrdsState, api: OrdsApi): Or
       } else if (privileges.length + clients.length > 0) {
         keep = `still used by ${[...privileges, ...clients].join(", ")}`;
       } else if (state.rolesUsedByClients === undefined) {
-        keep = `cannot check whether OAuth clients use it (${state.unreadable["roles.used_by_clients"] ?? "unreadable"})`;
+        keep =
+          "cannot check whether OAuth clients use it " +
+          `(${state.unreadable["roles.used_by_clients"] ?? "unreadable"})`;
         warnings.push(
-          `Role "${role}" was kept because its OAuth client grants could not be read; drop it with ORDS.DELETE_ROLE if nothing uses it.`,
+          `Role "${role}" was kept because its OAuth client grants could not be read; drop it with ORDS.DELETE_ROLE ` +
+            "if nothing uses it.",
         );
       }
       if (keep === undefined) {
@@ -647,7 +670,8 @@ export function planTeardown(spec: OrdsSpec, state: OrdsState, api: OrdsApi): Or
       reasons: [`could not be read (${state.unreadable["profile.count"] ?? "unknown"}), so it is left alone`],
     });
     warnings.push(
-      `The JWT profile of ${schema} could not be read and was left alone; remove it by hand if it is this environment's.`,
+      `The JWT profile of ${schema} could not be read and was left alone; remove it by hand if it is this ` +
+        "environment's.",
     );
   } else if (state.profile === null) {
     changes.push({ kind: "jwt-profile", name: schema, action: "absent", reasons: [] });

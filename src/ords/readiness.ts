@@ -16,10 +16,13 @@ export const ORDS_DOCUMENTED_JWKS_LIMIT_BYTES = 10_000;
 
 /** Where "Configure client access" lives, for people who manage the domain by hand. */
 export const CLIENT_ACCESS_CONSOLE_PATH =
-  'OCI Console → Identity & Security → Domains → <your domain> → Settings → Domain settings → Access signing certificate: tick "Configure client access", then Save changes';
+  "OCI Console → Identity & Security → Domains → <your domain> → Settings → Domain settings → Access signing " +
+  'certificate: tick "Configure client access", then Save changes';
 
 export interface ReadinessOptions {
-  /** Start no attempt after this many seconds (ords.readinessTimeoutSeconds); the last one may add one request timeout. */
+  /**
+   * Start no attempt after this many seconds (ords.readinessTimeoutSeconds); the last one may add one request timeout.
+   */
   readonly timeoutSeconds: number;
   /** @default DEFAULT_JWKS_REQUEST_TIMEOUT_MS (10 000) */
   readonly requestTimeoutMs?: number;
@@ -84,7 +87,10 @@ function judge(status: number, body: string, bytes: number, redirectTo: string |
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Waits until `url` serves a usable JWKS without credentials; throws JWKS_CLIENT_ACCESS_OFF or JWKS_NOT_READY when the wait runs out. */
+/**
+ * Waits until `url` serves a usable JWKS without credentials; throws JWKS_CLIENT_ACCESS_OFF or JWKS_NOT_READY when the
+ * wait runs out.
+ */
 export async function waitForJwks(url: string, options: ReadinessOptions): Promise<ReadinessResult> {
   const started = Date.now();
   const deadline = started + options.timeoutSeconds * 1000;
@@ -120,7 +126,8 @@ export async function waitForJwks(url: string, options: ReadinessOptions): Promi
       const warnings =
         last.bytes > ORDS_DOCUMENTED_JWKS_LIMIT_BYTES
           ? [
-              `The JWKS is ${last.bytes} bytes; ORDS documents a limit of ${ORDS_DOCUMENTED_JWKS_LIMIT_BYTES} bytes (some releases allow 100000). If tokens fail with invalid_token, check this first.`,
+              `The JWKS is ${last.bytes} bytes; ORDS documents a limit of ${ORDS_DOCUMENTED_JWKS_LIMIT_BYTES} bytes ` +
+                "(some releases allow 100000). If tokens fail with invalid_token, check this first.",
             ]
           : [];
       return { url, attempts, elapsedMs: Date.now() - started, keys: last.keys, bytes: last.bytes, warnings };
@@ -139,20 +146,28 @@ export async function waitForJwks(url: string, options: ReadinessOptions): Promi
   if (lastStatus === 401 || lastStatus === 403) {
     throw new KitError(
       "JWKS_CLIENT_ACCESS_OFF",
-      `${url} still answers ${lastStatus} without credentials after ${attempts} attempts (${elapsedSeconds} s): "Configure client access" (signing_cert_public_access) is off, so ORDS could not fetch the signing keys and would answer every token with invalid_token. The JWT profile was not created.`,
+      `${url} still answers ${lastStatus} without credentials after ${attempts} attempts (${elapsedSeconds} s): ` +
+        (`"Configure client access" (signing_cert_public_access) is off, so ORDS could not fetch the signing ` +
+          "keys and " +
+          "would answer every token with invalid_token. The JWT profile was not created."),
       {
-        fix: `Set identityProvider.clientAccess.manageSigningCertPublicAccess to true and deploy again, or by hand: ${CLIENT_ACCESS_CONSOLE_PATH}.`,
+        fix:
+          "Set identityProvider.clientAccess.manageSigningCertPublicAccess to true and deploy again, or by hand: " +
+          `${CLIENT_ACCESS_CONSOLE_PATH}.`,
         details: { url, attempts, status: lastStatus },
       },
     );
   }
   throw new KitError(
     "JWKS_NOT_READY",
-    `${url} did not serve a usable JWKS within ${elapsedSeconds} s (${attempts} attempts; last: ${lastReason}). The JWT profile was not created.`,
+    `${url} did not serve a usable JWKS within ${elapsedSeconds} s (${attempts} attempts; last: ${lastReason}). The ` +
+      "JWT profile was not created.",
     {
       fix: sawClientAccessOff
-        ? `It answered 401/403 earlier: check "Configure client access" (${CLIENT_ACCESS_CONSOLE_PATH}), then raise ords.readinessTimeoutSeconds if the domain is still settling.`
-        : "Check the JWK URL (the domain URL + /admin/v1/SigningCert/jwk) and the network path from here, or raise ords.readinessTimeoutSeconds.",
+        ? `It answered 401/403 earlier: check "Configure client access" (${CLIENT_ACCESS_CONSOLE_PATH}), then raise ` +
+          "ords.readinessTimeoutSeconds if the domain is still settling."
+        : "Check the JWK URL (the domain URL + /admin/v1/SigningCert/jwk) and the network path from here, or raise " +
+          "ords.readinessTimeoutSeconds.",
       details: { url, attempts, reason: lastReason },
     },
   );

@@ -63,7 +63,9 @@ function renderState(state: OrdsState): string[] {
   else {
     const field = (name: string, value: unknown) =>
       lines.push(
-        `      ${name.padEnd(15)} ${value === undefined ? "(not readable on this release)" : value === null ? "NULL" : JSON.stringify(value)}`,
+        `      ${name.padEnd(15)} ${
+          value === undefined ? "(not readable on this " + "release)" : value === null ? "NULL" : JSON.stringify(value)
+        }`,
       );
     lines.push("    JWT profile:");
     field("issuer", profile.issuer);
@@ -85,7 +87,9 @@ function renderState(state: OrdsState): string[] {
   }
   if (state.modules !== undefined)
     lines.push(
-      `    configured modules present: ${state.modules.map((module) => `${module.name} (${module.basePath ?? "?"})`).join(", ") || "none"}`,
+      `    configured modules present: ${
+        state.modules.map((module) => `${module.name} ` + `(${module.basePath ?? "?"})`).join(", ") || "none"
+      }`,
     );
   for (const [key, reason] of Object.entries(state.unreadable)) lines.push(`    unreadable ${key}: ${reason}`);
   return lines;
@@ -94,10 +98,12 @@ function renderState(state: OrdsState): string[] {
 export function renderRun(result: OrdsRunResult): string {
   const { target } = result;
   const ords = result.ords
-    ? `ORDS ${result.ords.version}, ${result.ords.profilePackage} + ${result.ords.privilegePackage}${result.ords.roleMode ? ", role mode" : ""}`
+    ? `ORDS ${result.ords.version}, ${result.ords.profilePackage} + ` +
+      `${result.ords.privilegePackage}${result.ords.roleMode ? ", role mode" : ""}`
     : "ORDS packages not determined";
   const lines = [
-    `ords ${result.command} "${result.environment}": ${target.user}@${target.connectString}, schema ${target.schema}${target.adminMode ? " (admin mode)" : ""}; ${ords}`,
+    `ords ${result.command} "${result.environment}": ${target.user}@${target.connectString}, schema ` +
+      `${target.schema}${target.adminMode ? " (admin mode)" : ""}; ${ords}`,
   ];
   if (result.state !== undefined) lines.push(...renderState(result.state));
   if (result.changes.length > 0) {
@@ -114,7 +120,8 @@ export function renderRun(result: OrdsRunResult): string {
   for (const warning of result.warnings) lines.push(`  warning: ${warning}`);
   if (result.readiness)
     lines.push(
-      `  JWKS ready after ${result.readiness.attempts} attempt(s), ${result.readiness.elapsedMs} ms (${result.readiness.keys} RSA key(s))`,
+      `  JWKS ready after ${result.readiness.attempts} attempt(s), ${result.readiness.elapsedMs} ms ` +
+        `(${result.readiness.keys} RSA key(s))`,
     );
   lines.push(`  ${result.summary} (round trips: ${result.roundTrips.reads} read, ${result.roundTrips.writes} write)`);
   return lines.join("\n");

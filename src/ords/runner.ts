@@ -102,9 +102,12 @@ function lockProblem(spec: OrdsSpec, lock: LockState | undefined, warnings: stri
   if (lock?.status === "busy") {
     throw new KitError(
       "ORDS_BUSY",
-      `Another run of the kit holds the lock on schema ${spec.connection.schema} (waited ${lock.waitedSeconds} s); nothing was changed`,
+      `Another run of the kit holds the lock on schema ${spec.connection.schema} (waited ${lock.waitedSeconds} s); ` +
+        "nothing was changed",
       {
-        fix: `Wait for the other ords apply/teardown (or cdktf deploy/destroy) on ${spec.connection.schema} to finish, then run this again.`,
+        fix:
+          `Wait for the other ords apply/teardown (or cdktf deploy/destroy) on ${spec.connection.schema} to ` +
+          "finish, then run this again.",
         details: { lock: lockNameOf(spec.connection.schema) },
       },
     );
@@ -218,7 +221,9 @@ export function checkTeardownAllowed(spec: OrdsSpec, force: boolean): void {
       "ORDS_PROTECTED",
       `Environment "${spec.environment}" is protected; ords teardown refused and nothing was changed`,
       {
-        fix: `To remove its ORDS objects on purpose, run "npx ords-jwt ords teardown ${spec.environment} --force", or set "protected": false first.`,
+        fix:
+          `To remove its ORDS objects on purpose, run "npx ords-jwt ords teardown ${spec.environment} --force", ` +
+          `or set "protected": false first.`,
         details: { environment: spec.environment },
       },
     );

@@ -92,7 +92,9 @@ export function requireJwkUrl(spec: OrdsSpec): string {
     "CONFIG_ORDS_JWK_URL_UNKNOWN",
     `The JWK URL of "${spec.environment}" is only known after deploy (the kit creates or looks up the identity domain)`,
     {
-      fix: `Deploy first (npx ords-jwt deploy ${spec.environment} runs this step itself), or pass --jwk-url (the stack output jwk_url).`,
+      fix:
+        `Deploy first (npx ords-jwt deploy ${spec.environment} runs this step itself), or pass --jwk-url (the ` +
+        "stack output jwk_url).",
       details: { environment: spec.environment },
     },
   );
@@ -163,7 +165,9 @@ function namesWithoutDeploy(environment: Environment): IdentityNames {
     "CONFIG_ORDS_AUDIENCE_UNKNOWN",
     `The JWT profile audience of "${environment.name}" is the Entra app's client id, which is not known yet`,
     {
-      fix: `Deploy the environment first (npx ords-jwt deploy ${environment.name}) so the kit can read the client_id output, or pass --client-id.`,
+      fix:
+        `Deploy the environment first (npx ords-jwt deploy ${environment.name}) so the kit can read the client_id ` +
+        "output, or pass --client-id.",
       details: { environment: environment.name },
     },
   );
@@ -347,7 +351,9 @@ export function specFromHookInput(json: string, source: string): OrdsSpec {
       "CONFIG_ORDS_SPEC_INVALID",
       `${source} is not a valid ORDS step input:\n${problems.join("\n")}`,
       {
-        fix: "Deploy again (npx ords-jwt deploy <environment> synthesizes the stack afresh) so the hook carries the current input.",
+        fix:
+          "Deploy again (npx ords-jwt deploy <environment> synthesizes the stack afresh) so the hook carries the " +
+          "current input.",
         details: { problems },
       },
     );

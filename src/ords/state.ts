@@ -86,7 +86,9 @@ export interface OrdsState {
   readonly procedures: readonly string[];
   /** Parameters of the profile procedures, `PACKAGE.PROCEDURE.P_NAME`, upper case. */
   readonly parameters: readonly string[];
-  /** USER_ORDS_SCHEMAS.STATUS (ENABLED/DISABLED); null when the schema is not REST-enabled; undefined when unreadable. */
+  /**
+   * USER_ORDS_SCHEMAS.STATUS (ENABLED/DISABLED); null when the schema is not REST-enabled; undefined when unreadable.
+   */
   readonly schemaStatus: string | null | undefined;
   /** Null: no profile. Undefined: could not be read. */
   readonly profile: JwtProfileState | null | undefined;
@@ -270,9 +272,12 @@ export function parseState(json: string, target: StateTarget): OrdsState {
     const what = truncated.map(([key, length]) => `${key} (${length} bytes)`).join(", ");
     throw new KitError(
       "ORDS_STATE_UNREADABLE",
-      `${source}: ${what} ${truncated.length === 1 ? "is" : "are"} longer than the ${STATE_MAX_BYTES} bytes one read can return`,
+      `${source}: ${what} ${truncated.length === 1 ? "is" : "are"} longer than the ${STATE_MAX_BYTES} bytes one read ` +
+        "can return",
       {
-        fix: "The schema holds more ORDS objects of these kinds than the kit can read in one round trip; report this with the numbers above.",
+        fix:
+          "The schema holds more ORDS objects of these kinds than the kit can read in one round trip; report this " +
+          "with the numbers above.",
         details: { truncated: Object.fromEntries(truncated) },
       },
     );

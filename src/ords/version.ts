@@ -71,9 +71,12 @@ export function resolveOrdsApi(state: InstalledOrds, needs: ApiNeeds): OrdsApi {
     const reason = state.unreadable.version;
     throw new KitError(
       "ORDS_NOT_INSTALLED",
-      `ORDS is not installed in this database, or ${needs.user} cannot call ords.installed_version${reason ? ` (${reason})` : ""}`,
+      `ORDS is not installed in this database, or ${needs.user} cannot call ` +
+        `ords.installed_version${reason ? ` (${reason})` : ""}`,
       {
-        fix: "Install ORDS 24.3 or later (Autonomous Database has it), and connect as a REST-enabled schema or a user with ORDS_ADMINISTRATOR_ROLE.",
+        fix:
+          "Install ORDS 24.3 or later (Autonomous Database has it), and connect as a REST-enabled schema or a " +
+          "user with ORDS_ADMINISTRATOR_ROLE.",
       },
     );
   }
@@ -97,7 +100,8 @@ export function resolveOrdsApi(state: InstalledOrds, needs: ApiNeeds): OrdsApi {
   const legacy: ProfilePackage = needs.adminMode ? "oauth_admin" : "oauth";
   const [desMajor, desMinor] = ORDS_MINIMUM.oauthDesupported;
   const adminHint = needs.adminMode
-    ? `grant ORDS_ADMINISTRATOR_ROLE to ${needs.user} (admin mode: ords.schema ${needs.schema} differs from ords.user), or connect as ${needs.schema}`
+    ? `grant ORDS_ADMINISTRATOR_ROLE to ${needs.user} (admin mode: ords.schema ${needs.schema} differs from ` +
+      `ords.user), or connect as ${needs.schema}`
     : `check that ${needs.schema} is REST-enabled and may execute ORDS packages`;
 
   let profilePackage: ProfilePackage;
@@ -106,12 +110,15 @@ export function resolveOrdsApi(state: InstalledOrds, needs: ApiNeeds): OrdsApi {
   } else if (!versionAtLeast(version, desMajor, desMinor) && has(legacy, "CREATE_JWT_PROFILE")) {
     profilePackage = legacy;
     warnings.push(
-      `ORDS ${version.raw}: ${up(security)} is not available, so the deprecated ${up(legacy)} package is used (deprecated since ORDS 24.3, desupported from ORDS 25.3); upgrade ORDS to 24.3 or later.`,
+      `ORDS ${version.raw}: ${up(security)} is not available, so the deprecated ${up(legacy)} package is used ` +
+        "(deprecated since ORDS 24.3, desupported from ORDS 25.3); upgrade ORDS to 24.3 or later.",
     );
   } else {
     throw new KitError(
       "ORDS_PACKAGE_MISSING",
-      `ORDS ${version.raw}: ${needs.user} cannot call ${up(security)}.CREATE_JWT_PROFILE${versionAtLeast(version, desMajor, desMinor) ? "" : ` or ${up(legacy)}.CREATE_JWT_PROFILE`}`,
+      `ORDS ${version.raw}: ${needs.user} cannot call ` +
+        `${up(security)}.CREATE_JWT_PROFILE` +
+        (versionAtLeast(version, desMajor, desMinor) ? "" : ` or ${up(legacy)}.CREATE_JWT_PROFILE`),
       {
         fix: `Upgrade ORDS to 24.3 or later, and ${adminHint}.`,
         details: { version: version.raw, adminMode: needs.adminMode },
@@ -131,9 +138,12 @@ export function resolveOrdsApi(state: InstalledOrds, needs: ApiNeeds): OrdsApi {
     // jwt-profile.sql has role-mode sections for ORDS_SECURITY[_ADMIN] only: the deprecated package is not used for it.
     throw new KitError(
       "ORDS_ROLE_MODE_UNSUPPORTED",
-      `Role mode (jwtProfile.roleClaimName) needs ${up(security)}.CREATE_JWT_PROFILE; ${needs.user} can only call the deprecated ${up(legacy)} package on ORDS ${version.raw}`,
+      `Role mode (jwtProfile.roleClaimName) needs ${up(security)}.CREATE_JWT_PROFILE; ${needs.user} can only call ` +
+        `the deprecated ${up(legacy)} package on ORDS ${version.raw}`,
       {
-        fix: `Upgrade ORDS to 25.1 or later and ${adminHint}; or remove ords.jwtProfile.roleClaimName and use scope mode.`,
+        fix:
+          `Upgrade ORDS to 25.1 or later and ${adminHint}; or remove ords.jwtProfile.roleClaimName and use ` +
+          "scope mode.",
         details: { version: version.raw, package: up(legacy) },
       },
     );
@@ -144,9 +154,12 @@ export function resolveOrdsApi(state: InstalledOrds, needs: ApiNeeds): OrdsApi {
     if (!versionAtLeast(version, roleMajor, roleMinor) || !parameters.has(parameter)) {
       throw new KitError(
         "ORDS_ROLE_MODE_UNSUPPORTED",
-        `Role mode (jwtProfile.roleClaimName) needs ORDS 25.1 or later with ${parameter}; this database has ORDS ${version.raw}${parameters.has(parameter) ? "" : " without that parameter"}`,
+        `Role mode (jwtProfile.roleClaimName) needs ORDS 25.1 or later with ${parameter}; this database has ORDS ` +
+          `${version.raw}${parameters.has(parameter) ? "" : " without that parameter"}`,
         {
-          fix: "Upgrade ORDS to 25.1 or later, or remove ords.jwtProfile.roleClaimName and use scope mode (the token's scope must equal the privilege name).",
+          fix:
+            "Upgrade ORDS to 25.1 or later, or remove ords.jwtProfile.roleClaimName and use scope mode (the " +
+            "token's scope must equal the privilege name).",
           details: { version: version.raw, parameter },
         },
       );
@@ -167,7 +180,8 @@ export function resolveOrdsApi(state: InstalledOrds, needs: ApiNeeds): OrdsApi {
   ) {
     profileDeletePackage = legacy;
     warnings.push(
-      `ORDS ${version.raw}: ${up(profilePackage)} has no DELETE_JWT_PROFILE with p_schema; the deprecated ${up(legacy)}.DELETE_JWT_PROFILE is used to replace or remove the profile.`,
+      `ORDS ${version.raw}: ${up(profilePackage)} has no DELETE_JWT_PROFILE with p_schema; the deprecated ` +
+        `${up(legacy)}.DELETE_JWT_PROFILE is used to replace or remove the profile.`,
     );
   }
 

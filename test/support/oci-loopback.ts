@@ -69,7 +69,8 @@ export function writeOciConfig(): { file: string; fingerprint: string } {
   const file = join(dir, "config");
   writeFileSync(
     file,
-    `[DEFAULT]\nuser=${USER}\nfingerprint=${fingerprint}\ntenancy=${TENANCY}\nregion=eu-frankfurt-1\nkey_file=${join(dir, "key.pem")}\n`,
+    `[DEFAULT]\nuser=${USER}\nfingerprint=${fingerprint}\ntenancy=${TENANCY}\n` +
+      `region=eu-frankfurt-1\nkey_file=${join(dir, "key.pem")}\n`,
   );
   return { file, fingerprint };
 }

@@ -39,7 +39,9 @@ function oid(dotted: string): Buffer {
 
 function utcTime(date: Date): Buffer {
   const iso = date.toISOString(); // 2026-11-30T05:00:00.000Z → 261130050000Z
-  const text = `${iso.slice(2, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
+  const text =
+    `${iso.slice(2, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}` +
+    `${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
   return der(0x17, Buffer.from(text, "ascii"));
 }
 
@@ -90,7 +92,9 @@ export function pluginCertificate(now = new Date()): PluginCertificate {
   const certificate = sequence(tbs, ecdsaWithSha256, bitString(signature));
   const base64 = certificate.toString("base64");
   return {
-    certPem: `-----BEGIN CERTIFICATE-----\n${base64.replace(/.{64}/g, "$&\n").replace(/\n?$/, "\n")}-----END CERTIFICATE-----\n`,
+    certPem:
+      `-----BEGIN CERTIFICATE-----\n${base64.replace(/.{64}/g, "$&\n").replace(/\n?$/, "\n")}-----END ` +
+      `CERTIFICATE-----\n`,
     keyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
     handshakeCert: base64.replace(/=+$/, ""),
   };

@@ -13,7 +13,10 @@ export function handshakeRefusal(env: NodeJS.ProcessEnv): string | undefined {
   }
   const versions = (env.PLUGIN_PROTOCOL_VERSIONS ?? "").split(",").map((v) => Number(v.trim()));
   if (!versions.includes(PROTOCOL_VERSION)) {
-    return `The twin provider speaks plugin protocol ${PROTOCOL_VERSION}; Terraform offered "${env.PLUGIN_PROTOCOL_VERSIONS ?? ""}".`;
+    return (
+      `The twin provider speaks plugin protocol ${PROTOCOL_VERSION}; Terraform offered ` +
+      `"${env.PLUGIN_PROTOCOL_VERSIONS ?? ""}".`
+    );
   }
   return undefined;
 }

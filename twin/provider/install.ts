@@ -83,7 +83,10 @@ function bundle(dir: string): string | undefined {
  * the same from one run to the next with the same twin directory.
  */
 export function launcherScript(command: string[]): string {
-  return `#!/bin/sh\n# The twin oracle/oci provider (TypeScript); generated, do not edit.\nexec ${command.map(shellQuote).join(" ")} "$@"\n`;
+  return (
+    `#!/bin/sh\n# The twin oracle/oci provider (TypeScript); generated, do not edit.\nexec ` +
+    `${command.map(shellQuote).join(" ")} "$@"\n`
+  );
 }
 
 function writeIfChanged(file: string, content: string, mode: number): void {

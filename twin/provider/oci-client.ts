@@ -117,7 +117,9 @@ export interface OciClient {
   call(method: string, url: string, body?: unknown): Promise<OciResponse>;
 }
 
-/** A client for the twin: trusts the twin's CA (and the usual roots), signs with its API key, bounded in time and size. */
+/**
+ * A client for the twin: trusts the twin's CA (and the usual roots), signs with its API key, bounded in time and size.
+ */
 export function ociClient(runtime: TwinEndpoints, profile: string): OciClient {
   const ca = [...rootCertificates, readFileSync(runtime.caFile, "utf8")];
   const key = apiKeyFromConfig(runtime.ociConfigFile, profile);

@@ -165,7 +165,8 @@ async function waitForWorkRequest(
         message?: string;
       }[];
       throw new Error(
-        `oci_identity_domain: iam work request did not succeed, workId: ${id}, action: ${request.operationType ?? ""}. ` +
+        `oci_identity_domain: iam work request did not succeed, workId: ${id}, action: ` +
+          `${request.operationType ?? ""}. ` +
           `ErrorMessage: ${items.map((item) => item.message ?? "").join("\n")}`,
       );
     }
