@@ -69,7 +69,7 @@ export async function enableSigningCertPublicAccess(
     throw callFailed(
       `Enabling client access (SigningCertPublicAccess) on ${idcsEndpoint}`,
       error,
-      "Check that the " + "OCI user is an identity-domain administrator of this domain, then run deploy again.",
+      "Check that the OCI user is an identity-domain administrator of this domain, then run deploy again.",
     );
   }
   return "enabled";

@@ -84,7 +84,7 @@ export function renderOfflineOrdsPlan(plan: OfflineOrdsPlan): string[] {
     `  ORDS post-deploy step (${
       plan.hook
         ? "run by cdktf deploy through terraform_data"
-        : "hook off: run `npx " + "ords-jwt ords apply <env>` yourself"
+        : "hook off: run `npx ords-jwt ords apply <env>` yourself"
     }):`,
     `    connects as ${target.user}@${target.connectString} (password from ${DB_PASSWORD_ENV}), schema ` +
       `${target.schema}${target.adminMode ? " (admin mode: ORDS_ADMIN / ORDS_SECURITY_ADMIN)" : ""}`,

@@ -64,7 +64,7 @@ function renderState(state: OrdsState): string[] {
     const field = (name: string, value: unknown) =>
       lines.push(
         `      ${name.padEnd(15)} ${
-          value === undefined ? "(not readable on this " + "release)" : value === null ? "NULL" : JSON.stringify(value)
+          value === undefined ? "(not readable on this release)" : value === null ? "NULL" : JSON.stringify(value)
         }`,
       );
     lines.push("    JWT profile:");
@@ -88,7 +88,7 @@ function renderState(state: OrdsState): string[] {
   if (state.modules !== undefined)
     lines.push(
       `    configured modules present: ${
-        state.modules.map((module) => `${module.name} ` + `(${module.basePath ?? "?"})`).join(", ") || "none"
+        state.modules.map((module) => `${module.name} (${module.basePath ?? "?"})`).join(", ") || "none"
       }`,
     );
   for (const [key, reason] of Object.entries(state.unreadable)) lines.push(`    unreadable ${key}: ${reason}`);
