@@ -1,15 +1,13 @@
 // The seed's twelve causes of ORDS's `invalid_token`, each injected into the loopback IdP or the ORDS twin after the
 // kit's real ORDS step set everything up: the twin refuses the token as ORDS would, and the kit's doctor names the
 // cause by its check id (never by message text). The twin is written independently of the doctor.
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { join } from "node:path";
 import { doctor } from "../src/commands/doctor";
 import type { CheckId, CheckResult } from "../src/doctor/checks";
 import { composeBlock } from "../src/ords/planner";
 import { configureTwinOrds, readStore } from "../twin/ords/store";
 import type { ValidationFailure } from "../twin/ords/validate";
-import { PROJECT_ROOT } from "./support/environments";
+import { type AsyncCliRun, runCliAsync, TWIN_DRIVER_PRELOAD } from "./support/run-cli-async";
 import { startTwinOrdsWorld, type TwinOrdsWorld } from "./support/twin-ords-world";
 
 let world: TwinOrdsWorld;
@@ -261,36 +259,15 @@ describe("doctor --mirror-jwks against the twin", () => {
 });
 
 describe("the doctor CLI in a child process, against the twin through its node-oracledb stand-in", () => {
-  function doctorCli(token: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  function doctorCli(token: string): Promise<AsyncCliRun> {
     const args = ["doctor", world.env.name, "--environments-dir", world.env.dir, "--jwk-url", world.jwkUrl, "--json"];
-    return new Promise((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        [
-          "--require",
-          join(PROJECT_ROOT, "twin", "ords", "register.cjs"),
-          join(PROJECT_ROOT, "bin", "ords-jwt.cjs"),
-          ...args,
-        ],
-        {
-          cwd: PROJECT_ROOT,
-          env: {
-            ...process.env,
-            ORDS_JWT_TWIN_DIR: world.dir,
-            ORDS_DB_PASSWORD: world.password,
-            ORDS_JWT_TOKEN: token,
-            NODE_EXTRA_CA_CERTS: world.certificate.certFile,
-          },
-          stdio: ["ignore", "pipe", "pipe"],
-        },
-      );
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ status: code, stdout, stderr }));
-    });
+    const env = {
+      ORDS_JWT_TWIN_DIR: world.dir,
+      ORDS_DB_PASSWORD: world.password,
+      ORDS_JWT_TOKEN: token,
+      NODE_EXTRA_CA_CERTS: world.certificate.certFile,
+    };
+    return runCliAsync(args, env, 60_000, TWIN_DRIVER_PRELOAD);
   }
 
   test("exits 0 with every check passing when nothing is broken, and prints no token", async () => {

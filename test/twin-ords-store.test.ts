@@ -30,6 +30,7 @@ import {
   type TestCertificate,
   type TlsFront,
 } from "./support/loopback-tls";
+import { type AsyncCliRun, runCliAsync, TWIN_DRIVER_PRELOAD } from "./support/run-cli-async";
 import { sentinelSecret } from "./support/sentinel";
 
 const PASSWORD = sentinelSecret("db-password");
@@ -84,35 +85,9 @@ function deps(): OrdsCommandDeps {
 const options = (extra: Record<string, unknown> = {}) => ({ environment: "dev", environmentsDir: envDir, ...extra });
 
 /** The CLI as the cdktf hook runs it, in a child process, with the twin's driver in place of node-oracledb. */
-function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        "--require",
-        join(PROJECT_ROOT, "twin", "ords", "register.cjs"),
-        join(PROJECT_ROOT, "bin", "ords-jwt.cjs"),
-        ...args,
-      ],
-      {
-        cwd: PROJECT_ROOT,
-        env: {
-          ...process.env,
-          ORDS_JWT_TWIN_DIR: twinDir,
-          ORDS_DB_PASSWORD: PASSWORD,
-          NODE_EXTRA_CA_CERTS: certificate.certFile,
-          CHECKPOINT_DISABLE: "1",
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
+function cli(args: string[]): Promise<AsyncCliRun> {
+  const env = { ORDS_JWT_TWIN_DIR: twinDir, ORDS_DB_PASSWORD: PASSWORD, NODE_EXTRA_CA_CERTS: certificate.certFile };
+  return runCliAsync(args, env, 60_000, TWIN_DRIVER_PRELOAD);
 }
 
 async function connect(user = "HR"): Promise<OrdsDb> {

@@ -1,7 +1,15 @@
 // `call <env> <path-or-url>`: registers the call command; src/commands/call.ts does the work.
 import type { Command } from "commander";
 import { FLAG_RANGES, httpFromFlags, integerFlag, TOKEN_ENV, urlFlag } from "../cli-flags";
-import { type CommonFlags, ENVIRONMENTS_DIR_DEFAULT, lazy, print } from "./shared";
+import {
+  allowInsecureOption,
+  type CommonFlags,
+  environmentsDirOption,
+  lazy,
+  outdirOption,
+  print,
+  timeoutOption,
+} from "./shared";
 
 interface CallFlags extends CommonFlags {
   /** A string, or false for --no-token. */
@@ -35,11 +43,11 @@ export function registerCall(program: Command): void {
     .option("--discovery-url <url>", "the IdP's .well-known/openid-configuration URL", urlFlag)
     .option("--client-id <id>", "client id")
     .option("--scope <scope>", "scope to request")
-    .option("--allow-insecure", "allow http:// URLs (local test servers only)")
-    .option("--timeout-ms <n>", "timeout of each HTTP request", integerFlag(FLAG_RANGES.timeoutMs))
+    .addOption(allowInsecureOption())
+    .addOption(timeoutOption("HTTP request"))
     .option("--max-response-bytes <n>", "largest response body accepted", integerFlag(FLAG_RANGES.maxResponseBytes))
-    .option("--environments-dir <dir>", "directory of environment files", ENVIRONMENTS_DIR_DEFAULT)
-    .option("--outdir <dir>", "where the stacks were synthesized", "cdktf.out")
+    .addOption(environmentsDirOption())
+    .addOption(outdirOption())
     .option("--json", "print the result as JSON")
     .action(async (environment: string, pathOrUrl: string, options: CallFlags) => {
       const { call, callFailure, callJson, renderCall } = lazy<typeof import("../commands/call")>("../commands/call");

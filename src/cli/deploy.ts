@@ -1,6 +1,6 @@
 // `deploy <env>`: registers the deploy command; src/commands/deploy.ts does the work.
 import type { Command } from "commander";
-import { ENVIRONMENTS_DIR_DEFAULT, lazy, print } from "./shared";
+import { environmentsDirOption, lazy, outdirOption, print } from "./shared";
 
 export function registerDeploy(program: Command): void {
   program
@@ -9,8 +9,8 @@ export function registerDeploy(program: Command): void {
     .argument("<environment>", "environment name")
     .option("--yes", "approve without asking (implied by CI=true)")
     .option("--leave-ords", "the ORDS hook was removed from the config: drop it without tearing ORDS down")
-    .option("--environments-dir <dir>", "directory of environment files", ENVIRONMENTS_DIR_DEFAULT)
-    .option("--outdir <dir>", "where cdktf synthesizes the stacks", "cdktf.out")
+    .addOption(environmentsDirOption())
+    .addOption(outdirOption("where cdktf synthesizes the stacks"))
     .option("--json", "print the result as JSON")
     .action(
       async (

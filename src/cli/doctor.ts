@@ -1,7 +1,16 @@
 // `doctor [env]`: registers the doctor command; src/commands/doctor.ts does the work.
 import type { Command } from "commander";
 import { collect, FLAG_RANGES, httpFromFlags, integerFlag, jsonPointerFlag, TOKEN_ENV, urlFlag } from "../cli-flags";
-import { type CommonFlags, colourFor, ENVIRONMENTS_DIR_DEFAULT, lazy, print } from "./shared";
+import {
+  allowInsecureOption,
+  type CommonFlags,
+  colourFor,
+  environmentsDirOption,
+  lazy,
+  outdirOption,
+  print,
+  timeoutOption,
+} from "./shared";
 
 interface DoctorFlags extends CommonFlags {
   readonly issuer?: string;
@@ -61,10 +70,10 @@ export function registerDoctor(program: Command): void {
     .option("--scope <scope>", "scope to request")
     .option("--mirror-jwks", "troubleshooting: serve the JWKS from a temporary ORDS module and retry (needs DB access)")
     .option("--force", "allow --mirror-jwks on a protected environment")
-    .option("--allow-insecure", "allow http:// URLs (local test servers only)")
-    .option("--timeout-ms <n>", "timeout of each network step", integerFlag(FLAG_RANGES.timeoutMs))
-    .option("--environments-dir <dir>", "directory of environment files", ENVIRONMENTS_DIR_DEFAULT)
-    .option("--outdir <dir>", "where the stacks were synthesized", "cdktf.out")
+    .addOption(allowInsecureOption())
+    .addOption(timeoutOption("network step"))
+    .addOption(environmentsDirOption())
+    .addOption(outdirOption())
     .option("--json", 'print {"checks":[{"id","status","message","fix"}]}')
     .action(async (environment: string | undefined, options: DoctorFlags) => {
       const { doctor, doctorJson, renderDoctor, failedDoctor } =

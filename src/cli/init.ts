@@ -1,6 +1,6 @@
 // `init <env> [--from examples/<name>]`: registers the scaffolding command; src/commands/init.ts does the work.
 import type { Command } from "commander";
-import { ENVIRONMENTS_DIR_DEFAULT, lazy, print } from "./shared";
+import { environmentsDirOption, lazy, print } from "./shared";
 
 export function registerInit(program: Command): void {
   program
@@ -8,7 +8,7 @@ export function registerInit(program: Command): void {
     .description("Create environments/<env>.json from an example and say which fields to fill in")
     .argument("<environment>", "the new environment's name, such as dev")
     .option("--from <example>", "the example to copy: examples/oci or examples/entra", "examples/oci")
-    .option("--environments-dir <dir>", "directory of environment files", ENVIRONMENTS_DIR_DEFAULT)
+    .addOption(environmentsDirOption())
     .option("--json", "print the result as JSON")
     .action((environment: string, options: { from: string; environmentsDir: string; json?: boolean }) => {
       const { init, renderInit } = lazy<typeof import("../commands/init")>("../commands/init");

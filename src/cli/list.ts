@@ -1,12 +1,12 @@
 // `list`: registers the environment overview; src/commands/list.ts does the work.
 import type { Command } from "commander";
-import { ENVIRONMENTS_DIR_DEFAULT, lazy, print } from "./shared";
+import { environmentsDirOption, lazy, print } from "./shared";
 
 export function registerList(program: Command): void {
   program
     .command("list")
     .description("List the environments: identity provider, deployed or not, protected, state backend")
-    .option("--environments-dir <dir>", "directory of environment files", ENVIRONMENTS_DIR_DEFAULT)
+    .addOption(environmentsDirOption())
     .option("--json", "print the result as JSON")
     .action((options: { environmentsDir: string; json?: boolean }) => {
       const { list, renderList } = lazy<typeof import("../commands/list")>("../commands/list");

@@ -1,6 +1,6 @@
 // `ords plan|apply|teardown|status <env>`: registers the ORDS post-deploy step; src/commands/ords.ts does the work.
 import type { Command } from "commander";
-import { ENVIRONMENTS_DIR_DEFAULT, lazy, print } from "./shared";
+import { environmentsDirOption, lazy, outdirOption, print } from "./shared";
 
 interface OrdsFlags {
   readonly jwkUrl?: string;
@@ -43,8 +43,8 @@ export function registerOrds(program: Command): void {
         "Entra: the API app's client id, the JWT profile's audience (default: the stack's client_id output)",
       )
       .option("--spec-env <variable>", "read the step's input from this environment variable (used by the cdktf hook)")
-      .option("--environments-dir <dir>", "directory of environment files", ENVIRONMENTS_DIR_DEFAULT)
-      .option("--outdir <dir>", "where the stacks were synthesized", "cdktf.out")
+      .addOption(environmentsDirOption())
+      .addOption(outdirOption())
       .option("--json", "print the result as JSON");
     if (name === "teardown") command.option("--force", "tear down the ORDS objects of a protected environment");
     command.action(async (environment: string, options: OrdsFlags) => {

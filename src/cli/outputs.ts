@@ -1,6 +1,6 @@
 // `outputs <env>`: registers the outputs command; src/commands/outputs.ts does the work.
 import type { Command } from "commander";
-import { ENVIRONMENTS_DIR_DEFAULT, lazy, print } from "./shared";
+import { environmentsDirOption, lazy, outdirOption, print } from "./shared";
 
 export function registerOutputs(program: Command): void {
   program
@@ -8,8 +8,8 @@ export function registerOutputs(program: Command): void {
     .description("Show a deployed environment's outputs (issuer, audience, JWK URL, client id …); the secret is hidden")
     .argument("<environment>", "environment name")
     .option("--show-secret", "also print the client secret (the stack's sensitive output)")
-    .option("--environments-dir <dir>", "directory of environment files", ENVIRONMENTS_DIR_DEFAULT)
-    .option("--outdir <dir>", "where the stacks were synthesized", "cdktf.out")
+    .addOption(environmentsDirOption())
+    .addOption(outdirOption())
     .option("--json", "print the result as JSON")
     .action(
       async (

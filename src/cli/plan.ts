@@ -1,6 +1,6 @@
 // `plan [environments...]`: registers the offline plan; src/commands/plan.ts does the work.
 import type { Command } from "commander";
-import { ENVIRONMENTS_DIR_DEFAULT, lazy, print } from "./shared";
+import { environmentsDirOption, lazy, outdirOption, print } from "./shared";
 
 export function registerPlan(program: Command): void {
   program
@@ -8,8 +8,8 @@ export function registerPlan(program: Command): void {
     .description("Synthesize environments offline and show what would be created (no credentials needed)")
     .argument("[environments...]", "environment names (default: every file in environments/)")
     .option("--json", "print the result as JSON")
-    .option("--outdir <dir>", "synthesis output directory", "cdktf.out")
-    .option("--environments-dir <dir>", "directory of environment files", ENVIRONMENTS_DIR_DEFAULT)
+    .addOption(outdirOption("synthesis output directory"))
+    .addOption(environmentsDirOption())
     .action(async (environments: string[], options: { json?: boolean; outdir: string; environmentsDir: string }) => {
       const { plan, renderPlan } = lazy<typeof import("../commands/plan")>("../commands/plan");
       const result = await plan({ environments, outdir: options.outdir, environmentsDir: options.environmentsDir });

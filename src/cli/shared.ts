@@ -1,7 +1,7 @@
 // What every command registration shares: the lazy loader, the result printer and the common flags.
 // It loads no command code: each registration requires its command module only when the command runs.
-import type { Command } from "commander";
-import type { NetworkFlags } from "../cli-flags";
+import { type Command, Option } from "commander";
+import { FLAG_RANGES, integerFlag, type NetworkFlags } from "../cli-flags";
 import { environmentsDirFromEnv } from "../config/environments-dir";
 import { redactKnownSecrets } from "../secret";
 import { jsonTerminalSafe, terminalSafe } from "../terminal-safe";
@@ -36,6 +36,26 @@ export function colourFor(stream: { readonly isTTY?: boolean }, env: NodeJS.Proc
 
 /** The default of --environments-dir (ORDS_JWT_ENVIRONMENTS_DIR, else `environments`). */
 export const ENVIRONMENTS_DIR_DEFAULT = environmentsDirFromEnv();
+
+/** --environments-dir, for every command that reads environment files. */
+export function environmentsDirOption(): Option {
+  return new Option("--environments-dir <dir>", "directory of environment files").default(ENVIRONMENTS_DIR_DEFAULT);
+}
+
+/** --outdir: where the stacks are (or are to be) synthesized. */
+export function outdirOption(description = "where the stacks were synthesized"): Option {
+  return new Option("--outdir <dir>", description).default("cdktf.out");
+}
+
+/** --allow-insecure, for the commands that talk HTTP. */
+export function allowInsecureOption(): Option {
+  return new Option("--allow-insecure", "allow http:// URLs (local test servers only)");
+}
+
+/** --timeout-ms, for the commands that talk HTTP; `step` says what one timeout bounds. */
+export function timeoutOption(step: string): Option {
+  return new Option("--timeout-ms <n>", `timeout of each ${step}`).argParser(integerFlag(FLAG_RANGES.timeoutMs));
+}
 
 /** A command registration: adds one top-level command (and its subcommands) to the program. */
 export type Registration = (program: Command) => void;

@@ -1,6 +1,6 @@
 // `teardown <env>`: registers the teardown command; src/commands/teardown.ts does the work.
 import type { Command } from "commander";
-import { ENVIRONMENTS_DIR_DEFAULT, lazy, print } from "./shared";
+import { environmentsDirOption, lazy, outdirOption, print } from "./shared";
 
 interface TeardownFlags {
   readonly yes?: boolean;
@@ -21,8 +21,8 @@ export function registerTeardown(program: Command): void {
     .option("--yes", "do not ask for confirmation (implied by CI=true)")
     .option("--force", "tear down a protected environment")
     .option("--skip-ords", "the database is gone or unreachable: leave its ORDS objects and do not connect")
-    .option("--environments-dir <dir>", "directory of environment files", ENVIRONMENTS_DIR_DEFAULT)
-    .option("--outdir <dir>", "where cdktf synthesizes the stacks", "cdktf.out")
+    .addOption(environmentsDirOption())
+    .addOption(outdirOption("where cdktf synthesizes the stacks"))
     .option("--json", "print the result as JSON")
     .action(async (environment: string, options: TeardownFlags) => {
       const { teardownCommand, renderTeardownCommand } =

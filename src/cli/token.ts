@@ -1,7 +1,15 @@
 // `token [env]`: registers the token command; src/commands/token.ts does the work.
 import type { Command } from "commander";
 import { FLAG_RANGES, httpFromFlags, integerFlag, urlFlag } from "../cli-flags";
-import { type CommonFlags, ENVIRONMENTS_DIR_DEFAULT, lazy, print } from "./shared";
+import {
+  allowInsecureOption,
+  type CommonFlags,
+  environmentsDirOption,
+  lazy,
+  outdirOption,
+  print,
+  timeoutOption,
+} from "./shared";
 
 interface TokenFlags extends CommonFlags {
   readonly user?: boolean;
@@ -44,10 +52,10 @@ export function registerToken(program: Command): void {
       integerFlag(FLAG_RANGES.loginTimeoutSeconds),
     )
     .option("--no-browser", "do not try to open a browser for --user")
-    .option("--allow-insecure", "allow http:// endpoints (local test servers only)")
-    .option("--timeout-ms <n>", "timeout of each HTTP request", integerFlag(FLAG_RANGES.timeoutMs))
-    .option("--environments-dir <dir>", "directory of environment files", ENVIRONMENTS_DIR_DEFAULT)
-    .option("--outdir <dir>", "where the stacks were synthesized", "cdktf.out")
+    .addOption(allowInsecureOption())
+    .addOption(timeoutOption("HTTP request"))
+    .addOption(environmentsDirOption())
+    .addOption(outdirOption())
     .option("--json", "print the token response (or the decoded token) as JSON")
     .action(async (environment: string | undefined, options: TokenFlags) => {
       const { token, renderToken, tokenJson } = lazy<typeof import("../commands/token")>("../commands/token");

@@ -11,13 +11,18 @@ export interface AsyncCliRun {
   readonly stderr: string;
 }
 
+/** The twin's node-oracledb stand-in, preloaded the way the twin's hook runs the CLI (twin/ords/register.cjs). */
+export const TWIN_DRIVER_PRELOAD = join(PROJECT_ROOT, "twin", "ords", "register.cjs");
+
 export function runCliAsync(
   args: readonly string[],
   env: Record<string, string | undefined> = {},
   timeoutMs = 60_000,
+  preload?: string,
 ): Promise<AsyncCliRun> {
+  const nodeArgs = preload === undefined ? [] : ["--require", preload];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, "bin", "ords-jwt.cjs"), ...args], {
+    const child = spawn(process.execPath, [...nodeArgs, join(PROJECT_ROOT, "bin", "ords-jwt.cjs"), ...args], {
       cwd: PROJECT_ROOT,
       env: {
         ...process.env,
