@@ -7,12 +7,24 @@
 // it loads, which is correct and only slower.
 "use strict";
 const Module = require("node:module");
-const { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require("node:fs");
+const {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} = require("node:fs");
 const { dirname, join, relative, sep } = require("node:path");
+const { installCodeCache, RECORD } = require("./code-cache.cjs");
 
 const ROOT = join(__dirname, "..");
 const OUT = join(ROOT, ".build");
 const MANIFEST = join(OUT, "manifest.json");
+const CODE_CACHE = join(OUT, "code-cache");
 /** What is compiled: the CLI and the stacks, and the generated bindings they import (by far the most code). */
 const SOURCES = ["main.ts", "src", "stacks", ".gen"];
 /** The compiled output also depends on these: a change to either makes the whole build stale. */
@@ -79,7 +91,7 @@ function readManifest() {
 }
 
 /**
- * Requires of two dependencies that load much more than the kit uses, each answered with a stand-in that loads the
+ * Requires of dependencies that load much more than the kit uses, each answered with a stand-in that loads the
  * real module on first use (the stand-in forwards every call and property, so nothing else changes):
  * - zod 4's CommonJS build requires all of its ~50 locales as it loads (about a third of its load time, paid by
  *   every command that reads an environment file); the kit uses English, which zod's schemas load themselves. zod
@@ -88,6 +100,13 @@ function readManifest() {
  *   TerraformAsset directory, which the kit's stacks never create; cdktf only ever calls it.
  */
 const DEFERRED = [
+  {
+    // commander requires child_process for subcommands that are separate executables, which the kit has none of.
+    request: "node:child_process",
+    from: `${sep}node_modules${sep}commander${sep}lib${sep}command.js`,
+    target: () => ({}),
+    esModule: false,
+  },
   {
     request: "../locales/index.cjs",
     from: `${sep}node_modules${sep}zod${sep}v4${sep}`,
@@ -134,13 +153,23 @@ function deferRequires() {
 
 let registered = false;
 
-/** Installs the `.ts` loader for require() (and defers the requires above); a second call does nothing. */
+/**
+ * Installs the `.ts` loader for require(), the code cache (bin/code-cache.cjs) and the deferred requires above; a
+ * second call does nothing. Every entry point (the CLI, cdktf's app command) comes through here first, so they all
+ * run under the same V8 flags, which the code cache needs: V8 rejects data written under other flags.
+ */
 function register() {
   if (registered) return;
   registered = true;
+  // Node's fetch parses HTTP in WebAssembly that V8 re-optimizes on a background thread, and process exit waits for
+  // that thread: 0.1-0.5 s after every command that made a request. The baseline compiler alone serves the few
+  // responses a command reads as well.
+  require("node:v8").setFlagsFromString("--liftoff-only");
   deferRequires();
   const manifest = readManifest();
   const files = manifest === undefined ? {} : manifest.files;
+  const inMemory = new Set();
+  installCodeCache({ root: ROOT, dir: CODE_CACHE, compiledInMemory: (filename) => inMemory.has(filename) });
   let engine;
   let stale = 0;
   Module._extensions[".ts"] = function loadTypeScript(module, filename) {
@@ -156,6 +185,7 @@ function register() {
       if (compiled !== undefined) return module._compile(compiled, filename);
     }
     stale++;
+    inMemory.add(filename);
     if (process.env.ORDS_JWT_DEBUG_BUILD) process.stderr.write(`compiling ${key} in memory (${stale} so far)\n`);
     engine ??= esbuild();
     module._compile(compile(filename, engine), filename);
@@ -204,10 +234,40 @@ function build() {
   return Object.keys(files).length;
 }
 
+/**
+ * Writes the code cache (bin/code-cache.cjs) by running, in record mode, the CLI's --help and an offline plan of
+ * every example environment: together they load the command table, cdktf, zod, the stacks and the bindings, which
+ * cdktf's app command loads too. A run that fails leaves its modules uncached, which is slower, never wrong.
+ */
+function recordCodeCache() {
+  const cli = join(ROOT, "bin", "ords-jwt.cjs");
+  const examples = join(ROOT, "environments", "examples");
+  if (!existsSync(cli) || !existsSync(examples)) return []; // a layout without the CLI has nothing to record
+  // Required here, not above: the CLI loads this file on every run, and child_process alone costs it 5-10 ms.
+  const { spawnSync } = require("node:child_process");
+  const scratch = mkdtempSync(join(require("node:os").tmpdir(), "ords-jwt-build-"));
+  try {
+    const runs = [["--help"], ["plan", "--environments-dir", examples, "--outdir", join(scratch, "cdktf.out")]];
+    return runs.flatMap((args) => {
+      const result = spawnSync(process.execPath, [cli, ...args], {
+        cwd: scratch,
+        env: { ...process.env, [RECORD]: "record" },
+        stdio: ["ignore", "ignore", "pipe"],
+        encoding: "utf8",
+      });
+      return result.status === 0 ? [] : [`ords-jwt ${args[0]} exited ${result.status}: ${result.stderr.trim()}`];
+    });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
 module.exports = { register, build, ROOT, OUT };
 
 if (require.main === module) {
   const started = Date.now();
   const count = build();
-  process.stderr.write(`compiled ${count} TypeScript files into .build/ in ${Date.now() - started} ms\n`);
+  const failures = recordCodeCache();
+  for (const failure of failures) process.stderr.write(`code cache: ${failure}\n`);
+  process.stderr.write(`compiled ${count} TypeScript files and recorded the code cache in ${Date.now() - started} ms\n`);
 }

@@ -1,6 +1,5 @@
 // Reads a deployed environment's stack outputs (the names in OUTPUT_NAMES) and resolves the client secret: from what
 // deploy wrote (state/<env>.outputs.json, the local state file), else through terraform. It writes nothing to disk.
-import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { KitError } from "./errors";
@@ -126,9 +125,11 @@ export function terraformOutputsSource(options: TerraformOutputsOptions): Output
       details: { stackDir: options.stackDir },
     });
   const env = { ...process.env, CHECKPOINT_DISABLE: "1" };
+  // Loaded here, when terraform must run: doctor, token and call read the outputs file and never need it.
+  const childProcess = () => require("node:child_process") as typeof import("node:child_process");
   const initialize = () =>
     new Promise<void>((resolve, reject) => {
-      execFile(
+      childProcess().execFile(
         binary,
         ["init", "-input=false", "-no-color"],
         { cwd: options.stackDir, timeout: 10 * timeout, maxBuffer: 4 * 1024 * 1024, env, encoding: "utf8" },
@@ -168,7 +169,7 @@ export function terraformOutputsSource(options: TerraformOutputsOptions): Output
         reject(notDeployed("the directory does not exist (the stack was never synthesized here)"));
         return;
       }
-      execFile(
+      childProcess().execFile(
         binary,
         ["output", "-json", "-no-color"],
         {

@@ -26,11 +26,16 @@ function write(relative: string, text: string): void {
 
 /** Loads src/greet.ts through the scratch copy's loader and returns what its greet() says. */
 function greet(): string {
+  return runGreet({}).stdout;
+}
+
+/** greet() in a node with these extra environment variables: what it printed on stdout and stderr. */
+function runGreet(env: Record<string, string>): { stdout: string; stderr: string } {
   const script = `require(${JSON.stringify(join(root, "bin", "compiled.cjs"))}).register();
     process.stdout.write(require(${JSON.stringify(join(root, "src", "greet.ts"))}).greet());`;
-  const result = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", env: { ...process.env } });
+  const result = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", env: { ...process.env, ...env } });
   if (result.status !== 0) throw new Error(`node exited ${String(result.status)}: ${result.stderr}`);
-  return result.stdout;
+  return result;
 }
 
 function build(): void {
@@ -47,6 +52,7 @@ beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), "compiled-loader-"));
   mkdirSync(join(root, "bin"));
   copyFileSync(join(PROJECT_ROOT, "bin", "compiled.cjs"), join(root, "bin", "compiled.cjs"));
+  copyFileSync(join(PROJECT_ROOT, "bin", "code-cache.cjs"), join(root, "bin", "code-cache.cjs"));
   copyFileSync(join(PROJECT_ROOT, "tsconfig.json"), join(root, "tsconfig.json"));
   symlinkSync(join(PROJECT_ROOT, "node_modules"), join(root, "node_modules"), "dir");
   write("src/greet.ts", `import { name } from "./name";\nexport const greet = (): string => \`hello \${name}\`;\n`);
@@ -98,6 +104,54 @@ test("a changed tsconfig.json makes the whole build stale", () => {
   const tsconfig = join(root, "tsconfig.json");
   writeFileSync(tsconfig, `${readFileSync(tsconfig, "utf8")}\n`);
   expect(greet()).toBe("hello one");
+});
+
+describe("the code cache", () => {
+  const record = () => runGreet({ ORDS_JWT_CODE_CACHE: "record" });
+  const debug = { ORDS_JWT_DEBUG_BUILD: "1" };
+
+  test("the modules of a recorded run load from the cache on the next run", () => {
+    build();
+    record();
+    const { stdout, stderr } = runGreet(debug);
+    expect(stdout).toBe("hello one");
+    expect(stderr).toContain("code cache: 2 from cache, 0 compiled");
+  });
+
+  test("a JavaScript module edited after recording runs its new code, even at the same size", () => {
+    // V8 checks only the length of the source against the data, so the size-and-mtime stamp is what notices.
+    write("src/greet.ts", `import { word } from "../lib/word";\nexport const greet = (): string => word();\n`);
+    write("lib/word.js", `exports.word = () => "recorded";\n`);
+    build();
+    record();
+    const file = join(root, "lib", "word.js");
+    writeFileSync(file, `exports.word = () => "replaced";\n`);
+    const later = new Date(statSync(file).mtimeMs + 5000);
+    utimesSync(file, later, later);
+    const { stdout, stderr } = runGreet(debug);
+    expect(stdout).toBe("replaced");
+    expect(stderr).toContain("code cache: 1 from cache, 1 compiled");
+  });
+
+  test("a TypeScript source edited after recording runs its new code, even at the same size", () => {
+    build();
+    record();
+    const file = join(root, "src", "greet.ts");
+    writeFileSync(file, readFileSync(file, "utf8").replace("hello", "howdy"));
+    const later = new Date(statSync(file).mtimeMs + 5000);
+    utimesSync(file, later, later);
+    const { stdout, stderr } = runGreet(debug);
+    expect(stdout).toBe("howdy one");
+    expect(stderr).toContain("code cache: 1 from cache, 1 compiled");
+  });
+
+  test("data V8 rejects (other V8 flags) is ignored and the module compiles", () => {
+    build();
+    record();
+    const { stdout, stderr } = runGreet({ ...debug, NODE_OPTIONS: "--max-old-space-size=512" });
+    expect(stdout).toBe("hello one");
+    expect(stderr).toContain("code cache: 0 from cache, 2 compiled");
+  });
 });
 
 /** The files a CLI run loaded, read from require.cache as the process exits. */

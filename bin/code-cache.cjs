@@ -1,0 +1,123 @@
+// A V8 code cache for the CommonJS modules the kit loads: its compiled TypeScript (.build/) and its dependencies.
+// Without it node parses and compiles every module on every run, which was about a quarter of a plan's time.
+//
+// The cache is written by `npm run build`, which runs a few commands with ORDS_JWT_CODE_CACHE=record: at the end
+// of such a run each module's code is serialized after it ran, so the functions it called come compiled too.
+// Other runs only read it. A module compiles as it would without the cache when its file changed since the cache
+// was written (size or mtime), when it was compiled in memory from a changed source, or when V8 rejects the data
+// (another node, or other V8 flags).
+"use strict";
+const Module = require("node:module");
+const vm = require("node:vm");
+const { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require("node:fs");
+const { dirname, join, relative, sep } = require("node:path");
+
+const RECORD = "ORDS_JWT_CODE_CACHE";
+const INDEX = "index.json";
+
+/** The stamp of a file: size and mtime, as in bin/compiled.cjs's manifest. */
+function stamp(file) {
+  const stats = statSync(file);
+  return `${stats.size}:${stats.mtimeMs}`;
+}
+
+function readIndex(dir) {
+  try {
+    return JSON.parse(readFileSync(join(dir, INDEX), "utf8"));
+  } catch {
+    return {};
+  }
+}
+
+/** Written beside and renamed over, so a reader never sees half a file. */
+function writeAtomically(file, data) {
+  const next = `${file}.${process.pid}`;
+  writeFileSync(next, data);
+  renameSync(next, file);
+}
+
+/** The `require` node gives a module (module.require with resolve, resolve.paths, main, extensions and cache). */
+function requireFor(module) {
+  const require = (id) => module.require(id);
+  require.resolve = (request, options) => Module._resolveFilename(request, module, false, options);
+  require.resolve.paths = (request) => Module._resolveLookupPaths(request, module);
+  require.main = process.mainModule;
+  require.extensions = Module._extensions;
+  require.cache = Module._cache;
+  return require;
+}
+
+/**
+ * Compiles CommonJS modules under `root` with the cache in `dir`. `compiledInMemory(filename)` names the modules
+ * whose code is not what the build recorded (bin/compiled.cjs compiled them from a changed source).
+ */
+function installCodeCache({ root, dir, compiledInMemory }) {
+  const recording = process.env[RECORD] === "record";
+  const original = Module.prototype._compile;
+  const fresh = [];
+  const counts = { fromCache: 0, compiled: 0 };
+  let index;
+  Module.prototype._compile = function compileWithCache(content, filename, format) {
+    const key = relative(root, filename).split(sep).join("/");
+    if (format === "module" || key.startsWith("../")) return original.call(this, content, filename, format);
+    if (compiledInMemory(filename)) {
+      counts.compiled++;
+      return original.call(this, content, filename, format);
+    }
+    index ??= readIndex(dir);
+    const current = stamp(filename);
+    let cachedData;
+    if (index[key] === current) {
+      try {
+        cachedData = readFileSync(join(dir, cacheFileName(key)));
+      } catch {
+        // A build running right now replaced the cache under this process: compile without it.
+      }
+    }
+    if (cachedData === undefined && !recording) {
+      counts.compiled++;
+      return original.call(this, content, filename, format);
+    }
+    let script;
+    try {
+      // The wrapper is node's own; the column offset keeps line 1's columns (and its source map) right.
+      script = new vm.Script(Module.wrap(content.startsWith("#!") ? `//${content.slice(2)}` : content), {
+        filename,
+        cachedData,
+        columnOffset: -Module.wrapper[0].length,
+      });
+    } catch (error) {
+      // ES module syntax in a .js file, or a real syntax error: node's own path detects the one and reports the other.
+      if (error instanceof SyntaxError) return original.call(this, content, filename, format);
+      throw error;
+    }
+    const usedCache = cachedData !== undefined && script.cachedDataRejected !== true;
+    counts[usedCache ? "fromCache" : "compiled"]++;
+    if (recording && !usedCache) fresh.push({ key, stamp: current, script });
+    const wrapper = script.runInThisContext({ displayErrors: true });
+    return wrapper.call(this.exports, this.exports, requireFor(this), this, filename, dirname(filename));
+  };
+  if (recording) process.on("exit", () => record(dir, fresh));
+  if (process.env.ORDS_JWT_DEBUG_BUILD) {
+    process.on("exit", () =>
+      process.stderr.write(`code cache: ${counts.fromCache} from cache, ${counts.compiled} compiled\n`),
+    );
+  }
+}
+
+function cacheFileName(key) {
+  return `${key.replaceAll("/", "!")}.bin`;
+}
+
+/** At the end of a recording run: each new module's code as it stands now, and its stamp in the index. */
+function record(dir, fresh) {
+  mkdirSync(dir, { recursive: true });
+  const index = readIndex(dir);
+  for (const { key, stamp: recorded, script } of fresh) {
+    writeAtomically(join(dir, cacheFileName(key)), script.createCachedData());
+    index[key] = recorded;
+  }
+  writeAtomically(join(dir, INDEX), `${JSON.stringify(index, null, 1)}\n`);
+}
+
+module.exports = { installCodeCache, RECORD };
