@@ -155,16 +155,11 @@ let registered = false;
 
 /**
  * Installs the `.ts` loader for require(), the code cache (bin/code-cache.cjs) and the deferred requires above; a
- * second call does nothing. Every entry point (the CLI, cdktf's app command) comes through here first, so they all
- * run under the same V8 flags, which the code cache needs: V8 rejects data written under other flags.
+ * second call does nothing.
  */
 function register() {
   if (registered) return;
   registered = true;
-  // Node's fetch parses HTTP in WebAssembly that V8 re-optimizes on a background thread, and process exit waits for
-  // that thread: 0.1-0.5 s after every command that made a request. The baseline compiler alone serves the few
-  // responses a command reads as well.
-  require("node:v8").setFlagsFromString("--liftoff-only");
   deferRequires();
   const manifest = readManifest();
   const files = manifest === undefined ? {} : manifest.files;
