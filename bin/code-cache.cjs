@@ -48,24 +48,26 @@ function requireFor(module) {
 }
 
 /**
- * Compiles CommonJS modules under `root` with the cache in `dir`. `compiledInMemory(filename)` names the modules
- * whose code is not what the build recorded (bin/compiled.cjs compiled them from a changed source).
+ * Compiles CommonJS modules under `root` with the cache in `dir`. `originOf(filename)` tells where a module's code
+ * came from when it is not simply the file: `{ key, stamp }` to cache it under, or null when it must not be cached
+ * (bin/compiled.cjs compiled it in memory from a changed source).
  */
-function installCodeCache({ root, dir, compiledInMemory }) {
+function installCodeCache({ root, dir, originOf }) {
   const recording = process.env[RECORD] === "record";
   const original = Module.prototype._compile;
   const fresh = [];
   const counts = { fromCache: 0, compiled: 0 };
   let index;
   Module.prototype._compile = function compileWithCache(content, filename, format) {
-    const key = relative(root, filename).split(sep).join("/");
-    if (format === "module" || key.startsWith("../")) return original.call(this, content, filename, format);
-    if (compiledInMemory(filename)) {
+    const path = relative(root, filename).split(sep).join("/");
+    if (format === "module" || path.startsWith("../")) return original.call(this, content, filename, format);
+    const origin = originOf(filename);
+    if (origin === null) {
       counts.compiled++;
       return original.call(this, content, filename, format);
     }
+    const { key, stamp: current } = origin ?? { key: path, stamp: stamp(filename) };
     index ??= readIndex(dir);
-    const current = stamp(filename);
     let cachedData;
     if (index[key] === current) {
       try {

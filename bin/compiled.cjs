@@ -29,7 +29,17 @@ const CODE_CACHE = join(OUT, "code-cache");
 const SOURCES = ["main.ts", "src", "stacks", ".gen"];
 /** The compiled output also depends on these: a change to either makes the whole build stale. */
 const INPUTS = [join(ROOT, "tsconfig.json"), __filename];
-const MANIFEST_VERSION = 1;
+const MANIFEST_VERSION = 2;
+
+/**
+ * Modules built as one: the command table (src/cli/ and commander) is what --help and every command load first, and
+ * one module loads faster than the twenty it is made of. Only files under `within` and the named packages go in;
+ * every other import stays a require of its own path, so each of those modules still loads once, as itself, with
+ * its classes and its state (the secrets to redact) never duplicated. Nothing outside `within` imports a module
+ * inside it (test/import-graph.test.ts). A bundle whose inputs changed since the build is not used: its entry then
+ * loads file by file.
+ */
+const BUNDLES = [{ entry: "src/cli/program.ts", within: "src/cli/", packages: ["commander"], output: "bundle/cli.js" }];
 
 /** esbuild comes with tsx (a dependency of the kit); resolved from tsx's location, as twin/provider/install.ts does. */
 function esbuild() {
@@ -43,15 +53,18 @@ function esbuild() {
  * loads, which cost about a third of the start-up budget; `NODE_OPTIONS=--enable-source-maps` turns them on.
  */
 function transformOptions(file, sourcemap) {
+  return { ...compileOptions(sourcemap), loader: "ts", sourcefile: file };
+}
+
+/** What a transform of one file and a bundle share. */
+function compileOptions(sourcemap) {
   return {
-    loader: "ts",
     format: "cjs",
     platform: "node",
     target: "node20.9",
     keepNames: true,
     minifyWhitespace: true,
     sourcemap,
-    sourcefile: file,
     tsconfigRaw: readFileSync(join(ROOT, "tsconfig.json"), "utf8"),
   };
 }
@@ -101,21 +114,22 @@ function readManifest() {
  */
 const DEFERRED = [
   {
-    // commander requires child_process for subcommands that are separate executables, which the kit has none of.
+    // commander (its own file, or the command table bundled with it) requires child_process for subcommands that are
+    // separate executables, which the kit has none of.
     request: "node:child_process",
-    from: `${sep}node_modules${sep}commander${sep}lib${sep}command.js`,
+    from: [`${sep}node_modules${sep}commander${sep}lib${sep}command.js`, `${sep}src${sep}cli${sep}program.ts`],
     target: () => ({}),
     esModule: false,
   },
   {
     request: "../locales/index.cjs",
-    from: `${sep}node_modules${sep}zod${sep}v4${sep}`,
+    from: [`${sep}node_modules${sep}zod${sep}v4${sep}`],
     target: () => ({}),
     esModule: true,
   },
   {
     request: "archiver",
-    from: `${sep}node_modules${sep}cdktf${sep}lib${sep}private${sep}fs.js`,
+    from: [`${sep}node_modules${sep}cdktf${sep}lib${sep}private${sep}fs.js`],
     // An arrow function: callable, and without the non-configurable `prototype` a Proxy would have to mirror.
     target: () => () => undefined,
     esModule: false,
@@ -127,7 +141,9 @@ function deferRequires() {
   const standIns = new Map();
   Module._load = function loadDeferring(...args) {
     const [request, parent] = args;
-    const deferred = DEFERRED.find((entry) => entry.request === request && parent?.filename?.includes(entry.from));
+    const deferred = DEFERRED.find(
+      (entry) => entry.request === request && entry.from.some((part) => parent?.filename?.includes(part) === true),
+    );
     if (deferred === undefined) return load.apply(this, args);
     if (!standIns.has(deferred)) {
       let real;
@@ -163,12 +179,19 @@ function register() {
   deferRequires();
   const manifest = readManifest();
   const files = manifest === undefined ? {} : manifest.files;
-  const inMemory = new Set();
-  installCodeCache({ root: ROOT, dir: CODE_CACHE, compiledInMemory: (filename) => inMemory.has(filename) });
+  const bundles = manifest === undefined ? {} : manifest.bundles;
+  /** Where the code of a module came from when it is not its own .build/ file (see installCodeCache). */
+  const origins = new Map();
+  installCodeCache({ root: ROOT, dir: CODE_CACHE, originOf: (filename) => origins.get(filename) });
   let engine;
   let stale = 0;
   Module._extensions[".ts"] = function loadTypeScript(module, filename) {
     const key = relative(ROOT, filename).split(sep).join("/");
+    const bundled = bundles[key] !== undefined ? currentBundle(bundles[key]) : undefined;
+    if (bundled !== undefined) {
+      origins.set(filename, bundled.origin);
+      return module._compile(bundled.code, filename);
+    }
     const recorded = files[key];
     if (recorded !== undefined && recorded === stamp(filename)) {
       let compiled;
@@ -180,11 +203,29 @@ function register() {
       if (compiled !== undefined) return module._compile(compiled, filename);
     }
     stale++;
-    inMemory.add(filename);
+    origins.set(filename, null);
     if (process.env.ORDS_JWT_DEBUG_BUILD) process.stderr.write(`compiling ${key} in memory (${stale} so far)\n`);
     engine ??= esbuild();
     module._compile(compile(filename, engine), filename);
   };
+}
+
+/** A bundle's code when none of its inputs changed since the build, else undefined. */
+function currentBundle(bundle) {
+  const unchanged = ([input, recorded]) => {
+    try {
+      return stamp(join(ROOT, input)) === recorded;
+    } catch {
+      return false;
+    }
+  };
+  if (!Object.entries(bundle.inputs).every(unchanged)) return undefined;
+  const output = join(OUT, bundle.output);
+  try {
+    return { code: readFileSync(output, "utf8"), origin: { key: bundle.output, stamp: stamp(output) } };
+  } catch {
+    return undefined; // a build running right now replaced .build/ under this process
+  }
 }
 
 function sourceFiles(entry) {
@@ -203,8 +244,81 @@ function sourceFiles(entry) {
   );
 }
 
+/**
+ * Bundles one entry of BUNDLES into `next` and returns its manifest entry: the output and the stamp of every input,
+ * or undefined when an input was saved while the build ran (the entry then loads file by file).
+ */
+async function bundleToFile({ entry, within, packages, output }, next, engine) {
+  const started = Date.now();
+  const { outputFiles, metafile } = await engine.build({
+    ...compileOptions("external"),
+    absWorkingDir: ROOT,
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    metafile: true,
+    outfile: join(next, output),
+    plugins: [bundleBoundary(dirname(join(ROOT, entry)), join(ROOT, within), packages)],
+    logLevel: "silent",
+  });
+  const allowed = [within, ...packages.map((name) => `node_modules/${name}/`)];
+  const inputs = {};
+  for (const input of Object.keys(metafile.inputs)) {
+    if (!allowed.some((prefix) => input.startsWith(prefix))) {
+      throw new Error(`the bundle of ${entry} would take in ${input}: only ${allowed.join(", ")} may go in`);
+    }
+    inputs[input] = stamp(join(ROOT, input));
+  }
+  if (Object.values(inputs).some((recorded) => Number(recorded.split(":")[1]) >= started)) return undefined;
+  mkdirSync(dirname(join(next, output)), { recursive: true });
+  const code = outputFiles.find((file) => file.path.endsWith(".js"));
+  const map = outputFiles.find((file) => file.path.endsWith(".js.map"));
+  writeFileSync(`${join(next, output)}.map`, map.contents);
+  // Node resolves the map against the module's filename, which is the entry's, not the bundle's.
+  const mapPath = relative(dirname(join(ROOT, entry)), `${join(OUT, output)}.map`)
+    .split(sep)
+    .join("/");
+  writeFileSync(join(next, output), `${code.text}//# sourceMappingURL=${mapPath}\n`);
+  return { output, inputs };
+}
+
+/**
+ * Keeps a bundle to its own files: a relative import of a file under `within` and an import of one of `packages` go
+ * in (the packages resolved as node resolves them, CommonJS), any other import stays a require, of a path relative
+ * to the entry's folder, which is where the bundle loads from.
+ */
+function bundleBoundary(entryDir, within, packages) {
+  return {
+    name: "bundle-boundary",
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.kind === "entry-point" || args.pluginData === "inner") return undefined;
+        if (args.importer.includes(`${sep}node_modules${sep}`)) return undefined; // inside a package that goes in
+        if (!args.path.startsWith(".")) {
+          const name = args.path.startsWith("@") ? args.path.split("/").slice(0, 2).join("/") : args.path.split("/")[0];
+          if (!packages.includes(name)) return { path: args.path, external: true };
+          return { path: require.resolve(args.path, { paths: [ROOT] }) };
+        }
+        const resolved = await build.resolve(args.path, {
+          resolveDir: args.resolveDir,
+          kind: args.kind,
+          importer: args.importer,
+          pluginData: "inner",
+        });
+        if (resolved.errors.length > 0) return { errors: resolved.errors };
+        if (resolved.path.startsWith(within)) return { path: resolved.path };
+        const fromEntry = relative(entryDir, resolved.path)
+          .split(sep)
+          .join("/")
+          .replace(/\.(ts|js)$/, "");
+        return { path: fromEntry.startsWith(".") ? fromEntry : `./${fromEntry}`, external: true };
+      });
+    },
+  };
+}
+
 /** Compiles every source into .build/ and records each one's stamp; then swapped in as a whole. */
-function build() {
+async function build() {
   const engine = esbuild();
   const files = {};
   const inputs = {};
@@ -220,9 +334,14 @@ function build() {
     compileToFile(file, output, outputFor(file), engine);
     files[relative(ROOT, file).split(sep).join("/")] = before;
   }
+  const bundles = {};
+  for (const bundle of BUNDLES.filter(({ entry }) => existsSync(join(ROOT, entry)))) {
+    const entry = await bundleToFile(bundle, next, engine);
+    if (entry !== undefined) bundles[bundle.entry] = entry;
+  }
   writeFileSync(
     join(next, "manifest.json"),
-    `${JSON.stringify({ version: MANIFEST_VERSION, inputs, files }, null, 1)}\n`,
+    `${JSON.stringify({ version: MANIFEST_VERSION, inputs, files, bundles }, null, 1)}\n`,
   );
   rmSync(OUT, { recursive: true, force: true });
   renameSync(next, OUT);
@@ -261,8 +380,10 @@ module.exports = { register, build, ROOT, OUT };
 
 if (require.main === module) {
   const started = Date.now();
-  const count = build();
-  const failures = recordCodeCache();
-  for (const failure of failures) process.stderr.write(`code cache: ${failure}\n`);
-  process.stderr.write(`compiled ${count} TypeScript files and recorded the code cache in ${Date.now() - started} ms\n`);
+  build().then((count) => {
+    const failures = recordCodeCache();
+    for (const failure of failures) process.stderr.write(`code cache: ${failure}\n`);
+    const took = Date.now() - started;
+    process.stderr.write(`compiled ${count} TypeScript files and recorded the code cache in ${took} ms\n`);
+  });
 }

@@ -17,6 +17,6 @@ globalThis.fetch = function fetch(...args) {
   }
   return response;
 };
-const { main } = require("../src/cli.ts");
+const { main } = require("../src/cli/program.ts");
 // Exit only once stdout and stderr are flushed: a piped reader would otherwise lose all but the first 64 KiB.
 main(process.argv).then((code) => require("../src/process-exit.ts").exitAfterFlush(code));

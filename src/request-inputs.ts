@@ -1,10 +1,12 @@
 // Parses what the user gives for one request: a token (flag, file, stdin or ORDS_JWT_TOKEN) and a path or URL
 // under the ORDS base URL. It reads no config and no outputs; a token it accepts is wrapped and never shown.
-import { TOKEN_ENV } from "./cli-flags";
 import { FileReadProblem, readRegularTextFile, readStdinText } from "./config/regular-file";
 import { KitError } from "./errors";
 import { neverPrinted, Secret } from "./secret";
 import { visible } from "./terminal-safe";
+
+/** Where a token may come from instead of --token, so it stays out of the process list. */
+export const TOKEN_ENV = "ORDS_JWT_TOKEN";
 
 /** An absolute URL, or a path joined to the ORDS base URL with exactly one slash. */
 export function resolveEndpointUrl(pathOrUrl: string, baseUrl: string | undefined): string {

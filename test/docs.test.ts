@@ -2,7 +2,7 @@
 // README, docs and fix texts name is one the CLI has, every link into docs/ resolves, and the kit's making stays out.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { buildProgram } from "../src/cli";
+import { buildProgram } from "../src/cli/program";
 import { PROJECT_ROOT } from "./support/environments";
 
 const read = (path: string) => readFileSync(join(PROJECT_ROOT, path), "utf8");

@@ -1,5 +1,6 @@
-// The import graph of src/, stacks/, main.ts, twin/ and scripts/ has no circle, and stacks/ knows nothing of the
-// layers above it (lifecycle, commands, CLI, doctor). It reads the real source files; it does not run them.
+// The import graph of src/, stacks/, main.ts, twin/ and scripts/ has no circle, stacks/ knows nothing of the layers
+// above it (lifecycle, commands, CLI, doctor), and only the CLI imports the CLI. It reads the real source files; it
+// does not run them.
 
 import { PROJECT_ROOT } from "./support/environments";
 import { cycles, folderGraph, importGraph, specifiers } from "./support/import-graph";
@@ -82,5 +83,14 @@ describe("the kit's import graph", () => {
       .filter(([file]) => file.startsWith("stacks/"))
       .flatMap(([file, targets]) => targets.filter((target) => ABOVE_STACKS.test(target)).map((t) => `${file} → ${t}`));
     expect(upward).toEqual([]);
+  });
+
+  test("nothing outside src/cli/ imports the command table: the build bundles it as one module", () => {
+    // A module outside the bundle that imported one inside would load a second copy of it (bin/compiled.cjs).
+    const inward = [...graph.edges]
+      .filter(([file]) => !file.startsWith("src/cli/"))
+      .flatMap(([file, targets]) => targets.filter((t) => t.startsWith("src/cli/")).map((t) => `${file} → ${t}`));
+    expect(inward).toEqual([]);
+    expect([...graph.edges.keys()].filter((file) => file.startsWith("src/cli/"))).toContain("src/cli/program.ts");
   });
 });

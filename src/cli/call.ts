@@ -1,11 +1,11 @@
 // `call <env> <path-or-url>`: registers the call command; src/commands/call.ts does the work.
 import type { Command } from "commander";
-import { FLAG_RANGES, httpFromFlags, integerFlag, TOKEN_ENV, urlFlag } from "../cli-flags";
+import { TOKEN_ENV } from "../request-inputs";
+import { FLAG_RANGES, httpFromFlags, integerFlag, urlFlag } from "./flags";
 import {
   allowInsecureOption,
   type CommonFlags,
   environmentsDirOption,
-  lazy,
   outdirOption,
   print,
   timeoutOption,
@@ -50,7 +50,8 @@ export function registerCall(program: Command): void {
     .addOption(outdirOption())
     .option("--json", "print the result as JSON")
     .action(async (environment: string, pathOrUrl: string, options: CallFlags) => {
-      const { call, callFailure, callJson, renderCall } = lazy<typeof import("../commands/call")>("../commands/call");
+      const { call, callFailure, callJson, renderCall } =
+        require("../commands/call") as typeof import("../commands/call");
       const { token: tokenFlag, ...rest } = options;
       const result = await call({
         ...rest,

@@ -1,6 +1,6 @@
 // `deploy <env>`: registers the deploy command; src/commands/deploy.ts does the work.
 import type { Command } from "commander";
-import { environmentsDirOption, lazy, outdirOption, print } from "./shared";
+import { environmentsDirOption, outdirOption, print } from "./shared";
 
 export function registerDeploy(program: Command): void {
   program
@@ -17,7 +17,7 @@ export function registerDeploy(program: Command): void {
         environment: string,
         options: { yes?: boolean; leaveOrds?: boolean; json?: boolean; environmentsDir: string; outdir: string },
       ) => {
-        const { deployCommand, renderDeploy } = lazy<typeof import("../commands/deploy")>("../commands/deploy");
+        const { deployCommand, renderDeploy } = require("../commands/deploy") as typeof import("../commands/deploy");
         const result = await deployCommand({
           environment,
           yes: options.yes === true,

@@ -1,12 +1,12 @@
 // `doctor [env]`: registers the doctor command; src/commands/doctor.ts does the work.
 import type { Command } from "commander";
-import { collect, FLAG_RANGES, httpFromFlags, integerFlag, jsonPointerFlag, TOKEN_ENV, urlFlag } from "../cli-flags";
+import { TOKEN_ENV } from "../request-inputs";
+import { collect, FLAG_RANGES, httpFromFlags, integerFlag, jsonPointerFlag, urlFlag } from "./flags";
 import {
   allowInsecureOption,
   type CommonFlags,
   colourFor,
   environmentsDirOption,
-  lazy,
   outdirOption,
   print,
   timeoutOption,
@@ -77,7 +77,7 @@ export function registerDoctor(program: Command): void {
     .option("--json", 'print {"checks":[{"id","status","message","fix"}]}')
     .action(async (environment: string | undefined, options: DoctorFlags) => {
       const { doctor, doctorJson, renderDoctor, failedDoctor } =
-        lazy<typeof import("../commands/doctor")>("../commands/doctor");
+        require("../commands/doctor") as typeof import("../commands/doctor");
       // Only the mirror changes anything: Ctrl-C then stops waiting and restores the profile before exiting.
       const interrupt = new AbortController();
       const onSigint = () => {

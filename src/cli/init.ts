@@ -1,6 +1,6 @@
 // `init <env> [--from examples/<name>]`: registers the scaffolding command; src/commands/init.ts does the work.
 import type { Command } from "commander";
-import { environmentsDirOption, lazy, print } from "./shared";
+import { environmentsDirOption, print } from "./shared";
 
 export function registerInit(program: Command): void {
   program
@@ -11,7 +11,7 @@ export function registerInit(program: Command): void {
     .addOption(environmentsDirOption())
     .option("--json", "print the result as JSON")
     .action((environment: string, options: { from: string; environmentsDir: string; json?: boolean }) => {
-      const { init, renderInit } = lazy<typeof import("../commands/init")>("../commands/init");
+      const { init, renderInit } = require("../commands/init") as typeof import("../commands/init");
       const result = init({ environment, from: options.from, environmentsDir: options.environmentsDir });
       print(result, options.json === true, () => renderInit(result));
     });

@@ -1,6 +1,6 @@
 // `list`: registers the environment overview; src/commands/list.ts does the work.
 import type { Command } from "commander";
-import { environmentsDirOption, lazy, print } from "./shared";
+import { environmentsDirOption, print } from "./shared";
 
 export function registerList(program: Command): void {
   program
@@ -9,7 +9,7 @@ export function registerList(program: Command): void {
     .addOption(environmentsDirOption())
     .option("--json", "print the result as JSON")
     .action((options: { environmentsDir: string; json?: boolean }) => {
-      const { list, renderList } = lazy<typeof import("../commands/list")>("../commands/list");
+      const { list, renderList } = require("../commands/list") as typeof import("../commands/list");
       const result = list({ environmentsDir: options.environmentsDir });
       print(result, options.json === true, () => renderList(result));
     });

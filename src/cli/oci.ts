@@ -2,7 +2,6 @@
 // src/commands/oci.ts checks the flags (zod) and src/oci/ calls Oracle's SDK, both loaded only when a command runs.
 import type { Command } from "commander";
 import { OCI_AUTH_MODES } from "../oci/auth";
-import { lazy } from "./shared";
 
 type OciCommands = typeof import("../commands/oci");
 
@@ -17,7 +16,7 @@ export function registerOci(program: Command): void {
   const done = (text: string): void => {
     process.stderr.write(`${text}\n`);
   };
-  const commands = () => lazy<OciCommands>("../commands/oci");
+  const commands = () => require("../commands/oci") as OciCommands;
   auth(oci.command("client-access"))
     .description("PATCH SigningCertPublicAccess to true on a domain unless --current is true")
     .requiredOption("--idcs-endpoint <url>", "the domain URL")

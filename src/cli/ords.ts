@@ -1,6 +1,6 @@
 // `ords plan|apply|teardown|status <env>`: registers the ORDS post-deploy step; src/commands/ords.ts does the work.
 import type { Command } from "commander";
-import { environmentsDirOption, lazy, outdirOption, print } from "./shared";
+import { environmentsDirOption, outdirOption, print } from "./shared";
 
 interface OrdsFlags {
   readonly jwkUrl?: string;
@@ -48,7 +48,7 @@ export function registerOrds(program: Command): void {
       .option("--json", "print the result as JSON");
     if (name === "teardown") command.option("--force", "tear down the ORDS objects of a protected environment");
     command.action(async (environment: string, options: OrdsFlags) => {
-      const { runOrdsCommand, renderOrdsResult } = lazy<typeof import("../commands/ords")>("../commands/ords");
+      const { runOrdsCommand, renderOrdsResult } = require("../commands/ords") as typeof import("../commands/ords");
       const result = await runOrdsCommand(name, { ...options, environment, force: options.force === true });
       print(result, options.json === true, () => renderOrdsResult(result));
     });

@@ -1,6 +1,6 @@
 // `outputs <env>`: registers the outputs command; src/commands/outputs.ts does the work.
 import type { Command } from "commander";
-import { environmentsDirOption, lazy, outdirOption, print } from "./shared";
+import { environmentsDirOption, outdirOption, print } from "./shared";
 
 export function registerOutputs(program: Command): void {
   program
@@ -16,7 +16,7 @@ export function registerOutputs(program: Command): void {
         environment: string,
         options: { showSecret?: boolean; environmentsDir: string; outdir: string; json?: boolean },
       ) => {
-        const { outputs, renderOutputs } = lazy<typeof import("../commands/outputs")>("../commands/outputs");
+        const { outputs, renderOutputs } = require("../commands/outputs") as typeof import("../commands/outputs");
         const result = await outputs({ ...options, environment, showSecret: options.showSecret === true });
         print(result, options.json === true, () => renderOutputs(result));
       },

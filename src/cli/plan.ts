@@ -1,6 +1,6 @@
 // `plan [environments...]`: registers the offline plan; src/commands/plan.ts does the work.
 import type { Command } from "commander";
-import { environmentsDirOption, lazy, outdirOption, print } from "./shared";
+import { environmentsDirOption, outdirOption, print } from "./shared";
 
 export function registerPlan(program: Command): void {
   program
@@ -11,7 +11,7 @@ export function registerPlan(program: Command): void {
     .addOption(outdirOption("synthesis output directory"))
     .addOption(environmentsDirOption())
     .action(async (environments: string[], options: { json?: boolean; outdir: string; environmentsDir: string }) => {
-      const { plan, renderPlan } = lazy<typeof import("../commands/plan")>("../commands/plan");
+      const { plan, renderPlan } = require("../commands/plan") as typeof import("../commands/plan");
       const result = await plan({ environments, outdir: options.outdir, environmentsDir: options.environmentsDir });
       print(result, options.json === true, () => renderPlan(result));
     });

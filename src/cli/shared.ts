@@ -1,18 +1,12 @@
-// What every command registration shares: the lazy loader, the result printer and the common flags.
-// It loads no command code: each registration requires its command module only when the command runs.
+// What every command registration shares: the result printer and the common flags.
+// It loads no command code: each registration requires its command module only when the command runs, with a
+// literal require, not import(): the bin loads the TypeScript through a require hook (bin/compiled.cjs), which a
+// dynamic import() would bypass, and the build bundles the command table with its commands left out by path.
 import { type Command, Option } from "commander";
-import { FLAG_RANGES, integerFlag, type NetworkFlags } from "../cli-flags";
 import { environmentsDirFromEnv } from "../config/environments-dir";
 import { redactKnownSecrets } from "../secret";
 import { jsonTerminalSafe, terminalSafe } from "../terminal-safe";
-
-/**
- * Loads a command module on first use, so start-up stays fast. It uses require, not import(): the bin loads the
- * TypeScript through a require hook (bin/compiled.cjs), and a dynamic import() would bypass it.
- */
-export function lazy<T>(modulePath: string): T {
-  return require(modulePath) as T;
-}
+import { FLAG_RANGES, integerFlag, type NetworkFlags } from "./flags";
 
 /** Text from files and peers is made visible, and a secret a peer echoed back is removed, before anything prints. */
 export function safe(text: string): string {

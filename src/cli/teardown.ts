@@ -1,6 +1,6 @@
 // `teardown <env>`: registers the teardown command; src/commands/teardown.ts does the work.
 import type { Command } from "commander";
-import { environmentsDirOption, lazy, outdirOption, print } from "./shared";
+import { environmentsDirOption, outdirOption, print } from "./shared";
 
 interface TeardownFlags {
   readonly yes?: boolean;
@@ -26,7 +26,7 @@ export function registerTeardown(program: Command): void {
     .option("--json", "print the result as JSON")
     .action(async (environment: string, options: TeardownFlags) => {
       const { teardownCommand, renderTeardownCommand } =
-        lazy<typeof import("../commands/teardown")>("../commands/teardown");
+        require("../commands/teardown") as typeof import("../commands/teardown");
       const result = await teardownCommand({
         environment,
         yes: options.yes === true,

@@ -1,11 +1,10 @@
 // `token [env]`: registers the token command; src/commands/token.ts does the work.
 import type { Command } from "commander";
-import { FLAG_RANGES, httpFromFlags, integerFlag, urlFlag } from "../cli-flags";
+import { FLAG_RANGES, httpFromFlags, integerFlag, urlFlag } from "./flags";
 import {
   allowInsecureOption,
   type CommonFlags,
   environmentsDirOption,
-  lazy,
   outdirOption,
   print,
   timeoutOption,
@@ -58,7 +57,7 @@ export function registerToken(program: Command): void {
     .addOption(outdirOption())
     .option("--json", "print the token response (or the decoded token) as JSON")
     .action(async (environment: string | undefined, options: TokenFlags) => {
-      const { token, renderToken, tokenJson } = lazy<typeof import("../commands/token")>("../commands/token");
+      const { token, renderToken, tokenJson } = require("../commands/token") as typeof import("../commands/token");
       const result = await token({
         ...options,
         environment,

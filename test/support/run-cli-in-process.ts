@@ -1,7 +1,7 @@
-// Runs the kit's CLI entry (main in src/cli.ts) inside the test process, capturing what it writes to stdout and
+// Runs the kit's CLI entry (main in src/cli/program.ts) inside the test process, capturing what it writes to stdout and
 // stderr, for tests about what a command prints and returns. It does not prove the process boundary (exit code
 // handed to the OS, flushing to a pipe, a terminal, stdin): tests of those spawn the CLI (run-cli-async.ts).
-import { main } from "../../src/cli";
+import { main } from "../../src/cli/program";
 
 export interface InProcessRun {
   /** What main resolved to: the code bin/ords-jwt.cjs exits with. */

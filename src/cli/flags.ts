@@ -2,9 +2,6 @@
 // Bad values are commander usage errors (exit code 2); nothing else in the kit re-parses flag text.
 import { InvalidArgumentError } from "commander";
 
-/** Where a token may come from instead of --token, so it stays out of the process list. */
-export const TOKEN_ENV = "ORDS_JWT_TOKEN";
-
 /** Ranges of the numeric flags; every message names the range. */
 export const FLAG_RANGES = {
   /** One hour; Node's timers overflow above 2^31-1 ms and would fire after 1 ms. */
@@ -46,7 +43,7 @@ export function urlFlag(value: string): string {
 /** A JSON pointer (RFC 6901) such as `/roles`, by the same rule as the config's `ords.jwtProfile.roleClaimName`. */
 export function jsonPointerFlag(value: string): string {
   // The config's rule lives with its zod schema; loaded only when the flag is given (start-up time).
-  const { ordsJsonPointer } = require("./config/ords-schema") as typeof import("./config/ords-schema");
+  const { ordsJsonPointer } = require("../config/ords-schema") as typeof import("../config/ords-schema");
   if (!ordsJsonPointer.safeParse(value).success) {
     throw new InvalidArgumentError(
       `must be a JSON pointer such as "/roles" (RFC 6901: starts with "/"; got "${value}")`,

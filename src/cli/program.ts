@@ -1,22 +1,22 @@
 // The kit's command-line entry: a table of the commands (each registers itself from src/cli/), and the exit codes.
 // Exit codes: 0 success; 1 the command ran and failed; 2 usage or configuration error.
 import { Command, CommanderError } from "commander";
-import { registerCall } from "./cli/call";
-import { registerDeploy } from "./cli/deploy";
-import { registerDoctor } from "./cli/doctor";
-import { registerInit } from "./cli/init";
-import { registerList } from "./cli/list";
-import { registerOci } from "./cli/oci";
-import { registerOrds } from "./cli/ords";
-import { registerOutputs } from "./cli/outputs";
-import { registerPlan } from "./cli/plan";
-import { type Registration, safe } from "./cli/shared";
-import { registerTeardown } from "./cli/teardown";
-import { registerToken } from "./cli/token";
-import { errorReport, formatErrorText, isKitError, KitError, type KitErrorCode } from "./errors";
-import { exitAfterFlush } from "./process-exit";
-import { redactKnownSecrets } from "./secret";
-import { jsonTerminalSafe } from "./terminal-safe";
+import { errorReport, formatErrorText, isKitError, KitError, type KitErrorCode } from "../errors";
+import { exitAfterFlush } from "../process-exit";
+import { redactKnownSecrets } from "../secret";
+import { jsonTerminalSafe } from "../terminal-safe";
+import { registerCall } from "./call";
+import { registerDeploy } from "./deploy";
+import { registerDoctor } from "./doctor";
+import { registerInit } from "./init";
+import { registerList } from "./list";
+import { registerOci } from "./oci";
+import { registerOrds } from "./ords";
+import { registerOutputs } from "./outputs";
+import { registerPlan } from "./plan";
+import { type Registration, safe } from "./shared";
+import { registerTeardown } from "./teardown";
+import { registerToken } from "./token";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -61,7 +61,7 @@ export function buildProgram(): Command {
 }
 
 function kitVersion(): string {
-  return (require("../package.json") as { version: string }).version;
+  return (require("../../package.json") as { version: string }).version;
 }
 
 /** `--json` anywhere before a `--` asks for errors as JSON too. */
