@@ -2,6 +2,7 @@
 import { resolve } from "node:path";
 import { App } from "cdktf";
 import type { Environment } from "../src/config/load";
+import { formatCreationStacksOnRead } from "./creation-stacks";
 import { EnvironmentStack } from "./environment-stack";
 import type { StackVariant } from "./stack-variant";
 
@@ -21,6 +22,7 @@ export function buildApp(
   environments: readonly Environment[],
   options: BuildAppOptions = {},
 ): { app: App; stacks: EnvironmentStack[] } {
+  formatCreationStacksOnRead();
   // cdktf's only validation here is terraform_data's "terraform ≥ 1.4" check, which spawns `terraform version`
   // once per stack (most of the synth time) and makes the offline plan need a terraform binary. The README
   // requires Terraform ≥ 1.5, and terraform itself rejects terraform_data when it is older.
