@@ -6,11 +6,15 @@
 // Other runs only read it. A module compiles as it would without the cache when its file changed since the cache
 // was written (size or mtime), when it was compiled in memory from a changed source, or when V8 rejects the data
 // (another node, or other V8 flags).
+//
+// V8 accepts data only under the V8 flags it was written with, and node's options can change them (cdktf runs its app
+// with --max-old-space-size=4096). Each set of options therefore has a cache of its own, in a folder named after
+// them (variantOf); the build records the plain CLI's and the one the kit's cdktf children run with.
 "use strict";
 const Module = require("node:module");
 const vm = require("node:vm");
 const { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require("node:fs");
-const { dirname, join, relative, sep } = require("node:path");
+const { dirname, isAbsolute, join, relative, sep } = require("node:path");
 
 const RECORD = "ORDS_JWT_CODE_CACHE";
 const INDEX = "index.json";
@@ -36,6 +40,26 @@ function writeAtomically(file, data) {
   renameSync(next, file);
 }
 
+/**
+ * The folder name for the node options of this process: "default" without any, else a digest of them. Preloads
+ * (--require, -r, --import) and code given on the command line (-e, -p) are left out: they leave V8's flags alone.
+ */
+function variantOf(execArgv = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? "") {
+  const withValue = /^(?:--require|-r|--import|--eval|-e|--print|-p)(?:=|$)/;
+  const args = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    if (!withValue.test(execArgv[i])) args.push(execArgv[i]);
+    else if (!execArgv[i].includes("=")) i++;
+  }
+  const fromEnv = nodeOptions.replace(/(?:^|\s)(?:--require|-r|--import)(?:=|\s+)("(?:[^"\\]|\\.)*"|\S+)/g, " ");
+  const options = [...args, ...fromEnv.split(/\s+/)].filter((option) => option !== "");
+  if (options.length === 0) return "default";
+  // FNV-1a: a stable name without loading node:crypto.
+  let hash = 0x811c9dc5;
+  for (const char of options.join(" ")) hash = Math.imul(hash ^ char.codePointAt(0), 0x01000193) >>> 0;
+  return `options-${hash.toString(16).padStart(8, "0")}`;
+}
+
 /** The `require` node gives a module (module.require with resolve, resolve.paths, main, extensions and cache). */
 function requireFor(module) {
   const require = (id) => module.require(id);
@@ -48,18 +72,20 @@ function requireFor(module) {
 }
 
 /**
- * Compiles CommonJS modules under `root` with the cache in `dir`. `originOf(filename)` tells where a module's code
+ * Compiles CommonJS modules under `root` with the cache in `cacheRoot`/<variant>. `originOf(filename)` tells where a module's code
  * came from when it is not simply the file: `{ key, stamp }` to cache it under, or null when it must not be cached
  * (bin/compiled.cjs compiled it in memory from a changed source).
  */
-function installCodeCache({ root, dir, originOf }) {
+function installCodeCache({ root, cacheRoot, originOf }) {
+  const dir = join(cacheRoot, variantOf());
   const recording = process.env[RECORD] === "record";
   const original = Module.prototype._compile;
   const fresh = [];
   const counts = { fromCache: 0, compiled: 0 };
   let index;
   Module.prototype._compile = function compileWithCache(content, filename, format) {
-    const path = relative(root, filename).split(sep).join("/");
+    // Only files under the root: not `node -e` code ("[eval]-wrapper"), nor a module from elsewhere.
+    const path = isAbsolute(filename) ? relative(root, filename).split(sep).join("/") : "../";
     if (format === "module" || path.startsWith("../")) return original.call(this, content, filename, format);
     const origin = originOf(filename);
     if (origin === null) {
@@ -122,4 +148,4 @@ function record(dir, fresh) {
   writeAtomically(join(dir, INDEX), `${JSON.stringify(index, null, 1)}\n`);
 }
 
-module.exports = { installCodeCache, RECORD };
+module.exports = { installCodeCache, variantOf, RECORD };

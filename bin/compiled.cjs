@@ -182,7 +182,7 @@ function register() {
   const bundles = manifest === undefined ? {} : manifest.bundles;
   /** Where the code of a module came from when it is not its own .build/ file (see installCodeCache). */
   const origins = new Map();
-  installCodeCache({ root: ROOT, dir: CODE_CACHE, originOf: (filename) => origins.get(filename) });
+  installCodeCache({ root: ROOT, cacheRoot: CODE_CACHE, originOf: (filename) => origins.get(filename) });
   let engine;
   let stale = 0;
   Module._extensions[".ts"] = function loadTypeScript(module, filename) {
@@ -349,9 +349,10 @@ async function build() {
 }
 
 /**
- * Writes the code cache (bin/code-cache.cjs) by running, in record mode, the CLI's --help and an offline plan of
- * every example environment: together they load the command table, cdktf, zod, the stacks and the bindings, which
- * cdktf's app command loads too. A run that fails leaves its modules uncached, which is slower, never wrong.
+ * Writes the code cache (bin/code-cache.cjs) by running, in record mode, what loads the most: the CLI's --help and an
+ * offline plan of every example environment (the command table, cdktf, zod, the stacks and the bindings), and
+ * `cdktf synth` under the node options the kit gives its cdktf children (cdktf's own CLI and the app it runs, which
+ * have a cache of their own: the options differ). A run that fails leaves its modules uncached: slower, never wrong.
  */
 function recordCodeCache() {
   const cli = join(ROOT, "bin", "ords-jwt.cjs");
@@ -359,17 +360,34 @@ function recordCodeCache() {
   if (!existsSync(cli) || !existsSync(examples)) return []; // a layout without the CLI has nothing to record
   // Required here, not above: the CLI loads this file on every run, and child_process alone costs it 5-10 ms.
   const { spawnSync } = require("node:child_process");
+  register();
+  const { KIT_PRELOAD, nodeOptionsWith } = require("../src/node-options.ts");
   const scratch = mkdtempSync(join(require("node:os").tmpdir(), "ords-jwt-build-"));
+  const node = (...args) => ({ what: `ords-jwt ${args[0]}`, command: process.execPath, args: [cli, ...args], env: {} });
+  const runs = [
+    node("--help"),
+    node("plan", "--environments-dir", examples, "--outdir", join(scratch, "plan")),
+    {
+      what: "cdktf synth",
+      command: join(ROOT, "node_modules", ".bin", "cdktf"),
+      args: ["synth", "--output", join(scratch, "synth")],
+      env: {
+        NODE_OPTIONS: nodeOptionsWith(process.env.NODE_OPTIONS, [KIT_PRELOAD]),
+        ORDS_JWT_ENVIRONMENTS_DIR: examples,
+        CHECKPOINT_DISABLE: "1",
+        CI: "1",
+      },
+    },
+  ];
   try {
-    const runs = [["--help"], ["plan", "--environments-dir", examples, "--outdir", join(scratch, "cdktf.out")]];
-    return runs.flatMap((args) => {
-      const result = spawnSync(process.execPath, [cli, ...args], {
-        cwd: scratch,
-        env: { ...process.env, [RECORD]: "record" },
+    return runs.flatMap(({ what, command, args, env }) => {
+      const result = spawnSync(command, args, {
+        cwd: ROOT,
+        env: { ...process.env, ...env, [RECORD]: "record" },
         stdio: ["ignore", "ignore", "pipe"],
         encoding: "utf8",
       });
-      return result.status === 0 ? [] : [`ords-jwt ${args[0]} exited ${result.status}: ${result.stderr.trim()}`];
+      return result.status === 0 ? [] : [`${what} exited ${result.status}: ${(result.stderr ?? "").trim()}`];
     });
   } finally {
     rmSync(scratch, { recursive: true, force: true });

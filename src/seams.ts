@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Environment } from "./config/load";
 import { KitError } from "./errors";
+import { nodeOptionsWith } from "./node-options";
 import type { Connector } from "./ords/db";
 
 /** Names the twin directory for every child; twin/runtime.ts reads the same variable. */
@@ -100,18 +101,6 @@ function onTwinOrigin(baseUrl: string | undefined, origin: string | undefined): 
 }
 
 /**
- * NODE_OPTIONS with the ORDS twin's preload added once, keeping whatever the user had there. cdktf sets
- * --max-old-space-size=4096 for its synth only when NODE_OPTIONS is empty (it warns otherwise), so that is kept too.
- */
-function withPreload(current: string | undefined): string {
-  const flag = `--require ${JSON.stringify(ORDS_TWIN_PRELOAD)}`;
-  const given = current?.trim() ?? "";
-  if (given.includes(ORDS_TWIN_PRELOAD)) return given;
-  const memory = given.includes("--max-old-space-size") ? "" : "--max-old-space-size=4096 ";
-  return `${memory}${given === "" ? "" : `${given} `}${flag}`;
-}
-
-/**
  * The seams of one environment. For the cloud nothing changes. For the twin: every child gets TF_CLI_CONFIG_FILE
  * (the twin provider's filesystem mirror; ~/.terraformrc is never read or written), ORDS_JWT_TWIN_DIR,
  * NODE_EXTRA_CA_CERTS (the twin CA), OCI_CLI_CONFIG_FILE (the twin's OCI config, which src/oci/auth.ts passes to the
@@ -146,7 +135,7 @@ export function twinSeams(dir: string, baseUrl?: string, env: NodeJS.ProcessEnv 
         NODE_EXTRA_CA_CERTS: twin.caFile,
         OCI_CLI_CONFIG_FILE: twin.ociConfigFile,
         ORDS_JWT_OCI_IDENTITY_ENDPOINT: twin.controlPlaneUrl,
-        NODE_OPTIONS: withPreload(env.NODE_OPTIONS),
+        NODE_OPTIONS: nodeOptionsWith(env.NODE_OPTIONS, [ORDS_TWIN_PRELOAD]),
       };
     },
   };

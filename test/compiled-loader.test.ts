@@ -145,12 +145,27 @@ describe("the code cache", () => {
     expect(stderr).toContain("code cache: 1 from cache, 1 compiled");
   });
 
-  test("data V8 rejects (other V8 flags) is ignored and the module compiles", () => {
+  test("data V8 rejects (here a damaged header) is ignored and the module compiles", () => {
     build();
     record();
-    const { stdout, stderr } = runGreet({ ...debug, NODE_OPTIONS: "--max-old-space-size=512" });
+    const file = join(root, ".build", "code-cache", "default", "src!greet.ts.bin");
+    const data = readFileSync(file);
+    data.fill(0, 0, 16);
+    writeFileSync(file, data);
+    const { stdout, stderr } = runGreet(debug);
     expect(stdout).toBe("hello one");
-    expect(stderr).toContain("code cache: 0 from cache, 2 compiled");
+    expect(stderr).toContain("code cache: 1 from cache, 1 compiled");
+  });
+
+  test("a run under other node options has a cache of its own, and leaves the plain run's alone", () => {
+    // V8 takes data only under the flags it was written with; --max-old-space-size is one that changes them.
+    const other = { NODE_OPTIONS: "--max-old-space-size=512" };
+    build();
+    record();
+    expect(runGreet({ ...debug, ...other }).stderr).toContain("code cache: 0 from cache, 2 compiled");
+    runGreet({ ...other, ORDS_JWT_CODE_CACHE: "record" });
+    expect(runGreet({ ...debug, ...other }).stderr).toContain("code cache: 2 from cache, 0 compiled");
+    expect(runGreet(debug).stderr).toContain("code cache: 2 from cache, 0 compiled");
   });
 });
 

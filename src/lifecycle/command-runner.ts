@@ -1,8 +1,10 @@
 // The seam around cdktf/terraform/kit subprocesses: lifecycle code describes commands, a runner executes them.
 // The real runner never gives children a stdin (unless asked for terraform's prompt), starts every child under
-// umask 077, and passes all their output through a redactor that knows the secrets the caller named, then through
-// the terminal-safe escaping (src/terminal-safe.ts), so a config value cannot drive the user's terminal.
+// umask 077 with the kit's loader preloaded in node children (src/node-options.ts), and passes all their output
+// through a redactor that knows the secrets the caller named, then through the terminal-safe escaping
+// (src/terminal-safe.ts), so a config value cannot drive the user's terminal.
 import { spawn } from "node:child_process";
+import { KIT_PRELOAD, nodeOptionsWith } from "../node-options";
 import type { Secret } from "../secret";
 import { terminalSafe } from "../terminal-safe";
 import { StreamRedactor } from "./redact";
@@ -164,6 +166,7 @@ export function createProcessRunner(options: ProcessRunnerOptions = {}): Command
               CHECKPOINT_DISABLE: "1",
               ...plainOutputEnv(spec.interactive === true),
               ...spec.env,
+              NODE_OPTIONS: nodeOptionsWith(spec.env?.NODE_OPTIONS ?? process.env.NODE_OPTIONS, [KIT_PRELOAD]),
             },
             stdio: [spec.interactive ? "inherit" : "ignore", "pipe", "pipe"],
           });
