@@ -72,9 +72,9 @@ function requireFor(module) {
 }
 
 /**
- * Compiles CommonJS modules under `root` with the cache in `cacheRoot`/<variant>. `originOf(filename)` tells where a module's code
- * came from when it is not simply the file: `{ key, stamp }` to cache it under, or null when it must not be cached
- * (bin/compiled.cjs compiled it in memory from a changed source).
+ * Compiles CommonJS modules under `root` with the cache in `cacheRoot`/<variant>. `originOf(filename)` tells where a
+ * module's code came from when it is not simply the file: `{ key, stamp }` to cache it under, or null when it must
+ * not be cached (bin/compiled.cjs compiled it in memory from a changed source).
  */
 function installCodeCache({ root, cacheRoot, originOf }) {
   const dir = join(cacheRoot, variantOf());
