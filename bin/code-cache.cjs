@@ -80,8 +80,8 @@ function installCodeCache({ root, cacheRoot, originOf }) {
   const dir = join(cacheRoot, variantOf());
   const recording = process.env[RECORD] === "record";
   const original = Module.prototype._compile;
-  const fresh = [];
   const counts = { fromCache: 0, compiled: 0 };
+  const compiled = [];
   let index;
   Module.prototype._compile = function compileWithCache(content, filename, format) {
     // Only files under the root: not `node -e` code ("[eval]-wrapper"), nor a module from elsewhere.
@@ -90,6 +90,7 @@ function installCodeCache({ root, cacheRoot, originOf }) {
     const origin = originOf(filename);
     if (origin === null) {
       counts.compiled++;
+      compiled.push(path);
       return original.call(this, content, filename, format);
     }
     const { key, stamp: current } = origin ?? { key: path, stamp: stamp(filename) };
@@ -104,6 +105,7 @@ function installCodeCache({ root, cacheRoot, originOf }) {
     }
     if (cachedData === undefined && !recording) {
       counts.compiled++;
+      compiled.push(path);
       return original.call(this, content, filename, format);
     }
     let script;
@@ -121,16 +123,30 @@ function installCodeCache({ root, cacheRoot, originOf }) {
     }
     const usedCache = cachedData !== undefined && script.cachedDataRejected !== true;
     counts[usedCache ? "fromCache" : "compiled"]++;
-    if (recording && !usedCache) fresh.push({ key, stamp: current, script });
+    if (!usedCache) compiled.push(path);
+    if (recording && !usedCache) fresh.push({ key, stamp: current, script, data: undefined });
     const wrapper = script.runInThisContext({ displayErrors: true });
     return wrapper.call(this.exports, this.exports, requireFor(this), this, filename, dirname(filename));
   };
   if (recording) process.on("exit", () => record(dir, fresh));
   if (process.env.ORDS_JWT_DEBUG_BUILD) {
+    const list = () => compiled.map((path) => `\n  ${path}`).join("");
     process.on("exit", () =>
-      process.stderr.write(`code cache: ${counts.fromCache} from cache, ${counts.compiled} compiled\n`),
+      process.stderr.write(`code cache: ${counts.fromCache} from cache, ${counts.compiled} compiled${list()}\n`),
     );
   }
+}
+
+/** Modules compiled in this recording run whose code is not serialized yet. */
+const fresh = [];
+
+/**
+ * To call just before this process changes V8's flags (bin/ords-jwt.cjs does at its first fetch): V8 writes the
+ * flags of the moment into the data, and a later run loads these modules before it changes them. Modules compiled
+ * after the change are serialized at exit, under the flags they load with.
+ */
+function beforeV8FlagsChange() {
+  for (const entry of fresh) entry.data ??= entry.script.createCachedData();
 }
 
 function cacheFileName(key) {
@@ -141,11 +157,11 @@ function cacheFileName(key) {
 function record(dir, fresh) {
   mkdirSync(dir, { recursive: true });
   const index = readIndex(dir);
-  for (const { key, stamp: recorded, script } of fresh) {
-    writeAtomically(join(dir, cacheFileName(key)), script.createCachedData());
+  for (const { key, stamp: recorded, script, data } of fresh) {
+    writeAtomically(join(dir, cacheFileName(key)), data ?? script.createCachedData());
     index[key] = recorded;
   }
   writeAtomically(join(dir, INDEX), `${JSON.stringify(index, null, 1)}\n`);
 }
 
-module.exports = { installCodeCache, variantOf, RECORD };
+module.exports = { installCodeCache, beforeV8FlagsChange, variantOf, RECORD };

@@ -128,6 +128,25 @@ const DEFERRED = [
     esModule: true,
   },
   {
+    // cdktf's check that a binary (terraform) is new enough: the kit's apps synthesize with skipValidation.
+    request: "semver",
+    from: [`${sep}node_modules${sep}cdktf${sep}lib${sep}validations${sep}validate-binary-version.js`],
+    target: () => ({}),
+    esModule: false,
+  },
+  {
+    // That check, cdktf's zipping of assets and its test matchers run terraform and node with it; none of them runs
+    // in the kit's synths.
+    request: "child_process",
+    from: [
+      `${sep}node_modules${sep}cdktf${sep}lib${sep}validations${sep}validate-binary-version.js`,
+      `${sep}node_modules${sep}cdktf${sep}lib${sep}private${sep}fs.js`,
+      `${sep}node_modules${sep}cdktf${sep}lib${sep}testing${sep}matchers.js`,
+    ],
+    target: () => ({}),
+    esModule: false,
+  },
+  {
     request: "archiver",
     from: [`${sep}node_modules${sep}cdktf${sep}lib${sep}private${sep}fs.js`],
     // An arrow function: callable, and without the non-configurable `prototype` a Proxy would have to mirror.
@@ -349,10 +368,12 @@ async function build() {
 }
 
 /**
- * Writes the code cache (bin/code-cache.cjs) by running, in record mode, what loads the most: the CLI's --help and an
- * offline plan of every example environment (the command table, cdktf, zod, the stacks and the bindings), and
- * `cdktf synth` under the node options the kit gives its cdktf children (cdktf's own CLI and the app it runs, which
- * have a cache of their own: the options differ). A run that fails leaves its modules uncached: slower, never wrong.
+ * Writes the code cache (bin/code-cache.cjs) by running, in record mode, what loads the most: the CLI's --help; an
+ * offline plan of every example environment (the command table, cdktf, zod, the stacks and the bindings); doctor on
+ * an example against a closed loopback port (jose, the checks, node's fetch); and `cdktf synth` under the node
+ * options the kit gives its cdktf children (cdktf's own CLI and the app it runs, which have a cache of their own:
+ * the options differ). They run in an empty folder with none of the kit's variables, so nothing deployed is read
+ * and nothing beyond loopback is contacted. A run that fails leaves its modules uncached: slower, never wrong.
  */
 function recordCodeCache() {
   const cli = join(ROOT, "bin", "ords-jwt.cjs");
@@ -363,31 +384,45 @@ function recordCodeCache() {
   register();
   const { KIT_PRELOAD, nodeOptionsWith } = require("../src/node-options.ts");
   const scratch = mkdtempSync(join(require("node:os").tmpdir(), "ords-jwt-build-"));
-  const node = (...args) => ({ what: `ords-jwt ${args[0]}`, command: process.execPath, args: [cli, ...args], env: {} });
+  const closed = "http://127.0.0.1:9"; // the discard port: nothing listens there, so each request fails at once
+  const node = (args, ok = 0) => ({ what: `ords-jwt ${args[0]}`, command: process.execPath, args: [cli, ...args], ok });
   const runs = [
-    node("--help"),
-    node("plan", "--environments-dir", examples, "--outdir", join(scratch, "plan")),
+    node(["--help"]),
+    node(["plan", "--environments-dir", examples, "--outdir", join(scratch, "plan")]),
+    node(
+      ["doctor", "oci", "--environments-dir", examples, "--jwk-url", `${closed}/jwks`, "--url", `${closed}/x`].concat([
+        "--allow-insecure",
+        "--timeout-ms",
+        "2000",
+        "--json",
+      ]),
+      1, // its checks fail, as they should against a closed port
+    ),
     {
       what: "cdktf synth",
       command: join(ROOT, "node_modules", ".bin", "cdktf"),
       args: ["synth", "--output", join(scratch, "synth")],
-      env: {
-        NODE_OPTIONS: nodeOptionsWith(process.env.NODE_OPTIONS, [KIT_PRELOAD]),
-        ORDS_JWT_ENVIRONMENTS_DIR: examples,
-        CHECKPOINT_DISABLE: "1",
-        CI: "1",
-      },
+      cwd: ROOT, // where cdktf.json is
+      env: { ORDS_JWT_ENVIRONMENTS_DIR: examples, CHECKPOINT_DISABLE: "1", CI: "1" },
+      preload: true,
+      ok: 0,
     },
   ];
+  // Only what node, cdktf and terraform need to start: no credentials, no ORDS_JWT_* settings.
+  const base = Object.fromEntries(
+    ["PATH", "HOME", "TMPDIR", "NODE_OPTIONS"].filter((name) => process.env[name]).map((n) => [n, process.env[n]]),
+  );
   try {
-    return runs.flatMap(({ what, command, args, env }) => {
+    return runs.flatMap(({ what, command, args, cwd = scratch, env = {}, preload = false, ok }) => {
+      const nodeOptions = preload ? { NODE_OPTIONS: nodeOptionsWith(process.env.NODE_OPTIONS, [KIT_PRELOAD]) } : {};
       const result = spawnSync(command, args, {
-        cwd: ROOT,
-        env: { ...process.env, ...env, [RECORD]: "record" },
+        cwd,
+        env: { ...base, ...env, ...nodeOptions, [RECORD]: "record" },
         stdio: ["ignore", "ignore", "pipe"],
         encoding: "utf8",
+        timeout: 120_000,
       });
-      return result.status === 0 ? [] : [`${what} exited ${result.status}: ${(result.stderr ?? "").trim()}`];
+      return result.status === ok ? [] : [`${what} exited ${result.status}: ${(result.stderr ?? "").trim()}`];
     });
   } finally {
     rmSync(scratch, { recursive: true, force: true });

@@ -13,6 +13,7 @@ globalThis.fetch = function fetch(...args) {
   const response = Reflect.apply(nodeFetch, this, args);
   if (!baselineOnly) {
     baselineOnly = true;
+    require("./code-cache.cjs").beforeV8FlagsChange();
     require("node:v8").setFlagsFromString("--liftoff-only");
   }
   return response;

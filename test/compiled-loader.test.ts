@@ -157,6 +157,22 @@ describe("the code cache", () => {
     expect(stderr).toContain("code cache: 1 from cache, 1 compiled");
   });
 
+  test("a run that changes V8's flags records the modules it loaded before under the flags they load with", () => {
+    // bin/ords-jwt.cjs sets --liftoff-only at its first fetch, after most modules have loaded.
+    const flagsChange = `require(${JSON.stringify(join(root, "bin", "code-cache.cjs"))}).beforeV8FlagsChange();
+      require("node:v8").setFlagsFromString("--liftoff-only");`;
+    build();
+    const script = `require(${JSON.stringify(join(root, "bin", "compiled.cjs"))}).register();
+      require(${JSON.stringify(join(root, "src", "greet.ts"))});
+      ${flagsChange}`;
+    const recorded = spawnSync(process.execPath, ["-e", script], {
+      encoding: "utf8",
+      env: { ...process.env, ORDS_JWT_CODE_CACHE: "record" },
+    });
+    expect(recorded.stderr).toBe("");
+    expect(runGreet(debug).stderr).toContain("code cache: 2 from cache, 0 compiled");
+  });
+
   test("a run under other node options has a cache of its own, and leaves the plain run's alone", () => {
     // V8 takes data only under the flags it was written with; --max-old-space-size is one that changes them.
     const other = { NODE_OPTIONS: "--max-old-space-size=512" };
@@ -298,4 +314,26 @@ test("cdktf loads without archiver, and archiver loads when cdktf calls it", () 
   const result = spawnSync(process.execPath, ["-e", script], { cwd: PROJECT_ROOT, encoding: "utf8" });
   expect(result.stderr).toBe("");
   expect(JSON.parse(result.stdout)).toEqual({ before: false, pipe: "function", after: true });
+});
+
+test("cdktf loads without semver or child_process, and its version check loads and uses them", () => {
+  const script = `require(${JSON.stringify(join(PROJECT_ROOT, "bin", "compiled.cjs"))}).register();
+    const loaded = () => ({
+      semver: Object.keys(require.cache).some((file) => file.includes("/node_modules/semver/")),
+      childProcess: process.moduleLoadList.includes("NativeModule child_process"),
+    });
+    require("cdktf");
+    const before = loaded();
+    const { ValidateBinaryVersion } = require("cdktf/lib/validations/validate-binary-version");
+    const check = (constraint) =>
+      new ValidateBinaryVersion("node", constraint, ${JSON.stringify(`"${process.execPath}" --version`)}).validate();
+    process.stdout.write(JSON.stringify({ before, met: check(">=20"), unmet: check(">=99").length, after: loaded() }));`;
+  const result = spawnSync(process.execPath, ["-e", script], { cwd: PROJECT_ROOT, encoding: "utf8" });
+  expect(result.stderr).toBe("");
+  expect(JSON.parse(result.stdout)).toEqual({
+    before: { semver: false, childProcess: false },
+    met: [],
+    unmet: 1,
+    after: { semver: true, childProcess: true },
+  });
 });
