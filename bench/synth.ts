@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { type Environment, parseEnvironment } from "../src/config/load";
 import { buildApp } from "../stacks/app";
 import { ROOT, run, runCli } from "./spawn";
-import { median, ms, timeRuns } from "./stats";
+import { median, ms, timePairs, timeRuns } from "./stats";
 import { type Section, TARGETS } from "./targets";
 
 const EXAMPLE = join(ROOT, "environments", "examples", "oci.json");
@@ -49,22 +49,21 @@ export async function benchSynth(runs = 5): Promise<Section> {
   writeFileSync(join(environmentsDir, "bench.json"), readFileSync(EXAMPLE));
   try {
     let round = 0;
-    const plan = await timeRuns(runs, () =>
-      runCli(["plan", "bench", "--environments-dir", environmentsDir, "--outdir", join(scratch, `plan-${round++}`)]),
-    );
-    const cdktfRuns = 3;
-    const cdktf = await timeRuns(
-      cdktfRuns,
-      () =>
-        run(join(ROOT, "node_modules", ".bin", "cdktf"), ["synth", "--output", join(scratch, `synth-${round++}`)], {
-          env: { ORDS_JWT_ENVIRONMENTS_DIR: environmentsDir },
-        }),
-      false,
-    );
-    const [planMedian, cdktfMedian] = [median(plan), median(cdktf)];
+    const planOnce = () =>
+      runCli(["plan", "bench", "--environments-dir", environmentsDir, "--outdir", join(scratch, `plan-${round++}`)]);
+    const cdktfSynthOnce = () =>
+      run(join(ROOT, "node_modules", ".bin", "cdktf"), ["synth", "--output", join(scratch, `synth-${round++}`)], {
+        env: { ORDS_JWT_ENVIRONMENTS_DIR: environmentsDir },
+      });
+    const cdktfRuns = 5;
+    // In turn, pair by pair, so the ratio holds when the machine's speed drifts; then more plans for its median.
+    const paired = await timePairs(cdktfRuns, planOnce, cdktfSynthOnce);
+    const plan = [...paired.a, ...(await timeRuns(runs, planOnce, false))];
+    const [planMedian, cdktfMedian, planRatio] = [median(plan), median(paired.b), median(paired.ratios)];
     lines.push(
-      `  ords-jwt plan bench (one environment, start-up included; median of ${runs}): ${ms(planMedian)}`,
+      `  ords-jwt plan bench (one environment, start-up included; median of ${plan.length}): ${ms(planMedian)}`,
       `  the same app through npx cdktf synth (median of ${cdktfRuns}): ${ms(cdktfMedian)}`,
+      `  plan / cdktf synth, the median of ${cdktfRuns} pairs run in turn: ${planRatio.toFixed(3)}×`,
     );
     return {
       lines,
@@ -78,8 +77,8 @@ export async function benchSynth(runs = 5): Promise<Section> {
         {
           what: "plan / npx cdktf synth",
           target: `≤ ${TARGETS.planOverCdktfSynth.toFixed(2)}×`,
-          measured: `${(planMedian / cdktfMedian).toFixed(3)}× (${ms(planMedian)} / ${ms(cdktfMedian)})`,
-          ratio: planMedian / cdktfMedian / TARGETS.planOverCdktfSynth,
+          measured: `${planRatio.toFixed(3)}× (${ms(planMedian)} / ${ms(cdktfMedian)})`,
+          ratio: planRatio / TARGETS.planOverCdktfSynth,
         },
         {
           what: "cost per extra environment",
