@@ -9,12 +9,14 @@
 //
 // V8 accepts data only under the V8 flags it was written with, and node's options can change them (cdktf runs its app
 // with --max-old-space-size=4096). Each set of options therefore has a cache of its own, in a folder named after
-// them (variantOf); the build records the plain CLI's and the one the kit's cdktf children run with.
+// them (variantOf); the build records the plain CLI's and the one the kit's cdktf children run with. Beside the
+// data it keeps where each package require resolved to (bin/resolve-cache.cjs).
 "use strict";
 const Module = require("node:module");
 const vm = require("node:vm");
 const { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require("node:fs");
 const { dirname, isAbsolute, join, relative, sep } = require("node:path");
+const { installResolveCache } = require("./resolve-cache.cjs");
 
 const RECORD = "ORDS_JWT_CODE_CACHE";
 const INDEX = "index.json";
@@ -79,6 +81,7 @@ function requireFor(module) {
 function installCodeCache({ root, cacheRoot, originOf }) {
   const dir = join(cacheRoot, variantOf());
   const recording = process.env[RECORD] === "record";
+  installResolveCache({ root, dir, recording });
   const original = Module.prototype._compile;
   const counts = { fromCache: 0, compiled: 0 };
   const compiled = [];

@@ -51,8 +51,9 @@ function markBuild(text: string): void {
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), "compiled-loader-"));
   mkdirSync(join(root, "bin"));
-  copyFileSync(join(PROJECT_ROOT, "bin", "compiled.cjs"), join(root, "bin", "compiled.cjs"));
-  copyFileSync(join(PROJECT_ROOT, "bin", "code-cache.cjs"), join(root, "bin", "code-cache.cjs"));
+  for (const file of ["compiled.cjs", "code-cache.cjs", "resolve-cache.cjs"]) {
+    copyFileSync(join(PROJECT_ROOT, "bin", file), join(root, "bin", file));
+  }
   copyFileSync(join(PROJECT_ROOT, "tsconfig.json"), join(root, "tsconfig.json"));
   symlinkSync(join(PROJECT_ROOT, "node_modules"), join(root, "node_modules"), "dir");
   write("src/greet.ts", `import { name } from "./name";\nexport const greet = (): string => \`hello \${name}\`;\n`);
@@ -182,6 +183,51 @@ describe("the code cache", () => {
     runGreet({ ...other, ORDS_JWT_CODE_CACHE: "record" });
     expect(runGreet({ ...debug, ...other }).stderr).toContain("code cache: 2 from cache, 0 compiled");
     expect(runGreet(debug).stderr).toContain("code cache: 2 from cache, 0 compiled");
+  });
+});
+
+describe("the package resolutions recorded with the code cache", () => {
+  /** lib/app/use.js requires the package `pkg`, which lib/node_modules/pkg holds. */
+  function writePackage(relativeDir: string, main: string, files: Record<string, string>): void {
+    write(`${relativeDir}/package.json`, JSON.stringify({ name: "pkg", main }));
+    for (const [name, text] of Object.entries(files)) write(`${relativeDir}/${name}`, text);
+  }
+
+  function use(env: Record<string, string> = {}): { said: string; stderr: string } {
+    const script = `require(${JSON.stringify(join(root, "bin", "compiled.cjs"))}).register();
+      process.stdout.write(require(${JSON.stringify(join(root, "lib", "app", "use.js"))}));`;
+    const result = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", env: { ...process.env, ...env } });
+    if (result.status !== 0) throw new Error(`node exited ${String(result.status)}: ${result.stderr}`);
+    return { said: result.stdout, stderr: result.stderr };
+  }
+
+  beforeEach(async () => {
+    write("lib/app/use.js", `module.exports = require("pkg");\n`);
+    writePackage("lib/node_modules/pkg", "index.js", { "index.js": `module.exports = "recorded";\n` });
+    await build();
+    use({ ORDS_JWT_CODE_CACHE: "record" });
+  });
+
+  test("a package require is answered from the recording while the answer holds", () => {
+    expect(use({ ORDS_JWT_DEBUG_BUILD: "1" })).toEqual({
+      said: "recorded",
+      stderr: expect.stringContaining("resolutions: 1 from cache, 0 resolved"),
+    });
+  });
+
+  test("a copy of the package installed nearer the requiring file is the one loaded", () => {
+    writePackage("lib/app/node_modules/pkg", "index.js", { "index.js": `module.exports = "nearer";\n` });
+    expect(use().said).toBe("nearer");
+  });
+
+  test("a package installed again, with another main file, resolves anew", () => {
+    writePackage("lib/node_modules/pkg", "main.js", {
+      "index.js": `module.exports = "old main";\n`,
+      "main.js": `module.exports = "new main";\n`,
+    });
+    const later = new Date(Date.now() + 5000);
+    utimesSync(join(root, "lib", "node_modules", "pkg", "index.js"), later, later);
+    expect(use().said).toBe("new main");
   });
 });
 
