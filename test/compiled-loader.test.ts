@@ -43,6 +43,20 @@ async function build(): Promise<void> {
   await (require(join(root, "bin", "compiled.cjs")) as { build: () => Promise<number> }).build();
 }
 
+/**
+ * Rewrites a file of the scratch copy at the same size, with an mtime later than any stamp recorded so far (coarse
+ * clocks could otherwise give the same stamp).
+ */
+function rewriteSameSize(relative: string, edit: (text: string) => string): void {
+  const file = join(root, relative);
+  const before = readFileSync(file, "utf8");
+  const after = edit(before);
+  expect(Buffer.byteLength(after)).toBe(Buffer.byteLength(before));
+  writeFileSync(file, after);
+  const later = new Date(statSync(file).mtimeMs + 5000);
+  utimesSync(file, later, later);
+}
+
 /** Replaces the compiled output of src/greet.ts, so a test can tell the build's code from the source's. */
 function markBuild(text: string): void {
   writeFileSync(join(root, ".build", "src", "greet.js"), `exports.greet = () => ${JSON.stringify(text)};\n`);
@@ -82,13 +96,7 @@ test("runs the new code when a source changed after the build", async () => {
 test("runs the new code when a source changed after the build and kept its size", async () => {
   await build();
   markBuild("stale build");
-  const file = join(root, "src", "greet.ts");
-  const before = readFileSync(file, "utf8");
-  writeFileSync(file, before.replace("hello", "howdy"));
-  expect(statSync(file).size).toBe(Buffer.byteLength(before));
-  // Same size; a later mtime than the build recorded (coarse clocks could otherwise give the same stamp).
-  const later = new Date(statSync(file).mtimeMs + 5000);
-  utimesSync(file, later, later);
+  rewriteSameSize("src/greet.ts", (text) => text.replace("hello", "howdy"));
   expect(greet()).toBe("howdy one");
 });
 
@@ -125,10 +133,7 @@ describe("the code cache", () => {
     write("lib/word.js", `exports.word = () => "recorded";\n`);
     await build();
     record();
-    const file = join(root, "lib", "word.js");
-    writeFileSync(file, `exports.word = () => "replaced";\n`);
-    const later = new Date(statSync(file).mtimeMs + 5000);
-    utimesSync(file, later, later);
+    rewriteSameSize("lib/word.js", (text) => text.replace("recorded", "replaced"));
     const { stdout, stderr } = runGreet(debug);
     expect(stdout).toBe("replaced");
     expect(stderr).toContain("code cache: 1 from cache, 1 compiled");
@@ -137,10 +142,7 @@ describe("the code cache", () => {
   test("a TypeScript source edited after recording runs its new code, even at the same size", async () => {
     await build();
     record();
-    const file = join(root, "src", "greet.ts");
-    writeFileSync(file, readFileSync(file, "utf8").replace("hello", "howdy"));
-    const later = new Date(statSync(file).mtimeMs + 5000);
-    utimesSync(file, later, later);
+    rewriteSameSize("src/greet.ts", (text) => text.replace("hello", "howdy"));
     const { stdout, stderr } = runGreet(debug);
     expect(stdout).toBe("howdy one");
     expect(stderr).toContain("code cache: 1 from cache, 1 compiled");
