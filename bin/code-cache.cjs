@@ -46,7 +46,8 @@ function writeAtomically(file, data) {
  * The folder name for the node options of this process: "default" without any, else a digest of them. Preloads
  * (--require, -r, --import) and code given on the command line (-e, -p) are left out: they leave V8's flags alone.
  */
-function variantOf(execArgv = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? "") {
+function variantOf() {
+  const [execArgv, nodeOptions] = [process.execArgv, process.env.NODE_OPTIONS ?? ""];
   const withValue = /^(?:--require|-r|--import|--eval|-e|--print|-p)(?:=|$)/;
   const args = [];
   for (let i = 0; i < execArgv.length; i++) {
@@ -157,14 +158,14 @@ function cacheFileName(key) {
 }
 
 /** At the end of a recording run: each new module's code as it stands now, and its stamp in the index. */
-function record(dir, fresh) {
+function record(dir, entries) {
   mkdirSync(dir, { recursive: true });
   const index = readIndex(dir);
-  for (const { key, stamp: recorded, script, data } of fresh) {
+  for (const { key, stamp: recorded, script, data } of entries) {
     writeAtomically(join(dir, cacheFileName(key)), data ?? script.createCachedData());
     index[key] = recorded;
   }
   writeAtomically(join(dir, INDEX), `${JSON.stringify(index, null, 1)}\n`);
 }
 
-module.exports = { installCodeCache, beforeV8FlagsChange, variantOf, RECORD };
+module.exports = { installCodeCache, beforeV8FlagsChange, RECORD };

@@ -422,7 +422,8 @@ function recordCodeCache() {
         encoding: "utf8",
         timeout: 120_000,
       });
-      return result.status === ok ? [] : [`${what} exited ${result.status}: ${(result.stderr ?? "").trim()}`];
+      const last = (result.stderr ?? "").trim().split("\n").pop()?.slice(0, 300) ?? "";
+      return result.status === ok ? [] : [`${what} exited ${result.status}${last === "" ? "" : `: ${last}`}`];
     });
   } finally {
     rmSync(scratch, { recursive: true, force: true });
