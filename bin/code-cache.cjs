@@ -75,14 +75,29 @@ function requireFor(module) {
 }
 
 /**
- * Compiles CommonJS modules under `root` with the cache in `cacheRoot`/<variant>. `originOf(filename)` tells where a
- * module's code came from when it is not simply the file: `{ key, stamp }` to cache it under, or null when it must
- * not be cached (bin/compiled.cjs compiled it in memory from a changed source).
+ * Compiles CommonJS modules under `root` with the cache in `cacheRoot`/<variant>, but only code whose source is
+ * known: a .js or .cjs file node's own loader read (any other loader installed later, tsx say, may hand _compile
+ * other code for the same file), or what `originOf(filename)` vouches for, `{ key, stamp }` (bin/compiled.cjs's
+ * build output and bundles). Everything else compiles as it would without the cache.
  */
 function installCodeCache({ root, cacheRoot, originOf }) {
   const dir = join(cacheRoot, variantOf());
   const recording = process.env[RECORD] === "record";
   installResolveCache({ root, dir, recording });
+  /** Files whose text node's own .js/.cjs loader is about to pass to _compile. */
+  const readByNode = new Set();
+  // Node 20 loads .cjs files with the .js loader; a node that registers .cjs of its own is covered as well.
+  for (const extension of [".js", ".cjs"].filter((name) => Module._extensions[name] !== undefined)) {
+    const load = Module._extensions[extension];
+    Module._extensions[extension] = function loadJavaScript(module, filename) {
+      readByNode.add(filename);
+      try {
+        return load.call(this, module, filename);
+      } finally {
+        readByNode.delete(filename);
+      }
+    };
+  }
   const original = Module.prototype._compile;
   const counts = { fromCache: 0, compiled: 0 };
   const compiled = [];
@@ -91,13 +106,13 @@ function installCodeCache({ root, cacheRoot, originOf }) {
     // Only files under the root: not `node -e` code ("[eval]-wrapper"), nor a module from elsewhere.
     const path = isAbsolute(filename) ? relative(root, filename).split(sep).join("/") : "../";
     if (format === "module" || path.startsWith("../")) return original.call(this, content, filename, format);
-    const origin = originOf(filename);
-    if (origin === null) {
+    const origin = originOf(filename) ?? (readByNode.has(filename) ? { key: path, stamp: stamp(filename) } : undefined);
+    if (origin === undefined) {
       counts.compiled++;
       compiled.push(path);
       return original.call(this, content, filename, format);
     }
-    const { key, stamp: current } = origin ?? { key: path, stamp: stamp(filename) };
+    const { key, stamp: current } = origin;
     index ??= readIndex(dir);
     let cachedData;
     if (index[key] === current) {

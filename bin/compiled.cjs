@@ -199,9 +199,14 @@ function register() {
   const manifest = readManifest();
   const files = manifest === undefined ? {} : manifest.files;
   const bundles = manifest === undefined ? {} : manifest.bundles;
-  /** Where the code of a module came from when it is not its own .build/ file (see installCodeCache). */
+  /** The build output or bundle the .ts module about to compile came from, for the code cache (installCodeCache). */
   const origins = new Map();
-  installCodeCache({ root: ROOT, cacheRoot: CODE_CACHE, originOf: (filename) => origins.get(filename) });
+  const originOf = (filename) => {
+    const origin = origins.get(filename);
+    origins.delete(filename); // for this compile only: another loader may compile the same file later
+    return origin;
+  };
+  installCodeCache({ root: ROOT, cacheRoot: CODE_CACHE, originOf });
   let engine;
   let stale = 0;
   Module._extensions[".ts"] = function loadTypeScript(module, filename) {
@@ -219,10 +224,12 @@ function register() {
       } catch {
         // A build running right now replaced .build/ under this process: compile in memory instead.
       }
-      if (compiled !== undefined) return module._compile(compiled, filename);
+      if (compiled !== undefined) {
+        origins.set(filename, { key, stamp: recorded });
+        return module._compile(compiled, filename);
+      }
     }
     stale++;
-    origins.set(filename, null);
     if (process.env.ORDS_JWT_DEBUG_BUILD) process.stderr.write(`compiling ${key} in memory (${stale} so far)\n`);
     engine ??= esbuild();
     module._compile(compile(filename, engine), filename);

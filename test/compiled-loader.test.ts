@@ -139,6 +139,24 @@ describe("the code cache", () => {
     expect(stderr).toContain("code cache: 1 from cache, 1 compiled");
   });
 
+  test("code another loader hands over for a file never meets the data recorded for that file", async () => {
+    // A require hook installed after the kit's (tsx's, say) passes _compile other code for the same file; at the same
+    // length V8 would take the recorded data for it.
+    write("src/greet.ts", `import { word } from "../lib/word";\nexport const greet = (): string => word();\n`);
+    write("lib/word.js", `exports.word = () => "recorded";\n`);
+    await build();
+    record();
+    const script = `require(${JSON.stringify(join(root, "bin", "compiled.cjs"))}).register();
+      const load = require.extensions[".js"];
+      require.extensions[".js"] = (module, filename) => filename.endsWith("word.js")
+        ? module._compile(require("node:fs").readFileSync(filename, "utf8").replace("recorded", "hooked!!"), filename)
+        : load(module, filename);
+      process.stdout.write(require(${JSON.stringify(join(root, "src", "greet.ts"))}).greet());`;
+    const result = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", env: { ...process.env, ...debug } });
+    expect(result.stdout).toBe("hooked!!");
+    expect(result.stderr).toContain("code cache: 1 from cache, 1 compiled");
+  });
+
   test("a TypeScript source edited after recording runs its new code, even at the same size", async () => {
     await build();
     record();
