@@ -8,10 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { LifecycleContext } from "../src/lifecycle/context";
 import { deploy } from "../src/lifecycle/deploy";
+import { KIT_PRELOAD } from "../src/node-options";
 import { deployedOutputsSource } from "../src/stack-outputs";
 import { environmentFrom, exampleJson, PROJECT_ROOT } from "./support/environments";
 import { testDbPassword } from "./support/fake-runner";
 import { quietRunner } from "./support/quiet-runner";
+import { shellWord } from "./support/real-synth";
 
 const terraformAvailable = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
 if (!terraformAvailable) process.stderr.write("SKIPPED teardown-terraform.test.ts: no terraform binary on PATH\n");
@@ -37,7 +39,12 @@ function project(): { root: string; log: string } {
   writeFileSync(join(root, "recorder.js"), RECORDER);
   writeFileSync(
     join(root, "cdktf.json"),
-    JSON.stringify({ language: "typescript", app: "node --import tsx app.ts", sendCrashReports: "false" }),
+    // As the kit's own app command (cdktf.json) does: the kit's loader runs app.ts and the kit sources it imports.
+    JSON.stringify({
+      language: "typescript",
+      app: `node -r ${shellWord(KIT_PRELOAD)} app.ts`,
+      sendCrashReports: "false",
+    }),
   );
   writeFileSync(
     join(root, "app.ts"),

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { PROJECT_ROOT } from "./environments";
 
 /** A path as one word for /bin/sh: single-quoted, so `$`, backquotes and spaces in a checkout path stay text. */
-const shellWord = (path: string) => `'${path.replaceAll("'", `'\\''`)}'`;
+export const shellWord = (path: string) => `'${path.replaceAll("'", `'\\''`)}'`;
 
 /** cdktf.json's `app`, its project files (main.ts, the preload) pointed at the kit's when run elsewhere. */
 export function appCommand(cwd: string): string {
