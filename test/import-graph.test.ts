@@ -2,6 +2,8 @@
 // above it (lifecycle, commands, CLI, doctor), and only the CLI imports the CLI. It reads the real source files; it
 // does not run them.
 
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { PROJECT_ROOT } from "./support/environments";
 import { cycles, folderGraph, importGraph, specifiers } from "./support/import-graph";
 
@@ -83,6 +85,18 @@ describe("the kit's import graph", () => {
       .filter(([file]) => file.startsWith("stacks/"))
       .flatMap(([file, targets]) => targets.filter((target) => ABOVE_STACKS.test(target)).map((t) => `${file} → ${t}`));
     expect(upward).toEqual([]);
+  });
+
+  test("src/ takes jose's code from src/jwt/jose.ts alone: the build bundles that module with it", () => {
+    // Another import of jose would load a second copy, as ES modules (type-only imports load nothing).
+    const importers = [...graph.edges.keys()]
+      .filter((file) => file.startsWith("src/") && file !== "src/jwt/jose.ts")
+      .filter((file) => {
+        const code = readFileSync(join(PROJECT_ROOT, file), "utf8").replace(/^import type [^;]*;$/gm, "");
+        return specifiers(code).some((specifier) => specifier === "jose" || specifier.startsWith("jose/"));
+      });
+    expect(importers).toEqual([]);
+    expect(graph.edges.get("src/doctor/checks.ts")).toContain("src/jwt/jose.ts");
   });
 
   test("nothing outside src/cli/ imports the command table: the build bundles it as one module", () => {

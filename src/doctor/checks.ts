@@ -1,13 +1,11 @@
 // The doctor's checks as pure functions of what was observed: each returns one line (id, status, message, fix).
 // Nothing here does I/O or prints a token; the runner (run.ts) gathers the observations, in parallel.
-// Subpath imports: the doctor needs two functions, and the package root loads three times as many modules.
 
 import type { JWK } from "jose";
-import { compactVerify } from "jose/jws/compact/verify";
-import { importJWK } from "jose/key/import";
 import type { KitError } from "../errors";
 import type { BoundedResponse } from "../http/bounded-fetch";
 import { type JsonObject, tryDecodeToken } from "../jwt/decode";
+import { compactVerify, importJWK } from "../jwt/jose";
 import { entraEndpoints } from "../naming";
 import type { Secret } from "../secret";
 
