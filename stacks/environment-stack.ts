@@ -1,18 +1,16 @@
 // One cdktf stack per environment file: providers, the identity side (OCI IAM or Entra), the ORDS hook, and
 // the outputs later tools read. It holds no secrets: the client secret only appears as a sensitive output.
 
-import { AzureadProvider } from "@cdktf/provider-azuread/lib/provider";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
-import { OciProvider } from "../.gen/providers/oci/provider";
 import type { Environment } from "../src/config/load";
 import type { EntraIdentityProviderConfig, OciIdentityProviderConfig } from "../src/config/schema";
 import { type DomainEndpoints, type IdentityNames, ociIdentityNames } from "../src/naming";
 import { ordsSpecFor } from "../src/ords/spec";
 import { OUTPUT_NAMES } from "../src/stack-outputs";
 import { requiredTerraformVersion } from "../src/terraform-requirement";
-import { EntraIdentity } from "./entra-identity";
-import { OciIdentity } from "./oci-identity";
+import type { EntraIdentity } from "./entra-identity";
+import type { OciIdentity } from "./oci-identity";
 import { OrdsPostDeploy } from "./ords-post-deploy";
 import { DEFAULT_VARIANT, protectionLifted, type StackVariant } from "./stack-variant";
 import { configureStateBackend } from "./state-backend";
@@ -82,7 +80,12 @@ export class EnvironmentStack extends TerraformStack {
     this.addOutputs(side);
   }
 
+  // Each side loads its provider's bindings when it is built: a plan of OCI environments never loads Entra's, and
+  // the other way round (each set is tens of milliseconds to load).
   private ociSide(idp: OciIdentityProviderConfig, preventDestroy: boolean): IdentitySide {
+    const { OciProvider } =
+      require("../.gen/providers/oci/provider") as typeof import("../.gen/providers/oci/provider");
+    const { OciIdentity } = require("./oci-identity") as typeof import("./oci-identity");
     const providerAuth = { auth: idp.provider.auth, configFileProfile: idp.provider.configFileProfile };
     // Provider arguments are Terraform templates; the backend (which reuses providerAuth) takes text literally.
     const providerArgs = terraformLiterals(providerAuth);
@@ -112,6 +115,9 @@ export class EnvironmentStack extends TerraformStack {
   }
 
   private entraSide(idp: EntraIdentityProviderConfig, preventDestroy: boolean): IdentitySide {
+    const { AzureadProvider } =
+      require("@cdktf/provider-azuread/lib/provider") as typeof import("@cdktf/provider-azuread/lib/provider");
+    const { EntraIdentity } = require("./entra-identity") as typeof import("./entra-identity");
     // Credentials come from the ARM_* environment variables; the tenant is pinned so they cannot point elsewhere.
     new AzureadProvider(this, "azuread", { tenantId: idp.tenantId });
     const identity = new EntraIdentity(this, "identity", {
