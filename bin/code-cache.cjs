@@ -14,33 +14,15 @@
 "use strict";
 const Module = require("node:module");
 const vm = require("node:vm");
-const { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require("node:fs");
+const { mkdirSync, readFileSync } = require("node:fs");
 const { dirname, isAbsolute, join, relative, sep } = require("node:path");
+const { readJsonObject, stamp, writeAtomically } = require("./cache-files.cjs");
 const { installResolveCache } = require("./resolve-cache.cjs");
 
 const RECORD = "ORDS_JWT_CODE_CACHE";
 const INDEX = "index.json";
 
-/** The stamp of a file: size and mtime, as in bin/compiled.cjs's manifest. */
-function stamp(file) {
-  const stats = statSync(file);
-  return `${stats.size}:${stats.mtimeMs}`;
-}
-
-function readIndex(dir) {
-  try {
-    return JSON.parse(readFileSync(join(dir, INDEX), "utf8"));
-  } catch {
-    return {};
-  }
-}
-
-/** Written beside and renamed over, so a reader never sees half a file. */
-function writeAtomically(file, data) {
-  const next = `${file}.${process.pid}`;
-  writeFileSync(next, data);
-  renameSync(next, file);
-}
+const readIndex = (dir) => readJsonObject(join(dir, INDEX));
 
 /**
  * The folder name for the node options of this process: "default" without any, else a digest of them. Preloads

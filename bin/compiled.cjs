@@ -19,6 +19,7 @@ const {
   writeFileSync,
 } = require("node:fs");
 const { dirname, join, relative, sep } = require("node:path");
+const { stamp, stampIfAny } = require("./cache-files.cjs");
 const { installCodeCache, RECORD } = require("./code-cache.cjs");
 
 const ROOT = join(__dirname, "..");
@@ -86,12 +87,6 @@ function compileToFile(file, output, finalOutput, engine) {
   writeFileSync(output, `${code}//# sourceMappingURL=${mapPath}\n`);
 }
 
-/** The stamp the build recorded for a file: size and mtime, enough to notice any save (cheap: one statSync). */
-function stamp(file) {
-  const stats = statSync(file);
-  return `${stats.size}:${stats.mtimeMs}`;
-}
-
 function outputFor(file) {
   return join(OUT, `${relative(ROOT, file).slice(0, -".ts".length)}.js`);
 }
@@ -118,31 +113,13 @@ function readManifest() {
  */
 const DEFERRED = [
   {
-    // commander (its own file, or the command table bundled with it) requires child_process for subcommands that are
-    // separate executables, which the kit has none of.
-    request: "node:child_process",
-    from: [`${sep}node_modules${sep}commander${sep}lib${sep}command.js`, `${sep}src${sep}cli${sep}program.ts`],
-    target: () => ({}),
-    esModule: false,
-  },
-  {
-    request: "../locales/index.cjs",
-    from: [`${sep}node_modules${sep}zod${sep}v4${sep}`],
-    target: () => ({}),
-    esModule: true,
-  },
-  {
-    // cdktf's check that a binary (terraform) is new enough: the kit's apps synthesize with skipValidation.
-    request: "semver",
-    from: [`${sep}node_modules${sep}cdktf${sep}lib${sep}validations${sep}validate-binary-version.js`],
-    target: () => ({}),
-    esModule: false,
-  },
-  {
-    // That check, cdktf's zipping of assets and its test matchers run terraform and node with it; none of them runs
-    // in the kit's synths.
-    request: "child_process",
+    // Subprocesses nobody here starts: commander's subcommands that are separate executables (its own file, or the
+    // command table bundled with it), and cdktf's check of the terraform version, zipping of assets and test
+    // matchers, none of which runs in the kit's synths.
+    requests: ["node:child_process", "child_process"],
     from: [
+      `${sep}node_modules${sep}commander${sep}lib${sep}command.js`,
+      `${sep}src${sep}cli${sep}program.ts`,
       `${sep}node_modules${sep}cdktf${sep}lib${sep}validations${sep}validate-binary-version.js`,
       `${sep}node_modules${sep}cdktf${sep}lib${sep}private${sep}fs.js`,
       `${sep}node_modules${sep}cdktf${sep}lib${sep}testing${sep}matchers.js`,
@@ -151,7 +128,20 @@ const DEFERRED = [
     esModule: false,
   },
   {
-    request: "archiver",
+    requests: ["../locales/index.cjs"],
+    from: [`${sep}node_modules${sep}zod${sep}v4${sep}`],
+    target: () => ({}),
+    esModule: true,
+  },
+  {
+    // cdktf's check that a binary (terraform) is new enough: the kit's apps synthesize with skipValidation.
+    requests: ["semver"],
+    from: [`${sep}node_modules${sep}cdktf${sep}lib${sep}validations${sep}validate-binary-version.js`],
+    target: () => ({}),
+    esModule: false,
+  },
+  {
+    requests: ["archiver"],
     from: [`${sep}node_modules${sep}cdktf${sep}lib${sep}private${sep}fs.js`],
     // An arrow function: callable, and without the non-configurable `prototype` a Proxy would have to mirror.
     target: () => () => undefined,
@@ -165,7 +155,8 @@ function deferRequires() {
   Module._load = function loadDeferring(...args) {
     const [request, parent] = args;
     const deferred = DEFERRED.find(
-      (entry) => entry.request === request && entry.from.some((part) => parent?.filename?.includes(part) === true),
+      (entry) =>
+        entry.requests.includes(request) && entry.from.some((part) => parent?.filename?.includes(part) === true),
     );
     if (deferred === undefined) return load.apply(this, args);
     if (!standIns.has(deferred)) {
@@ -242,14 +233,9 @@ function register() {
 
 /** A bundle's code when none of its inputs changed since the build, else undefined. */
 function currentBundle(bundle) {
-  const unchanged = ([input, recorded]) => {
-    try {
-      return stamp(join(ROOT, input)) === recorded;
-    } catch {
-      return false;
-    }
-  };
-  if (!Object.entries(bundle.inputs).every(unchanged)) return undefined;
+  if (!Object.entries(bundle.inputs).every(([input, recorded]) => stampIfAny(join(ROOT, input)) === recorded)) {
+    return undefined;
+  }
   const output = join(OUT, bundle.output);
   try {
     return { code: readFileSync(output, "utf8"), origin: { key: bundle.output, stamp: stamp(output) } };

@@ -8,19 +8,12 @@
 // folder has appeared nearer the requiring file than the one it was found in. Otherwise node resolves as usual.
 "use strict";
 const Module = require("node:module");
-const { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require("node:fs");
+const { existsSync, mkdirSync } = require("node:fs");
 const { dirname, isAbsolute, join, relative, sep } = require("node:path");
 
-const FILE = "resolutions.json";
+const { readJsonObject, stampIfAny, writeAtomically } = require("./cache-files.cjs");
 
-function stampOf(file) {
-  try {
-    const stats = statSync(file);
-    return `${stats.size}:${stats.mtimeMs}`;
-  } catch {
-    return undefined;
-  }
-}
+const FILE = "resolutions.json";
 
 /** The package name a bare request names ("@scope/name" or "name"), or undefined for a path or a builtin. */
 function packageOf(request) {
@@ -62,12 +55,12 @@ function installResolveCache({ root, dir, recording }) {
       (name !== undefined || (request.startsWith(".") && from.startsWith(modules)));
     if (!cacheable) return resolve.call(this, request, parent, isMain, options);
     const key = `${relative(root, dirname(from))}\0${request}`;
-    answers ??= readAnswers(dir);
+    answers ??= readJsonObject(join(dir, FILE));
     const answer = answers[key];
     if (answer !== undefined) {
       const target = join(root, answer.target);
       const holds =
-        stampOf(target) === answer.stamp && answer.absent.every((folder) => !existsSync(join(root, folder)));
+        stampIfAny(target) === answer.stamp && answer.absent.every((folder) => !existsSync(join(root, folder)));
       if (holds) {
         counts.fromCache++;
         return target;
@@ -77,7 +70,7 @@ function installResolveCache({ root, dir, recording }) {
     const target = resolve.call(this, request, parent, isMain, options);
     if (recording && isAbsolute(target) && insideRoot(target)) {
       const absent = name === undefined ? [] : nearerFolders(dirname(from), name, target);
-      const stamp = stampOf(target);
+      const stamp = stampIfAny(target);
       if (absent !== undefined && stamp !== undefined) {
         fresh[key] = { target: relative(root, target), stamp, absent: absent.map((folder) => relative(root, folder)) };
       }
@@ -93,17 +86,8 @@ function installResolveCache({ root, dir, recording }) {
     process.on("exit", () => {
       mkdirSync(dir, { recursive: true });
       const file = join(dir, FILE);
-      writeFileSync(`${file}.${process.pid}`, `${JSON.stringify({ ...readAnswers(dir), ...fresh }, null, 1)}\n`);
-      renameSync(`${file}.${process.pid}`, file);
+      writeAtomically(file, `${JSON.stringify({ ...readJsonObject(file), ...fresh }, null, 1)}\n`);
     });
-  }
-}
-
-function readAnswers(dir) {
-  try {
-    return JSON.parse(readFileSync(join(dir, FILE), "utf8"));
-  } catch {
-    return {};
   }
 }
 

@@ -65,7 +65,7 @@ function markBuild(text: string): void {
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), "compiled-loader-"));
   mkdirSync(join(root, "bin"));
-  for (const file of ["compiled.cjs", "code-cache.cjs", "resolve-cache.cjs"]) {
+  for (const file of ["compiled.cjs", "code-cache.cjs", "resolve-cache.cjs", "cache-files.cjs"]) {
     copyFileSync(join(PROJECT_ROOT, "bin", file), join(root, "bin", file));
   }
   copyFileSync(join(PROJECT_ROOT, "tsconfig.json"), join(root, "tsconfig.json"));

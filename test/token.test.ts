@@ -1,7 +1,7 @@
 // token against the loopback OCI-like IdP: client credentials through discovery, standalone flags, --decode,
 // IdP errors, and authorization code + PKCE with a real HTTP client playing the browser.
 import { createServer } from "node:net";
-import { renderToken, token, tokenJson } from "../src/commands/token";
+import { renderToken, type TokenOptions, token, tokenJson } from "../src/commands/token";
 import { KIT_LOOPBACK_CALLBACK } from "../src/config/schema";
 import { KitError } from "../src/errors";
 import { callbackUriFor } from "../src/oauth/loopback";
@@ -44,6 +44,30 @@ function outputs(overrides: Partial<StackOutputs> = {}): StackOutputs {
   };
 }
 
+/** `token <env>` for the tool environment, its outputs given, over loopback http. */
+function tokenForEnvironment(overrides: Partial<TokenOptions> = {}, stackOutputs: StackOutputs = outputs()) {
+  return token({
+    environment: env.name,
+    environmentsDir: env.dir,
+    outputsSource: staticOutputsSource(stackOutputs),
+    http: { allowInsecure: true },
+    log: quiet,
+    ...overrides,
+  });
+}
+
+/** `token --token-url --client-id --scope <fqs>` against the loopback IdP, over loopback http. */
+function standaloneToken(overrides: Partial<TokenOptions> = {}) {
+  return token({
+    tokenUrl: idp.tokenUrl,
+    clientId: idp.clientId,
+    scope: idp.fqs(),
+    http: { allowInsecure: true },
+    log: quiet,
+    ...overrides,
+  });
+}
+
 function claimsOf(compact: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(compact.split(".")[1] as string, "base64url").toString("utf8"));
 }
@@ -51,13 +75,7 @@ function claimsOf(compact: string): Record<string, unknown> {
 test(
   "gets a client-credentials token through the domain's discovery document with HTTP Basic and scope = " + "the fqs",
   async () => {
-    const result = await token({
-      environment: env.name,
-      environmentsDir: env.dir,
-      outputsSource: staticOutputsSource(outputs()),
-      http: { allowInsecure: true },
-      log: quiet,
-    });
+    const result = await tokenForEnvironment();
     expect(result.kind).toBe("token");
     expect(result.token.endpointSource).toBe("discovery");
     const tokenRequest = idp.requests.find((request) => request.path === idp.paths.token);
@@ -77,13 +95,7 @@ test(
 );
 
 test("prints only the token, so that $(token dev) works", async () => {
-  const result = await token({
-    environment: env.name,
-    environmentsDir: env.dir,
-    outputsSource: staticOutputsSource(outputs()),
-    http: { allowInsecure: true },
-    log: quiet,
-  });
+  const result = await tokenForEnvironment();
   const printed = renderToken(result);
   expect(printed).toBe(result.token.accessToken.reveal());
   expect(printed.split(".")).toHaveLength(3);
@@ -91,13 +103,7 @@ test("prints only the token, so that $(token dev) works", async () => {
 
 test("takes the client secret from ORDS_JWT_CLIENT_SECRET before the stack output", async () => {
   process.env.ORDS_JWT_CLIENT_SECRET = idp.clientSecret;
-  const result = await token({
-    environment: env.name,
-    environmentsDir: env.dir,
-    outputsSource: staticOutputsSource(outputs({ clientSecret: new Secret("stale-secret") })),
-    http: { allowInsecure: true },
-    log: quiet,
-  });
+  const result = await tokenForEnvironment({}, outputs({ clientSecret: new Secret("stale-secret") }));
   expect(result.kind).toBe("token");
 });
 
@@ -106,27 +112,14 @@ test(
     "discovery",
   async () => {
     process.env.ORDS_JWT_CLIENT_SECRET = idp.clientSecret;
-    const result = await token({
-      tokenUrl: idp.tokenUrl,
-      clientId: idp.clientId,
-      scope: idp.fqs(),
-      http: { allowInsecure: true },
-      log: quiet,
-    });
+    const result = await standaloneToken();
     expect(result.token.endpointSource).toBe("given");
     expect(idp.requests.map((request) => request.path)).toEqual([idp.paths.token]);
   },
 );
 
 test("--decode gives the header and claims and never the signature", async () => {
-  const result = await token({
-    environment: env.name,
-    environmentsDir: env.dir,
-    outputsSource: staticOutputsSource(outputs()),
-    decode: true,
-    http: { allowInsecure: true },
-    log: quiet,
-  });
+  const result = await tokenForEnvironment({ decode: true });
   if (result.kind !== "decoded") throw new Error("expected a decoded token");
   const printed = renderToken(result) + JSON.stringify(tokenJson(result));
   const rendered = renderToken(result);
@@ -145,13 +138,7 @@ test(
   async () => {
     const wrong = "definitely-not-the-secret";
     process.env.ORDS_JWT_CLIENT_SECRET = wrong;
-    const error = await token({
-      tokenUrl: idp.tokenUrl,
-      clientId: idp.clientId,
-      scope: idp.fqs(),
-      http: { allowInsecure: true },
-      log: quiet,
-    }).catch((e: unknown) => e);
+    const error = await standaloneToken().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KitError);
     expect((error as KitError).code).toBe("OAUTH_TOKEN_FAILED");
     expect((error as KitError).message).toContain("invalid_client");
@@ -162,24 +149,12 @@ test(
 
 test("fails when the requested scope is not the audience + scope value, with invalid_scope", async () => {
   process.env.ORDS_JWT_CLIENT_SECRET = idp.clientSecret;
-  const error = await token({
-    tokenUrl: idp.tokenUrl,
-    clientId: idp.clientId,
-    scope: "demo.read",
-    http: { allowInsecure: true },
-    log: quiet,
-  }).catch((e: unknown) => e);
+  const error = await standaloneToken({ scope: "demo.read" }).catch((e: unknown) => e);
   expect(error).toMatchObject({ code: "OAUTH_TOKEN_FAILED", message: expect.stringContaining("invalid_scope") });
 });
 
 test("fails when there is no client secret anywhere, naming the environment variable", async () => {
-  const error = await token({
-    tokenUrl: idp.tokenUrl,
-    clientId: idp.clientId,
-    scope: idp.fqs(),
-    http: { allowInsecure: true },
-    log: quiet,
-  }).catch((e: unknown) => e);
+  const error = await standaloneToken().catch((e: unknown) => e);
   expect(error).toMatchObject({ code: "SECRET_MISSING", fix: expect.stringContaining("ORDS_JWT_CLIENT_SECRET") });
 });
 
@@ -189,13 +164,7 @@ test("notes when the discovery document names another issuer than the environmen
     json.identityProvider.issuer = "https://identity.oraclecloud.com";
   });
   const notes: string[] = [];
-  await token({
-    environment: env.name,
-    environmentsDir: env.dir,
-    outputsSource: staticOutputsSource(outputs()),
-    http: { allowInsecure: true },
-    log: (line) => notes.push(line),
-  });
+  await tokenForEnvironment({ log: (line) => notes.push(line) });
   expect(notes.join("\n")).toContain(
     'names issuer "https://identity.oraclecloud.com/", the environment expects "https://identity.oraclecloud.com"',
   );
@@ -203,12 +172,8 @@ test("notes when the discovery document names another issuer than the environmen
 
 test("falls back to the token URL with a note when discovery fails", async () => {
   const notes: string[] = [];
-  const result = await token({
-    environment: env.name,
-    environmentsDir: env.dir,
-    outputsSource: staticOutputsSource(outputs()),
+  const result = await tokenForEnvironment({
     discoveryUrl: `${idp.url}/no-such/.well-known/openid-configuration`,
-    http: { allowInsecure: true },
     log: (line) => notes.push(line),
   });
   expect(result.token.endpointSource).toBe("given");
