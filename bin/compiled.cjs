@@ -110,8 +110,36 @@ function readManifest() {
  *   takes the namespace through __importStar, which passes an object marked __esModule on unchanged.
  * - cdktf requires archiver (with its streams and globbing, over half of cdktf's load time) for zipping a
  *   TerraformAsset directory, which the kit's stacks never create; cdktf only ever calls it.
+ * - cdktf's CLI (its bundled commands, in its children the kit starts) requires its HCL tools as it loads: hcl2cdk
+ *   (with jsii-rosetta, babel and prettier) for `cdktf convert` and `init --from-terraform-project`, hcl2json
+ *   for `cdktf get` of modules, hcl-tools for `synth --hcl`. hcl2json and hcl-tools compile and start a Go
+ *   WebAssembly runtime as they load. Together that was about half the CPU of a `cdktf synth` or `deploy`; none of
+ *   it runs in the synth, diff, deploy and destroy the kit starts.
  */
+const CDKTF_CLI_COMMANDS = `${sep}node_modules${sep}cdktf-cli${sep}bundle${sep}bin${sep}cmds${sep}handlers.js`;
 const DEFERRED = [
+  { requests: ["@cdktf/hcl2json"], from: [CDKTF_CLI_COMMANDS], target: () => ({}), esModule: true },
+  { requests: ["@cdktf/hcl-tools"], from: [CDKTF_CLI_COMMANDS], target: () => ({}), esModule: true },
+  {
+    requests: ["@cdktf/hcl2cdk"],
+    from: [CDKTF_CLI_COMMANDS],
+    target: () => ({}),
+    esModule: true,
+    // The CLI also takes it through esbuild's __toESM, which lists the module's own names as it loads: the stand-in
+    // answers with these (@cdktf/hcl2cdk 0.21.0's exports; test/compiled-loader.test.ts compares them with the
+    // installed module's), each a getter that loads the real module.
+    exportNames: [
+      "CODE_MARKER",
+      "getParsedHcl",
+      "parseProviderRequirements",
+      "convertToTypescript",
+      "convert",
+      "getTerraformConfigFromDir",
+      "convertProject",
+      "isRegistryModule",
+      "attributeNameToCdktfName",
+    ],
+  },
   {
     // Subprocesses nobody here starts: commander's subcommands that are separate executables (its own file, or the
     // command table bundled with it), and cdktf's check of the terraform version, zipping of assets and test
@@ -169,8 +197,12 @@ function deferRequires() {
         apply: (_, self, callArgs) => Reflect.apply(module(), self, callArgs),
         get: (_, key) => (key === "__esModule" && deferred.esModule ? true : module()[key]),
         has: (_, key) => key in module(),
-        ownKeys: () => Reflect.ownKeys(module()),
+        ownKeys: () => deferred.exportNames ?? Reflect.ownKeys(module()),
         getOwnPropertyDescriptor: (_, key) => {
+          if (deferred.exportNames !== undefined) {
+            if (!deferred.exportNames.includes(key)) return undefined;
+            return { get: () => module()[key], enumerable: true, configurable: true };
+          }
           const descriptor = Object.getOwnPropertyDescriptor(module(), key);
           return descriptor === undefined ? undefined : { ...descriptor, configurable: true };
         },

@@ -404,3 +404,32 @@ test("cdktf loads without semver or child_process, and its version check loads a
     after: { semver: true, childProcess: true },
   });
 });
+
+test("cdktf's CLI gets its HCL tools as stand-ins: names listed without loading, each loaded on first use", () => {
+  // What cdktf's bundled commands (which require all three as they load) get, asked the way they ask.
+  const commands = join(PROJECT_ROOT, "node_modules", "cdktf-cli", "bundle", "bin", "cmds", "handlers.js");
+  const script = `require(${JSON.stringify(join(PROJECT_ROOT, "bin", "compiled.cjs"))}).register();
+    const Module = require("node:module");
+    const { dirname } = require("node:path");
+    const parent = new Module(${JSON.stringify(commands)});
+    parent.filename = ${JSON.stringify(commands)};
+    parent.paths = Module._nodeModulePaths(dirname(parent.filename));
+    const tools = ["hcl2cdk", "hcl2json", "hcl-tools"];
+    const files = () => Object.keys(require.cache);
+    const loaded = () => tools.filter((name) => files().some((file) => file.includes("/@cdktf/" + name + "/")));
+    const [hcl2cdk, , hclTools] = tools.map((name) => Module._load("@cdktf/" + name, parent, false));
+    const names = Object.getOwnPropertyNames(hcl2cdk);
+    const before = loaded();
+    hclTools.format("a   = 1\\n").then((formatted) => {
+      const shown = { esModule: hcl2cdk.__esModule, names, before, formatted, after: loaded() };
+      process.stdout.write(JSON.stringify(shown));
+    });`;
+  const result = spawnSync(process.execPath, ["-e", script], { cwd: PROJECT_ROOT, encoding: "utf8" });
+  expect(result.status).toBe(0);
+  // The names TypeScript declares on the installed module's first lines (`exports.a = exports.b = ... = void 0;`).
+  const source = readFileSync(join(PROJECT_ROOT, "node_modules", "@cdktf", "hcl2cdk", "lib", "index.js"), "utf8");
+  const declared = /^exports\.\w+(?: = exports\.\w+)* = void 0;$/m.exec(source)?.[0].match(/(?<=exports\.)\w+/g);
+  const shown = JSON.parse(result.stdout);
+  expect([...shown.names].sort()).toEqual([...(declared ?? [])].sort());
+  expect(shown).toMatchObject({ esModule: true, before: [], formatted: "a = 1\n", after: ["hcl-tools"] });
+});
