@@ -1,6 +1,7 @@
 // What the synthesized OCI stack says so that real deploys work and plans stay clean: http redirects allowed,
 // attributes OCI fills in stated or ignored, and the existing-domain lookup limited to active domains.
-import { exampleJson, onlyBlock, synthesize } from "./support/environments";
+import { exampleJson } from "./support/environments";
+import { onlyBlock, synthesize } from "./support/stacks";
 
 describe("all_url_schemes_allowed", () => {
   test("is true when a redirect URI is http (the loopback callback)", () => {

@@ -10,18 +10,11 @@ import { emptyState, planApply } from "../src/ords/planner";
 import { ordsSpecFor } from "../src/ords/spec";
 import { assumedOrdsApi } from "../src/ords/version";
 import { staticOutputsSource } from "../src/stack-outputs";
-import {
-  entraExampleJson,
-  environmentFrom,
-  onlyBlock,
-  problemsFor,
-  synthesize,
-  TEST_CLIENT_ID,
-  TEST_TENANT_ID,
-} from "./support/environments";
+import { entraExampleJson, environmentFrom, problemsFor, TEST_CLIENT_ID, TEST_TENANT_ID } from "./support/environments";
 import { freePort } from "./support/free-port";
 import { type IdpRequestContext, LoopbackIdp } from "./support/loopback-idp";
 import { OrdsResource } from "./support/ords-resource";
+import { onlyBlock, synthesize } from "./support/stacks";
 import { writeToolEnvironment } from "./support/tool-environment";
 
 const TENANT = TEST_TENANT_ID;

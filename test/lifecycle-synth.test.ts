@@ -1,7 +1,8 @@
 // Synthesized stack variants, protection and state backends: what Terraform gets for each lifecycle variant.
 
 import { stackVariantFromEnv } from "../stacks/stack-variant";
-import { exampleJson, onlyBlock, synthesize } from "./support/environments";
+import { exampleJson } from "./support/environments";
+import { onlyBlock, synthesize } from "./support/stacks";
 
 describe("stack variants", () => {
   test("the stack as deployed keeps the app active and leaves the domain state alone", () => {

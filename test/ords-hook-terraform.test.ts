@@ -11,6 +11,7 @@ import { type OrdsSpec, ordsSpecFor, specFromHookInput } from "../src/ords/spec"
 import { OrdsPostDeploy } from "../stacks/ords-post-deploy";
 import { environmentFrom, exampleJson } from "./support/environments";
 import { sentinelSecret } from "./support/sentinel";
+import "./support/terraform-version-once";
 
 const PASSWORD = sentinelSecret("db-password");
 const JWK_URL = "https://idcs-0123456789abcdef.identity.oraclecloud.com/admin/v1/SigningCert/jwk";

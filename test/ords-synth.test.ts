@@ -5,8 +5,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { plan, renderPlan } from "../src/commands/plan";
 import { KIT_BIN, KIT_BIN_MISSING } from "../stacks/ords-post-deploy";
-import { exampleJson, PROJECT_ROOT, synthesize } from "./support/environments";
+import { exampleJson, PROJECT_ROOT } from "./support/environments";
 import { sentinelSecret } from "./support/sentinel";
+import { synthesize } from "./support/stacks";
 
 const PASSWORD = sentinelSecret("db-password");
 

@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Testing } from "cdktf";
 import type { OciIdentity } from "../stacks/oci-identity";
-import { exampleJson, newStack, PROJECT_ROOT } from "./support/environments";
+import { exampleJson, PROJECT_ROOT } from "./support/environments";
+import { newStack } from "./support/stacks";
 import { checkProviderSchema, type ProviderSchemaFile } from "./support/terraform-schema";
 
 const schema = JSON.parse(

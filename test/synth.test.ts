@@ -2,7 +2,8 @@
 // schema.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { exampleJson, onlyBlock, PROJECT_ROOT, synthesize } from "./support/environments";
+import { exampleJson, PROJECT_ROOT } from "./support/environments";
+import { onlyBlock, synthesize } from "./support/stacks";
 import { checkProviderSchema, type ProviderSchemaFile } from "./support/terraform-schema";
 
 const OCI_SOURCE = "registry.terraform.io/oracle/oci";

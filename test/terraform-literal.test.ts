@@ -4,7 +4,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { entraExampleJson, exampleJson, synthesize } from "./support/environments";
+import { entraExampleJson, exampleJson } from "./support/environments";
+import { synthesize } from "./support/stacks";
 
 /** A template that would read a local file, and a directive; both must arrive as written. */
 const HOSTILE = '${file("/etc/hostname")}%{ if true }x%{ endif }';

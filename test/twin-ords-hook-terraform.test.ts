@@ -12,6 +12,7 @@ import { OrdsPostDeploy } from "../stacks/ords-post-deploy";
 import { readStore } from "../twin/ords/store";
 import { environmentFrom, PROJECT_ROOT } from "./support/environments";
 import { startTwinOrdsWorld, type TwinOrdsWorld } from "./support/twin-ords-world";
+import "./support/terraform-version-once";
 
 const terraformFound = spawnSync("terraform", ["version"], { encoding: "utf8" }).error === undefined;
 if (!terraformFound) {

@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { twinSeams } from "../src/seams";
 import { type IamTwin, startIamTwin } from "../twin/iam/server";
-import { exampleJson, relocateKitBin, synthesize } from "./support/environments";
+import { exampleJson } from "./support/environments";
+import { relocateKitBin, synthesize } from "./support/stacks";
 
 const terraformAvailable = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
 if (!terraformAvailable) process.stderr.write("SKIPPED twin-provider-apply.test.ts: no terraform binary on PATH\n");

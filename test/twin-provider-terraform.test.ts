@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { installTwinProvider, type TwinProviderInstall } from "../twin/provider/install";
-import { exampleJson, synthesize } from "./support/environments";
+import { exampleJson } from "./support/environments";
+import { synthesize } from "./support/stacks";
 
 const terraformAvailable = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
 if (!terraformAvailable) process.stderr.write("SKIPPED twin-provider-terraform.test.ts: no terraform binary on PATH\n");
