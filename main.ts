@@ -7,10 +7,10 @@ import { environmentsDirFromEnv } from "./src/config/environments-dir";
 import { loadEnvironmentsOrExamples } from "./src/config/load";
 import { errorReport, formatErrorText, isKitError } from "./src/errors";
 import { assertOutdirFree } from "./src/outdir-lock";
+import { DEFAULT_STATE_DIR, ensurePrivateStateDir } from "./src/state-files";
 import { terminalSafe } from "./src/terminal-safe";
-import { buildApp, DEFAULT_STATE_DIR } from "./stacks/app";
+import { buildApp } from "./stacks/app";
 import { stackVariantFromEnv } from "./stacks/stack-variant";
-import { ensurePrivateStateDir } from "./stacks/state-backend";
 
 try {
   // cdktf's App writes where the CLI says through CDKTF_OUTDIR, else cdktf.out (cdktf lib/app.js); the kit's own

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { doctor } from "../src/commands/doctor";
-import { outputsFileFor } from "../src/stack-outputs";
+import { outputsFileFor } from "../src/state-files";
 import { type JwtWorld, startJwtWorld } from "../test/support/jwt-world";
 import { ROOT, run, runCli } from "./spawn";
 import { median, ms, timePairs, timeRuns } from "./stats";

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { KitError } from "./errors";
 import { neverPrinted, Secret } from "./secret";
+import { DEFAULT_STATE_DIR, localStateFile, outputsFileFor } from "./state-files";
 
 /** Output names of the environment stack (stacks/environment-stack.ts writes them); part of the kit's contract. */
 export const OUTPUT_NAMES = {
@@ -327,16 +328,6 @@ export async function resolveClientSecret(outputs: LazyOutputs, env: NodeJS.Proc
   return secret;
 }
 
-/** `<stateDir>/<env>.outputs.json`: what deploy keeps of the outputs, without the secret (cdktf leaves it out). */
-export function outputsFileFor(stateDir: string, environment: string): string {
-  return join(stateDir, `${environment}.outputs.json`);
-}
-
-/** `<stateDir>/<env>.tfstate`: the local backend's state file (stacks/state-backend.ts localStateFile). */
-export function localStateFileFor(stateDir: string, environment: string): string {
-  return join(stateDir, `${environment}.tfstate`);
-}
-
 export interface DeploymentOptions {
   readonly environment: string;
   /** The environment's `state.backend`. */
@@ -389,10 +380,10 @@ function managedResourceCount(state: unknown): number {
 }
 
 export function deploymentOf(options: DeploymentOptions): Deployment {
-  const stateDir = options.stateDir ?? "state";
+  const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
   const outputsFile = outputsFileFor(stateDir, options.environment);
   if (options.backend === "local") {
-    const stateFile = localStateFileFor(stateDir, options.environment);
+    const stateFile = localStateFile(stateDir, options.environment);
     if (existsSync(stateFile)) {
       let count: number;
       try {
@@ -445,9 +436,9 @@ export interface DeployedOutputsOptions extends DeploymentOptions {
  * stack directory when the state is remote) only when neither file can answer.
  */
 export function deployedOutputsSource(options: DeployedOutputsOptions): OutputsSource {
-  const stateDir = options.stateDir ?? "state";
+  const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
   const outputsFile = outputsFileFor(stateDir, options.environment);
-  const stateFile = localStateFileFor(stateDir, options.environment);
+  const stateFile = localStateFile(stateDir, options.environment);
   const terraform = terraformOutputsSource({
     stackDir: stackDirFor(options.environment, options.outdir),
     terraformBinary: options.terraformBinary,

@@ -2,12 +2,10 @@
 import { resolve } from "node:path";
 import { App } from "cdktf";
 import type { Environment } from "../src/config/load";
+import { DEFAULT_STATE_DIR } from "../src/state-files";
 import { formatCreationStacksOnRead } from "./creation-stacks";
 import { EnvironmentStack } from "./environment-stack";
 import type { StackVariant } from "./stack-variant";
-
-/** Local state files live here, one per environment, relative to the working directory. */
-export const DEFAULT_STATE_DIR = "state";
 
 export interface BuildAppOptions {
   /** Where cdk.tf.json files go; cdktf's own CLI passes it through the app's context. */

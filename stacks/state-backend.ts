@@ -1,7 +1,6 @@
 // Configures where one environment's Terraform state lives: a predictable local file, or OCI Object Storage.
 // Every backend is a real backend construct, so `terraform.backend` holds exactly the chosen one (facts.md §5).
 // Credentials for remote state never enter the synthesized JSON; Terraform reads them from its usual sources.
-import { chmodSync, mkdirSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import {
   App,
@@ -14,17 +13,7 @@ import {
 } from "cdktf";
 import type { Construct } from "constructs";
 import type { StateConfig } from "../src/config/schema";
-
-/** Local state: `<stateDir>/<environment>.tfstate`; it holds the client secret, so the kit keeps it 0600. */
-export function localStateFile(stateDir: string, environment: string): string {
-  return resolve(stateDir, `${environment}.tfstate`);
-}
-
-/** `state/` holds state files with the client secret and their backups: owner only, even if it existed before. */
-export function ensurePrivateStateDir(stateDir: string): void {
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  chmodSync(stateDir, 0o700);
-}
+import { localStateFile } from "../src/state-files";
 
 export function remoteStateKey(keyPrefix: string, environment: string): string {
   return `${keyPrefix.replace(/\/+$/, "")}/${environment}.tfstate`;

@@ -2,10 +2,10 @@
 
 import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
-import { DEFAULT_STATE_DIR } from "../../stacks/app";
 import { processRunner } from "../lifecycle/command-runner";
 import type { LifecycleContext } from "../lifecycle/context";
 import { synthesizeTargets } from "../lifecycle/synth-targets";
+import { DEFAULT_STATE_DIR } from "../state-files";
 
 export const PROJECT_ROOT = resolve(__dirname, "..", "..");
 

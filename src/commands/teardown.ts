@@ -6,7 +6,8 @@ import { ENVIRONMENTS_DIR_ENV } from "../config/environments-dir";
 import { loadEnvironments } from "../config/load";
 import { renderTeardown, type TeardownResult, teardown } from "../lifecycle/teardown";
 import { acquireOutdirLock } from "../outdir-lock";
-import { deploymentOf, outputsFileFor } from "../stack-outputs";
+import { deploymentOf } from "../stack-outputs";
+import { outputsFileFor } from "../state-files";
 import { askOnTerminal, cliLifecycleContext, runningInCi } from "./lifecycle-context";
 import { preflight } from "./preflight";
 

@@ -3,12 +3,11 @@
 import { chmodSync, existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_VARIANT } from "../../stacks/stack-variant";
-import { ensurePrivateStateDir, localStateFile } from "../../stacks/state-backend";
 import type { Environment } from "../config/load";
 import { KitError } from "../errors";
 import { seamsFor } from "../seams";
 import { Secret } from "../secret";
-import { outputsFileFor } from "../stack-outputs";
+import { ensurePrivateStateDir, localStateFile, outputsFileFor } from "../state-files";
 import type { CommandResult } from "./command-runner";
 import { assertCanConfirm, type ConfirmationPolicy, type LifecycleContext, ordsChildEnv } from "./context";
 import { readStateJson } from "./secrets";
@@ -40,9 +39,6 @@ export interface DeployResult {
   /** Only for local state; remote state is protected by the bucket's policies. */
   readonly stateFile?: FileModeReport;
 }
-
-// `<stateDir>/<env>.outputs.json`: the deploy's outputs without the secret; the tools read it (src/stack-outputs.ts).
-export { outputsFileFor };
 
 /** Both files may hold deployment details (local state holds the client secret), so only the owner may read them. */
 export function tightenToOwnerOnly(file: string): FileModeReport {

@@ -1,9 +1,9 @@
 // Collects the secrets every terraform run of one environment must never print: the DB password and the secret
 // values in the environment's state (the OCI client secret is not marked sensitive by the provider).
 import { existsSync, readFileSync } from "node:fs";
-import { localStateFile } from "../../stacks/state-backend";
 import type { Environment } from "../config/load";
 import type { Secret } from "../secret";
+import { localStateFile } from "../state-files";
 import type { CommandRunner } from "./command-runner";
 import { secretsInState } from "./state-secrets";
 

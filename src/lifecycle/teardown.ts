@@ -3,11 +3,11 @@
 // interrupted teardown resumes by running it again.
 import { join } from "node:path";
 import { DEFAULT_VARIANT, type StackVariant, variantEnv } from "../../stacks/stack-variant";
-import { ensurePrivateStateDir } from "../../stacks/state-backend";
 import type { Environment } from "../config/load";
 import { KitError } from "../errors";
 import { seamsFor } from "../seams";
 import { Secret } from "../secret";
+import { ensurePrivateStateDir } from "../state-files";
 import type { CommandSpec } from "./command-runner";
 import {
   type ConfirmationPolicy,
