@@ -15,6 +15,8 @@ module.exports = {
   // jest's module registry cannot, so swc also turns these three packages into CommonJS; nothing else in
   // node_modules is transformed.
   transformIgnorePatterns: ["/node_modules/(?!(jose|openid-client|oauth4webapi)/)"],
+  // Only zod requires this path (its locales); they load on first use (test/support/zod-locales-on-use.cjs).
+  moduleNameMapper: { "^\\.\\./locales/index\\.cjs$": "<rootDir>/test/support/zod-locales-on-use.cjs" },
   testTimeout: 60000,
   // One worker per core: jest's default leaves one core idle, which on 2 cores means one worker. Much of the suite
   // waits on child processes (terraform, cdktf, the CLI), so a second worker uses the time they leave; measured on
