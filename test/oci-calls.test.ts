@@ -1,5 +1,7 @@
 // The kit's OCI SDK calls against a real HTTP server on 127.0.0.1: Oracle's SDK signs each request with an API key
 // from an OCI config file named by OCI_CLI_CONFIG_FILE; the test checks method, path, body and the signature header.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { ociClientAccess, ociDeactivateApp, ociDeactivateDomain } from "../src/commands/oci";
 import { isKitError } from "../src/errors";
 import { ociAuthProvider } from "../src/oci/auth";
@@ -58,6 +60,26 @@ describe("client access", () => {
     const error = await enableSigningCertPublicAccess(await auth(), server.url, false).catch((e) => e);
     expect(isKitError(error, "OCI_CALL_FAILED")).toBe(true);
     expect(error.message).toMatch(/HTTP 403/);
+  });
+
+  test("fails naming the endpoint and the SDK's reason when nothing answers there", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    // The SDK's retrier says on stderr that it gave up; the kit's error is what the user acts on.
+    const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      const error = await enableSigningCertPublicAccess(await auth(), url, false).catch((e) => e);
+      expect(isKitError(error, "OCI_CALL_FAILED")).toBe(true);
+      expect(error.message).toBe(
+        `Enabling client access (SigningCertPublicAccess) on ${url} failed, with no answer: fetch failed ` +
+          `(PATCH ${url}/admin/v1/Settings/Settings)`,
+      );
+      expect(error.fix).toMatch(/^Check that this machine can reach that endpoint/);
+    } finally {
+      warn.mockRestore();
+    }
   });
 });
 

@@ -24,11 +24,28 @@ function statusOf(error: unknown): number | undefined {
     : undefined;
 }
 
+/**
+ * Oracle's SDK rejects with an OciError (statusCode, serviceCode) when OCI answered, and with a plain object, not an
+ * Error, when the request got no answer (a refused connection, DNS, a proxy): `{ message, requestEndpoint }`.
+ */
 function callFailed(what: string, error: unknown, fix: string): KitError {
   const status = statusOf(error);
-  const service = (error as { serviceCode?: string } | undefined)?.serviceCode;
-  const detail = status === undefined ? (error instanceof Error ? error.message : String(error)) : `HTTP ${status}`;
-  return new KitError("OCI_CALL_FAILED", `${what} failed: ${detail}${service ? ` (${service})` : ""}`, {
+  if (status === undefined) {
+    const { message, requestEndpoint } = (typeof error === "object" && error !== null ? error : {}) as {
+      message?: unknown;
+      requestEndpoint?: unknown;
+    };
+    const detail = error instanceof Error ? error.message : typeof message === "string" ? message : String(error);
+    const where = typeof requestEndpoint === "string" ? ` (${requestEndpoint})` : "";
+    return new KitError("OCI_CALL_FAILED", `${what} failed, with no answer: ${detail}${where}`, {
+      fix:
+        "Check that this machine can reach that endpoint (DNS, proxy settings, firewall), then run the deploy, " +
+        "destroy or teardown again: each resumes where it stopped.",
+      cause: error,
+    });
+  }
+  const service = (error as { serviceCode?: string }).serviceCode;
+  return new KitError("OCI_CALL_FAILED", `${what} failed: HTTP ${status}${service ? ` (${service})` : ""}`, {
     fix,
     cause: error,
   });
