@@ -30,25 +30,27 @@ function statusOf(error: unknown): number | undefined {
  */
 function callFailed(what: string, error: unknown, fix: string): KitError {
   const status = statusOf(error);
-  if (status === undefined) {
-    const { message, requestEndpoint } = (typeof error === "object" && error !== null ? error : {}) as {
-      message?: unknown;
-      requestEndpoint?: unknown;
-    };
-    const detail = error instanceof Error ? error.message : typeof message === "string" ? message : String(error);
-    const where = typeof requestEndpoint === "string" ? ` (${requestEndpoint})` : "";
-    return new KitError("OCI_CALL_FAILED", `${what} failed, with no answer: ${detail}${where}`, {
+  if (status !== undefined) {
+    const service = (error as { serviceCode?: string }).serviceCode;
+    return new KitError("OCI_CALL_FAILED", `${what} failed: HTTP ${status}${service ? ` (${service})` : ""}`, {
+      fix,
+      cause: error,
+    });
+  }
+  const { message, requestEndpoint } = (typeof error === "object" && error !== null ? error : {}) as {
+    message?: unknown;
+    requestEndpoint?: unknown;
+  };
+  if (!(error instanceof Error) && typeof requestEndpoint === "string") {
+    return new KitError("OCI_CALL_FAILED", `${what} failed, with no answer: ${String(message)} (${requestEndpoint})`, {
       fix:
         "Check that this machine can reach that endpoint (DNS, proxy settings, firewall), then run the deploy, " +
         "destroy or teardown again: each resumes where it stopped.",
       cause: error,
     });
   }
-  const service = (error as { serviceCode?: string }).serviceCode;
-  return new KitError("OCI_CALL_FAILED", `${what} failed: HTTP ${status}${service ? ` (${service})` : ""}`, {
-    fix,
-    cause: error,
-  });
+  const detail = error instanceof Error ? error.message : typeof message === "string" ? message : String(error);
+  return new KitError("OCI_CALL_FAILED", `${what} failed: ${detail}`, { fix, cause: error });
 }
 
 /** SCIM calls go to the domain URL as given (the idcs_endpoint); the SDK appends /admin/v1/…. */
