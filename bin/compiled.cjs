@@ -21,6 +21,7 @@ const {
 const { dirname, join, relative, sep } = require("node:path");
 const { stamp, stampIfAny } = require("./cache-files.cjs");
 const { installCodeCache, RECORD } = require("./code-cache.cjs");
+const { standIn } = require("./stand-in.cjs");
 
 const ROOT = join(__dirname, "..");
 const OUT = join(ROOT, ".build");
@@ -188,26 +189,11 @@ function deferRequires() {
     );
     if (deferred === undefined) return load.apply(this, args);
     if (!standIns.has(deferred)) {
-      let real;
-      const module = () => {
-        real ??= load.apply(this, args);
-        return real;
-      };
-      const standIn = new Proxy(deferred.target(), {
-        apply: (_, self, callArgs) => Reflect.apply(module(), self, callArgs),
-        get: (_, key) => (key === "__esModule" && deferred.esModule ? true : module()[key]),
-        has: (_, key) => key in module(),
-        ownKeys: () => deferred.exportNames ?? Reflect.ownKeys(module()),
-        getOwnPropertyDescriptor: (_, key) => {
-          if (deferred.exportNames !== undefined) {
-            if (!deferred.exportNames.includes(key)) return undefined;
-            return { get: () => module()[key], enumerable: true, configurable: true };
-          }
-          const descriptor = Object.getOwnPropertyDescriptor(module(), key);
-          return descriptor === undefined ? undefined : { ...descriptor, configurable: true };
-        },
-      });
-      standIns.set(deferred, standIn);
+      const { target, esModule, exportNames } = deferred;
+      standIns.set(
+        deferred,
+        standIn(() => load.apply(this, args), { target: target(), esModule, exportNames }),
+      );
     }
     return standIns.get(deferred);
   };

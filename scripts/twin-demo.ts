@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as common from "oci-common";
 import { DEFAULT_TWIN_DIR, TWIN_DIR_ENV } from "../src/seams";
+import { DEFAULT_STATE_DIR, outputsFileFor } from "../src/state-files";
 import { type IamTwin, startIamTwin } from "../twin/iam/server";
 import { type OrdsTwinServer, startOrdsTwin } from "../twin/ords/resource-server";
 import { enableSchema } from "../twin/ords/store";
@@ -168,7 +169,7 @@ async function flow(): Promise<void> {
     expectStatus(await kit(["doctor", ENVIRONMENT, ...where], withToken), 0, "doctor");
 
     step("Breaking one thing: client access off (a SCIM PATCH of the domain's Settings)");
-    const outputs = JSON.parse(readFileSync(join(ROOT, "state", `${ENVIRONMENT}.outputs.json`), "utf8"));
+    const outputs = JSON.parse(readFileSync(outputsFileFor(join(ROOT, DEFAULT_STATE_DIR), ENVIRONMENT), "utf8"));
     const domainUrl = outputs[ENVIRONMENT]?.domain_url as string;
     say(
       `   PATCH ${domainUrl}/admin/v1/Settings/Settings signingCertPublicAccess=false: HTTP ${await turnClientAccessOff(

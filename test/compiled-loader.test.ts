@@ -65,7 +65,7 @@ function markBuild(text: string): void {
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), "compiled-loader-"));
   mkdirSync(join(root, "bin"));
-  for (const file of ["compiled.cjs", "code-cache.cjs", "resolve-cache.cjs", "cache-files.cjs"]) {
+  for (const file of ["compiled.cjs", "code-cache.cjs", "resolve-cache.cjs", "cache-files.cjs", "stand-in.cjs"]) {
     copyFileSync(join(PROJECT_ROOT, "bin", file), join(root, "bin", file));
   }
   copyFileSync(join(PROJECT_ROOT, "tsconfig.json"), join(root, "tsconfig.json"));
@@ -118,6 +118,13 @@ test("a changed tsconfig.json makes the whole build stale", async () => {
 describe("the code cache", () => {
   const record = () => runGreet({ ORDS_JWT_CODE_CACHE: "record" });
   const debug = { ORDS_JWT_DEBUG_BUILD: "1" };
+  /** greet() taking its word from lib/word.js (a plain JavaScript module saying "recorded"), built and recorded. */
+  const recordWithJavaScriptWord = async () => {
+    write("src/greet.ts", `import { word } from "../lib/word";\nexport const greet = (): string => word();\n`);
+    write("lib/word.js", `exports.word = () => "recorded";\n`);
+    await build();
+    record();
+  };
 
   test("the modules of a recorded run load from the cache on the next run", async () => {
     await build();
@@ -129,10 +136,7 @@ describe("the code cache", () => {
 
   test("a JavaScript module edited after recording runs its new code, even at the same size", async () => {
     // V8 checks only the length of the source against the data, so the size-and-mtime stamp is what notices.
-    write("src/greet.ts", `import { word } from "../lib/word";\nexport const greet = (): string => word();\n`);
-    write("lib/word.js", `exports.word = () => "recorded";\n`);
-    await build();
-    record();
+    await recordWithJavaScriptWord();
     rewriteSameSize("lib/word.js", (text) => text.replace("recorded", "replaced"));
     const { stdout, stderr } = runGreet(debug);
     expect(stdout).toBe("replaced");
@@ -142,10 +146,7 @@ describe("the code cache", () => {
   test("code another loader hands over for a file never meets the data recorded for that file", async () => {
     // A require hook installed after the kit's (tsx's, say) passes _compile other code for the same file; at the same
     // length V8 would take the recorded data for it.
-    write("src/greet.ts", `import { word } from "../lib/word";\nexport const greet = (): string => word();\n`);
-    write("lib/word.js", `exports.word = () => "recorded";\n`);
-    await build();
-    record();
+    await recordWithJavaScriptWord();
     const script = `require(${JSON.stringify(join(root, "bin", "compiled.cjs"))}).register();
       const load = require.extensions[".js"];
       require.extensions[".js"] = (module, filename) => filename.endsWith("word.js")
